@@ -1,0 +1,10 @@
+/**
+ * tsorch: a PyTorch-shaped tensor and nn runtime in TypeScript.
+ *
+ * @example
+ * import { torch, nn, F, optim } from "tsorch";
+ */
+export * as torch from "./torch.js";
+export { Tensor } from "./tensor/tensor.js";
+export { Size } from "./tensor/size.js";
+export * from "./errors.js";

@@ -1,0 +1,264 @@
+/**
+ * Making tensors: from nested arrays, filled with a value, or ranges.
+ * Sizes are checked before anything is allocated, so an impossible request
+ * (a negative size, 10^12 elements) is a clear error instead of a crash.
+ *
+ * @example
+ * torch.tensor([[1, 2], [3, 4]])          // int64, like PyTorch
+ * torch.zeros(1, 1, 32, 32)              // float32
+ * torch.full([2, 2], 7, { dtype: torch.int64 })
+ * torch.arange(0, 1, 0.25)               // tensor([0.0000, 0.2500, 0.5000, 0.7500])
+ */
+import { ArgumentError, SizeError, TsorchError, fmtShape } from "../errors.js";
+import { type DType, type DTypeLike, type TypedArray, bool, castScalar, float32, float64, int32, int64, toDType, uint8 } from "./dtype.js";
+import { contiguousStrides, shapeNumel } from "./strided.js";
+import { type NestedArray, Storage, Tensor } from "./tensor.js";
+
+/** Keyword arguments of the creation functions. */
+export interface CreationOptions {
+  dtype?: DTypeLike;
+  requires_grad?: boolean;
+  /** Accepted for PyTorch compatibility; only "cpu" exists. */
+  device?: string;
+}
+
+/** A size given as separate numbers, one array, or a Size, optionally followed by options. */
+export type SizeArgs = (number | readonly number[] | CreationOptions)[];
+
+/** The most bytes one tensor may take; far above any tutorial, far below what would crash the process. */
+export const MAX_TENSOR_BYTES = 8 * 2 ** 30;
+
+/** Splits `zeros(2, 3, { dtype })` / `zeros([2, 3])` into a shape and options. */
+export function parseSizeArgs(args: SizeArgs): [number[], CreationOptions] {
+  let opts: CreationOptions = {};
+  let list = args;
+  const last = list[list.length - 1];
+  if (last !== undefined && typeof last === "object" && !Array.isArray(last) && !(Symbol.iterator in (last as object))) {
+    opts = last as CreationOptions;
+    list = list.slice(0, -1);
+  }
+  if (list.length === 1 && typeof list[0] !== "number") return [Array.from(list[0] as readonly number[]), opts];
+  return [list as number[], opts];
+}
+
+/** Validates a shape for allocation with PyTorch's messages. */
+export function checkShape(shape: readonly number[], dtype: DType): void {
+  for (const d of shape) {
+    if (typeof d !== "number" || !Number.isInteger(d)) {
+      throw new ArgumentError(`size must be a sequence of integers, but got ${fmtShape(shape.map(String) as never)}`, "size", "TypeError");
+    }
+    if (d < 0) throw new SizeError(`Trying to create tensor with negative dimension ${d}: ${fmtShape(shape)}`, "empty", shape);
+  }
+  const bytes = shapeNumel(shape) * dtype.itemsize;
+  if (bytes > MAX_TENSOR_BYTES || shapeNumel(shape) > 2 ** 32 - 1) {
+    throw new SizeError(
+      `DefaultCPUAllocator: can't allocate memory: you tried to allocate ${bytes} bytes. ` +
+      `(tsorch allows at most ${MAX_TENSOR_BYTES} bytes per tensor.)`, "empty", shape);
+  }
+}
+
+/** An uninitialised (here: zeroed) contiguous tensor. */
+export function allocate(shape: readonly number[], dtype: DType): Tensor {
+  checkShape(shape, dtype);
+  let data: TypedArray;
+  try {
+    data = new dtype.ArrayType(shapeNumel(shape));
+  } catch (e) {
+    throw new SizeError(`DefaultCPUAllocator: can't allocate memory: you tried to allocate ${shapeNumel(shape) * dtype.itemsize} bytes. (${(e as Error).message})`, "empty", shape);
+  }
+  return new Tensor(new Storage(data), shape, contiguousStrides(shape), 0, dtype);
+}
+
+function finish(t: Tensor, opts: CreationOptions): Tensor {
+  if (opts.device !== undefined && opts.device !== "cpu") {
+    throw new ArgumentError(`tsorch only has the "cpu" device, got "${opts.device}"`, "device", "RuntimeError");
+  }
+  if (opts.requires_grad) t.requires_grad_(true);
+  return t;
+}
+
+/** A tensor filled with `value`. */
+export function full(size: readonly number[], value: number | boolean, opts: CreationOptions = {}): Tensor {
+  // PyTorch infers the dtype from the fill value: bool, int64 for integers, else float32.
+  const dtype = toDType(opts.dtype, typeof value === "boolean" ? bool : Number.isInteger(value) ? int64 : float32);
+  const t = allocate(size, dtype);
+  const v = castScalar(Number(value), dtype);
+  if (v !== 0) t.storage.data.fill(v);
+  return finish(t, opts);
+}
+
+export function zeros(...args: SizeArgs): Tensor {
+  const [shape, opts] = parseSizeArgs(args);
+  return finish(allocate(shape, toDType(opts.dtype)), opts);
+}
+
+export function ones(...args: SizeArgs): Tensor {
+  const [shape, opts] = parseSizeArgs(args);
+  return full(shape, 1, { ...opts, dtype: opts.dtype ?? float32 });
+}
+
+/** PyTorch leaves `empty` uninitialised; typed arrays are always zeroed, which is a valid "any values". */
+export function empty(...args: SizeArgs): Tensor {
+  return zeros(...args);
+}
+
+function likeOpts(x: Tensor, opts: CreationOptions): CreationOptions {
+  return { ...opts, dtype: opts.dtype ?? x.dtype };
+}
+
+export function zeros_like(x: Tensor, opts: CreationOptions = {}): Tensor {
+  return zeros(x.shape, likeOpts(x, opts));
+}
+
+export function ones_like(x: Tensor, opts: CreationOptions = {}): Tensor {
+  return ones(x.shape, likeOpts(x, opts));
+}
+
+export function empty_like(x: Tensor, opts: CreationOptions = {}): Tensor {
+  return zeros(x.shape, likeOpts(x, opts));
+}
+
+export function full_like(x: Tensor, value: number | boolean, opts: CreationOptions = {}): Tensor {
+  return full(x.shape, value, likeOpts(x, opts));
+}
+
+/** The identity matrix (n x m). */
+export function eye(n: number, m: number | CreationOptions = n, opts: CreationOptions = {}): Tensor {
+  if (typeof m === "object") {
+    opts = m;
+    m = n;
+  }
+  const t = zeros([n, m], opts);
+  for (let i = 0; i < Math.min(n, m); i++) t.storage.data[i * m + i] = 1;
+  return t;
+}
+
+/** Infers the shape of nested arrays, rejecting ragged ones with PyTorch's message. */
+function nestedShape(data: NestedArray): number[] {
+  const shape: number[] = [];
+  let cur: NestedArray = data;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    if (cur.length === 0) break;
+    cur = cur[0]!;
+  }
+  const check = (v: NestedArray, dim: number) => {
+    if (dim === shape.length) {
+      if (Array.isArray(v)) throw new ArgumentError(`expected a number at dim ${dim}, got a sequence`, "data");
+      if (typeof v !== "number" && typeof v !== "boolean") {
+        throw new ArgumentError(`Could not infer dtype of ${v === null ? "None" : typeof v}`, "data", "RuntimeError");
+      }
+      return;
+    }
+    if (!Array.isArray(v)) throw new ArgumentError(`expected sequence of length ${shape[dim]} at dim ${dim} (got a number)`, "data");
+    if (v.length !== shape[dim]) throw new ArgumentError(`expected sequence of length ${shape[dim]} at dim ${dim} (got ${v.length})`, "data");
+    for (const x of v) check(x, dim + 1);
+  };
+  check(data, 0);
+  return shape;
+}
+
+function inferDType(values: readonly (number | boolean)[]): DType {
+  if (values.length > 0 && values.every((v) => typeof v === "boolean")) return bool;
+  return values.every((v) => typeof v === "boolean" || Number.isInteger(v)) && values.length > 0 ? int64 : float32;
+}
+
+function typedArrayDType(a: TypedArray): DType {
+  if (a instanceof Float64Array) return float64;
+  if (a instanceof Int32Array) return int32;
+  if (a instanceof Uint8Array) return uint8;
+  return float32;
+}
+
+/**
+ * A tensor from nested arrays (or a typed array, or another tensor, which is
+ * copied). Integers give int64, any fraction gives float32, booleans give
+ * bool — PyTorch's inference.
+ */
+export function tensor(data: NestedArray | TypedArray | Tensor, opts: CreationOptions = {}): Tensor {
+  if (data instanceof Tensor) {
+    const copy = data.detach().to(toDType(opts.dtype, data.dtype)).clone();
+    return finish(copy.detach(), opts);
+  }
+  if (ArrayBuffer.isView(data)) {
+    const dtype = toDType(opts.dtype, typedArrayDType(data as TypedArray));
+    const t = allocate([data.length], dtype);
+    const src = data as TypedArray;
+    for (let i = 0; i < src.length; i++) t.storage.data[i] = castScalar(src[i]!, dtype);
+    return finish(t, opts);
+  }
+  const shape = nestedShape(data);
+  const flat: (number | boolean)[] = [];
+  const collect = (v: NestedArray): void => {
+    if (Array.isArray(v)) for (const x of v) collect(x);
+    else flat.push(v);
+  };
+  collect(data as NestedArray);
+  const dtype = toDType(opts.dtype, inferDType(flat));
+  const t = allocate(shape, dtype);
+  const out = t.storage.data;
+  for (let i = 0; i < flat.length; i++) out[i] = castScalar(Number(flat[i]), dtype);
+  return finish(t, opts);
+}
+
+/** A 0-d tensor holding one number (used for scalars in ops). */
+export function scalarTensor(value: number, dtype: DType): Tensor {
+  const t = allocate([], dtype);
+  t.storage.data[0] = castScalar(value, dtype);
+  return t;
+}
+
+/**
+ * `arange(end)`, `arange(start, end, step=1)`: values `start + i*step` below
+ * `end`. int64 when all arguments are integers, else float32.
+ */
+export function arange(start: number, end?: number | CreationOptions, step?: number | CreationOptions, options?: CreationOptions): Tensor {
+  let opts: CreationOptions = options ?? {};
+  const args = [start, end, step].filter((a) => a !== undefined);
+  const last = args[args.length - 1];
+  if (typeof last === "object") {
+    opts = last as CreationOptions;
+    args.pop();
+  }
+  const nums = args as number[];
+  const [s, e, st] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
+  if (st === 0) throw new ArgumentError("step must be nonzero", "step", "RuntimeError");
+  if ((st > 0 && e < s) || (st < 0 && e > s)) throw new ArgumentError("upper bound and larger bound inconsistent with step sign", "end", "RuntimeError");
+  const allInt = nums.every(Number.isInteger);
+  const dtype = toDType(opts.dtype, allInt ? int64 : float32);
+  const n = Math.ceil((e - s) / st);
+  const t = allocate([n], dtype);
+  const out = t.storage.data;
+  for (let i = 0; i < n; i++) out[i] = castScalar(s + i * st, dtype);
+  return finish(t, opts);
+}
+
+/**
+ * `steps` evenly spaced values from `start` to `end` inclusive, computed as
+ * PyTorch's CPU kernel does (in the output precision, the second half
+ * counted back from `end`), so the printed values agree.
+ */
+export function linspace(start: number, end: number, steps: number, opts: CreationOptions = {}): Tensor {
+  if (!Number.isInteger(steps) || steps < 0) throw new ArgumentError("number of steps must be non-negative", "steps", "RuntimeError");
+  const dtype = toDType(opts.dtype, float32);
+  const t = allocate([steps], dtype);
+  const out = t.storage.data;
+  const r = dtype === float32 ? Math.fround : (x: number) => x;
+  if (steps === 1) out[0] = castScalar(start, dtype);
+  if (steps > 1) {
+    const s = r(start);
+    const e = r(end);
+    const step = r(r(e - s) / (steps - 1));
+    const halfway = Math.floor(steps / 2);
+    for (let i = 0; i < steps; i++) {
+      out[i] = castScalar(i < halfway ? r(s + r(step * i)) : r(e - r(step * (steps - i - 1))), dtype);
+    }
+  }
+  return finish(t, opts);
+}
+
+/** Rejects a non-tensor where a tensor is required, naming the argument as PyTorch does. */
+export function expectTensor(x: unknown, fn: string, arg = "input"): Tensor {
+  if (x instanceof Tensor) return x;
+  throw new TsorchError(`${fn}(): argument '${arg}' (position 1) must be Tensor, not ${x === null ? "null" : typeof x}`, "TypeError");
+}
