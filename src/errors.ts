@@ -25,6 +25,7 @@ export type PyErrorType =
   | "IndexError"
   | "KeyError"
   | "NotImplementedError"
+  | "OverflowError"
   | "KeyboardInterrupt";
 
 export class TsorchError extends Error {
