@@ -1,0 +1,672 @@
+/**
+ * The TypeScript cell evaluator: what makes notebook cells real TypeScript.
+ *
+ * Each cell is type-checked against everything earlier cells declared, compiled to JavaScript
+ * (ES2022) and run in the kernel's own realm, so `instanceof` works between cells and the
+ * runtime. Names persist across cells and any of them can be redeclared with a new type; cells
+ * may `await` at top level and import npm packages (ESM-only ones too) from the notebook's
+ * directory. Errors come back as IPython-style tracebacks on the cell's own lines; completion and
+ * inspection come from the same TypeScript language service.
+ *
+ * How it works, in short (details in `project.ts`, `transform.ts`, `traceback.ts`):
+ *
+ * - Types: every executed cell stays in one LanguageService as a virtual module that exports its
+ *   top-level names. A new cell imports each name it mentions from the cell that declared it last
+ *   (or from the globals module), so redeclaration is just a newer module exporting the name,
+ *   and the new type takes over. Only modules a cell reaches through its imports join its
+ *   program, and modules nothing reaches any more are dropped.
+ * - Values: the compiled cell runs as a function over one scope object; top-level declarations
+ *   become properties of it, references read it (see `transform.ts`). Nothing lands on
+ *   `globalThis`, so a cell's `const name` or `let process` cannot disturb the runtime.
+ *
+ * Choices a user notices:
+ *
+ * - The cell's value is its last statement when that is an expression (not an assignment);
+ *   `hasValue` is false for declarations, statements, assignments and `undefined`. A trailing
+ *   `;` does *not* hide the value, unlike IPython: TypeScript formatters add semicolons
+ *   everywhere, so it cannot mean "be quiet" here (`void expr` does).
+ * - Checking is `strict` except `noImplicitAny` and `useUnknownInCatchVariables`, which fight
+ *   exploratory code (`function f(x) {}`, untyped packages, `catch (e) { e.message }`).
+ * - A cell with a syntax error (`SyntaxError`) or a type error (`TSError`) does not run at all.
+ *   A cell that throws keeps the names it defined before the throw; the names after it stay
+ *   undefined for later cells (their types too).
+ * - SIGINT stops synchronous code (`breakOnSigint`) and ends a cell waiting on a promise
+ *   (`KeyboardInterrupt`); state is kept either way.
+ * - The evaluator raises `Error.stackTraceLimit` to 50 so deep model stacks still reach the cell.
+ *
+ * @example
+ * const ev = new CellEvaluator({ cwd: process.cwd(), globals: { print: console.log } });
+ * await ev.execute("const x: number = 20", 1);           // { status: "ok", hasValue: false, ... }
+ * await ev.execute("x + 22", 2);                          // { status: "ok", value: 42, hasValue: true }
+ * await ev.execute('const y: number = "a"', 3);           // { status: "compile_error", ename: "TSError", ... }
+ */
+import path from "node:path";
+import vm from "node:vm";
+import type * as TS from "typescript";
+import { hasTopLevelAwait, mentionedNames, topLevelDeclarations, type TopLevelDeclaration } from "./declarations.js";
+import { formatCompileError, toCellDiagnostics, type CellDiagnostic } from "./diagnostics.js";
+import { EVALUATOR_GLOBALS, exportsOfModule, globalsModule } from "./globals.js";
+import { isCompleteCode, type IsCompleteResult } from "./is-complete.js";
+import { LanguageFeatures, type CompletionResult, type InspectResult } from "./language.js";
+import { ModuleLoader, type ModuleNamespace } from "./modules.js";
+import { packageRoot, runtimeTypesEntry } from "./package-root.js";
+import { CellProject } from "./project.js";
+import { SourceMap } from "./source-map.js";
+import { INTERRUPTED_CODE, TracebackFormatter, type CompiledCell, type FormattedError } from "./traceback.js";
+import { INTERNALS_PARAM, SCOPE_PARAM, cellTransformer, type CellTransformInfo } from "./transform.js";
+import { typescript } from "./typescript.js";
+
+export type { CompletionResult, InspectResult } from "./language.js";
+export type { IsCompleteResult } from "./is-complete.js";
+export type { FormattedError } from "./traceback.js";
+
+export type EvalOutcome =
+  | { status: "ok"; value: unknown; hasValue: boolean }
+  | { status: "compile_error"; ename: string; evalue: string; traceback: string[] }
+  | { status: "runtime_error"; error: unknown; ename: string; evalue: string; traceback: string[] };
+
+export interface CellEvaluatorOptions {
+  /** The notebook's directory: packages and relative imports resolve from here. */
+  cwd: string;
+  /** Values every cell sees without importing them (torch, nn, ..., display, ...). */
+  globals: Record<string, unknown>;
+  /** Declarations (`.d.ts` text) typing kernel-provided globals: `declare function display(x: unknown): void;`. */
+  preloadDeclarations?: string;
+  /**
+   * The file whose exports type the runtime globals. Defaults to tsorch's
+   * `dist/src/index.d.ts` (or `src/index.ts` in a source checkout); names it does not export are
+   * typed `any`.
+   */
+  runtimeTypes?: string;
+}
+
+/** Time spent in each phase of the last `execute`, in milliseconds (for benchmarks). */
+export interface ExecuteTimings {
+  check: number;
+  emit: number;
+  load: number;
+  run: number;
+  total: number;
+}
+
+/** A cell's virtual module that is still part of the type-checking project. */
+interface LiveCell {
+  id: number;
+  file: string;
+  /** Cells (by id) this one imports names from; 0 is the globals module. */
+  imports: Set<number>;
+  /** Cells with `declare global` or `declare module` change types outside themselves: kept for good. */
+  pinned: boolean;
+}
+
+const ARGS_SLOT = Symbol.for("tsorch.eval.cellArguments");
+/**
+ * Separates a cell from the imports appended to it: the `;` ends whatever the cell left open
+ * (`torch.` while completing would otherwise run into the next line's `import`).
+ */
+const CELL_END = "\n;\n";
+const GLOBALS_ID = 0;
+
+export class CellEvaluator {
+  private readonly cwd: string;
+  private readonly globalValues: Record<string, unknown>;
+  private readonly preload: string;
+  private readonly runtimeTypes: string | undefined;
+  /** The notebook scope: every top-level name of every cell, and the globals. */
+  private readonly scope: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  /** Which cell (by id) declared each name last; 0 for the globals module. */
+  private readonly owners = new Map<string, number>();
+  private readonly live = new Map<number, LiveCell>();
+  /** Compiled cells by the filename their frames carry, for tracebacks (kept after their types go). */
+  private readonly compiled = new Map<string, CompiledCell>();
+  private readonly formatter: TracebackFormatter;
+  private readonly loader: ModuleLoader;
+  private project: CellProject | undefined;
+  private language: LanguageFeatures | undefined;
+  private globalsFile = "";
+  private cellCounter = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private abortPendingCell: ((error: unknown) => void) | undefined;
+
+  /** Phase timings of the last `execute`. */
+  lastTimings: ExecuteTimings = { check: 0, emit: 0, load: 0, run: 0, total: 0 };
+
+  constructor(opts: CellEvaluatorOptions) {
+    this.cwd = path.resolve(opts.cwd);
+    this.globalValues = opts.globals;
+    this.preload = opts.preloadDeclarations ?? "";
+    this.runtimeTypes = opts.runtimeTypes ?? runtimeTypesEntry();
+    this.formatter = new TracebackFormatter(this.compiled);
+    this.loader = new ModuleLoader(this.cwd, packageRoot());
+    const provided: Record<string, unknown> = {
+      require: this.loader.require,
+      __dirname: this.cwd,
+      __filename: this.loader.meta.filename,
+    };
+    for (const [name, value] of Object.entries({ ...provided, ...opts.globals })) this.scope[name] = value;
+    // Deep model stacks would otherwise cut the trace before it reaches the user's cell.
+    if (Error.stackTraceLimit < 50) Error.stackTraceLimit = 50;
+  }
+
+  /** Loads TypeScript and primes the language service (parses the libs, warms the checker). */
+  async warmUp(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    this.ensureProject();
+    await new Promise((resolve) => setImmediate(resolve));
+    const language = this.ensureLanguage();
+    language.complete("[1].map((x) => x.toFixed(2)).", 28);
+    await new Promise((resolve) => setImmediate(resolve));
+    language.inspect("Math.max", 6, 0);
+  }
+
+  /**
+   * Type-checks, compiles and runs one cell. Never rejects: every failure is an outcome.
+   * Executions are serialised (a second call waits for the first to finish).
+   */
+  execute(code: string, executionCount: number): Promise<EvalOutcome> {
+    const run = this.queue.then(() => this.executeNow(code, executionCount));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Ends the cell that is waiting on asynchronous work with a KeyboardInterrupt outcome (the work
+   * itself is not stopped; the kernel stops CPU-bound work with the inspector first). The
+   * evaluator does this by itself when the process gets SIGINT while a cell awaits.
+   */
+  abortPending(): boolean {
+    const abort = this.abortPendingCell;
+    if (!abort) return false;
+    abort(Object.assign(new Error("Script execution was interrupted by `SIGINT`"), { code: INTERRUPTED_CODE }));
+    return true;
+  }
+
+  complete(code: string, cursorPos: number): CompletionResult {
+    return this.ensureLanguage().complete(code, cursorPos);
+  }
+
+  inspect(code: string, cursorPos: number, detailLevel: 0 | 1): InspectResult {
+    return this.ensureLanguage().inspect(code, cursorPos, detailLevel);
+  }
+
+  isComplete(code: string): IsCompleteResult {
+    return isCompleteCode(typescript(), code);
+  }
+
+  /** ename, evalue and IPython-style traceback for any thrown value (also errors thrown later by cell callbacks). */
+  formatError(error: unknown, executionCount?: number): FormattedError {
+    return this.formatter.format(error, executionCount);
+  }
+
+  // ---- the project -------------------------------------------------------------------------
+
+  private ensureProject(): CellProject {
+    if (this.project) return this.project;
+    const root = packageRoot();
+    const project = new CellProject(this.cwd, path.join(root, "package.json"));
+    this.globalsFile = project.virtualPath("globals.mts");
+    const runtimeSpecifier = this.runtimeTypes ? toJsSpecifier(this.runtimeTypes) : undefined;
+    let runtimeExports = new Set<string>();
+    if (runtimeSpecifier) {
+      // Ask the checker what the runtime exports, so names it lacks can fall back to `any`.
+      project.setFile(this.globalsFile, `import * as runtime from ${JSON.stringify(runtimeSpecifier)};\nexport {};\n`);
+      project.setRoots([this.globalsFile]);
+      runtimeExports = exportsOfModule(project.ts, project.program(), this.globalsFile);
+    }
+    const names = [...new Set([...Object.keys(EVALUATOR_GLOBALS), ...Object.keys(this.globalValues)])];
+    const globals = globalsModule(project.ts, { names, runtimeSpecifier, runtimeExports, preload: this.preload });
+    project.setFile(this.globalsFile, globals.text);
+    project.setRoots([this.globalsFile]);
+    for (const name of globals.exported) this.owners.set(name, GLOBALS_ID);
+    project.program();
+    this.project = project;
+    return project;
+  }
+
+  private ensureLanguage(): LanguageFeatures {
+    const project = this.ensureProject();
+    this.language ??= new LanguageFeatures(project, {
+      pendingFile: project.virtualPath("pending.mts"),
+      cellEnd: CELL_END,
+      prelude: (declared, wanted) => this.prelude(this.visibleImports(declared, wanted)),
+      roots: () => this.rootFiles(),
+      ownerOf: (file) => this.cellLabel(file),
+      cleanText: (text) => this.renameFiles(text),
+      originalSource: (file) => this.originalSources.get(file),
+    });
+    return this.language;
+  }
+
+  private cellFile(id: number): string {
+    return id === GLOBALS_ID ? this.globalsFile : this.project!.virtualPath(`cell${id}.mts`);
+  }
+
+  /**
+   * Root files of the project besides the cell being checked: the globals and the cells that
+   * change types outside themselves. Other cells join a program only when the checked cell
+   * imports from them (directly or through other cells), so a cell that touches little of a
+   * long session's state gets a small program.
+   */
+  private rootFiles(): string[] {
+    return [this.globalsFile, ...[...this.live.values()].filter((c) => c.pinned).map((c) => c.file)];
+  }
+
+  /** "In[3]" for a virtual cell file, a description for the other virtual files (inspection names them). */
+  private cellLabel(file: string): string | undefined {
+    if (file === this.globalsFile) return "kernel globals";
+    if (file === this.project?.libFile) return "TypeScript's standard library";
+    return this.labelByFile.get(file);
+  }
+
+  private readonly labelByFile = new Map<string, string>();
+  /** Cells whose modules hold declaration snapshots: what the user wrote, by module file. */
+  private readonly originalSources = new Map<string, string>();
+
+  /** `import { a, b } from "./__tsorch1_cell3.mjs";` lines: each name from the cell that owns it. */
+  private prelude(imports: Map<number, string[]>): string {
+    const lines: string[] = [];
+    for (const [id, names] of imports) {
+      const spec = "./" + path.basename(this.cellFile(id)).replace(/\.mts$/, ".mjs");
+      lines.push(`import { ${names.join(", ")} } from ${JSON.stringify(spec)};`);
+    }
+    return lines.join("\n");
+  }
+
+  /** Known names `wanted` accepts and the cell does not declare itself, grouped by owning cell. */
+  private visibleImports(declared: ReadonlySet<string>, wanted: (name: string) => boolean): Map<number, string[]> {
+    const imports = new Map<number, string[]>();
+    for (const [name, owner] of this.owners) {
+      if (declared.has(name) || !wanted(name)) continue;
+      let list = imports.get(owner);
+      if (!list) imports.set(owner, (list = []));
+      list.push(name);
+    }
+    return imports;
+  }
+
+  // ---- execution ---------------------------------------------------------------------------
+
+  private async executeNow(code: string, executionCount: number): Promise<EvalOutcome> {
+    const t0 = performance.now();
+    const timings: ExecuteTimings = { check: 0, emit: 0, load: 0, run: 0, total: 0 };
+    this.lastTimings = timings;
+    try {
+      return await this.compileAndRun(code, executionCount, timings);
+    } catch (error) {
+      // A failure of the evaluator itself: report it like a runtime error rather than reject.
+      return this.runtimeError(error, executionCount);
+    } finally {
+      timings.total = performance.now() - t0;
+    }
+  }
+
+  private async compileAndRun(code: string, executionCount: number, timings: ExecuteTimings): Promise<EvalOutcome> {
+    const project = this.ensureProject();
+    const ts = project.ts;
+    project.invalidateMisses();
+    const id = ++this.cellCounter;
+    const file = this.cellFile(id);
+
+    let t = performance.now();
+    const parsed = parseCell(ts, file, code);
+    const parseErrors = parseDiagnosticsOf(parsed);
+    if (parseErrors.length > 0) {
+      timings.check = performance.now() - t;
+      return this.compileError(toCellDiagnostics(ts, parseErrors, code.length, (m) => m), code, executionCount, true);
+    }
+    const reserved = reservedIdentifierUse(ts, parsed);
+    if (reserved) {
+      timings.check = performance.now() - t;
+      return this.compileError([reserved], code, executionCount, false);
+    }
+
+    const declarations = topLevelDeclarations(ts, parsed);
+    const declared = new Set(declarations.map((d) => d.name));
+    const imports = new Map<number, string[]>();
+    for (const name of mentionedNames(ts, parsed)) {
+      const owner = this.owners.get(name);
+      if (owner === undefined || declared.has(name)) continue;
+      let list = imports.get(owner);
+      if (!list) imports.set(owner, (list = []));
+      list.push(name);
+    }
+    project.setFile(file, code + CELL_END + this.prelude(imports) + "\n" + exportList(declarations));
+    project.setRoots([...this.rootFiles(), file]);
+    const program = project.program();
+    const sf = program.getSourceFile(file)!;
+    const checker = program.getTypeChecker();
+    const rawDiagnostics = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
+    const diagnostics = adjustImportAssignments(ts, checker, sf, rawDiagnostics);
+    const cellDiagnostics = toCellDiagnostics(ts, diagnostics, code.length, (m) => this.renameFiles(m));
+    timings.check = performance.now() - t;
+    if (cellDiagnostics.some((d) => d.category === "error")) {
+      project.deleteFile(file);
+      const syntactic = program.getSyntacticDiagnostics(sf).length > 0;
+      return this.compileError(cellDiagnostics, code, executionCount, syntactic);
+    }
+
+    t = performance.now();
+    const info: CellTransformInfo = { imports: [], hasValue: false };
+    let js = "";
+    let mapText = "";
+    try {
+      const emit = program.emit(
+        sf,
+        (name, text) => {
+          if (name.endsWith(".map")) mapText = text;
+          else js = text;
+        },
+        undefined,
+        false,
+        { before: [cellTransformer(ts, checker, code.length, info)] },
+      );
+      if (emit.emitSkipped) throw new Error("TypeScript did not emit the cell");
+    } catch (error) {
+      project.deleteFile(file);
+      throw error;
+    }
+    const filename = this.uniqueFilename(executionCount);
+    const record: CompiledCell = { filename, executionCount, source: code, map: mapText ? SourceMap.parse(mapText) : undefined };
+    this.compiled.set(filename, record);
+    this.labelByFile.set(file, `In[${executionCount}]`);
+    const isAsync = hasTopLevelAwait(ts, parsed);
+    const script = wrapScript(js, isAsync);
+
+    // The cell is part of the project from here on, whatever happens when it runs.
+    const cell: LiveCell = { id, file, imports: new Set(imports.keys()), pinned: declaresOutside(ts, parsed) };
+    if (!cell.pinned) this.snapshotDeclarations(cell, code);
+    this.live.set(id, cell);
+    timings.emit = performance.now() - t;
+
+    const reached: string[] = [];
+    try {
+      t = performance.now();
+      const namespaces: ModuleNamespace[] = [];
+      for (const specifier of info.imports) namespaces.push(await this.loader.importModule(specifier));
+      timings.load = performance.now() - t;
+
+      t = performance.now();
+      const internals = {
+        i: namespaces,
+        d: (...names: string[]) => {
+          reached.push(...names);
+        },
+        import: (specifier: string) => this.loader.importModule(specifier),
+        require: this.loader.require,
+        meta: this.loader.meta,
+      };
+      let result = this.runScript(script, filename, internals);
+      if (isAsync) result = await this.awaitCell(result as Promise<unknown>);
+      timings.run = performance.now() - t;
+      const hasValue = info.hasValue && Array.isArray(result) && result[0] !== undefined;
+      return { status: "ok", value: hasValue ? (result as unknown[])[0] : undefined, hasValue };
+    } catch (error) {
+      timings.run = performance.now() - t;
+      return this.runtimeError(error, executionCount);
+    } finally {
+      this.publishNames(id, declarations, reached);
+    }
+  }
+
+  /**
+   * Replaces a checked cell's module text with its declarations (`declare const net: Net;`,
+   * `declare class Net {…}`), from the program that just checked it (well under a millisecond).
+   * Later cells then read declared types instead of re-inferring the cell, and chains of cells
+   * built on each other stay cheap to check; the snapshot also imports only what its types
+   * need, so cells it used but whose types it does not mention can be dropped. A cell whose
+   * declarations cannot be emitted keeps its source.
+   */
+  private snapshotDeclarations(cell: LiveCell, code: string): void {
+    const project = this.project!;
+    const output = project.service.getEmitOutput(cell.file, true, true);
+    const dts = output.outputFiles.find((f) => /\.d\.m?ts$/.test(f.name));
+    if (output.emitSkipped || !dts || output.diagnostics.length > 0) return;
+    project.setFile(cell.file, dts.text);
+    this.originalSources.set(cell.file, code);
+    const imports = new Set<number>();
+    const spec = new RegExp(`from "\\./${escapeRegExp(project.prefix)}(?:cell(\\d+)|(globals))\\.mjs"`, "g");
+    for (const m of dts.text.matchAll(spec)) imports.add(m[2] ? GLOBALS_ID : Number(m[1]));
+    cell.imports = imports;
+  }
+
+  private runScript(script: string, filename: string, internals: object): unknown {
+    const slot = globalThis as unknown as Record<symbol, unknown>;
+    slot[ARGS_SLOT] = [this.scope, internals];
+    try {
+      // lineOffset -1: the wrapper's first line is not part of the compiled cell.
+      return vm.runInThisContext(script, { filename, lineOffset: -1, breakOnSigint: true });
+    } finally {
+      delete slot[ARGS_SLOT];
+    }
+  }
+
+  /** Waits for an async cell; SIGINT (or `abortPending`) ends the wait with a KeyboardInterrupt. */
+  private awaitCell(promise: Promise<unknown>): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const finish = () => {
+        process.off("SIGINT", onSigint);
+        this.abortPendingCell = undefined;
+      };
+      const onSigint = () => this.abortPending();
+      this.abortPendingCell = (error) => {
+        finish();
+        reject(error);
+      };
+      process.on("SIGINT", onSigint);
+      promise.then(
+        (value) => {
+          finish();
+          resolve(value);
+        },
+        (error: unknown) => {
+          finish();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** Makes the names the cell got as far as defining (and all its types) visible to later cells. */
+  private publishNames(id: number, declarations: readonly TopLevelDeclaration[], reached: readonly string[]): void {
+    const reachedSet = new Set(reached);
+    for (const d of declarations) {
+      if (d.ambient) continue;
+      if (d.typeOnly || reachedSet.has(d.name)) this.owners.set(d.name, id);
+    }
+    this.collectGarbage();
+  }
+
+  /**
+   * Drops cell modules nothing can reach any more (every name redeclared since, and no live cell
+   * importing from them), so the project stays the size of the live state in long sessions.
+   */
+  private collectGarbage(): void {
+    const reachable = new Set<number>();
+    const stack = [...this.owners.values()];
+    for (const cell of this.live.values()) if (cell.pinned) stack.push(cell.id);
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (reachable.has(id)) continue;
+      reachable.add(id);
+      for (const dep of this.live.get(id)?.imports ?? []) stack.push(dep);
+    }
+    for (const [id, cell] of this.live) {
+      if (reachable.has(id)) continue;
+      this.live.delete(id);
+      this.project!.deleteFile(cell.file);
+      this.originalSources.delete(cell.file);
+    }
+  }
+
+  private uniqueFilename(executionCount: number): string {
+    const base = `Cell In[${executionCount}]`;
+    if (!this.compiled.has(base)) return base;
+    for (let n = 2; ; n++) if (!this.compiled.has(`${base}#${n}`)) return `${base}#${n}`;
+  }
+
+  private compileError(diagnostics: CellDiagnostic[], code: string, executionCount: number, syntactic: boolean): EvalOutcome {
+    return { status: "compile_error", ...formatCompileError(diagnostics, code, executionCount, syntactic) };
+  }
+
+  private runtimeError(error: unknown, executionCount: number): EvalOutcome {
+    const formatted = this.formatter.format(error, executionCount);
+    return { status: "runtime_error", error, ...formatted };
+  }
+
+  /**
+   * Compiler text (messages, hover types) as a user should read it: virtual files named by the
+   * cells they stand for, tsorch's files by the package name, no resolution-mode attributes.
+   */
+  private renameFiles(message: string): string {
+    const prefix = this.project!.prefix;
+    const runtimeDir = path.join(packageRoot(), "dist", "src") + path.sep;
+    return message
+      .replaceAll(`, { with: { "resolution-mode": "import" } }`, "")
+      .replaceAll(`, { with: { "resolution-mode": "require" } }`, "")
+      .replace(new RegExp(`(?:import\\()?"[^"]*${escapeRegExp(prefix)}(cell\\d+|globals|pending)(?:\\.m?[jt]s)?"\\)?`, "g"), (_m, name: string) => {
+        if (name === "globals") return "(kernel globals)";
+        if (name === "pending") return "(this cell)";
+        const label = this.cellLabel(this.project!.virtualPath(`${name}.mts`));
+        return label ? `(Cell ${label})` : "(an earlier cell)";
+      })
+      .replaceAll(`"${runtimeDir}`, `"tsorch/`)
+      .replaceAll(`"${this.cwd}${path.sep}`, `"./`);
+  }
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+function parseCell(ts: typeof TS, file: string, code: string): TS.SourceFile {
+  return ts.createSourceFile(
+    file,
+    code,
+    {
+      languageVersion: ts.ScriptTarget.ES2022,
+      impliedNodeFormat: ts.ModuleKind.ESNext,
+      // Cells are modules (top-level await parses as such).
+      setExternalModuleIndicator: (sf) => {
+        (sf as { externalModuleIndicator?: unknown }).externalModuleIndicator = true;
+      },
+    },
+    true,
+    ts.ScriptKind.TS,
+  );
+}
+
+function parseDiagnosticsOf(sf: TS.SourceFile): readonly TS.Diagnostic[] {
+  return (sf as unknown as { parseDiagnostics?: readonly TS.Diagnostic[] }).parseDiagnostics ?? [];
+}
+
+/** The compiled cell refers to the scope and the evaluator through two identifiers cells may not use. */
+function reservedIdentifierUse(ts: typeof TS, sf: TS.SourceFile): CellDiagnostic | undefined {
+  let found: TS.Identifier | undefined;
+  const visit = (node: TS.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(node) && (node.text === SCOPE_PARAM || node.text === INTERNALS_PARAM)) found = node;
+    else node.forEachChild(visit);
+  };
+  sf.forEachChild(visit);
+  if (!found) return undefined;
+  return {
+    code: 0,
+    message: `'${found.text}' is reserved by the kernel; choose another name.`,
+    start: found.getStart(sf),
+    length: found.text.length,
+    category: "error",
+  };
+}
+
+/** `export { a, b };` for the cell's top-level names that the user did not export already. */
+function exportList(declarations: readonly TopLevelDeclaration[]): string {
+  const names = [...new Set(declarations.filter((d) => !d.exported && !d.ambient).map((d) => d.name))];
+  return `export { ${names.join(", ")} };`;
+}
+
+function declaresOutside(ts: typeof TS, sf: TS.SourceFile): boolean {
+  return sf.statements.some((st) => ts.isModuleDeclaration(st) && (ts.isStringLiteral(st.name) || st.name.text === "global"));
+}
+
+/**
+ * Assigning to a name from an earlier cell is, for the checker, assigning to an import
+ * (TS2632). For `let` and `var` that is exactly what a notebook means, so the diagnostic goes;
+ * for `const`, functions, classes the checker's usual message is restored.
+ */
+function adjustImportAssignments(
+  ts: typeof TS,
+  checker: TS.TypeChecker,
+  sf: TS.SourceFile,
+  diagnostics: readonly TS.Diagnostic[],
+): TS.Diagnostic[] {
+  const out: TS.Diagnostic[] = [];
+  for (const d of diagnostics) {
+    if (d.code !== 2632 || d.start === undefined) {
+      out.push(d);
+      continue;
+    }
+    const node = findIdentifierAt(ts, sf, d.start);
+    const alias = node && checker.getSymbolAtLocation(node);
+    const target = alias && alias.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(alias) : undefined;
+    const decl = target?.valueDeclaration;
+    if (!decl || !node) {
+      out.push(d);
+      continue;
+    }
+    if (ts.isVariableDeclaration(decl) || ts.isBindingElement(decl)) {
+      const list = ts.findAncestor(decl, ts.isVariableDeclarationList);
+      const isConst = !!list && (list.flags & ts.NodeFlags.Const) !== 0;
+      if (!isConst) continue;
+      out.push({ ...d, code: 2588, messageText: `Cannot assign to '${node.text}' because it is a constant.` });
+      continue;
+    }
+    const what = ts.isFunctionDeclaration(decl)
+      ? [2630, "a function"]
+      : ts.isClassDeclaration(decl)
+        ? [2629, "a class"]
+        : ts.isEnumDeclaration(decl)
+          ? [2628, "an enum"]
+          : ts.isModuleDeclaration(decl)
+            ? [2631, "a namespace"]
+            : undefined;
+    if (!what) {
+      out.push(d);
+      continue;
+    }
+    out.push({ ...d, code: what[0] as number, messageText: `Cannot assign to '${node.text}' because it is ${what[1]}.` });
+  }
+  return out;
+}
+
+function findIdentifierAt(ts: typeof TS, sf: TS.SourceFile, pos: number): TS.Identifier | undefined {
+  let found: TS.Identifier | undefined;
+  const visit = (node: TS.Node): void => {
+    if (found || pos < node.pos || pos >= node.end) return;
+    if (ts.isIdentifier(node) && node.getStart(sf) === pos) found = node;
+    else node.forEachChild(visit);
+  };
+  sf.forEachChild(visit);
+  return found;
+}
+
+/**
+ * The script `vm` runs: a function over the scope and the evaluator's helpers, called at once so
+ * that `breakOnSigint` covers the cell's synchronous part. The compiled cell starts on line 2
+ * (hence `lineOffset: -1`), and its trailing `export {};` and source map comment are dropped.
+ */
+function wrapScript(js: string, isAsync: boolean): string {
+  // Only at the very end: the same text inside a template literal of the cell must stay.
+  const body = js.replace(/\n\/\/# sourceMappingURL=[^\n]*\s*$/, "\n").replace(/(^|\n)export \{\};\s*$/, "$1");
+  return (
+    `(${isAsync ? "async " : ""}function (${SCOPE_PARAM}, ${INTERNALS_PARAM}) {"use strict";\n` +
+    body +
+    `\n}).apply(undefined, globalThis[Symbol.for(${JSON.stringify(ARGS_SLOT.description)})])`
+  );
+}
+
+/** `/x/dist/src/index.d.ts` → `/x/dist/src/index.js`; `/x/src/index.ts` → `/x/src/index.js`. */
+function toJsSpecifier(file: string): string {
+  return file.replace(/\.d\.ts$/, ".js").replace(/\.ts$/, ".js");
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

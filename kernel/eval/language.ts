@@ -1,0 +1,441 @@
+/**
+ * Completion and inspection for a cell being edited, from the TypeScript language service.
+ *
+ * The cell being edited becomes a virtual "pending" module that imports every name earlier cells
+ * and the kernel provide (except those it declares itself), so members after `.`, globals,
+ * keywords and hover information all see the notebook's real types. Positions cross between
+ * Jupyter's code points and TypeScript's UTF-16 offsets here and nowhere else.
+ */
+import path from "node:path";
+import type * as TS from "typescript";
+import { RED, RESET } from "./ansi.js";
+import { declarationPath, findDeclaration } from "./declaration-map.js";
+import { mentionedNames, topLevelDeclarations } from "./declarations.js";
+import { codePointToUtf16, isIdentifierChar, offsetToLineCol, utf16ToCodePoint } from "./positions.js";
+import type { CellProject } from "./project.js";
+
+export interface CompletionResult {
+  matches: string[];
+  cursor_start: number;
+  cursor_end: number;
+  metadata: Record<string, unknown>;
+}
+
+export interface InspectResult {
+  found: boolean;
+  data: Record<string, string>;
+}
+
+/** One entry of `metadata._jupyter_types_experimental`, as ipykernel sends it. */
+interface JupyterTypeEntry {
+  start: number;
+  end: number;
+  text: string;
+  type: string;
+  signature: string;
+}
+
+export interface LanguageHooks {
+  /** The virtual file that holds the cell being edited. */
+  pendingFile: string;
+  /** Text between the cell and the imports appended to it. */
+  cellEnd: string;
+  /**
+   * Import lines bringing known names into the pending cell: those `wanted` accepts, except the
+   * ones the cell declares itself.
+   */
+  prelude(declared: ReadonlySet<string>, wanted: (name: string) => boolean): string;
+  /** The project's root files apart from the pending one. */
+  roots(): string[];
+  /** A label for a virtual file (`In[3]` for cells, a description for others), undefined for real files. */
+  ownerOf(file: string): string | undefined;
+  /** Compiler text made readable (file paths in types). */
+  cleanText(text: string): string;
+  /** What the user wrote in a cell whose module now holds its declaration snapshot. */
+  originalSource(file: string): string | undefined;
+}
+
+/** Types and signatures are read for this many matches at most (the rest get the entry's kind). */
+const MAX_TYPED_ENTRIES = 200;
+/** ...and for no longer than this (a type may need a long chain of inference). */
+const TYPING_BUDGET_MS = 25;
+/** Declarations longer than this are cut in `inspect` at detail level 1. */
+const MAX_SOURCE_LINES = 60;
+
+export class LanguageFeatures {
+  constructor(
+    private readonly project: CellProject,
+    private readonly hooks: LanguageHooks,
+  ) {}
+
+  complete(code: string, cursorPos: number): CompletionResult {
+    const ts = this.project.ts;
+    const offset = codePointToUtf16(code, cursorPos);
+    const cursorCp = utf16ToCodePoint(code, offset);
+    const wordStart = identifierStart(code, offset);
+    const empty: CompletionResult = {
+      matches: [],
+      cursor_start: utf16ToCodePoint(code, wordStart),
+      cursor_end: cursorCp,
+      metadata: { _jupyter_types_experimental: [] },
+    };
+    // Names the cell mentions give its expressions their types; for a bare word, names starting
+    // like it are candidates too. Importing nothing else keeps long sessions' programs small.
+    const prefix = code.slice(wordStart, offset);
+    const isMember = wordStart > 0 && /[.#]/.test(code[wordStart - 1]!);
+    const lowerPrefix = prefix.toLowerCase();
+    const file = this.prepare(code, isMember ? undefined : (name) => name.toLowerCase().startsWith(lowerPrefix));
+    const service = this.project.service;
+    const info = service.getCompletionsAtPosition(file, offset, {
+      includeCompletionsWithInsertText: true,
+      includeCompletionsForModuleExports: false,
+      includeAutomaticOptionalChainCompletions: true,
+      includeCompletionsWithSnippetText: false,
+      includeCompletionsWithClassMemberSnippets: false,
+      includeCompletionsWithObjectLiteralMethodSnippets: false,
+    });
+    if (!info) return empty;
+
+    // Jupyter replaces one range for every match: the word before the cursor, unless TypeScript
+    // says otherwise for all entries (string literals, private names).
+    const span = info.optionalReplacementSpan;
+    let replaceStart = wordStart;
+    if (span && span.start + span.length === offset && span.start < wordStart) replaceStart = span.start;
+    const typedText = code.slice(replaceStart, offset).toLowerCase();
+
+    const aliasKinds = this.aliasKinds(file);
+    const entries = info.entries
+      .filter((e) => !e.source && !e.hasAction)
+      .filter((e) => {
+        const text = (e.insertText ?? e.name).toLowerCase();
+        if (e.replacementSpan && e.replacementSpan.start !== replaceStart) return false;
+        const match = e.replacementSpan ? typedText : lowerPrefix;
+        return text.startsWith(match) || e.name.toLowerCase().startsWith(lowerPrefix);
+      })
+      .sort((a, b) => {
+        const ca = a.name.startsWith(prefix) ? 0 : 1;
+        const cb = b.name.startsWith(prefix) ? 0 : 1;
+        return ca - cb || a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name);
+      });
+
+    const seen = new Set<string>();
+    const matches: string[] = [];
+    const types: JupyterTypeEntry[] = [];
+    const start = utf16ToCodePoint(code, replaceStart);
+    const symbols = this.completionSymbols(file, offset, info.isMemberCompletion);
+    const started = performance.now();
+    for (const entry of entries) {
+      const text = entry.insertText ?? entry.name;
+      if (seen.has(text)) continue;
+      seen.add(text);
+      matches.push(text);
+      const kind = entry.kind === ts.ScriptElementKind.alias ? (aliasKinds.get(entry.name) ?? entry.kind) : entry.kind;
+      let type = jupyterType(ts, kind);
+      let signature = "";
+      const withinBudget = types.length < MAX_TYPED_ENTRIES && performance.now() - started < TYPING_BUDGET_MS;
+      const symbol = withinBudget ? symbols?.get(entry.name) : undefined;
+      if (symbol && entry.kind !== ts.ScriptElementKind.keyword) {
+        const callable = this.callSignature(symbol, symbols!.location);
+        // A property or variable holding a function is a function to whoever calls it.
+        if (callable !== undefined && type !== "class") {
+          type = "function";
+          signature = callable;
+        }
+      }
+      types.push({ start, end: cursorCp, text, type, signature });
+    }
+    return { matches, cursor_start: start, cursor_end: cursorCp, metadata: { _jupyter_types_experimental: types } };
+  }
+
+  inspect(code: string, cursorPos: number, detailLevel: 0 | 1): InspectResult {
+    const ts = this.project.ts;
+    const offset = codePointToUtf16(code, cursorPos);
+    const file = this.prepare(code);
+    const service = this.project.service;
+    // Frontends send the cursor at the end of the word as often as inside it.
+    const candidates = [offset];
+    if (offset > 0 && isIdentifierChar(code[offset - 1]!)) candidates.push(offset - 1);
+    for (const pos of candidates) {
+      let quick = service.getQuickInfoAtPosition(file, pos);
+      if (!quick) continue;
+      let definition = service.getDefinitionAtPosition(file, pos)?.[0];
+      if (quick.kind === ts.ScriptElementKind.alias && definition) {
+        // A name from an earlier cell is an import in this one: describe the original instead.
+        const original = service.getQuickInfoAtPosition(definition.fileName, definition.textSpan.start);
+        if (original) quick = original;
+      }
+      if (definition && this.isPendingFile(definition.fileName)) definition = undefined;
+      return { found: true, data: this.describe(quick, definition, detailLevel) };
+    }
+    const help = service.getSignatureHelpItems(file, offset, undefined);
+    if (help && help.items.length > 0) {
+      const item = help.items[help.selectedItemIndex] ?? help.items[0]!;
+      const signature = [
+        ...item.prefixDisplayParts,
+        ...item.parameters.flatMap((p, i) => (i > 0 ? [...item.separatorDisplayParts, ...p.displayParts] : p.displayParts)),
+        ...item.suffixDisplayParts,
+      ];
+      const quick: TS.QuickInfo = {
+        kind: ts.ScriptElementKind.functionElement,
+        kindModifiers: "",
+        textSpan: help.applicableSpan,
+        displayParts: signature,
+        documentation: item.documentation,
+        tags: item.tags,
+      };
+      return { found: true, data: this.describe(quick, undefined, detailLevel) };
+    }
+    return { found: false, data: {} };
+  }
+
+  /**
+   * Puts the cell into the pending file, importing the earlier names it mentions (and those
+   * `alsoWanted` accepts), and returns the file's name.
+   */
+  private prepare(code: string, alsoWanted?: (name: string) => boolean): string {
+    const ts = this.project.ts;
+    const sf = ts.createSourceFile("pending.mts", code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const declared = new Set(topLevelDeclarations(ts, sf).map((d) => d.name));
+    const mentioned = mentionedNames(ts, sf);
+    const wanted = (name: string) => mentioned.has(name) || (alsoWanted?.(name) ?? false);
+    this.project.setFile(this.hooks.pendingFile, code + this.hooks.cellEnd + this.hooks.prelude(declared, wanted) + "\n");
+    this.project.setRoots([...this.hooks.roots(), this.hooks.pendingFile]);
+    return this.hooks.pendingFile;
+  }
+
+  private isPendingFile(file: string): boolean {
+    return file === this.hooks.pendingFile;
+  }
+
+  /** The kind of what each imported name stands for (completion lists imports as "alias"). */
+  private aliasKinds(file: string): Map<string, string> {
+    const ts = this.project.ts;
+    const kinds = new Map<string, string>();
+    const program = this.project.program();
+    const sf = program.getSourceFile(file);
+    if (!sf) return kinds;
+    const checker = program.getTypeChecker();
+    for (const st of sf.statements) {
+      if (!ts.isImportDeclaration(st)) continue;
+      const bindings = st.importClause?.namedBindings;
+      if (!bindings || !ts.isNamedImports(bindings)) continue;
+      for (const el of bindings.elements) {
+        const symbol = checker.getSymbolAtLocation(el.name);
+        if (!symbol) continue;
+        const target = checker.getAliasedSymbol(symbol);
+        kinds.set(el.name.text, symbolKind(ts, target));
+      }
+    }
+    return kinds;
+  }
+
+  /**
+   * The symbols completion entries stand for, by name: members of the expression before the
+   * dot, or everything in scope. Reading types through the checker costs far less than asking
+   * the service for each entry's details.
+   */
+  private completionSymbols(
+    file: string,
+    offset: number,
+    isMember: boolean,
+  ): (Map<string, TS.Symbol> & { location: TS.Node }) | undefined {
+    const ts = this.project.ts;
+    const program = this.project.program();
+    const sf = program.getSourceFile(file);
+    if (!sf) return undefined;
+    const checker = program.getTypeChecker();
+    const location = findNodeAt(ts, sf, Math.max(0, offset - 1)) ?? sf;
+    const symbols = new Map<string, TS.Symbol>() as Map<string, TS.Symbol> & { location: TS.Node };
+    symbols.location = location;
+    if (isMember) {
+      const access = ts.findAncestor(location, (n) => ts.isPropertyAccessExpression(n) || ts.isQualifiedName(n));
+      if (!access) return symbols;
+      const target = ts.isPropertyAccessExpression(access) ? access.expression : (access as TS.QualifiedName).left;
+      const type = checker.getTypeAtLocation(target);
+      for (const prop of checker.getPropertiesOfType(checker.getNonNullableType(type))) symbols.set(prop.name, prop);
+      // A namespace or enum reached by name (`nn.`) has exports rather than properties.
+      const symbol = checker.getSymbolAtLocation(target);
+      const resolved = symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+      if (resolved && resolved.flags & (ts.SymbolFlags.Module | ts.SymbolFlags.Enum)) {
+        for (const exp of checker.getExportsOfModule(resolved)) if (!symbols.has(exp.name)) symbols.set(exp.name, exp);
+      }
+      return symbols;
+    }
+    for (const symbol of checker.getSymbolsInScope(location, ts.SymbolFlags.Value | ts.SymbolFlags.Alias)) {
+      if (!symbols.has(symbol.name)) symbols.set(symbol.name, symbol);
+    }
+    return symbols;
+  }
+
+  /** `(...shape: number[]): Tensor` when the symbol's value can be called, else undefined. */
+  private callSignature(symbol: TS.Symbol, location: TS.Node): string | undefined {
+    const ts = this.project.ts;
+    const checker = this.project.program().getTypeChecker();
+    const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+    if (!(target.flags & ts.SymbolFlags.Value)) return undefined;
+    const type = checker.getTypeOfSymbolAtLocation(target, location);
+    const signatures = type.getCallSignatures();
+    if (signatures.length === 0) return undefined;
+    return this.hooks.cleanText(checker.signatureToString(signatures[0]!, undefined, ts.TypeFormatFlags.NoTruncation));
+  }
+
+  private describe(quick: TS.QuickInfo, definition: TS.DefinitionInfo | undefined, detailLevel: 0 | 1): Record<string, string> {
+    const ts = this.project.ts;
+    const signature = this.hooks.cleanText(ts.displayPartsToString(quick.displayParts));
+    const docs = ts.displayPartsToString(quick.documentation ?? []);
+    const tags = (quick.tags ?? []).map((t) => {
+      const text = ts.displayPartsToString(t.text ?? []);
+      return t.name === "example" ? `Example:\n${text}` : `@${t.name}${text ? " " + text : ""}`;
+    });
+    const where = definition ? this.location(definition) : undefined;
+    const source = detailLevel >= 1 && definition ? this.declarationSource(definition) : undefined;
+
+    const header = (label: string) => `${RED}${label}${RESET}`;
+    const plain: string[] = [`${header("Signature:")} ${signature}`, `${header("Kind:")}      ${quick.kind}`];
+    if (where) plain.push(`${header("Defined in:")} ${where}`);
+    plain.push(`${header("Docstring:")}${docs || tags.length ? "" : " <no docstring>"}`);
+    if (docs) plain.push(docs);
+    if (tags.length) plain.push(...tags);
+    if (source) plain.push(`${header("Source:")}`, source);
+
+    const md: string[] = ["```typescript", signature, "```"];
+    if (docs) md.push("", docs);
+    for (const t of quick.tags ?? []) {
+      const text = ts.displayPartsToString(t.text ?? []);
+      md.push("", t.name === "example" ? `**Example**\n\n\`\`\`typescript\n${stripCodeFence(text)}\n\`\`\`` : `*@${t.name}* ${text}`);
+    }
+    if (where) md.push("", `**Defined in** ${where}`);
+    if (source) md.push("", "```typescript", source, "```");
+    return { "text/plain": plain.join("\n"), "text/markdown": md.join("\n") };
+  }
+
+  /** `Cell In[3], line 2` for cells; a path (relative to the notebook when inside it) for files. */
+  private location(def: TS.DefinitionInfo): string {
+    const label = this.hooks.ownerOf(def.fileName);
+    if (label && !label.startsWith("In[")) return label;
+    const found = this.declarationAt(def);
+    const line = found ? offsetToLineCol(found.sf.text, found.node.getStart(found.sf)).line : undefined;
+    if (label) return `Cell ${label}${line ? `, line ${line}` : ""}`;
+    const rel = path.relative(this.project.cwd, def.fileName);
+    const shown = rel.startsWith("..") ? def.fileName : rel;
+    return `${shown}${line ? `:${line}` : ""}`;
+  }
+
+  /** The text of the declaration statement (or class member) a definition points into. */
+  private declarationSource(def: TS.DefinitionInfo): string | undefined {
+    const ts = this.project.ts;
+    const found = this.declarationAt(def);
+    if (!found) return undefined;
+    let node: TS.Node | undefined = found.node;
+    while (node && !(ts.isStatement(node) || ts.isClassElement(node) || ts.isTypeElement(node) || ts.isEnumMember(node)) && node.parent) {
+      node = node.parent;
+    }
+    if (!node || ts.isSourceFile(node)) return undefined;
+    const lines = node.getText(found.sf).split("\n");
+    const cut = lines.length > MAX_SOURCE_LINES ? [...lines.slice(0, MAX_SOURCE_LINES), "..."] : lines;
+    return cut.join("\n");
+  }
+
+  /**
+   * The node a definition points at, in the source the user wrote: for a cell whose module now
+   * holds only its declaration snapshot, the same declaration found by name in the cell's text.
+   */
+  private declarationAt(def: TS.DefinitionInfo): { sf: TS.SourceFile; node: TS.Node } | undefined {
+    const ts = this.project.ts;
+    const sf = this.project.program().getSourceFile(def.fileName);
+    if (!sf) return undefined;
+    const original = this.hooks.originalSource(def.fileName);
+    if (original === undefined) {
+      const node = findNodeAt(ts, sf, def.textSpan.start);
+      return node ? { sf, node } : undefined;
+    }
+    const originalSf = ts.createSourceFile("cell.ts", original, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const node = findDeclaration(ts, originalSf, declarationPath(ts, sf, def.textSpan.start));
+    return node ? { sf: originalSf, node } : undefined;
+  }
+}
+
+function stripCodeFence(text: string): string {
+  return text.replace(/^```\w*\n?/, "").replace(/\n?```$/, "");
+}
+
+function findNodeAt(ts: typeof TS, sf: TS.SourceFile, pos: number): TS.Node | undefined {
+  let found: TS.Node | undefined;
+  const visit = (node: TS.Node): void => {
+    if (pos < node.getStart(sf) || pos >= node.end) return;
+    found = node;
+    node.forEachChild(visit);
+  };
+  sf.forEachChild(visit);
+  return found;
+}
+
+/** Where the word before `offset` starts (identifier characters, `#` for private names). */
+function identifierStart(code: string, offset: number): number {
+  let i = offset;
+  while (i > 0) {
+    const low = code.charCodeAt(i - 1);
+    // A whole surrogate pair is one character.
+    const width = low >= 0xdc00 && low <= 0xdfff && i >= 2 ? 2 : 1;
+    const ch = code.slice(i - width, i);
+    if (!isIdentifierChar(ch) && ch !== "#") break;
+    i -= width;
+  }
+  return i;
+}
+
+function symbolKind(ts: typeof TS, symbol: TS.Symbol): string {
+  const f = symbol.flags;
+  const K = ts.ScriptElementKind;
+  if (f & ts.SymbolFlags.Class) return K.classElement;
+  if (f & ts.SymbolFlags.Enum) return K.enumElement;
+  if (f & ts.SymbolFlags.Interface) return K.interfaceElement;
+  if (f & ts.SymbolFlags.TypeAlias) return K.typeElement;
+  if (f & ts.SymbolFlags.Function) return K.functionElement;
+  if (f & ts.SymbolFlags.Method) return K.memberFunctionElement;
+  if (f & ts.SymbolFlags.Module) return K.moduleElement;
+  if (f & ts.SymbolFlags.Variable) return K.variableElement;
+  return K.unknown;
+}
+
+/** TypeScript's element kinds in the vocabulary ipykernel (Jedi) uses for completion types. */
+function jupyterType(ts: typeof TS, kind: string): string {
+  const K = ts.ScriptElementKind;
+  switch (kind) {
+    case K.keyword:
+      return "keyword";
+    case K.functionElement:
+    case K.localFunctionElement:
+    case K.memberFunctionElement:
+    case K.constructSignatureElement:
+    case K.callSignatureElement:
+    case K.constructorImplementationElement:
+      return "function";
+    case K.classElement:
+    case K.localClassElement:
+    case K.interfaceElement:
+    case K.typeElement:
+    case K.enumElement:
+    case K.typeParameterElement:
+    case K.primitiveType:
+      return "class";
+    case K.moduleElement:
+    case K.externalModuleName:
+    case K.alias:
+      return "module";
+    case K.memberVariableElement:
+    case K.memberGetAccessorElement:
+    case K.memberSetAccessorElement:
+    case K.memberAccessorVariableElement:
+    case K.enumMemberElement:
+      return "property";
+    case K.parameterElement:
+      return "param";
+    case K.string:
+    case K.directory:
+    case K.scriptElement:
+      return "path";
+    default:
+      return "instance";
+  }
+}

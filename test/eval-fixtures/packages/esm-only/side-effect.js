@@ -1,0 +1,1 @@
+globalThis.esmOnlySideEffects = (globalThis.esmOnlySideEffects ?? 0) + 1;

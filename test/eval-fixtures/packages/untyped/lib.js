@@ -1,0 +1,3 @@
+module.exports = function double(x) {
+  return 2 * x;
+};
