@@ -1,0 +1,255 @@
+/**
+ * An optional SGEMM on WebAssembly SIMD (128-bit, four float32 lanes), with the same signature and
+ * semantics as the pure TypeScript `sgemm`, registered as the `"sgemm"` kernel only on request
+ * (`enableWasmSimd()` in simd-backend.ts). The SIMD conv kernels (simd-conv2d.ts) run on the same
+ * module through `simdMemory` and `simdGemm`.
+ *
+ * The module is assembled from TypeScript at load time (`wasm-assembler.ts`); nothing prebuilt or
+ * downloaded. How it works:
+ * - op(A) and op(B) are packed by TypeScript into the module's memory, A as 4-row slivers and B as
+ *   8-column slivers (k-major), zero-padded to whole slivers; transposes and strides cost nothing more.
+ * - The micro-kernel keeps a 4x8 tile of C in eight v128 registers; per k it loads two vectors of B,
+ *   splats four values of A (`v128.load32_splat`) and does 8 vector multiplies and 8 adds (64 flops).
+ *   Relaxed-SIMD FMA is not used: Node 20 ships it behind a flag.
+ * - C comes back through `C = alpha * AB + beta * C` in TypeScript.
+ *
+ * Accumulation is in float32 (like PyTorch's BLAS), so results differ from the float64-accumulating
+ * TypeScript kernel by float32 rounding (about 1e-7 times the magnitude of the sums per term). Small
+ * products (under 16^3 multiply-adds) and skinny ones (fewer than 4 rows or columns, a matrix-vector
+ * product) go to the TypeScript kernel: copying and tile padding would dominate.
+ *
+ * Tile shapes measured on this machine (kernel alone, K = 512, one run under load): 4x8 28-40
+ * GFLOP/s, 2x16 24-30, 4x16 14-21, 4x12 11-18, 6x8 and 8x8 15-18 (more accumulators than the 16 XMM
+ * registers: spills).
+ */
+import { TsorchError } from "../../errors.js";
+import { checkSgemmArgs, sgemm } from "./gemm.js";
+import { FunctionBody, I32, V128, encodeModule, Op } from "./wasm-assembler.js";
+
+/** Rows and columns of the SIMD micro-kernel's tile. */
+const MR = 4;
+const NR = 8;
+
+/**
+ * The module: `kernel(a, b, c, k, ldcBytes, acc)` computes one `tileRows x tileCols` tile over k
+ * (default 4x8), `gemm(a, b, c, mp, np, k, acc)` runs it over every tile of an `mp x np` C (mp a
+ * multiple of tileRows, np of tileCols, k >= 1; byte addresses). A packed as tileRows-row slivers, B
+ * as tileCols-column slivers, both k-major; C row-major with `np` columns. `acc = 0` writes
+ * `C = A*B`, otherwise `C += A*B`.
+ */
+export function simdGemmModuleBytes(tileRows = MR, tileCols = NR): Uint8Array {
+  const NV = tileCols / 4; // vectors per row of the tile
+  // kernel: params a=0, b=1, c=2, k=3, ldc=4, acc=5; locals: row pointer, tileRows*NV accumulators,
+  // NV vectors of B, one splat of A
+  const nAcc = tileRows * NV;
+  const kernel = new FunctionBody([I32, ...new Array<typeof V128>(nAcc + NV + 1).fill(V128)]);
+  const [a, b, c, k, ldc, accumulate, row] = [0, 1, 2, 3, 4, 5, 6];
+  const acc = (r: number, h: number) => 7 + NV * r + h;
+  const bv = (h: number) => 7 + nAcc + h;
+  const av = 7 + nAcc + NV;
+  // With accumulate != 0 the tile starts from C (C += A*B) instead of zero (C = A*B).
+  kernel.block();
+  kernel.localGet(accumulate).op(Op.i32Eqz).brIf(0);
+  kernel.localGet(c).localSet(row);
+  for (let r = 0; r < tileRows; r++) {
+    for (let h = 0; h < NV; h++) kernel.localGet(row).v128Load(16 * h).localSet(acc(r, h));
+    kernel.localGet(row).localGet(ldc).op(Op.i32Add).localSet(row);
+  }
+  kernel.end();
+  kernel.loop();
+  for (let h = 0; h < NV; h++) kernel.localGet(b).v128Load(16 * h).localSet(bv(h));
+  for (let r = 0; r < tileRows; r++) {
+    kernel.localGet(a).v128Load32Splat(4 * r).localSet(av);
+    for (let h = 0; h < NV; h++) {
+      kernel.localGet(acc(r, h)).localGet(av).localGet(bv(h)).f32x4Mul().f32x4Add().localSet(acc(r, h));
+    }
+  }
+  kernel.localGet(a).i32Const(4 * tileRows).op(Op.i32Add).localSet(a);
+  kernel.localGet(b).i32Const(4 * tileCols).op(Op.i32Add).localSet(b);
+  kernel.localGet(k).i32Const(1).op(Op.i32Sub).localTee(k).brIf(0);
+  kernel.end();
+  for (let r = 0; r < tileRows; r++) {
+    for (let h = 0; h < NV; h++) kernel.localGet(c).localGet(acc(r, h)).v128Store(16 * h);
+    kernel.localGet(c).localGet(ldc).op(Op.i32Add).localSet(c);
+  }
+
+  // gemm: params a=0, b=1, c=2, mp=3, np=4, k=5, acc=6; locals j=7, i=8, ldc=9, ap=10, cp=11, bj=12
+  const gemm = new FunctionBody([I32, I32, I32, I32, I32, I32]);
+  const [ga, gb, gc, mp, np, gk, gacc, j, i, gldc, ap, cp, bj] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  gemm.localGet(np).i32Const(4).op(Op.i32Mul).localSet(gldc);
+  gemm.localGet(gb).localSet(bj);
+  gemm.loop(); // over the column slivers of B
+  {
+    gemm.i32Const(0).localSet(i);
+    gemm.localGet(ga).localSet(ap);
+    gemm.localGet(gc).localGet(j).i32Const(4).op(Op.i32Mul).op(Op.i32Add).localSet(cp);
+    gemm.loop(); // over the row slivers of A
+    {
+      gemm.localGet(ap).localGet(bj).localGet(cp).localGet(gk).localGet(gldc).localGet(gacc).call(0);
+      gemm.localGet(ap).localGet(gk).i32Const(4 * tileRows).op(Op.i32Mul).op(Op.i32Add).localSet(ap);
+      gemm.localGet(cp).localGet(gldc).i32Const(tileRows).op(Op.i32Mul).op(Op.i32Add).localSet(cp);
+      gemm.localGet(i).i32Const(tileRows).op(Op.i32Add).localTee(i).localGet(mp).op(Op.i32LtU).brIf(0);
+    }
+    gemm.end();
+    gemm.localGet(bj).localGet(gk).i32Const(4 * tileCols).op(Op.i32Mul).op(Op.i32Add).localSet(bj);
+    gemm.localGet(j).i32Const(tileCols).op(Op.i32Add).localTee(j).localGet(np).op(Op.i32LtU).brIf(0);
+  }
+  gemm.end();
+
+  return encodeModule({
+    memory: { minPages: 1 },
+    functions: [
+      { name: "kernel", params: [I32, I32, I32, I32, I32, I32], results: [], body: kernel },
+      { name: "gemm", params: [I32, I32, I32, I32, I32, I32, I32], results: [], body: gemm },
+    ],
+  });
+}
+
+/** The parts of the WebAssembly JS API used here (the project's `lib` has no DOM typings). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+interface Instance {
+  memory: WasmMemory;
+  gemm: (a: number, b: number, c: number, mp: number, np: number, k: number, acc: number) => void;
+  view: Float32Array;
+}
+
+let instance: Instance | null | undefined;
+
+/** The instantiated module, or null when this engine has no WebAssembly SIMD. */
+function getInstance(): Instance | null {
+  if (instance !== undefined) return instance;
+  instance = null;
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (wasm === undefined) return null;
+  const bytes = simdGemmModuleBytes();
+  if (!wasm.validate(bytes)) return null;
+  const memory = new wasm.Memory({ initial: 16 });
+  const inst = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
+  const gemm = inst.exports.gemm as Instance["gemm"];
+  instance = { memory, gemm, view: new Float32Array(memory.buffer) };
+  return instance;
+}
+
+/** Whether WebAssembly SIMD is available (the module validates and instantiates). */
+export function simdAvailable(): boolean {
+  return getInstance() !== null;
+}
+
+/**
+ * A Float32Array over the SIMD module's memory with room for `floats` values (the memory grows and is
+ * kept: repeated calls allocate nothing). Callers lay out packed panels in it and call `simdGemm`.
+ * Throws when SIMD is unavailable; check `simdAvailable()` first.
+ */
+export function simdMemory(floats: number): Float32Array {
+  const inst = getInstance();
+  if (inst === null) throw new TsorchError("WebAssembly SIMD is not available in this JavaScript engine");
+  const bytes = floats * 4;
+  if (inst.memory.buffer.byteLength < bytes) {
+    inst.memory.grow(Math.ceil((bytes - inst.memory.buffer.byteLength) / 65536));
+  }
+  if (inst.view.buffer !== inst.memory.buffer) inst.view = new Float32Array(inst.memory.buffer);
+  return inst.view;
+}
+
+/**
+ * Runs the SIMD GEMM on panels already in `simdMemory`, offsets in floats: A at `a` as 4-row slivers
+ * (`mp` rows, a multiple of 4), B at `b` as 8-column slivers (`np` columns, a multiple of 8), both
+ * k-major over `k >= 1`; C at `c`, `mp x np` row-major. `accumulate` adds into C instead of
+ * overwriting it.
+ */
+export function simdGemm(a: number, b: number, c: number, mp: number, np: number, k: number, accumulate: boolean): void {
+  getInstance()!.gemm(a * 4, b * 4, c * 4, mp, np, k, accumulate ? 1 : 0);
+}
+
+/** Rows of an A sliver and columns of a B sliver of `simdGemm`. */
+export const SIMD_TILE_ROWS = MR;
+export const SIMD_TILE_COLS = NR;
+
+/**
+ * Packs the `rows x K` matrix with element (i, k) at `X[off + i*rs + k*cs]` into slivers of `width`
+ * rows, k-major: element (i, k) goes to `mem[base + floor(i/width)*width*K + k*width + i%width]`, rows
+ * past `rows` are zero. (For B the "rows" are its columns.) The loop runs k-major to write sequentially.
+ */
+export function packSlivers(
+  X: Float32Array,
+  off: number,
+  rs: number,
+  cs: number,
+  rows: number,
+  K: number,
+  width: number,
+  mem: Float32Array,
+  base: number,
+): void {
+  for (let s = 0; s < rows; s += width) {
+    const live = Math.min(width, rows - s);
+    let d = base + s * K;
+    const first = off + s * rs;
+    for (let k = 0; k < K; k++) {
+      const src = first + k * cs;
+      for (let r = 0; r < live; r++) mem[d + r] = X[src + r * rs];
+      for (let r = live; r < width; r++) mem[d + r] = 0;
+      d += width;
+    }
+  }
+}
+
+/** Products below this many multiply-adds run on the TypeScript kernel. */
+const MIN_WORK = 16 * 16 * 16;
+
+/**
+ * `C = alpha * op(A) * op(B) + beta * C` on WebAssembly SIMD; same arguments as `sgemm` (gemm.ts).
+ * Falls back to the TypeScript kernel for tiny products or when SIMD is unavailable.
+ */
+export function sgemmSimd(
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  A: Float32Array,
+  aOffset: number,
+  lda: number,
+  B: Float32Array,
+  bOffset: number,
+  ldb: number,
+  beta: number,
+  C: Float32Array,
+  cOffset: number,
+  ldc: number,
+): void {
+  const inst = getInstance();
+  if (inst === null || M * N * K < MIN_WORK || alpha === 0 || M < MR || N < MR) {
+    sgemm(transA, transB, M, N, K, alpha, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc);
+    return;
+  }
+  checkSgemmArgs(transA, transB, M, N, K, A, aOffset, lda, B, bOffset, ldb, C, cOffset, ldc);
+  const mp = Math.ceil(M / MR) * MR;
+  const np = Math.ceil(N / NR) * NR;
+  const aLen = mp * K;
+  const bLen = np * K;
+  const mem = simdMemory(aLen + bLen + mp * np);
+  const rsA = transA ? 1 : lda, csA = transA ? lda : 1;
+  const rsB = transB ? 1 : ldb, csB = transB ? ldb : 1;
+  packSlivers(A, aOffset, rsA, csA, M, K, MR, mem, 0);
+  packSlivers(B, bOffset, csB, rsB, N, K, NR, mem, aLen);
+  const cBase = aLen + bLen;
+  simdGemm(0, aLen, cBase, mp, np, K, false);
+  for (let i = 0; i < M; i++) {
+    const src = cBase + i * np;
+    const dst = cOffset + i * ldc;
+    if (beta === 0) for (let jj = 0; jj < N; jj++) C[dst + jj] = alpha * mem[src + jj];
+    else for (let jj = 0; jj < N; jj++) C[dst + jj] = alpha * mem[src + jj] + beta * C[dst + jj];
+  }
+}

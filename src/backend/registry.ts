@@ -1,0 +1,242 @@
+/**
+ * The kernel registry: every compute kernel of the runtime by name, with a typed signature, so that a
+ * faster implementation (WebAssembly, say) can replace one kernel at a time while the rest keep
+ * running on the pure TypeScript CPU kernels (the model is tfjs-core's kernel registry).
+ *
+ * Kernels take plain numbers and typed arrays — NCHW, contiguous, float32 — never Tensor objects.
+ * Conv and pooling kernels take a resolved geometry built by `conv2dGeometry`, `maxPool2dGeometry`,
+ * `avgPool2dGeometry` or `adaptivePool2dGeometry` (cpu/output-size.ts), which also raise PyTorch's
+ * errors for bad sizes. Outputs are overwritten; the optional trailing arrays let a caller reuse
+ * memory, otherwise a new array is returned.
+ *
+ * The CPU kernels are registered when this module loads. Optional WebAssembly SIMD versions of
+ * `sgemm` and the conv2d kernels are registered on request by `enableWasmSimd()`
+ * (cpu/simd-backend.ts). The CPU conv kernels run their own GEMM micro-kernels (implicit im2col), so
+ * replacing `"sgemm"` alone does not change them; a faster conv replaces `"conv2d"` and its gradients.
+ *
+ * @example
+ * import { getKernel, registerKernel, resetKernel } from "./registry.js";
+ * const conv = getKernel("conv2d");
+ * const y = conv(g, x, w, b);
+ * registerKernel("sgemm", mySimdSgemm, "wasm"); // every later getKernel("sgemm") gets it
+ * resetKernel("sgemm");                         // back to the CPU kernel
+ */
+import { ArgumentError } from "../errors.js";
+import {
+  conv2d,
+  conv2dBackwardBias,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+} from "./cpu/conv2d.js";
+import { sgemm, sgemmBatched } from "./cpu/gemm.js";
+import { col2im, im2col, type Im2colGeometry } from "./cpu/im2col.js";
+import type {
+  AdaptivePool2dGeometry,
+  AvgPool2dGeometry,
+  Conv2dGeometry,
+  Pool2dGeometry,
+} from "./cpu/output-size.js";
+import {
+  adaptiveAvgPool2d,
+  adaptiveAvgPool2dBackward,
+  adaptiveMaxPool2d,
+  adaptiveMaxPool2dBackward,
+  avgPool2d,
+  avgPool2dBackward,
+  maxPool2d,
+  maxPool2dBackward,
+  type MaxPoolResult,
+} from "./cpu/pool2d.js";
+import { compileRow, runElementwise } from "./cpu/elementwise.js";
+import {
+  argReduceKernel, reduceKernel, scanKernel, softmaxBackwardKernel, softmaxKernel, varianceKernel,
+} from "./cpu/reduce.js";
+
+/** `C = alpha * op(A) * op(B) + beta * C`, row-major, with offsets and leading dimensions (BLAS order). */
+export type SgemmKernel = (
+  transA: boolean, transB: boolean,
+  M: number, N: number, K: number,
+  alpha: number,
+  A: Float32Array, aOffset: number, lda: number,
+  B: Float32Array, bOffset: number, ldb: number,
+  beta: number,
+  C: Float32Array, cOffset: number, ldc: number,
+) => void;
+
+/** `sgemm` over `batch` matrices at `offset + b*stride` (stride 0 broadcasts). */
+export type SgemmBatchedKernel = (
+  transA: boolean, transB: boolean,
+  batch: number, M: number, N: number, K: number,
+  alpha: number,
+  A: Float32Array, aOffset: number, lda: number, strideA: number,
+  B: Float32Array, bOffset: number, ldb: number, strideB: number,
+  beta: number,
+  C: Float32Array, cOffset: number, ldc: number, strideC: number,
+) => void;
+
+/** Column matrix `(channels*kH*kW) x (outH*outW)` of channels `[c0, c0+channels)` of one image. */
+export type Im2colKernel = (
+  x: Float32Array, xOff: number, g: Im2colGeometry, c0: number, channels: number, col: Float32Array, colOff: number,
+) => void;
+
+/** Adjoint of im2col: adds the column matrix back onto the image (`x` is not cleared). */
+export type Col2imKernel = (
+  col: Float32Array, colOff: number, g: Im2colGeometry, c0: number, channels: number, x: Float32Array, xOff: number,
+) => void;
+
+/** `[N, C_out, outH, outW]` from input `[N, C_in, H, W]`, weight `[C_out, C_in/groups, kH, kW]`, bias `[C_out]`. */
+export type Conv2dKernel = (
+  g: Conv2dGeometry, input: Float32Array, weight: Float32Array, bias: Float32Array | null, out?: Float32Array,
+) => Float32Array;
+
+/** `grad_input [N, C_in, H, W]` from `grad_output [N, C_out, outH, outW]` and the weight. */
+export type Conv2dBackwardInputKernel = (
+  g: Conv2dGeometry, gradOutput: Float32Array, weight: Float32Array, gradInput?: Float32Array,
+) => Float32Array;
+
+/** `grad_weight [C_out, C_in/groups, kH, kW]` from the input and `grad_output`, summed over the batch. */
+export type Conv2dBackwardWeightKernel = (
+  g: Conv2dGeometry, input: Float32Array, gradOutput: Float32Array, gradWeight?: Float32Array,
+) => Float32Array;
+
+/** `grad_bias [C_out]`: `grad_output` summed over N, H, W. */
+export type Conv2dBackwardBiasKernel = (g: Conv2dGeometry, gradOutput: Float32Array, gradBias?: Float32Array) => Float32Array;
+
+/** `{ output, indices }`, `[N, C, outH, outW]`; indices are flat positions `h*W + w` in the input plane. */
+export type MaxPool2dKernel = (
+  g: Pool2dGeometry, input: Float32Array, output?: Float32Array, indices?: Int32Array,
+) => MaxPoolResult;
+
+/** `grad_input [N, C, H, W]` from `grad_output` and the indices of the forward pass. */
+export type MaxPool2dBackwardKernel = (
+  g: Pool2dGeometry, gradOutput: Float32Array, indices: Int32Array, gradInput?: Float32Array,
+) => Float32Array;
+
+export type AvgPool2dKernel = (g: AvgPool2dGeometry, input: Float32Array, output?: Float32Array) => Float32Array;
+export type AvgPool2dBackwardKernel = (g: AvgPool2dGeometry, gradOutput: Float32Array, gradInput?: Float32Array) => Float32Array;
+export type AdaptiveAvgPool2dKernel = (g: AdaptivePool2dGeometry, input: Float32Array, output?: Float32Array) => Float32Array;
+export type AdaptiveAvgPool2dBackwardKernel = (
+  g: AdaptivePool2dGeometry, gradOutput: Float32Array, gradInput?: Float32Array,
+) => Float32Array;
+export type AdaptiveMaxPool2dKernel = (
+  g: AdaptivePool2dGeometry, input: Float32Array, output?: Float32Array, indices?: Int32Array,
+) => MaxPoolResult;
+export type AdaptiveMaxPool2dBackwardKernel = (
+  g: AdaptivePool2dGeometry, gradOutput: Float32Array, indices: Int32Array, gradInput?: Float32Array,
+) => Float32Array;
+
+/** Every kernel name and its signature. */
+export interface KernelSignatures {
+  sgemm: SgemmKernel;
+  sgemm_batched: SgemmBatchedKernel;
+  im2col: Im2colKernel;
+  col2im: Col2imKernel;
+  conv2d: Conv2dKernel;
+  conv2d_backward_input: Conv2dBackwardInputKernel;
+  conv2d_backward_weight: Conv2dBackwardWeightKernel;
+  conv2d_backward_bias: Conv2dBackwardBiasKernel;
+  max_pool2d: MaxPool2dKernel;
+  max_pool2d_backward: MaxPool2dBackwardKernel;
+  avg_pool2d: AvgPool2dKernel;
+  avg_pool2d_backward: AvgPool2dBackwardKernel;
+  adaptive_avg_pool2d: AdaptiveAvgPool2dKernel;
+  adaptive_avg_pool2d_backward: AdaptiveAvgPool2dBackwardKernel;
+  adaptive_max_pool2d: AdaptiveMaxPool2dKernel;
+  adaptive_max_pool2d_backward: AdaptiveMaxPool2dBackwardKernel;
+  /** Builds the specialised row loop of an element-wise op (cpu/elementwise.ts). */
+  elementwise_compile: typeof compileRow;
+  /** Runs a compiled element-wise row loop over broadcast, strided operands. */
+  elementwise_run: typeof runElementwise;
+  reduce: typeof reduceKernel;
+  variance: typeof varianceKernel;
+  arg_reduce: typeof argReduceKernel;
+  scan: typeof scanKernel;
+  softmax: typeof softmaxKernel;
+  softmax_backward: typeof softmaxBackwardKernel;
+}
+
+export type KernelName = keyof KernelSignatures;
+
+/** The pure TypeScript kernels, registered by default and restored by `resetKernel`. */
+export const cpuKernels: Readonly<KernelSignatures> = Object.freeze({
+  sgemm,
+  sgemm_batched: sgemmBatched,
+  im2col,
+  col2im,
+  conv2d,
+  conv2d_backward_input: conv2dBackwardInput,
+  conv2d_backward_weight: conv2dBackwardWeight,
+  conv2d_backward_bias: conv2dBackwardBias,
+  max_pool2d: maxPool2d,
+  max_pool2d_backward: maxPool2dBackward,
+  avg_pool2d: avgPool2d,
+  avg_pool2d_backward: avgPool2dBackward,
+  adaptive_avg_pool2d: adaptiveAvgPool2d,
+  adaptive_avg_pool2d_backward: adaptiveAvgPool2dBackward,
+  adaptive_max_pool2d: adaptiveMaxPool2d,
+  adaptive_max_pool2d_backward: adaptiveMaxPool2dBackward,
+  elementwise_compile: compileRow,
+  elementwise_run: runElementwise,
+  reduce: reduceKernel,
+  variance: varianceKernel,
+  arg_reduce: argReduceKernel,
+  scan: scanKernel,
+  softmax: softmaxKernel,
+  softmax_backward: softmaxBackwardKernel,
+});
+
+interface Entry {
+  fn: KernelSignatures[KernelName];
+  backend: string;
+}
+
+const table = new Map<KernelName, Entry>();
+for (const name of Object.keys(cpuKernels) as KernelName[]) table.set(name, { fn: cpuKernels[name], backend: "cpu" });
+
+function entry(name: string): Entry {
+  const e = table.get(name as KernelName);
+  if (e === undefined) {
+    throw new ArgumentError(
+      `no kernel named '${name}' (known kernels: ${[...table.keys()].join(", ")})`,
+      "name",
+      "KeyError",
+    );
+  }
+  return e;
+}
+
+/** The kernel currently registered under `name`. */
+export function getKernel<K extends KernelName>(name: K): KernelSignatures[K] {
+  return entry(name).fn as KernelSignatures[K];
+}
+
+/** Which backend provides `name` now (`"cpu"` by default). */
+export function getKernelBackend(name: KernelName): string {
+  return entry(name).backend;
+}
+
+/**
+ * Replaces the kernel `name` for every later `getKernel(name)`. `backend` labels where it comes from
+ * (shown by `listKernels`). The signature must match the CPU kernel's; the results should too.
+ */
+export function registerKernel<K extends KernelName>(name: K, fn: KernelSignatures[K], backend = "custom"): void {
+  entry(name);
+  if (typeof fn !== "function") {
+    throw new ArgumentError(`registerKernel: the kernel for '${name}' must be a function, but got ${typeof fn}`, "fn", "TypeError");
+  }
+  table.set(name, { fn, backend });
+}
+
+/** Puts the CPU kernel back under `name` (or under every name when called without one). */
+export function resetKernel(name?: KernelName): void {
+  const names = name === undefined ? (Object.keys(cpuKernels) as KernelName[]) : [name];
+  for (const n of names) {
+    entry(n);
+    table.set(n, { fn: cpuKernels[n], backend: "cpu" });
+  }
+}
+
+/** Every kernel name with the backend providing it. */
+export function listKernels(): { name: KernelName; backend: string }[] {
+  return [...table.entries()].map(([name, e]) => ({ name, backend: e.backend }));
+}

@@ -1,0 +1,162 @@
+/**
+ * The optional WebAssembly SIMD kernels: the module is assembled from TypeScript and validates; the SIMD
+ * sgemm agrees with the TypeScript kernel and the SIMD conv kernels with PyTorch's fixtures and the
+ * TypeScript kernels (within float32 accumulation error); all are registered only on request.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from "../src/backend/cpu/conv2d.js";
+import { sgemm } from "../src/backend/cpu/gemm.js";
+import { conv2dGeometry, type Conv2dOptions, type Padding4 } from "../src/backend/cpu/output-size.js";
+import { scratchBytes } from "../src/backend/cpu/scratch.js";
+import { disableWasmSimd, enableWasmSimd, wasmSimdEnabled } from "../src/backend/cpu/simd-backend.js";
+import { simdConv2d, simdConv2dBackwardInput, simdConv2dBackwardWeight } from "../src/backend/cpu/simd-conv2d.js";
+import { sgemmSimd, simdAvailable, simdGemmModuleBytes, simdMemory } from "../src/backend/cpu/simd-gemm.js";
+import { FunctionBody, I32, Op, encodeModule } from "../src/backend/cpu/wasm-assembler.js";
+import { cpuKernels, getKernel, getKernelBackend, resetKernel } from "../src/backend/registry.js";
+import { compare, f32, loadFixture, randomArray, rng, type Encoded } from "./backend-helpers.js";
+
+afterEach(() => resetKernel());
+
+/** The WebAssembly JS API (the project compiles without DOM typings). */
+const WA = (globalThis as unknown as {
+  WebAssembly: {
+    validate(bytes: Uint8Array): boolean;
+    Module: new (bytes: Uint8Array) => object;
+    Instance: new (module: object, imports?: object) => { exports: Record<string, unknown> };
+  };
+}).WebAssembly;
+
+describe("wasm assembler", () => {
+  it("writes a module the engine accepts and runs (the doc example)", () => {
+    const body = new FunctionBody([]).localGet(0).localGet(1).op(Op.i32Add);
+    const bytes = encodeModule({ memory: null, functions: [{ name: "add", params: [I32, I32], results: [I32], body }] });
+    const inst = new WA.Instance(new WA.Module(bytes));
+    expect((inst.exports.add as (a: number, b: number) => number)(2, 3)).toBe(5);
+  });
+
+  it("the SIMD GEMM module validates, for every tile shape the generator offers", () => {
+    for (const [r, c] of [[4, 8], [2, 16], [6, 8]]) expect(WA.validate(simdGemmModuleBytes(r, c))).toBe(true);
+  });
+});
+
+describe("SIMD sgemm", () => {
+  it("is available on Node 20", () => {
+    expect(simdAvailable()).toBe(true);
+  });
+
+  it("agrees with the TypeScript kernel on 200 random problems", () => {
+    const next = rng(21);
+    const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
+    for (let t = 0; t < 200; t++) {
+      const transA = next() < 0.5;
+      const transB = next() < 0.5;
+      const M = int(1, 40), N = int(1, 40), K = int(1, t < 5 ? 700 : 70);
+      const lda = (transA ? M : K) + int(0, 2), ldb = (transB ? K : N) + int(0, 2), ldc = N + int(0, 2);
+      const aOff = int(0, 3), bOff = int(0, 3), cOff = int(0, 3);
+      const alpha = [1, -0.5, 2][t % 3]!, beta = [0, 1, 0.25][(t >> 1) % 3]!;
+      const A = randomArray(next, aOff + (transA ? K : M) * lda);
+      const B = randomArray(next, bOff + (transB ? N : K) * ldb);
+      const C1 = randomArray(next, cOff + M * ldc);
+      const C2 = C1.slice();
+      sgemmSimd(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C1, cOff, ldc);
+      sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C2, cOff, ldc);
+      // Float32 accumulation of K products of values in [-1, 1): error well under 1e-6 * K.
+      const tol = 1e-6 * K * Math.abs(alpha) + 1e-6;
+      let worst = 0;
+      for (let i = 0; i < C1.length; i++) worst = Math.max(worst, Math.abs(C1[i]! - C2[i]!));
+      expect(worst, JSON.stringify({ transA, transB, M, N, K, alpha, beta })).toBeLessThan(tol);
+    }
+  });
+
+  it("refuses out-of-bounds matrices like the TypeScript kernel", () => {
+    const A = new Float32Array(64 * 64);
+    expect(() => sgemmSimd(false, false, 64, 64, 64, 1, A, 1, 64, A, 0, 64, 0, new Float32Array(64 * 64), 0, 64)).toThrow(/reads element/);
+  });
+});
+
+interface ConvCase {
+  groups: number;
+  stride: [number, number];
+  dilation: [number, number];
+  padding: [number, number] | "same" | Padding4;
+  x: Encoded;
+  w: Encoded;
+  b?: Encoded;
+  y: Encoded;
+  gy: Encoded;
+  gx: Encoded;
+  gw: Encoded;
+}
+
+describe("SIMD conv2d kernels", () => {
+  const fixture = loadFixture<{ conv: ConvCase[] }>("conv_pool.json");
+
+  it("match PyTorch on every conv fixture (float32 accumulation: atol 1e-5 of the magnitude)", () => {
+    let relToMax = 0;
+    fixture.conv.forEach((c, i) => {
+      const options: Conv2dOptions = { stride: c.stride, dilation: c.dilation, groups: c.groups, padding: c.padding };
+      const g = conv2dGeometry(c.x.shape, c.w.shape, options, c.b?.shape);
+      const x = f32(c.x), w = f32(c.w), gy = f32(c.gy);
+      const label = `case ${i}: x${JSON.stringify(c.x.shape)} w${JSON.stringify(c.w.shape)}`;
+      for (const [name, got, want] of [
+        ["forward", simdConv2d(g, x, w, c.b ? f32(c.b) : null), f32(c.y)],
+        ["grad_input", simdConv2dBackwardInput(g, gy, w), f32(c.gx)],
+        ["grad_weight", simdConv2dBackwardWeight(g, x, gy), f32(c.gw)],
+      ] as const) {
+        const r = compare(got, want, 1e-5, 1e-5);
+        expect(r.mismatches, `${label} ${name}`).toBe(0);
+        expect(r.worst, `${label} ${name} at ${r.index}`).toBeLessThanOrEqual(1);
+        relToMax = Math.max(relToMax, r.relToMax);
+      }
+    });
+    console.log(`SIMD conv2d on ${fixture.conv.length} fixtures: max |err|/max|expected| = ${relToMax}`);
+  });
+
+  it("agree with the TypeScript kernels on wide layers, writing into given arrays", () => {
+    const next = rng(5);
+    const g = conv2dGeometry([2, 20, 9, 9], [40, 10, 3, 3], { groups: 2, padding: { top: 1, bottom: 2, left: 0, right: 1 } });
+    const x = randomArray(next, 2 * 20 * 81);
+    const w = randomArray(next, 40 * 10 * 9);
+    const b = randomArray(next, 40);
+    const gy = randomArray(next, 2 * 40 * g.outH * g.outW);
+    const y = new Float32Array(gy.length).fill(7);
+    expect(simdConv2d(g, x, w, b, y)).toBe(y);
+    expect(compare(y, conv2d(g, x, w, b), 1e-5, 1e-5).worst).toBeLessThanOrEqual(1);
+    expect(compare(simdConv2dBackwardInput(g, gy, w), conv2dBackwardInput(g, gy, w), 1e-5, 1e-5).worst).toBeLessThanOrEqual(1);
+    expect(compare(simdConv2dBackwardWeight(g, x, gy), conv2dBackwardWeight(g, x, gy), 1e-5, 1e-5).worst).toBeLessThanOrEqual(1);
+  });
+
+  it("reuse the module memory and scratch: repeated calls allocate nothing", () => {
+    const next = rng(6);
+    const g = conv2dGeometry([4, 6, 14, 14], [16, 6, 5, 5]);
+    const x = randomArray(next, 4 * 6 * 196), w = randomArray(next, 16 * 150), gy = randomArray(next, 4 * 16 * 100);
+    const y = new Float32Array(gy.length), gx = new Float32Array(x.length), gw = new Float32Array(w.length);
+    const run = () => {
+      simdConv2d(g, x, w, null, y);
+      simdConv2dBackwardInput(g, gy, w, gx);
+      simdConv2dBackwardWeight(g, x, gy, gw);
+    };
+    run();
+    const before = scratchBytes();
+    const memory = simdMemory(0).buffer.byteLength;
+    for (let i = 0; i < 20; i++) run();
+    expect(scratchBytes()).toBe(before);
+    expect(simdMemory(0).buffer.byteLength).toBe(memory);
+  });
+});
+
+describe("the opt-in switch", () => {
+  it("registers the SIMD sgemm and conv kernels only when asked, and puts the TypeScript ones back", () => {
+    expect(getKernelBackend("sgemm")).toBe("cpu");
+    expect(wasmSimdEnabled()).toBe(false);
+    expect(enableWasmSimd()).toBe(true);
+    expect(wasmSimdEnabled()).toBe(true);
+    expect(getKernel("sgemm")).toBe(sgemmSimd);
+    expect(getKernel("conv2d")).toBe(simdConv2d);
+    expect(getKernelBackend("conv2d_backward_weight")).toBe("wasm-simd");
+    expect(getKernelBackend("max_pool2d")).toBe("cpu");
+    disableWasmSimd();
+    expect(getKernel("sgemm")).toBe(cpuKernels.sgemm);
+    expect(getKernel("conv2d_backward_input")).toBe(cpuKernels.conv2d_backward_input);
+  });
+});
