@@ -19,3 +19,53 @@ export {
   split, chunk, unbind, clone,
 } from "./tensor/view.js";
 export { no_grad, enable_grad, is_grad_enabled, set_grad_enabled } from "./autograd/grad-mode.js";
+export { set_printoptions, get_printoptions } from "./tensor/print-options.js";
+
+// ---------------------------------------------------------------- ops
+export { result_type, can_cast } from "./ops/torch-extras.js";
+export { broadcast_shapes, broadcast_tensors, broadcast_to } from "./ops/broadcast.js";
+export {
+  add, sub, subtract, rsub, mul, multiply, div, divide, true_divide, floor_divide, remainder, fmod, pow, float_power,
+  maximum, minimum, fmax, fmin, atan2, arctan2, hypot, logaddexp,
+} from "./ops/binary.js";
+export {
+  neg, negative, abs, absolute, sign, sgn, exp, exp2, expm1, log, log1p, log2, log10, sqrt, rsqrt, reciprocal, square,
+  sin, cos, tan, asin, acos, atan, arcsin, arccos, arctan, sinh, cosh, asinh, acosh, atanh, arcsinh, arccosh, arctanh,
+  erf, erfc, floor, ceil, round, trunc, fix, frac, nan_to_num, positive,
+} from "./ops/unary.js";
+export { clamp, clip, clamp_min, clamp_max } from "./ops/clamp.js";
+export {
+  relu, sigmoid, tanh, leaky_relu, elu, selu, celu, gelu, silu, mish, softplus, hardtanh, relu6, hardsigmoid, hardswish,
+  logsigmoid, softsign, tanhshrink, threshold,
+} from "./ops/activation.js";
+export {
+  eq, ne, lt, le, gt, ge, not_equal, less, less_equal, greater, greater_equal, logical_and, logical_or, logical_xor,
+  logical_not, bitwise_and, bitwise_or, bitwise_xor, bitwise_not, isnan, isinf, isposinf, isneginf, isfinite, signbit,
+  isclose, allclose, equal,
+} from "./ops/compare.js";
+export {
+  where, masked_fill, masked_select, nonzero, count_nonzero, index_select, gather, take_along_dim, scatter, scatter_add,
+  index_add, take,
+} from "./ops/index-ops.js";
+export {
+  sum, nansum, mean, nanmean, prod, max, min, amax, amin, argmax, argmin, variance as var, std, var_mean, std_mean, norm,
+  logsumexp, all, any, ValuesIndices,
+} from "./ops/reduce.js";
+export { cumsum, cumprod, cummax, cummin, logcumsumexp } from "./ops/scan.js";
+export { addcmul, addcdiv, lerp } from "./ops/ternary.js";
+export { softmax, log_softmax } from "./ops/softmax.js";
+export { sort, argsort, msort, topk, kthvalue, median, unique } from "./ops/sort.js";
+export { matmul, mm, bmm, addmm, mv, addmv, baddbmm, dot, outer, ger, matrix_power } from "./ops/matmul.js";
+export { cat, concat, concatenate, stack, hstack, vstack, row_stack, dstack, column_stack } from "./ops/join.js";
+export {
+  tile, flip, fliplr, flipud, roll, tril, triu, diag, diagonal, diag_embed, trace,
+  movedim, moveaxis, rot90,
+} from "./ops/rearrange.js";
+export {
+  relu_, sigmoid_, tanh_, exp_, sqrt_, zero_, fill_, clamp_, clip_, abs_, neg_, rsqrt_, log_, ceil_, floor_,
+  round_, trunc_, reciprocal_, square_, sin_, cos_, erf_, expm1_, log1p_, frac_, nan_to_num_,
+} from "./ops/inplace.js";
+export {
+  rand, randn, randint, randperm, normal, bernoulli, multinomial, rand_like, randn_like, randint_like,
+  manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator, default_generator,
+} from "./ops/random.js";

@@ -14,6 +14,7 @@ import { AccumulateGrad, type GradFn, edgeOf } from "./graph.js";
 import { withGradMode } from "./grad-mode.js";
 import { Storage, Tensor } from "../tensor/tensor.js";
 import { contiguousStrides } from "../tensor/strided.js";
+import { add as differentiableAdd } from "../ops/binary.js";
 
 const FREED_MESSAGE =
   "Trying to backward through the graph a second time (or directly access saved tensors after they have already " +
@@ -38,13 +39,14 @@ function copyOf(a: Tensor): Tensor {
 /** Gradients of the outputs of one node, summed as they arrive. */
 class GradBuffer {
   readonly grads: (Tensor | null)[];
-  constructor(n: number) {
+  /** With create_graph the sums must be part of the graph too, for gradients of gradients. */
+  constructor(n: number, private readonly createGraph: boolean) {
     this.grads = new Array(n).fill(null);
   }
   add(i: number, g: Tensor | null): void {
     if (g === null) return;
     const cur = this.grads[i];
-    this.grads[i] = cur ? addFresh(cur, g) : g;
+    this.grads[i] = !cur ? g : this.createGraph ? differentiableAdd(cur, g) : addFresh(cur, g);
   }
 }
 
@@ -69,7 +71,7 @@ function countDependencies(roots: GradFn[]): Map<GradFn, number> {
 }
 
 /** Adds `g` into a leaf's `.grad`, checking the shape as PyTorch does. */
-function accumulateLeaf(node: AccumulateGrad, g: Tensor): void {
+function accumulateLeaf(node: AccumulateGrad, g: Tensor, createGraph: boolean): void {
   const v = node.variable;
   if (!g.shape.equals(v.shape)) {
     throw new ShapeError(`Function AccumulateGrad returned an invalid gradient - got ${fmtShape(g.shape)} but expected shape compatible with ${fmtShape(v.shape)}`, { op: "backward", shapes: { grad: g.shape, variable: v.shape } });
@@ -78,7 +80,8 @@ function accumulateLeaf(node: AccumulateGrad, g: Tensor): void {
     const replaced = hook([g]);
     if (replaced && replaced[0]) g = replaced[0];
   }
-  v.grad = accumulated(v.grad, g);
+  // With create_graph, .grad keeps its graph so it can be differentiated again (PyTorch does the same).
+  v.grad = createGraph ? (v.grad ? differentiableAdd(v.grad, g) : g) : accumulated(v.grad, g);
 }
 
 /** `existing + g` as a fresh tensor outside the graph (a copy of `g` when there is none yet). */
@@ -113,7 +116,7 @@ export function runBackward(roots: Tensor[], grads: (Tensor | null)[], retainGra
     if (!node) return;
     let buf = buffers.get(node);
     if (!buf) {
-      buf = new GradBuffer(node.numOutputs);
+      buf = new GradBuffer(node.numOutputs, createGraph);
       buffers.set(node, buf);
       rootNodes.push(node);
     }
@@ -126,11 +129,11 @@ export function runBackward(roots: Tensor[], grads: (Tensor | null)[], retainGra
       const node = ready.pop()!;
       const buf = buffers.get(node)!;
       buffers.delete(node);
-      for (const next of runNode(node, buf.grads, retainGraph)) {
+      for (const next of runNode(node, buf.grads, retainGraph, createGraph)) {
         const [target, nr, g] = next;
         let tb = buffers.get(target);
         if (!tb) {
-          tb = new GradBuffer(target.numOutputs);
+          tb = new GradBuffer(target.numOutputs, createGraph);
           buffers.set(target, tb);
         }
         tb.add(nr, g);
@@ -143,9 +146,9 @@ export function runBackward(roots: Tensor[], grads: (Tensor | null)[], retainGra
 }
 
 /** Runs one node; returns the gradients it sends to each next node. */
-function runNode(node: GradFn, grads: (Tensor | null)[], retainGraph: boolean): [GradFn, number, Tensor | null][] {
+function runNode(node: GradFn, grads: (Tensor | null)[], retainGraph: boolean, createGraph: boolean): [GradFn, number, Tensor | null][] {
   if (node instanceof AccumulateGrad) {
-    if (grads[0]) accumulateLeaf(node, grads[0]);
+    if (grads[0]) accumulateLeaf(node, grads[0], createGraph);
     return [];
   }
   if (!node.backwardFn) throw new AutogradError(FREED_MESSAGE);

@@ -25,9 +25,13 @@ export type BackwardFn = (gradOutputs: (Tensor | null)[]) => (Tensor | null)[];
 interface SavedTensor {
   tensor: Tensor;
   version: number;
-  /** The node whose output it is, for PyTorch's in-place error message. */
-  outputOf: string;
+  /** An op's input (its producer is named when backward runs) or the saving node's own output. */
+  role: "input" | "output";
 }
+
+const TENSOR_TYPE: Record<string, string> = {
+  float32: "FloatTensor", float64: "DoubleTensor", int64: "LongTensor", int32: "IntTensor", uint8: "ByteTensor", bool: "BoolTensor",
+};
 
 export class GradFn {
   /** PyTorch's class name for this node, e.g. `AddBackward0`. */
@@ -54,22 +58,24 @@ export class GradFn {
    * in-place change before backward is reported the way PyTorch reports it
    * instead of silently producing wrong gradients.
    */
-  saveForBackward(tensor: Tensor, outputOf = this.name): void {
-    this.saved.push({ tensor, version: tensor.storage.version, outputOf });
+  saveForBackward(tensor: Tensor, role: "input" | "output" = "input"): void {
+    this.saved.push({ tensor, version: tensor.storage.version, role });
   }
 
   /** Throws PyTorch's error if a saved tensor was modified in place after it was saved. */
   checkSavedVersions(): void {
     for (const s of this.saved) {
-      if (s.tensor.storage.version !== s.version) {
-        const kind = s.tensor.dtype.name === "float64" ? "DoubleTensor" : s.tensor.dtype.name === "int64" ? "LongTensor" : "FloatTensor";
-        throw new AutogradError(
-          `one of the variables needed for gradient computation has been modified by an inplace operation: ` +
-          `[torch.${kind} [${s.tensor.shape.join(", ")}]], which is output 0 of ${s.outputOf}, is at version ` +
-          `${s.tensor.storage.version}; expected version ${s.version} instead. Hint: enable anomaly detection to find ` +
-          `the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).`,
-        );
-      }
+      if (s.tensor.storage.version === s.version) continue;
+      const t = s.tensor;
+      // PyTorch names the producer as it is when backward runs: none for a leaf, this node for its own output.
+      const producer = s.role === "output" ? `, which is output ${t.output_nr} of ${this.name},`
+        : t.grad_fn ? `, which is output ${t.output_nr} of ${t.grad_fn.name},` : "";
+      throw new AutogradError(
+        `one of the variables needed for gradient computation has been modified by an inplace operation: ` +
+        `[torch.${TENSOR_TYPE[t.dtype.name]} [${t.shape.join(", ")}]]${producer} is at version ` +
+        `${t.storage.version}; expected version ${s.version} instead. Hint: enable anomaly detection to find ` +
+        `the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).`,
+      );
     }
   }
 

@@ -28,6 +28,8 @@ export function shapeNumel(shape: readonly number[]): number {
 
 /** True when (shape, strides) describe row-major order with no gaps. */
 export function isContiguousLayout(shape: readonly number[], strides: readonly number[]): boolean {
+  // An empty tensor has no elements to be out of order (PyTorch calls it contiguous).
+  if (shape.includes(0)) return true;
   let expected = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     const d = shape[i]!;

@@ -1,0 +1,257 @@
+/**
+ * Activation functions as tensor ops, shared by `torch.*`, the Tensor methods
+ * and `nn.functional`: relu, relu6, leaky_relu, elu, selu, celu, gelu, silu,
+ * mish, softplus, hardtanh, hardsigmoid, hardswish, logsigmoid, sigmoid,
+ * tanh, softsign, threshold. Formulas, node names and gradients follow
+ * PyTorch's CPU kernels (`ReluBackward0`, `GeluBackward0`, ...); the backward
+ * pass runs one fused kernel per op, and a differentiable formula when
+ * `create_graph` asks for gradients of gradients.
+ *
+ * @example
+ * torch.relu(torch.tensor([-1, 0.5]))                 // tensor([0.0000, 0.5000])
+ * torch.gelu(x, { approximate: "tanh" })
+ * torch.leaky_relu(x, 0.2)
+ */
+import { TsorchError } from "../errors.js";
+import { bool as boolDType } from "../tensor/dtype.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { add, div, mul, sub } from "./binary.js";
+import { gt, le, lt, logical_or } from "./compare.js";
+import { where } from "./index-ops.js";
+import { checkTensor } from "./operand.js";
+import { type UnaryDef, runUnary } from "./unary-def.js";
+import { abs, exp, erf, log1p } from "./unary.js";
+
+const SELU_ALPHA = 1.6732632423543772848170429916717;
+const SELU_SCALE = 1.0507009873554804934193349852946;
+const SQRT1_2 = 0.7071067811865476;
+const INV_SQRT_2PI = 0.3989422804014327;
+
+export const RELU: UnaryDef<null> = {
+  name: "relu", dtype: "same", node: "ReluBackward0", reads: { result: true },
+  check(x) {
+    if (x.dtype === boolDType) throw new TsorchError("Boolean inputs not supported for relu");
+  },
+  backward: (g, _x, y) => where(le(y, 0), 0, g),
+  fused: { kernel: "relu_backward", from: "result" },
+};
+
+export const SIGMOID: UnaryDef<null> = {
+  name: "sigmoid", dtype: "float", node: "SigmoidBackward0", reads: { result: true },
+  backward: (g, _x, y) => mul(mul(g, sub(1, y)), y),
+  fused: { kernel: "sigmoid_backward", from: "result" },
+};
+
+export const TANH: UnaryDef<null> = {
+  name: "tanh", dtype: "float", node: "TanhBackward0", reads: { result: true },
+  backward: (g, _x, y) => mul(g, sub(1, mul(y, y))),
+  fused: { kernel: "tanh_backward", from: "result" },
+};
+
+export const LEAKY_RELU: UnaryDef<number> = {
+  name: "leaky_relu", dtype: "same", node: "LeakyReluBackward0", reads: { input: true }, refuse: ["bool", "int"],
+  refuseName: "leaky_relu_cpu",
+  params: (slope) => [slope],
+  backward: (g, x, _y, slope) => where(gt(x, 0), g, mul(g, slope)),
+  fused: { kernel: "leaky_relu_backward", from: "input", params: (slope) => [slope] },
+};
+
+/** elu family parameters: negcoef = alpha * scale, poscoef = scale, input_scale. */
+export interface EluParams {
+  negcoef: number;
+  poscoef: number;
+  inputScale: number;
+  node: string;
+}
+
+export const ELU: UnaryDef<EluParams> = {
+  name: "elu", dtype: "same", node: (p) => p.node, reads: { input: true }, refuse: ["bool", "int"], refuseName: "elu_cpu",
+  params: (p) => [p.negcoef, p.poscoef, p.inputScale],
+  backward: (g, x, _y, p) => where(le(x, 0), mul(g, mul(exp(mul(x, p.inputScale)), p.inputScale * p.negcoef)), mul(g, p.poscoef)),
+  fused: { kernel: "elu_backward", from: "input", params: (p) => [p.negcoef, p.poscoef, p.inputScale] },
+};
+
+export const GELU: UnaryDef<"none" | "tanh"> = {
+  name: "gelu", dtype: "same", node: "GeluBackward0", reads: { input: true }, refuse: ["bool", "int"], refuseName: "GeluKernelImpl",
+  kernel: (_x, approximate) => (approximate === "tanh" ? "gelu_tanh" : "gelu"),
+  check(_x, approximate) {
+    if (approximate !== "none" && approximate !== "tanh") {
+      throw new TsorchError(`approximate argument must be either none or tanh.`, "RuntimeError");
+    }
+  },
+  backward(g, x, _y, approximate) {
+    if (approximate === "tanh") {
+      const k = 0.7978845608028654;
+      const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), k);
+      const t = tanh(inner);
+      const dInner = mul(add(mul(mul(x, x), 3 * 0.044715), 1), k);
+      return mul(g, add(mul(add(t, 1), 0.5), mul(mul(mul(x, 0.5), sub(1, mul(t, t))), dInner)));
+    }
+    const cdf = mul(add(erf(mul(x, SQRT1_2)), 1), 0.5);
+    const pdf = mul(exp(mul(mul(x, x), -0.5)), INV_SQRT_2PI);
+    return mul(g, add(cdf, mul(x, pdf)));
+  },
+  fused: { kernel: (approximate) => (approximate === "tanh" ? "gelu_tanh_backward" : "gelu_backward"), from: "input" },
+};
+
+export const SILU: UnaryDef<null> = {
+  name: "silu", dtype: "same", node: "SiluBackward0", reads: { input: true }, refuse: ["bool", "int"], refuseName: "silu_cpu",
+  backward(g, x) {
+    const s = sigmoid(x);
+    return mul(g, mul(s, add(mul(x, sub(1, s)), 1)));
+  },
+  fused: { kernel: "silu_backward", from: "input" },
+};
+
+export const MISH: UnaryDef<null> = {
+  name: "mish", dtype: "same", node: "MishBackward0", reads: { input: true }, refuse: ["bool", "int"], refuseName: "mish_cpu",
+  backward(g, x) {
+    const t = tanh(log1p(exp(x)));
+    return mul(g, add(t, mul(mul(x, sigmoid(x)), sub(1, mul(t, t)))));
+  },
+  fused: { kernel: "mish_backward", from: "input" },
+};
+
+export const SOFTPLUS: UnaryDef<[number, number]> = {
+  name: "softplus", dtype: "same", node: "SoftplusBackward0", reads: { input: true }, refuse: ["bool", "int"], refuseName: "softplus_cpu",
+  params: (p) => p,
+  backward: (g, x, _y, [beta, threshold]) => where(gt(mul(x, beta), threshold), g, mul(g, sigmoid(mul(x, beta)))),
+  fused: { kernel: "softplus_backward", from: "input", params: (p) => p },
+};
+
+export const HARDTANH: UnaryDef<[number, number]> = {
+  name: "hardtanh", dtype: "same", node: "HardtanhBackward0", reads: { input: true },
+  check(x) {
+    if (x.dtype === boolDType) throw new TsorchError("Bool inputs not supported for hardtanh");
+  },
+  params: (p) => p,
+  backward: (g, x, _y, [lo, hi]) => where(logical_or(le(x, lo), le(hi, x)), 0, g),
+  fused: { kernel: "hardtanh_backward", from: "input", params: (p) => p },
+};
+
+export const HARDSIGMOID: UnaryDef<null> = {
+  name: "hardsigmoid", dtype: "same", node: "HardsigmoidBackward0", reads: { input: true }, refuse: ["bool", "int"], refuseName: "hardsigmoid_cpu",
+  backward: (g, x) => where(logical_or(le(x, -3), le(3, x)), 0, div(g, 6)),
+  fused: { kernel: "hardsigmoid_backward", from: "input" },
+};
+
+export const HARDSWISH: UnaryDef<null> = {
+  name: "hardswish", dtype: "same", node: "HardswishBackward0", reads: { input: true }, refuse: ["bool", "int"], refuseName: "hardswish_cpu",
+  backward: (g, x) => where(lt(x, -3), 0, where(le(x, 3), mul(g, add(div(x, 3), 0.5)), g)),
+  fused: { kernel: "hardswish_backward", from: "input" },
+};
+
+export const LOGSIGMOID: UnaryDef<null> = {
+  name: "logsigmoid", dtype: "same", node: "LogSigmoidBackward0", reads: { input: true }, refuse: ["bool", "int"], refuseName: "log_sigmoid_cpu",
+  contiguousResult: true,
+  backward: (g, x) => mul(g, sigmoid(mul(x, -1))),
+  fused: { kernel: "logsigmoid_backward", from: "input" },
+};
+
+export const THRESHOLD: UnaryDef<[number, number]> = {
+  name: "threshold", dtype: "same", node: "ThresholdBackward0", reads: { input: true }, refuse: ["bool"], refuseName: "threshold_cpu",
+  kernel: "threshold",
+  params: (p) => p,
+  backward: (g, x, _y, [threshold]) => where(le(x, threshold), 0, g),
+  fused: { kernel: "threshold_backward", from: "input", params: ([t]) => [t] },
+};
+
+// ---------------------------------------------------------------- functions
+
+/** `max(input, 0)` element-wise. */
+export function relu(input: Tensor): Tensor {
+  return runUnary(RELU, checkTensor(input, "relu"), null);
+}
+
+/** `1 / (1 + exp(-input))`; integers become float32. */
+export function sigmoid(input: Tensor): Tensor {
+  return runUnary(SIGMOID, checkTensor(input, "sigmoid"), null);
+}
+
+/** Hyperbolic tangent; integers become float32. */
+export function tanh(input: Tensor): Tensor {
+  return runUnary(TANH, checkTensor(input, "tanh"), null);
+}
+
+/** `input` where positive, `negative_slope * input` elsewhere (default slope 0.01). */
+export function leaky_relu(input: Tensor, negative_slope = 0.01): Tensor {
+  return runUnary(LEAKY_RELU, checkTensor(input, "leaky_relu"), negative_slope);
+}
+
+/** ELU: `input` where positive, `alpha * (exp(input) - 1)` elsewhere. */
+export function elu(input: Tensor, alpha = 1.0): Tensor {
+  return runUnary(ELU, checkTensor(input, "elu"), { negcoef: alpha, poscoef: 1, inputScale: 1, node: "EluBackward0" });
+}
+
+/** SELU: scaled ELU with the self-normalising constants (recorded as `EluBackward0`). */
+export function selu(input: Tensor): Tensor {
+  return runUnary(ELU, checkTensor(input, "selu"), { negcoef: SELU_ALPHA * SELU_SCALE, poscoef: SELU_SCALE, inputScale: 1, node: "EluBackward0" });
+}
+
+/** CELU: `max(0, x) + min(0, alpha * (exp(x / alpha) - 1))`. */
+export function celu(input: Tensor, alpha = 1.0): Tensor {
+  if (alpha === 0) throw new TsorchError("ZeroDivisionError: alpha cannot be 0 for CELU", "RuntimeError");
+  return runUnary(ELU, checkTensor(input, "celu"), { negcoef: alpha, poscoef: 1, inputScale: 1 / alpha, node: "CeluBackward0" });
+}
+
+/** GELU, exact (`x * Phi(x)`) or with the tanh approximation. */
+export function gelu(input: Tensor, options: { approximate?: "none" | "tanh" } = {}): Tensor {
+  return runUnary(GELU, checkTensor(input, "gelu"), options.approximate ?? "none");
+}
+
+/** SiLU (swish): `x * sigmoid(x)`. */
+export function silu(input: Tensor): Tensor {
+  return runUnary(SILU, checkTensor(input, "silu"), null);
+}
+
+/** Mish: `x * tanh(softplus(x))`. */
+export function mish(input: Tensor): Tensor {
+  return runUnary(MISH, checkTensor(input, "mish"), null);
+}
+
+/** `log(1 + exp(beta * x)) / beta`, linear above `threshold`. */
+export function softplus(input: Tensor, beta = 1, threshold = 20): Tensor {
+  return runUnary(SOFTPLUS, checkTensor(input, "softplus"), [beta, threshold]);
+}
+
+/** Clamps to [min_val, max_val] (default [-1, 1]). */
+export function hardtanh(input: Tensor, min_val = -1, max_val = 1): Tensor {
+  if (min_val > max_val) throw new TsorchError("min_val cannot be greater than max_val", "ValueError");
+  return runUnary(HARDTANH, checkTensor(input, "hardtanh"), [min_val, max_val]);
+}
+
+/** `min(max(0, x), 6)` (recorded as `HardtanhBackward0`). */
+export function relu6(input: Tensor): Tensor {
+  return runUnary(HARDTANH, checkTensor(input, "relu6"), [0, 6]);
+}
+
+export function hardsigmoid(input: Tensor): Tensor {
+  return runUnary(HARDSIGMOID, checkTensor(input, "hardsigmoid"), null);
+}
+
+export function hardswish(input: Tensor): Tensor {
+  return runUnary(HARDSWISH, checkTensor(input, "hardswish"), null);
+}
+
+/** `log(sigmoid(x))`, stable for large |x|. */
+export function logsigmoid(input: Tensor): Tensor {
+  return runUnary(LOGSIGMOID, checkTensor(input, "logsigmoid"), null);
+}
+
+/** `x / (1 + |x|)` (composed like PyTorch: `DivBackward0`). */
+export function softsign(input: Tensor): Tensor {
+  checkTensor(input, "softsign");
+  return div(input, add(abs(input), 1));
+}
+
+/** `x - tanh(x)`. */
+export function tanhshrink(input: Tensor): Tensor {
+  checkTensor(input, "tanhshrink");
+  return sub(input, tanh(input));
+}
+
+/** `value` where `input <= threshold`, else `input`. */
+export function threshold(input: Tensor, threshold: number, value: number): Tensor {
+  return runUnary(THRESHOLD, checkTensor(input, "threshold"), [threshold, value]);
+}
+

@@ -1,0 +1,272 @@
+/**
+ * Ordering: sort, argsort, msort, topk, kthvalue, median, unique. NaN sorts
+ * above every number (last ascending, first descending), as in PyTorch, and
+ * equal values keep their original order.
+ *
+ * @example
+ * const { values, indices } = torch.tensor([3, 1, 2]).sort();   // [1, 2, 3], [1, 2, 0]
+ * torch.tensor([1, 5, 3]).topk(2)                               // values [5, 3], indices [1, 2]
+ */
+import { is_grad_enabled } from "../autograd/grad-mode.js";
+import { record } from "../autograd/graph.js";
+import { ArgumentError, DTypeError, IndexError, TsorchError } from "../errors.js";
+import { allocate } from "../tensor/creation.js";
+import { bool as boolDType, int64 } from "../tensor/dtype.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { normDim } from "../tensor/view.js";
+import { saveOutput } from "./grad-utils.js";
+import { checkTensor } from "./operand.js";
+import { ValuesIndices, contiguousLines, lines, valueSelectingBackward } from "./reduce.js";
+
+/** Ascending order with NaN last; ties by position. */
+function ascending(a: number, b: number): number {
+  const an = a !== a;
+  const bn = b !== b;
+  if (an || bn) return an === bn ? 0 : an ? 1 : -1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Orders each line along `d` and keeps the first `k` entries of that order
+ * (k = line length for a full sort): values and int64 indices, contiguous.
+ */
+function orderLines(x: Tensor, d: number, k: number, descending: boolean): [Tensor, Tensor] {
+  const outShape = x.ndim === 0 ? [] : [...x.shape];
+  if (x.ndim > 0) outShape[d] = k;
+  const values = allocate(outShape, x.dtype);
+  const indices = allocate(outShape, int64);
+  if (values.numel() === 0) return [values, indices];
+  const src = lines(x, d);
+  const dst = contiguousLines(outShape, x.ndim === 0 ? 0 : d);
+  const data = x.storage.data;
+  const order = new Array<number>(src.n);
+  const vals = new Float64Array(src.n);
+  const sign = descending ? -1 : 1;
+  for (let l = 0; l < src.bases.length; l++) {
+    for (let i = 0, q = src.bases[l]!; i < src.n; i++, q += src.stride) {
+      vals[i] = data[q]!;
+      order[i] = i;
+    }
+    order.sort((i, j) => {
+      // Descending keeps NaN first: reverse the value order but not the tie order.
+      const c = ascending(vals[i]!, vals[j]!) * sign;
+      return c !== 0 ? c : i - j;
+    });
+    for (let i = 0, o = dst.bases[l]!; i < k; i++, o += dst.stride) {
+      values.storage.data[o] = vals[order[i]!]!;
+      indices.storage.data[o] = order[i]!;
+    }
+  }
+  return [values, indices];
+}
+
+function recordSelecting(node: string, values: Tensor, indices: Tensor, input: Tensor, d: number): void {
+  if (!is_grad_enabled() || !input.requires_grad) return;
+  const shape = [...input.shape];
+  const n = record(node, values, [input], ([g]) => [
+    input.ndim === 0 ? g! : g!.new_zeros(shape).scatter(d, indices, g!),
+  ]);
+  saveOutput(n, indices);
+}
+
+/** Options of `sort`. */
+export interface SortOptions {
+  dim?: number;
+  descending?: boolean;
+  stable?: boolean;
+}
+
+/**
+ * Sorts along `dim` (default the last), returning values and the indices
+ * they came from.
+ */
+export function sort(input: Tensor, dim: number | SortOptions = -1, descending = false): ValuesIndices {
+  checkTensor(input, "sort");
+  const opts: SortOptions = typeof dim === "object" ? dim : { dim, descending };
+  const d = normDim(opts.dim ?? -1, input.ndim);
+  const k = input.ndim === 0 ? 1 : input.shape[d]!;
+  const [values, indices] = orderLines(input, d, k, opts.descending ?? false);
+  recordSelecting("SortBackward0", values, indices, input, d);
+  return new ValuesIndices(values, indices, "sort");
+}
+
+/** The indices that sort `input` along `dim`. */
+export function argsort(input: Tensor, dim: number | SortOptions = -1, descending = false): Tensor {
+  return sort(input.detach(), dim, descending).indices;
+}
+
+/** Sorts along the first dimension (values only). */
+export function msort(input: Tensor): Tensor {
+  return sort(input, 0).values;
+}
+
+/** Options of `topk`. */
+export interface TopkOptions {
+  dim?: number;
+  largest?: boolean;
+  sorted?: boolean;
+}
+
+/**
+ * The `k` largest (or smallest) elements along `dim` (default the last),
+ * sorted, with their indices.
+ *
+ * @example
+ * const { values, indices } = logits.topk(5, 1);
+ */
+export function topk(input: Tensor, k: number, dim: number | TopkOptions = -1, largest = true, _sorted = true): ValuesIndices {
+  checkTensor(input, "topk");
+  const opts: TopkOptions = typeof dim === "object" ? dim : { dim, largest };
+  const d = normDim(opts.dim ?? -1, input.ndim);
+  const size = input.ndim === 0 ? 1 : input.shape[d]!;
+  if (!Number.isInteger(k) || k < 0 || k > size) throw new TsorchError("selected index k out of range");
+  const [values, indices] = orderLines(input, d, k, opts.largest ?? true);
+  recordSelecting("TopkBackward0", values, indices, input, d);
+  return new ValuesIndices(values, indices, "topk");
+}
+
+/** The `k`-th smallest element (1-based) along `dim`, with its index. */
+export function kthvalue(input: Tensor, k: number, dim = -1, keepdim = false): ValuesIndices {
+  checkTensor(input, "kthvalue");
+  const d = normDim(dim, input.ndim);
+  const size = input.ndim === 0 ? 1 : input.shape[d]!;
+  if (!Number.isInteger(k) || k < 1 || k > size) throw new IndexError(`kthvalue(): selected number k out of range for dimension ${d}`, k, [1, size]);
+  const [sv, si] = orderLines(input.detach(), d, size, false);
+  let values = sv.narrow(d, k - 1, 1).contiguous();
+  let indices = si.narrow(d, k - 1, 1).contiguous();
+  if (!keepdim && input.ndim > 0) {
+    values = values.squeeze(d);
+    indices = indices.squeeze(d);
+  }
+  values = values.detach();
+  if (is_grad_enabled() && input.requires_grad) {
+    const shape = [...input.shape];
+    const node = record("KthvalueBackward0", values, [input], ([g]) => [valueSelectingBackward(g!, input.ndim === 0 ? [] : [d], indices, shape, keepdim)]);
+    saveOutput(node, indices);
+  }
+  return new ValuesIndices(values, indices, "kthvalue");
+}
+
+/**
+ * The median: of all elements (the lower of the two middle values for an
+ * even count), or along `dim` with indices.
+ */
+export function median(input: Tensor): Tensor;
+export function median(input: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function median(input: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
+  checkTensor(input, "median");
+  if (input.dtype === boolDType) {
+    throw new DTypeError(`"${dim === undefined ? "median_cpu" : "median_out"}" not implemented for 'Bool'`, "median", ["bool"]);
+  }
+  if (dim === undefined) {
+    const n = input.numel();
+    const out = allocate([], input.dtype);
+    if (n === 0) {
+      out.storage.data[0] = NaN;
+      return out;
+    }
+    const flat = input.detach().reshape(-1);
+    const [sv] = orderLines(flat, 0, n, false);
+    // A NaN anywhere makes the median NaN (NaN sorts last).
+    const last = sv.storage.data[n - 1]!;
+    out.storage.data[0] = last !== last ? NaN : sv.storage.data[Math.floor((n - 1) / 2)]!;
+    if (is_grad_enabled() && input.requires_grad) {
+      record("MedianBackward0", out, [input], ([g]) => {
+        const v = out.item();
+        const mask = Number.isNaN(v) ? input.isnan() : input.eq(out);
+        return [mask.mul(g!.div(mask.sum()))];
+      });
+    }
+    return out;
+  }
+  const d = normDim(dim, input.ndim);
+  const size = input.ndim === 0 ? 1 : input.shape[d]!;
+  if (size === 0) throw new IndexError(`median(): Expected reduction dim ${d} to have non-zero size.`, d, [0, 0]);
+  const r = medianAlong(input.detach(), d, keepdim);
+  const values = r.values;
+  if (is_grad_enabled() && input.requires_grad) {
+    const shape = [...input.shape];
+    const node = record("MedianBackward1", values, [input], ([g]) => [valueSelectingBackward(g!, input.ndim === 0 ? [] : [d], r.indices, shape, keepdim)]);
+    saveOutput(node, r.indices);
+  }
+  return new ValuesIndices(values, r.indices, "median");
+}
+
+/** Median along `d` with its index; a line holding NaN gives NaN at the first NaN's index. */
+function medianAlong(x: Tensor, d: number, keepdim: boolean): ValuesIndices {
+  const size = x.ndim === 0 ? 1 : x.shape[d]!;
+  const [sv, si] = orderLines(x, d, size, false);
+  const k = Math.floor((size - 1) / 2);
+  const dd = x.ndim === 0 ? 0 : d;
+  let values = x.ndim === 0 ? sv : sv.narrow(dd, k, 1).contiguous();
+  let indices = x.ndim === 0 ? si : si.narrow(dd, k, 1).contiguous();
+  // Lines with a NaN: NaN sorts last; take it (its first occurrence) instead.
+  const lastV = x.ndim === 0 ? sv : sv.narrow(dd, size - 1, 1).contiguous();
+  const firstNanIdx = x.ndim === 0 ? si : nanIndices(x, dd);
+  const lv = lastV.storage.data;
+  for (let i = 0; i < lv.length; i++) {
+    if (lv[i] !== lv[i]) {
+      values.storage.data[i] = NaN;
+      indices.storage.data[i] = firstNanIdx.storage.data[i]!;
+    }
+  }
+  if (!keepdim && x.ndim > 0) {
+    values = values.squeeze(dd);
+    indices = indices.squeeze(dd);
+  }
+  return new ValuesIndices(values.detach(), indices, "median");
+}
+
+/** Index of the first NaN of every line along `d` (keepdim layout). */
+function nanIndices(x: Tensor, d: number): Tensor {
+  const nan = x.isnan().to("uint8");
+  return nan.argmax(d, true);
+}
+
+/** Options of `unique`. */
+export interface UniqueOptions {
+  sorted?: boolean;
+  return_inverse?: boolean;
+  return_counts?: boolean;
+  dim?: number | null;
+}
+
+/**
+ * The distinct elements, sorted. With `return_inverse` / `return_counts`,
+ * an array `[values, inverse?, counts?]` as PyTorch returns a tuple.
+ */
+export function unique(input: Tensor, options: UniqueOptions = {}): Tensor | Tensor[] {
+  checkTensor(input, "unique");
+  if (options.dim !== undefined && options.dim !== null) {
+    throw new ArgumentError("unique(): the dim argument is not supported by tsorch; flatten or use unique over all elements", "dim", "NotImplementedError");
+  }
+  const data = input._contiguousData();
+  const sortedVals = Array.from(data).sort(ascending);
+  const values: number[] = [];
+  const counts: number[] = [];
+  for (const v of sortedVals) {
+    const last = values.length - 1;
+    if (last >= 0 && (values[last] === v || (v !== v && values[last] !== values[last]))) counts[last]!++;
+    else {
+      values.push(v);
+      counts.push(1);
+    }
+  }
+  const out = allocate([values.length], input.dtype);
+  values.forEach((v, i) => { out.storage.data[i] = v; });
+  if (!options.return_inverse && !options.return_counts) return out;
+  const result: Tensor[] = [out];
+  if (options.return_inverse) {
+    const inv = allocate([...input.shape], int64);
+    const pos = new Map<number, number>();
+    values.forEach((v, i) => pos.set(v, i));
+    for (let i = 0; i < data.length; i++) inv.storage.data[i] = pos.get(data[i]!) ?? values.length - 1;
+    result.push(inv);
+  }
+  if (options.return_counts) {
+    const c = allocate([counts.length], int64);
+    counts.forEach((v, i) => { c.storage.data[i] = v; });
+    result.push(c);
+  }
+  return result;
+}
