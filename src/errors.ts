@@ -26,11 +26,15 @@ export type PyErrorType =
   | "KeyError"
   | "NotImplementedError"
   | "OverflowError"
+  | "AttributeError"
+  | "AssertionError"
   | "KeyboardInterrupt";
 
 export class TsorchError extends Error {
   /** The module path the error passed through, innermost last (`fc1`, `features.0`); set by `Module.call`. */
   modulePath: string | undefined;
+  /** The class name of that innermost module (`Linear`, `Conv2d`). */
+  moduleType: string | undefined;
 
   constructor(message: string, pyType: PyErrorType = "RuntimeError") {
     super(message);

@@ -8,3 +8,5 @@ export * as torch from "./torch.js";
 export { Tensor } from "./tensor/tensor.js";
 export { Size } from "./tensor/size.js";
 export * from "./errors.js";
+export * as nn from "./nn/index.js";
+export * as F from "./nn/functional/index.js";

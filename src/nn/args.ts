@@ -1,0 +1,61 @@
+/**
+ * Python's calling convention for layer constructors: positional arguments
+ * in PyTorch's order, and keyword arguments as one trailing options object.
+ * `new nn.Conv2d(3, 64, 3, 1, 1)` and `new nn.Conv2d(3, 64, 3, { padding: 1 })`
+ * mean the same; giving a value both ways, or an unknown keyword, is
+ * Python's TypeError.
+ *
+ * @example
+ * const o = parseArgs("Conv2d", ["stride", "padding"], [1, { padding: 1 }]);   // { stride: 1, padding: 1 }
+ */
+import { ArgumentError } from "../errors.js";
+import { Tensor } from "../tensor/tensor.js";
+
+/**
+ * The argument lists a function with optional positional parameters `P` and
+ * keyword options `O` accepts: any prefix of `P`, optionally followed by `O`.
+ */
+export type ArgsWithOptions<P extends unknown[], O> =
+  P extends [...infer Init, unknown] ? ArgsWithOptions<Init, O> | P | [...P, O] : [] | [O];
+
+/** A plain `{ ... }` object (not an array, tensor, module or other class instance). */
+export function isOptionsObject(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== "object" || x === null || Array.isArray(x) || x instanceof Tensor) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Merges positional `args` (named by `names`, in order) with a trailing
+ * options object. Keys not in `names` nor in `extraKeys` are refused.
+ */
+export function parseArgs<O extends object>(
+  fn: string,
+  names: readonly string[],
+  args: readonly unknown[],
+  extraKeys: readonly string[] = [],
+): Partial<O> {
+  let positional = args;
+  let options: Record<string, unknown> = {};
+  if (args.length > 0 && isOptionsObject(args[args.length - 1])) {
+    options = args[args.length - 1] as Record<string, unknown>;
+    positional = args.slice(0, -1);
+  }
+  if (positional.length > names.length) {
+    throw new ArgumentError(
+      `${fn}() takes at most ${names.length} optional positional arguments but ${positional.length} were given`,
+      "args", "TypeError");
+  }
+  const out: Record<string, unknown> = {};
+  positional.forEach((v, i) => {
+    if (v !== undefined) out[names[i]!] = v;
+  });
+  for (const [k, v] of Object.entries(options)) {
+    if (!names.includes(k) && !extraKeys.includes(k)) {
+      throw new ArgumentError(`${fn}() got an unexpected keyword argument '${k}'`, k, "TypeError");
+    }
+    if (k in out) throw new ArgumentError(`${fn}() got multiple values for argument '${k}'`, k, "TypeError");
+    if (v !== undefined) out[k] = v;
+  }
+  return out as Partial<O>;
+}

@@ -1,0 +1,146 @@
+/**
+ * Activation functions under `F` with PyTorch's signatures (`inplace`,
+ * `negative_slope`, `approximate`, softmax's implicit `dim`). The element-wise
+ * math and the autograd nodes (`ReluBackward0`, `SoftmaxBackward0`, ...) are
+ * the tensor ops'; this file adds the functional-API conventions.
+ *
+ * `inplace: true` overwrites the input when autograd does not track it. When
+ * it does, the result is a new tensor with the same values and the same
+ * `grad_fn` name PyTorch shows; the input keeps its values (a leaf that
+ * requires grad is refused, as in PyTorch).
+ *
+ * @example
+ * F.relu(x)
+ * F.leaky_relu(x, 0.2)
+ * F.softmax(logits, 1)            // or F.softmax(logits, { dim: 1 })
+ * F.gelu(x, { approximate: "tanh" })
+ */
+import { AutogradError } from "../../errors.js";
+import * as act from "../../ops/activation.js";
+import * as sm from "../../ops/softmax.js";
+import type { DTypeLike } from "../../tensor/dtype.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { writeInPlace } from "../in-place.js";
+
+/** Runs `f`; with `inplace`, writes the result back into the input unless autograd tracks it. */
+function withInplace(input: Tensor, inplace: boolean, f: (x: Tensor) => Tensor): Tensor {
+  if (!inplace) return f(input);
+  if (input.requires_grad && input.is_leaf) {
+    throw new AutogradError("a leaf Variable that requires grad is being used in an in-place operation.");
+  }
+  const out = f(input);
+  if (input.requires_grad) return out;
+  writeInPlace(input, out._contiguousData());
+  return input;
+}
+
+/**
+ * `max(x, 0)` element-wise.
+ *
+ * @example
+ * F.relu(torch.tensor([-1, 2]))   // tensor([0, 2])
+ */
+export function relu(input: Tensor, inplace = false): Tensor {
+  return withInplace(input, inplace, act.relu);
+}
+
+/** `F.relu(x, true)`. */
+export function relu_(input: Tensor): Tensor {
+  return relu(input, true);
+}
+
+/**
+ * `x` where positive, `negative_slope * x` elsewhere.
+ *
+ * @example
+ * F.leaky_relu(x, 0.2)
+ */
+export function leaky_relu(input: Tensor, negative_slope = 0.01, inplace = false): Tensor {
+  return withInplace(input, inplace, (x) => act.leaky_relu(x, negative_slope));
+}
+
+/** `min(max(x, 0), 6)`. */
+export function relu6(input: Tensor, inplace = false): Tensor {
+  return withInplace(input, inplace, act.relu6);
+}
+
+/** ELU: `x` where positive, `alpha * (exp(x) - 1)` elsewhere. */
+export function elu(input: Tensor, alpha = 1.0, inplace = false): Tensor {
+  return withInplace(input, inplace, (x) => act.elu(x, alpha));
+}
+
+/** SiLU (swish): `x * sigmoid(x)`. */
+export function silu(input: Tensor, inplace = false): Tensor {
+  return withInplace(input, inplace, act.silu);
+}
+
+/** `log(1 + exp(beta * x)) / beta`, linear above `threshold`. */
+export function softplus(input: Tensor, beta = 1, threshold = 20): Tensor {
+  return act.softplus(input, beta, threshold);
+}
+
+/**
+ * `1 / (1 + exp(-x))`.
+ *
+ * @example
+ * F.sigmoid(torch.zeros(2))   // tensor([0.5000, 0.5000])
+ */
+export function sigmoid(input: Tensor): Tensor {
+  return act.sigmoid(input);
+}
+
+/** Hyperbolic tangent. */
+export function tanh(input: Tensor): Tensor {
+  return act.tanh(input);
+}
+
+/**
+ * GELU: `x * Phi(x)`, or its tanh approximation.
+ *
+ * @example
+ * F.gelu(x)
+ * F.gelu(x, "tanh")               // or { approximate: "tanh" }
+ */
+export function gelu(input: Tensor, approximate: "none" | "tanh" | { approximate?: "none" | "tanh" } = "none"): Tensor {
+  const a = typeof approximate === "string" ? approximate : approximate.approximate ?? "none";
+  return act.gelu(input, { approximate: a });
+}
+
+/** Keyword arguments of `F.softmax` / `F.log_softmax`. */
+export interface SoftmaxArgs {
+  dim?: number | null;
+  /** Cast the input to this dtype first. */
+  dtype?: DTypeLike;
+}
+
+/** PyTorch's `_get_softmax_dim` for `dim=None` (deprecated implicit choice): 0 for 0-, 1- and 3-D inputs, else 1. */
+function implicitDim(ndim: number): number {
+  return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;
+}
+
+function softmaxArgs(input: Tensor, dim: number | null | undefined | SoftmaxArgs, dtype?: DTypeLike): [number, DTypeLike | undefined] {
+  if (typeof dim === "object" && dim !== null) return [dim.dim ?? implicitDim(input.ndim), dim.dtype];
+  return [dim ?? implicitDim(input.ndim), dtype];
+}
+
+/**
+ * `exp(x) / sum(exp(x))` along `dim`: each slice sums to 1.
+ *
+ * @example
+ * F.softmax(torch.tensor([[1, 2, 3]]).float(), 1)   // tensor([[0.0900, 0.2447, 0.6652]])
+ */
+export function softmax(input: Tensor, dim?: number | null | SoftmaxArgs, dtype?: DTypeLike): Tensor {
+  const [d, dt] = softmaxArgs(input, dim, dtype);
+  return sm.softmax(input, d, dt === undefined ? {} : { dtype: dt });
+}
+
+/**
+ * `log(softmax(x))` along `dim`, computed without the rounding to 0 of the naive form.
+ *
+ * @example
+ * F.log_softmax(logits, 1)
+ */
+export function log_softmax(input: Tensor, dim?: number | null | SoftmaxArgs, dtype?: DTypeLike): Tensor {
+  const [d, dt] = softmaxArgs(input, dim, dtype);
+  return sm.log_softmax(input, d, dt === undefined ? {} : { dtype: dt });
+}

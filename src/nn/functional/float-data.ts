@@ -1,0 +1,85 @@
+/**
+ * The bridge between tensors and the float32 compute kernels: contiguous
+ * float32 data in, a tensor of the caller's dtype out, plus the checks
+ * PyTorch makes before a layer op runs (uninitialized lazy parameters,
+ * dtypes an op does not implement).
+ *
+ * The CPU kernels compute in float32. A float64 tensor is rounded to float32
+ * for the kernel and the result widened back, so float64 layer ops are
+ * float32-accurate (PyTorch computes them in double).
+ *
+ * @example
+ * const x = floatData(input);                    // Float32Array, row-major
+ * const y = tensorFrom(kernelOut, [1, 6, 28, 28], input.dtype);
+ */
+import { ArgumentError, DTypeError, TsorchError } from "../../errors.js";
+import type { DType } from "../../tensor/dtype.js";
+import { float64 } from "../../tensor/dtype.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { is_lazy } from "../parameter.js";
+import { pyTypename } from "../python-style.js";
+
+/**
+ * Python's argument check: `linear(): argument 'input' (position 1) must be
+ * Tensor, not int`. Optional tensors may be null or undefined.
+ */
+export function requireTensor(fn: string, args: readonly [unknown, string, boolean?][]): void {
+  args.forEach(([x, name, optional], i) => {
+    if (x instanceof Tensor || (optional && (x === null || x === undefined))) return;
+    throw new TsorchError(`${fn}(): argument '${name}' (position ${i + 1}) must be Tensor, not ${pyTypename(x)}`, "TypeError");
+  });
+}
+
+/** Row-major float32 data of `t` (no copy when it is contiguous float32; callers must not write to it). */
+export function floatData(t: Tensor): Float32Array {
+  const d = t._contiguousData();
+  return d instanceof Float32Array ? d : Float32Array.from(d);
+}
+
+/** A contiguous tensor of `dtype` holding `data` (widened when `dtype` is float64). */
+export function tensorFrom(data: Float32Array, shape: readonly number[], dtype: DType): Tensor {
+  if (dtype === float64) return Tensor._fromData(Float64Array.from(data), shape, float64);
+  return Tensor._fromData(data, shape, dtype);
+}
+
+/** PyTorch's C++ name of a dtype in "not implemented for" messages. */
+export function cppTypeName(dtype: DType): string {
+  const names: Record<string, string> = {
+    float32: "Float", float64: "Double", int64: "Long", int32: "Int", uint8: "Byte", bool: "Bool",
+  };
+  return names[dtype.name] ?? dtype.name;
+}
+
+/** Throws PyTorch's `"op" not implemented for 'Long'` unless `t` is floating point. */
+export function requireFloat(t: Tensor, kernelName: string, op: string): void {
+  if (!t.dtype.is_floating_point) {
+    throw new DTypeError(`"${kernelName}" not implemented for '${cppTypeName(t.dtype)}'`, op, [t.dtype.name]);
+  }
+}
+
+/** Throws `expected scalar type Float but found Double` when `other` does not share `input`'s dtype. */
+export function requireSameDtype(input: Tensor, other: Tensor, op: string): void {
+  if (input.dtype !== other.dtype) {
+    throw new DTypeError(
+      `expected scalar type ${cppTypeName(input.dtype)} but found ${cppTypeName(other.dtype)}`,
+      op, [input.dtype.name, other.dtype.name]);
+  }
+}
+
+/**
+ * PyTorch refuses to compute with a parameter of a lazy module before its
+ * first forward; `fnRepr` is how Python prints the function
+ * (`<built-in function linear>`).
+ */
+export function checkInitialized(fnRepr: string, ...tensors: (Tensor | null | undefined)[]): void {
+  for (const t of tensors) {
+    if (t && is_lazy(t)) {
+      throw new ArgumentError(
+        `Attempted to use an uninitialized parameter in ${fnRepr}. This error happens when you are using a ` +
+        "`LazyModule` or explicitly manipulating `torch.nn.parameter.UninitializedParameter` objects. When using " +
+        "LazyModules Call `forward` with a dummy batch to initialize the parameters before calling torch functions",
+        "input", "ValueError");
+    }
+  }
+}
+

@@ -1,0 +1,23 @@
+/**
+ * `torch.nn.functional` (imported as `F`): the stateless layer operations.
+ * Modules call these; networks written in the functional style call them
+ * directly, as the LeNet tutorial does in its `forward`.
+ *
+ * @example
+ * import { F } from "tsorch";
+ * x = F.max_pool2d(F.relu(this.conv1(x)), [2, 2]);
+ * x = F.max_pool2d(F.relu(this.conv2(x)), 2);
+ */
+export { conv2d, type Conv2dArgs } from "./conv.js";
+export { linear } from "./linear.js";
+export {
+  max_pool2d, max_pool2d_with_indices, avg_pool2d, adaptive_avg_pool2d, adaptive_max_pool2d,
+  type MaxPool2dArgs, type AvgPool2dArgs, type AdaptiveSize,
+} from "./pooling.js";
+export {
+  relu, relu_, leaky_relu, relu6, elu, silu, softplus, sigmoid, tanh, gelu, softmax, log_softmax, type SoftmaxArgs,
+} from "./activation.js";
+export { dropout, dropout2d, type DropoutArgs } from "./dropout.js";
+export { batch_norm, type BatchNormArgs } from "./batchnorm.js";
+export { flatten, unflatten } from "./flatten.js";
+export { pad, type PadMode, type PadOptions } from "./pad.js";

@@ -1,0 +1,254 @@
+/**
+ * 2-D pooling: `F.max_pool2d`, `F.avg_pool2d`, `F.adaptive_avg_pool2d`,
+ * `F.adaptive_max_pool2d`, with PyTorch's argument order (or an options
+ * object after the kernel size), output-size rules and errors, recorded as
+ * `MaxPool2DWithIndicesBackward0`, `AvgPool2DBackward0`,
+ * `AdaptiveAvgPool2DBackward0` (`MeanBackward1` for a 1x1 output, which
+ * PyTorch computes as a mean) and `AdaptiveMaxPool2DBackward0`.
+ *
+ * Inputs are `[N, C, H, W]` or unbatched `[C, H, W]`.
+ *
+ * @example
+ * F.max_pool2d(x, 2)                          // [1, 6, 28, 28] -> [1, 6, 14, 14]
+ * F.max_pool2d(x, [3, 3], { stride: 2 })
+ * const [y, idx] = F.max_pool2d(x, 2, { return_indices: true });
+ * F.adaptive_avg_pool2d(x, [5, 5])
+ */
+import { ArgumentError, IndexError } from "../../errors.js";
+import { record } from "../../autograd/graph.js";
+import { getKernel } from "../../backend/registry.js";
+import {
+  type Pair, type Pool2dGeometry, adaptivePool2dGeometry, avgPool2dGeometry, maxPool2dGeometry,
+} from "../../backend/cpu/output-size.js";
+import { int64 } from "../../tensor/dtype.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { floatData, requireFloat, requireTensor, tensorFrom } from "./float-data.js";
+
+/** Keyword arguments of `F.max_pool2d` / `nn.MaxPool2d`. */
+export interface MaxPool2dArgs {
+  /** Defaults to the kernel size. */
+  stride?: Pair | null;
+  padding?: Pair;
+  dilation?: Pair;
+  ceil_mode?: boolean;
+  return_indices?: boolean;
+}
+
+/** Keyword arguments of `F.avg_pool2d` / `nn.AvgPool2d`. */
+export interface AvgPool2dArgs {
+  stride?: Pair | null;
+  padding?: Pair;
+  ceil_mode?: boolean;
+  count_include_pad?: boolean;
+  divisor_override?: number | null;
+}
+
+/** A size for adaptive pooling: one number, or `[h, w]` where null keeps the input's size. */
+export type AdaptiveSize = number | null | readonly [number | null, number | null];
+
+function isOptions(v: unknown): boolean {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** PyTorch treats `stride=None` (and an empty list) as "same as the kernel". */
+function strideOrKernel(stride: Pair | null | undefined, kernel: Pair): Pair {
+  if (stride === null || stride === undefined) return kernel;
+  if (Array.isArray(stride) && stride.length === 0) return kernel;
+  return stride;
+}
+
+/** `[.., outH, outW]` keeping the input's leading dims (3-D stays 3-D). */
+function outShape(input: Tensor, outH: number, outW: number): number[] {
+  return [...input.shape.slice(0, input.ndim - 2), outH, outW];
+}
+
+/** The int64 indices tensor from the kernel's Int32Array. */
+function indicesTensor(idx: Int32Array, shape: number[]): Tensor {
+  return Tensor._fromData(Float64Array.from(idx), shape, int64);
+}
+
+function maxPoolImpl(input: Tensor, g: Pool2dGeometry): [Tensor, Tensor] {
+  requireFloat(input, "max_pool2d", "max_pool2d");
+  const { output, indices } = getKernel("max_pool2d")(g, floatData(input));
+  const shape = outShape(input, g.outH, g.outW);
+  const out = tensorFrom(output, shape, input.dtype);
+  const idx = indicesTensor(indices, shape);
+  const dtype = input.dtype;
+  record("MaxPool2DWithIndicesBackward0", out, [input], ([grad]) => [
+    tensorFrom(getKernel("max_pool2d_backward")(g, floatData(grad!), indices), input.shape, dtype),
+  ]);
+  return [out, idx];
+}
+
+/**
+ * Max pooling over `kernel_size` windows. With `return_indices` it also
+ * returns the flat position (`h * W + w`) of each maximum in its plane.
+ *
+ * @example
+ * F.max_pool2d(torch.randn(1, 16, 10, 10), 2).shape   // torch.Size([1, 16, 5, 5])
+ */
+export function max_pool2d(input: Tensor, kernel_size: Pair, options: MaxPool2dArgs & { return_indices: true }): [Tensor, Tensor];
+export function max_pool2d(
+  input: Tensor, kernel_size: Pair, stride?: Pair | null | (MaxPool2dArgs & { return_indices?: false }), padding?: Pair, dilation?: Pair,
+  ceil_mode?: boolean, return_indices?: false,
+): Tensor;
+export function max_pool2d(
+  input: Tensor, kernel_size: Pair, stride?: Pair | null | MaxPool2dArgs, padding?: Pair, dilation?: Pair, ceil_mode?: boolean, return_indices?: boolean,
+): Tensor | [Tensor, Tensor];
+export function max_pool2d(
+  input: Tensor,
+  kernel_size: Pair,
+  stride: Pair | null | MaxPool2dArgs = null,
+  padding: Pair = 0,
+  dilation: Pair = 1,
+  ceil_mode = false,
+  return_indices = false,
+): Tensor | [Tensor, Tensor] {
+  requireTensor("max_pool2d", [[input, "input"]]);
+  let o: MaxPool2dArgs;
+  if (isOptions(stride)) o = stride as MaxPool2dArgs;
+  else o = { stride: stride as Pair | null, padding, dilation, ceil_mode, return_indices };
+  const g = maxPool2dGeometry(input.shape, {
+    kernelSize: kernel_size,
+    stride: strideOrKernel(o.stride, kernel_size),
+    padding: o.padding ?? 0,
+    dilation: o.dilation ?? 1,
+    ceilMode: o.ceil_mode ?? false,
+  });
+  const [out, idx] = maxPoolImpl(input, g);
+  return o.return_indices ? [out, idx] : out;
+}
+
+/**
+ * `F.max_pool2d_with_indices`: max pooling returning `[output, indices]`.
+ *
+ * @example
+ * const [y, idx] = F.max_pool2d_with_indices(x, 2);
+ */
+export function max_pool2d_with_indices(input: Tensor, kernel_size: Pair, options: Omit<MaxPool2dArgs, "return_indices"> = {}): [Tensor, Tensor] {
+  return max_pool2d(input, kernel_size, options.stride ?? null, options.padding, options.dilation, options.ceil_mode, true) as [Tensor, Tensor];
+}
+
+/**
+ * Average pooling. `count_include_pad` (default true) counts padding cells in
+ * the divisor; `divisor_override` replaces the divisor.
+ *
+ * @example
+ * F.avg_pool2d(x, 3, { stride: 2, padding: 1, count_include_pad: false })
+ */
+export function avg_pool2d(
+  input: Tensor,
+  kernel_size: Pair,
+  stride: Pair | null | AvgPool2dArgs = null,
+  padding: Pair = 0,
+  ceil_mode = false,
+  count_include_pad = true,
+  divisor_override: number | null = null,
+): Tensor {
+  requireTensor("avg_pool2d", [[input, "input"]]);
+  let o: AvgPool2dArgs;
+  if (isOptions(stride)) o = stride as AvgPool2dArgs;
+  else o = { stride: stride as Pair | null, padding, ceil_mode, count_include_pad, divisor_override };
+  const g = avgPool2dGeometry(input.shape, {
+    kernelSize: kernel_size,
+    stride: strideOrKernel(o.stride, kernel_size),
+    padding: o.padding ?? 0,
+    ceilMode: o.ceil_mode ?? false,
+    countIncludePad: o.count_include_pad ?? true,
+    divisorOverride: o.divisor_override ?? null,
+  });
+  requireFloat(input, "avg_pool2d", "avg_pool2d");
+  const out = tensorFrom(getKernel("avg_pool2d")(g, floatData(input)), outShape(input, g.outH, g.outW), input.dtype);
+  const dtype = input.dtype;
+  record("AvgPool2DBackward0", out, [input], ([grad]) => [
+    tensorFrom(getKernel("avg_pool2d_backward")(g, floatData(grad!)), input.shape, dtype),
+  ]);
+  return out;
+}
+
+/** PyTorch's `_list_with_default`: null entries take the input's trailing sizes. */
+function resolveAdaptiveSize(output_size: AdaptiveSize, input: Tensor): [number, number] {
+  if (typeof output_size === "number") return [output_size, output_size];
+  if (output_size === null) return [input.shape[input.ndim - 2]!, input.shape[input.ndim - 1]!];
+  if (input.ndim <= output_size.length) {
+    throw new ArgumentError(`Input dimension should be at least ${output_size.length + 1}`, "output_size", "ValueError");
+  }
+  const defaults = input.shape.slice(input.ndim - 2);
+  return [output_size[0] ?? defaults[0]!, output_size[1] ?? defaults[1]!];
+}
+
+/** The mean over the last two dims (keepdim), which is what PyTorch runs for a 1x1 adaptive average. */
+function meanHW(input: Tensor): Tensor {
+  if (input.ndim < 2) {
+    const n = Math.max(input.ndim, 1);
+    throw new IndexError(`Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got -2)`, -2, [-n, n - 1]);
+  }
+  requireFloat(input, "mean", "adaptive_avg_pool2d");
+  const hw = input.shape[input.ndim - 1]! * input.shape[input.ndim - 2]!;
+  const x = floatData(input);
+  const rows = hw === 0 ? 0 : x.length / hw;
+  const out = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let i = r * hw; i < (r + 1) * hw; i++) s += x[i]!;
+    out[r] = s / hw;
+  }
+  const shape = [...input.shape.slice(0, input.ndim - 2), 1, 1];
+  const y = tensorFrom(out, shape, input.dtype);
+  const inShape = [...input.shape];
+  const dtype = input.dtype;
+  record("MeanBackward1", y, [input], ([grad]) => {
+    const go = floatData(grad!);
+    const gx = new Float32Array(rows * hw);
+    for (let r = 0; r < rows; r++) gx.fill(go[r]! / hw, r * hw, (r + 1) * hw);
+    return [tensorFrom(gx, inShape, dtype)];
+  });
+  return y;
+}
+
+/**
+ * Adaptive average pooling to a fixed output size, whatever the input size.
+ *
+ * @example
+ * F.adaptive_avg_pool2d(torch.randn(1, 16, 13, 13), 5).shape   // torch.Size([1, 16, 5, 5])
+ */
+export function adaptive_avg_pool2d(input: Tensor, output_size: AdaptiveSize): Tensor {
+  requireTensor("adaptive_avg_pool2d", [[input, "input"]]);
+  const [oH, oW] = resolveAdaptiveSize(output_size, input);
+  if (oH < 0 || oW < 0) adaptivePool2dGeometry("adaptive_avg_pool2d", input.shape, [oH, oW]);
+  if (oH === 1 && oW === 1) return meanHW(input);
+  const g = adaptivePool2dGeometry("adaptive_avg_pool2d", input.shape, [oH, oW]);
+  requireFloat(input, "adaptive_avg_pool2d", "adaptive_avg_pool2d");
+  const out = tensorFrom(getKernel("adaptive_avg_pool2d")(g, floatData(input)), outShape(input, oH, oW), input.dtype);
+  const dtype = input.dtype;
+  record("AdaptiveAvgPool2DBackward0", out, [input], ([grad]) => [
+    tensorFrom(getKernel("adaptive_avg_pool2d_backward")(g, floatData(grad!)), input.shape, dtype),
+  ]);
+  return out;
+}
+
+/**
+ * Adaptive max pooling to a fixed output size; `return_indices` also returns
+ * the flat position of each maximum in its plane.
+ *
+ * @example
+ * F.adaptive_max_pool2d(x, [2, 2])
+ * const [y, idx] = F.adaptive_max_pool2d(x, 3, true);
+ */
+export function adaptive_max_pool2d(input: Tensor, output_size: AdaptiveSize, return_indices: true): [Tensor, Tensor];
+export function adaptive_max_pool2d(input: Tensor, output_size: AdaptiveSize, return_indices?: false): Tensor;
+export function adaptive_max_pool2d(input: Tensor, output_size: AdaptiveSize, return_indices?: boolean): Tensor | [Tensor, Tensor];
+export function adaptive_max_pool2d(input: Tensor, output_size: AdaptiveSize, return_indices = false): Tensor | [Tensor, Tensor] {
+  requireTensor("adaptive_max_pool2d", [[input, "input"]]);
+  const [oH, oW] = resolveAdaptiveSize(output_size, input);
+  const g = adaptivePool2dGeometry("adaptive_max_pool2d", input.shape, [oH, oW]);
+  requireFloat(input, "adaptive_max_pool2d", "adaptive_max_pool2d");
+  const { output, indices } = getKernel("adaptive_max_pool2d")(g, floatData(input));
+  const shape = outShape(input, oH, oW);
+  const out = tensorFrom(output, shape, input.dtype);
+  const dtype = input.dtype;
+  record("AdaptiveMaxPool2DBackward0", out, [input], ([grad]) => [
+    tensorFrom(getKernel("adaptive_max_pool2d_backward")(g, floatData(grad!), indices), input.shape, dtype),
+  ]);
+  return return_indices ? [out, indicesTensor(indices, shape)] : out;
+}

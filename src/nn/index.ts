@@ -1,0 +1,40 @@
+/**
+ * `torch.nn`: modules (layers and containers), `nn.Parameter`,
+ * `nn.functional` and `nn.init`.
+ *
+ * @example
+ * import { torch, nn, F } from "tsorch";
+ * class Net extends nn.Module {
+ *   conv1 = new nn.Conv2d(1, 6, 5);
+ *   conv2 = new nn.Conv2d(6, 16, 5);
+ *   fc1 = new nn.Linear(16 * 5 * 5, 120);
+ *   fc2 = new nn.Linear(120, 84);
+ *   fc3 = new nn.Linear(84, 10);
+ *   forward(x: Tensor): Tensor {
+ *     x = F.max_pool2d(F.relu(this.conv1(x)), [2, 2]);
+ *     x = F.max_pool2d(F.relu(this.conv2(x)), 2);
+ *     x = torch.flatten(x, 1);
+ *     x = F.relu(this.fc1(x));
+ *     x = F.relu(this.fc2(x));
+ *     return this.fc3(x);
+ *   }
+ * }
+ */
+export { Module, RemovableHandle, StateDictError, type ForwardHook, type ForwardPreHook, type StateDict, type StateDictMetadata, type IncompatibleKeys } from "./module.js";
+export { Parameter, UninitializedParameter, is_lazy } from "./parameter.js";
+export { Conv2d, type Conv2dOptions, type PaddingMode } from "./conv.js";
+export { Linear, LazyLinear, Identity, type LinearOptions } from "./linear.js";
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from "./pooling.js";
+export {
+  ReLU, ReLU6, LeakyReLU, ELU, SiLU, Sigmoid, Tanh, GELU, Softplus, Softmax, LogSoftmax,
+} from "./activation.js";
+export { Flatten, Unflatten } from "./flatten.js";
+export { Dropout, Dropout2d } from "./dropout.js";
+export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from "./batchnorm.js";
+export { Sequential, ModuleList, ModuleDict, type NamedModules } from "./container.js";
+export {
+  addModuleCallListener, moduleCallStack, currentModuleFrame, resetModuleCallStack, ModuleFrame,
+  type ModuleCallListener, type ModuleCallOutcome, type ModuleError,
+} from "./call-context.js";
+export * as functional from "./functional/index.js";
+export * as init from "./init.js";

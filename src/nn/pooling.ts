@@ -1,0 +1,180 @@
+/**
+ * Pooling layers: `nn.MaxPool2d`, `nn.AvgPool2d`, `nn.AdaptiveAvgPool2d`,
+ * `nn.AdaptiveMaxPool2d`. They hold no parameters; each forwards to the `F`
+ * function of the same name with the options it was built with.
+ *
+ * `MaxPool2d(2)` halves H and W, rounding down: a 13x13 map becomes 6x6, so a
+ * network's flattened size depends on every floor on the way. Adaptive
+ * pooling fixes the output size instead, which makes a network accept any
+ * input size.
+ *
+ * @example
+ * new nn.MaxPool2d(2)(torch.randn(1, 6, 28, 28)).shape           // torch.Size([1, 6, 14, 14])
+ * new nn.AdaptiveAvgPool2d([5, 5])(torch.randn(1, 16, 13, 13)).shape  // torch.Size([1, 16, 5, 5])
+ */
+import type { Pair } from "../backend/cpu/output-size.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { type ArgsWithOptions, parseArgs } from "./args.js";
+import {
+  type AdaptiveSize, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d,
+} from "./functional/pooling.js";
+import { Module } from "./module.js";
+import { pyValue } from "./python-style.js";
+
+/** Keyword arguments of `nn.MaxPool2d`. */
+export interface MaxPool2dOptions<R extends boolean = boolean> {
+  /** Defaults to `kernel_size`. */
+  stride?: Pair | null;
+  padding?: Pair;
+  dilation?: Pair;
+  /** Also return the position of each maximum (default false). */
+  return_indices?: R;
+  ceil_mode?: boolean;
+}
+
+/** What a max pooling layer returns: the pooled tensor, or `[output, indices]` with `return_indices`. */
+export type PoolOutput<R extends boolean> = R extends true ? [Tensor, Tensor] : Tensor;
+
+/**
+ * Max pooling over `kernel_size` windows (stride defaults to the kernel size).
+ *
+ * @example
+ * const pool = new nn.MaxPool2d(2);
+ * String(pool)   // "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
+ * const [y, idx] = new nn.MaxPool2d(2, { return_indices: true })(x);
+ */
+export class MaxPool2d<R extends boolean = false> extends Module {
+  declare kernel_size: Pair;
+  declare stride: Pair;
+  declare padding: Pair;
+  declare dilation: Pair;
+  declare return_indices: R;
+  declare ceil_mode: boolean;
+
+  constructor(
+    kernel_size: Pair,
+    ...args: ArgsWithOptions<[stride: Pair | null, padding: Pair, dilation: Pair, return_indices: R, ceil_mode: boolean], MaxPool2dOptions<R>>
+  ) {
+    super();
+    const o = parseArgs<MaxPool2dOptions<R>>("MaxPool2d.__init__", ["stride", "padding", "dilation", "return_indices", "ceil_mode"], args);
+    this.kernel_size = kernel_size;
+    this.stride = o.stride ?? kernel_size;
+    this.padding = o.padding ?? 0;
+    this.dilation = o.dilation ?? 1;
+    this.return_indices = (o.return_indices ?? false) as R;
+    this.ceil_mode = o.ceil_mode ?? false;
+  }
+
+  override forward(input: Tensor): PoolOutput<R> {
+    return max_pool2d(input, this.kernel_size, this.stride, this.padding, this.dilation, this.ceil_mode, this.return_indices) as PoolOutput<R>;
+  }
+
+  override extra_repr(): string {
+    return `kernel_size=${pyValue(this.kernel_size)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}` +
+      `, dilation=${pyValue(this.dilation)}, ceil_mode=${pyValue(this.ceil_mode)}`;
+  }
+}
+
+/** Keyword arguments of `nn.AvgPool2d`. */
+export interface AvgPool2dOptions {
+  stride?: Pair | null;
+  padding?: Pair;
+  ceil_mode?: boolean;
+  /** Count padding cells in the divisor (default true). */
+  count_include_pad?: boolean;
+  divisor_override?: number | null;
+}
+
+/**
+ * Average pooling over `kernel_size` windows.
+ *
+ * @example
+ * new nn.AvgPool2d(3, { stride: 2, padding: 1 })
+ * String(new nn.AvgPool2d(2))   // "AvgPool2d(kernel_size=2, stride=2, padding=0)"
+ */
+export class AvgPool2d extends Module {
+  declare kernel_size: Pair;
+  declare stride: Pair;
+  declare padding: Pair;
+  declare ceil_mode: boolean;
+  declare count_include_pad: boolean;
+  declare divisor_override: number | null;
+
+  constructor(
+    kernel_size: Pair,
+    ...args: ArgsWithOptions<
+      [stride: Pair | null, padding: Pair, ceil_mode: boolean, count_include_pad: boolean, divisor_override: number | null],
+      AvgPool2dOptions
+    >
+  ) {
+    super();
+    const o = parseArgs<AvgPool2dOptions>(
+      "AvgPool2d.__init__", ["stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"], args);
+    this.kernel_size = kernel_size;
+    this.stride = o.stride ?? kernel_size;
+    this.padding = o.padding ?? 0;
+    this.ceil_mode = o.ceil_mode ?? false;
+    this.count_include_pad = o.count_include_pad ?? true;
+    this.divisor_override = o.divisor_override ?? null;
+  }
+
+  override forward(input: Tensor): Tensor {
+    return avg_pool2d(input, this.kernel_size, this.stride, this.padding, this.ceil_mode, this.count_include_pad, this.divisor_override);
+  }
+
+  override extra_repr(): string {
+    return `kernel_size=${pyValue(this.kernel_size)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}`;
+  }
+}
+
+/**
+ * Average pooling to a fixed output size (`null` keeps that input dimension).
+ * A network ending its features with `AdaptiveAvgPool2d([5, 5])` accepts any
+ * input large enough to reach it.
+ *
+ * @example
+ * new nn.AdaptiveAvgPool2d(1)(torch.randn(2, 512, 7, 7)).shape   // torch.Size([2, 512, 1, 1])
+ */
+export class AdaptiveAvgPool2d extends Module {
+  declare output_size: AdaptiveSize;
+
+  constructor(output_size: AdaptiveSize) {
+    super();
+    this.output_size = output_size;
+  }
+
+  override forward(input: Tensor): Tensor {
+    return adaptive_avg_pool2d(input, this.output_size);
+  }
+
+  override extra_repr(): string {
+    return `output_size=${pyValue(this.output_size)}`;
+  }
+}
+
+/**
+ * Max pooling to a fixed output size; `return_indices` also returns the
+ * position of each maximum.
+ *
+ * @example
+ * new nn.AdaptiveMaxPool2d([2, 2])(torch.randn(1, 3, 9, 7)).shape   // torch.Size([1, 3, 2, 2])
+ */
+export class AdaptiveMaxPool2d<R extends boolean = false> extends Module {
+  declare output_size: AdaptiveSize;
+  declare return_indices: R;
+
+  constructor(output_size: AdaptiveSize, ...args: ArgsWithOptions<[return_indices: R], { return_indices?: R }>) {
+    super();
+    const o = parseArgs<{ return_indices?: R }>("AdaptiveMaxPool2d.__init__", ["return_indices"], args);
+    this.output_size = output_size;
+    this.return_indices = (o.return_indices ?? false) as R;
+  }
+
+  override forward(input: Tensor): PoolOutput<R> {
+    return adaptive_max_pool2d(input, this.output_size, this.return_indices) as PoolOutput<R>;
+  }
+
+  override extra_repr(): string {
+    return `output_size=${pyValue(this.output_size)}`;
+  }
+}

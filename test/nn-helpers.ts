@@ -1,0 +1,108 @@
+/**
+ * Reading test/fixtures/nn.json (written by gen_nn.py from PyTorch 1.13.1):
+ * tensors, module specs and error records, plus the comparisons the nn
+ * suites share.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
+import * as nn from "../src/nn/index.js";
+import { float32, float64, int64 } from "../src/tensor/dtype.js";
+import { Tensor } from "../src/tensor/tensor.js";
+import { TsorchError } from "../src/errors.js";
+
+export interface TensorRecord {
+  shape: number[];
+  b64?: string;
+  f64?: string;
+  ints?: number[];
+}
+
+export interface ErrorRecord {
+  type: string;
+  message: string;
+}
+
+const path = fileURLToPath(new URL("./fixtures/nn.json", import.meta.url));
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const fixture: any = JSON.parse(readFileSync(path, "utf8"));
+
+/** The values of a stored tensor as a plain array of numbers. */
+export function values(r: TensorRecord): Float64Array {
+  if (r.ints) return Float64Array.from(r.ints);
+  if (r.f64) {
+    const buf = Buffer.from(r.f64, "base64");
+    return Float64Array.from(new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8));
+  }
+  const buf = Buffer.from(r.b64!, "base64");
+  return Float64Array.from(new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)));
+}
+
+/** A tensor holding a stored record (float32 unless it is an integer or float64 record). */
+export function toTensor(r: TensorRecord): Tensor {
+  const v = values(r);
+  if (r.ints) return Tensor._fromData(v, r.shape, int64);
+  if (r.f64) return Tensor._fromData(v, r.shape, float64);
+  return Tensor._fromData(Float32Array.from(v), r.shape, float32);
+}
+
+/**
+ * Normwise relative error max |a - b| / max |b| over the finite values of b
+ * (equal infinities count as equal; absolute when b is all zeros). With
+ * `atol`, differences up to `atol` count as zero (for results that are pure
+ * rounding noise, such as a BatchNorm input gradient over two samples).
+ */
+export function relError(a: ArrayLike<number>, b: ArrayLike<number>, atol = 0): number {
+  if (a.length !== b.length) return Infinity;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < b.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y || (Number.isNaN(x) && Number.isNaN(y))) continue;
+    const d = Math.abs(x - y);
+    if (!(d <= atol)) num = Math.max(num, Number.isNaN(d) ? Infinity : d);
+    if (Number.isFinite(y)) den = Math.max(den, Math.abs(y));
+  }
+  for (let i = 0; i < b.length; i++) if (Number.isFinite(b[i]!)) den = Math.max(den, Math.abs(b[i]!));
+  return den === 0 ? num : num / den;
+}
+
+/** Checks shape and values of `t` against a record; returns the relative error. */
+export function expectClose(t: Tensor, r: TensorRecord, tol = 1e-5, what = "", atol = 0): number {
+  expect([...t.shape], `${what} shape`).toEqual(r.shape);
+  const err = relError(t.toFlatArray(), values(r), atol);
+  expect(err, `${what} relative error`).toBeLessThanOrEqual(tol);
+  return err;
+}
+
+/** Bitwise equality of float32 values. */
+export function expectExact(t: Tensor, r: TensorRecord, what = ""): void {
+  expect([...t.shape], `${what} shape`).toEqual(r.shape);
+  const a = Array.from(t.toFlatArray());
+  const b = Array.from(values(r));
+  const firstDiff = a.findIndex((v, i) => !Object.is(v, b[i]));
+  expect(firstDiff, `${what}: first differing element (ours ${a[firstDiff]}, PyTorch ${b[firstDiff]})`).toBe(-1);
+}
+
+/** Builds `nn[kind](...args, kwargs)` from a stored spec. */
+export function build(kind: string, args: unknown[], kwargs: Record<string, unknown>): nn.Module {
+  const Ctor = (nn as unknown as Record<string, new (...a: unknown[]) => nn.Module>)[kind];
+  if (!Ctor) throw new Error(`no nn.${kind}`);
+  return Object.keys(kwargs).length > 0 ? new Ctor(...args, kwargs) : new Ctor(...args);
+}
+
+/** Runs `fn`, expecting it to throw PyTorch's error (same Python type, same message). */
+export function expectPyError(fn: () => unknown, rec: ErrorRecord): TsorchError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught, `expected an error: ${rec.message}`).toBeInstanceOf(TsorchError);
+  const e = caught as TsorchError;
+  expect(e.message).toBe(rec.message);
+  expect(e.name).toBe(rec.type);
+  return e;
+}
