@@ -38,12 +38,7 @@ export class Parameter extends Tensor {
 
 /** @internal Replaces what a tensor holds without changing its identity (PyTorch's `param.data = t`). */
 export function setTensorData(target: Tensor, source: Tensor): void {
-  const t = target as unknown as Record<string, unknown>;
-  t["storage"] = source.storage;
-  t["shape"] = source.shape;
-  t["_strides"] = source._strides;
-  t["_offset"] = source._offset;
-  t["dtype"] = source.dtype;
+  target.data = source;
 }
 
 const SHAPE_MESSAGE =

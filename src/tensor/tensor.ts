@@ -232,6 +232,23 @@ export class Tensor {
   }
 
   /**
+   * PyTorch's `p.data = t`: this tensor keeps its identity (modules and
+   * optimizers holding it see the change) and takes `t`'s storage, shape and
+   * dtype, outside autograd.
+   */
+  set data(source: Tensor) {
+    if (!(source instanceof Tensor)) {
+      throw new TsorchError(`data must be a Tensor, not ${source === null ? "null" : typeof source}`, "TypeError");
+    }
+    const self = this as unknown as { storage: Storage; shape: Size; _strides: readonly number[]; _offset: number; dtype: DType };
+    self.storage = source.storage;
+    self.shape = source.shape;
+    self._strides = source._strides;
+    self._offset = source._offset;
+    self.dtype = source.dtype;
+  }
+
+  /**
    * Computes the gradient of this tensor with respect to the graph leaves and
    * accumulates it into their `.grad`. A non-scalar tensor needs `gradient`.
    */
