@@ -1,0 +1,122 @@
+/**
+ * The contract between the kernel and the TypeScript cell evaluator (`kernel/eval/`), and how
+ * the kernel loads it.
+ *
+ * The evaluator compiles, type-checks and runs cells (synchronous code under `vm` with
+ * `breakOnSigint`), and serves completion, inspection and is_complete. It is loaded with a
+ * dynamic import so that the kernel can answer kernel_info before TypeScript is in memory.
+ * `TSORCH_EVALUATOR` may name another module exporting the same `CellEvaluator` class.
+ */
+import { pathToFileURL } from "node:url";
+import { log } from "./log.js";
+
+export interface EvalOk {
+  status: "ok";
+  value: unknown;
+  hasValue: boolean;
+}
+export interface EvalCompileError {
+  status: "compile_error";
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+export interface EvalRuntimeError {
+  status: "runtime_error";
+  error: unknown;
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+export type EvalOutcome = EvalOk | EvalCompileError | EvalRuntimeError;
+
+export interface CompletionResult {
+  matches: string[];
+  cursor_start: number;
+  cursor_end: number;
+  metadata: Record<string, unknown>;
+}
+
+export interface InspectionResult {
+  found: boolean;
+  data: Record<string, string>;
+}
+
+export interface CompletenessResult {
+  status: "complete" | "incomplete" | "invalid" | "unknown";
+  indent?: string;
+}
+
+export interface FormattedError {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+export interface EvaluatorOptions {
+  cwd: string;
+  globals: Record<string, unknown>;
+  /** Declarations (.d.ts text) of the globals the kernel provides. */
+  preloadDeclarations?: string;
+}
+
+export interface Evaluator {
+  warmUp(): Promise<void>;
+  execute(code: string, executionCount: number): Promise<EvalOutcome>;
+  /** `cursorPos` counts Unicode code points, as the protocol does since 5.2. */
+  complete(code: string, cursorPos: number): CompletionResult | Promise<CompletionResult>;
+  inspect(code: string, cursorPos: number, detailLevel: 0 | 1): InspectionResult | Promise<InspectionResult>;
+  isComplete(code: string): CompletenessResult | Promise<CompletenessResult>;
+  formatError(error: unknown, executionCount?: number): FormattedError;
+  /** Ends a cell that is waiting on a promise (the kernel calls it on interrupt), if the evaluator can. */
+  abortPending?(): boolean;
+}
+
+type EvaluatorClass = new (options: EvaluatorOptions) => Evaluator;
+
+/** Loads the evaluator module; if it cannot be loaded, every cell reports why instead of crashing. */
+export async function loadEvaluator(options: EvaluatorOptions): Promise<Evaluator> {
+  const override = process.env.TSORCH_EVALUATOR;
+  const url = override ? pathToFileURL(override).href : new URL("./eval/index.js", import.meta.url).href;
+  try {
+    const module = (await import(url)) as { CellEvaluator?: EvaluatorClass; default?: EvaluatorClass };
+    const Class = module.CellEvaluator ?? module.default;
+    if (typeof Class !== "function") throw new Error(`${url} does not export a CellEvaluator class`);
+    return new Class(options);
+  } catch (err) {
+    log.error("cannot load the TypeScript evaluator:", err);
+    return new UnavailableEvaluator(err);
+  }
+}
+
+/** Stands in when the evaluator failed to load: the kernel stays up and says what is wrong. */
+export class UnavailableEvaluator implements Evaluator {
+  private readonly reason: string;
+
+  constructor(cause: unknown) {
+    this.reason = `the TypeScript evaluator could not be loaded: ${(cause as Error)?.message ?? String(cause)}`;
+  }
+
+  async warmUp(): Promise<void> {}
+
+  async execute(): Promise<EvalOutcome> {
+    return { status: "compile_error", ename: "KernelError", evalue: this.reason, traceback: [`KernelError: ${this.reason}`] };
+  }
+
+  complete(_code: string, cursorPos: number): CompletionResult {
+    return { matches: [], cursor_start: cursorPos, cursor_end: cursorPos, metadata: {} };
+  }
+
+  inspect(): InspectionResult {
+    return { found: false, data: {} };
+  }
+
+  isComplete(): CompletenessResult {
+    return { status: "unknown" };
+  }
+
+  formatError(error: unknown): FormattedError {
+    const e = error as Error;
+    return { ename: e?.name ?? "Error", evalue: e?.message ?? String(error), traceback: [String(e?.stack ?? error)] };
+  }
+}

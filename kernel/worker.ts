@@ -1,0 +1,439 @@
+/**
+ * The kernel's I/O thread. It owns the five ZeroMQ sockets, so the heartbeat echoes and control
+ * requests (kernel_info, interrupt, shutdown) are answered even while the main thread is stuck
+ * in a cell's `while (true) {}`.
+ *
+ * Incoming traffic is authenticated and parsed here (see `wire.ts`); everything that needs the
+ * user's namespace (execute, complete, inspect, comms, history...) is forwarded to the main
+ * thread, which sends its replies and IOPub messages back through this thread.
+ */
+import { existsSync } from "node:fs";
+import { Session } from "node:inspector";
+import { workerData } from "node:worker_threads";
+import * as zmq from "zeromq";
+import { PREPARE_EXPRESSION, Slot, StdinState, type ToMain, type ToWorker, type WorkerInit } from "./bridge.js";
+import { endpoint, portOf, writeConnectionFile, type ConnectionInfo, type PortName } from "./connection.js";
+import { log } from "./log.js";
+import { makeHeader, type Channel, type Header, type JSONObject, type Message, type ParentHeader } from "./messages.js";
+import { decode, encode, ReplayGuard, Signer } from "./wire.js";
+
+const init = workerData as WorkerInit;
+const shared = new Int32Array(init.shared);
+const port = init.port;
+const toMain = (message: ToMain): void => port.postMessage(message);
+const signer = new Signer(init.connection.key, init.connection.signature_scheme);
+const replay = new ReplayGuard();
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Sends on one socket strictly one message after another (zeromq.js refuses concurrent sends). */
+class Outbox {
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly socket: zmq.Writable & zmq.Socket,
+    private readonly name: string,
+  ) {}
+
+  push(frames: Buffer[]): Promise<void> {
+    this.chain = this.chain.then(
+      () => (this.socket.closed ? undefined : this.socket.send(frames)),
+    ).catch((err: unknown) => log.warn(`cannot send on ${this.name}:`, err));
+    return this.chain;
+  }
+
+  drain(): Promise<void> {
+    return this.chain;
+  }
+}
+
+const sockets = {
+  shell: new zmq.Router({ linger: 1000 }),
+  control: new zmq.Router({ linger: 1000 }),
+  stdin: new zmq.Router({ linger: 1000 }),
+  // XPUB rather than PUB: subscriptions become visible, and each one is greeted with iopub_welcome (5.5).
+  iopub: new zmq.XPublisher({ linger: 1000, sendHighWaterMark: 0 }),
+  hb: new zmq.Reply({ linger: 0 }),
+};
+sockets.iopub.verbosity = "allSubs";
+
+const outboxes: Record<Channel, Outbox> = {
+  shell: new Outbox(sockets.shell, "shell"),
+  control: new Outbox(sockets.control, "control"),
+  stdin: new Outbox(sockets.stdin, "stdin"),
+  iopub: new Outbox(sockets.iopub, "iopub"),
+};
+
+function send(
+  channel: Channel,
+  msgType: string,
+  content: object,
+  parent: ParentHeader,
+  options: { identities?: Uint8Array[]; metadata?: JSONObject; buffers?: Uint8Array[] } = {},
+): Promise<void> {
+  const header = makeHeader(msgType, init.sender);
+  const identities =
+    channel === "iopub" ? [Buffer.from(options.identities?.[0] ?? topicFor(msgType, content))] : (options.identities ?? []);
+  const frames = encode(
+    { identities, header, parent_header: parent, metadata: options.metadata ?? {}, content, buffers: options.buffers ?? [] },
+    signer,
+  );
+  return outboxes[channel].push(frames);
+}
+
+/** IOPub topics follow ipykernel's convention; subscribers almost always take everything anyway. */
+function topicFor(msgType: string, content: object): string {
+  if (msgType === "stream") return `stream.${(content as { name?: string }).name ?? "stdout"}`;
+  return `kernel.${init.sender.session}.${msgType}`;
+}
+
+function status(state: "busy" | "idle" | "starting", parent: ParentHeader): Promise<void> {
+  return send("iopub", "status", { execution_state: state }, parent);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interrupts
+
+/**
+ * Stops whatever the main thread is doing. SIGINT first: `vm`'s `breakOnSigint` turns it into an
+ * exception in synchronous cell code within ~25 ms, and the main thread's SIGINT listener sees it
+ * when the cell is only awaiting. If the main thread has not acknowledged after a grace period it
+ * is busy outside `vm` (code after an `await`, a timer callback): V8's `terminateExecution`,
+ * reached through the inspector, stops that without losing the context.
+ */
+class Interrupter {
+  private session: Session | undefined;
+  private disposed = false;
+
+  interrupt(): void {
+    const seq = Atomics.add(shared, Slot.INTERRUPT_SEQ, 1) + 1;
+    const cell = Atomics.load(shared, Slot.CELL);
+    toMain({ kind: "interrupt", seq, cell });
+    if (Atomics.compareExchange(shared, Slot.STDIN, StdinState.WAITING, StdinState.INTERRUPTED) === StdinState.WAITING) {
+      // Waiting for input: waking it is enough, and a signal racing the wake-up could outlive the cell.
+      Atomics.notify(shared, Slot.STDIN);
+    } else {
+      this.signal(cell);
+    }
+    void this.watch(seq, cell);
+  }
+
+  private signal(cell: number): void {
+    Atomics.store(shared, Slot.SIGNAL_CELL, cell);
+    Atomics.store(shared, Slot.SIGNAL_TIME, nowSeconds());
+    try {
+      process.kill(process.pid, "SIGINT");
+    } catch (err) {
+      log.warn("cannot raise SIGINT:", err);
+    }
+  }
+
+  private acknowledged(seq: number): boolean {
+    return Atomics.load(shared, Slot.INTERRUPT_ACK) >= seq;
+  }
+
+  private async watch(seq: number, cell: number): Promise<void> {
+    const started = Date.now();
+    let terminations = 0;
+    await sleep(200);
+    while (!this.acknowledged(seq)) {
+      // The cell this interrupt was for is over and another runs: that one was not meant.
+      if (Atomics.load(shared, Slot.CELL) !== cell) return;
+      // Loading TypeScript or compiling a cell is kernel work: give it up to 5 s before cutting in.
+      if (Atomics.load(shared, Slot.PROTECTED) > 0 && Date.now() - started < 5000) {
+        await sleep(50);
+        continue;
+      }
+      // The cell may have gone from compiling to running synchronously since the first signal.
+      this.signal(cell);
+      await sleep(100);
+      if (this.acknowledged(seq) || Atomics.load(shared, Slot.CELL) !== cell) return;
+      if (terminations >= 5) {
+        log.error("the main thread does not answer interrupts; giving up");
+        return;
+      }
+      terminations += 1;
+      log.info(`main thread busy after interrupt ${seq}: terminating its current execution`);
+      this.terminate();
+      await sleep(50);
+      // A termination may have swallowed the first notice along with the busy code: repeat it.
+      toMain({ kind: "interrupt", seq, cell });
+      await sleep(500);
+    }
+  }
+
+  terminate(): void {
+    if (this.disposed) return;
+    if (Atomics.load(shared, Slot.TERMINATION_SAFE) !== 1) {
+      log.warn("cannot stop the main thread safely on this Node version; only SIGINT was sent");
+      return;
+    }
+    try {
+      if (!this.session) {
+        this.session = new Session();
+        this.session.connectToMainThread();
+      }
+      // Inspector messages run in order on the main thread, even while it spins: prepare, then stop.
+      this.session.post("Runtime.evaluate", { expression: PREPARE_EXPRESSION });
+      this.session.post("Runtime.terminateExecution");
+    } catch (err) {
+      log.error("cannot terminate the main thread's execution:", err);
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    try {
+      this.session?.disconnect();
+    } catch {
+      // already gone
+    }
+    this.session = undefined;
+  }
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000) % 2 ** 31;
+}
+
+const interrupter = new Interrupter();
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+/** Shell requests forwarded to the main thread and not yet answered. */
+let pendingShell = 0;
+let shuttingDown = false;
+
+function onFrames(channel: Channel, frames: Buffer[]): void {
+  const result = decode(frames, signer, replay);
+  if (!result.ok) {
+    log.warn(`dropped a message on ${channel}: ${result.reason}`);
+    return;
+  }
+  const message = result.message;
+  const type = message.header.msg_type;
+  log.debug(`${channel} <- ${type} ${message.header.msg_id}`);
+  if (channel === "stdin") return onStdin(message);
+  if (shuttingDown) {
+    log.info(`ignoring ${type}: shutting down`);
+    return;
+  }
+  if (type === "kernel_info_request" && (channel === "control" || pendingShell === 0)) {
+    // Nothing queued on shell, so answering here keeps the order and does not wait for TypeScript to load.
+    void answer(channel, message, "kernel_info_reply", init.kernelInfo);
+    return;
+  }
+  if (type === "interrupt_request") {
+    void answer(channel, message, "interrupt_reply", { status: "ok" }, () => interrupter.interrupt());
+    return;
+  }
+  if (type === "shutdown_request") {
+    void shutdown(channel, message);
+    return;
+  }
+  if (channel === "shell") pendingShell += 1;
+  toMain({ kind: "request", channel, message });
+}
+
+async function answer(
+  channel: Channel,
+  request: Message,
+  replyType: string,
+  content: object,
+  action?: () => void,
+): Promise<void> {
+  const parent = request.header as Header;
+  void status("busy", parent);
+  action?.();
+  void send(channel, replyType, content, parent, { identities: request.identities });
+  await status("idle", parent);
+}
+
+async function shutdown(channel: Channel, request: Message): Promise<void> {
+  shuttingDown = true;
+  const restart = request.content.restart === true;
+  const parent = request.header as Header;
+  void status("busy", parent);
+  const content = { status: "ok", restart };
+  void send(channel, "shutdown_reply", content, parent, { identities: request.identities });
+  void send("iopub", "shutdown_reply", content, parent);
+  await status("idle", parent);
+  toMain({ kind: "shutdown", restart });
+  // The main thread exits once it has flushed. A cell running now, or starting before the main
+  // thread has seen the shutdown, is interrupted so that happens at once; a main thread that
+  // still does not answer is cut loose.
+  let interrupted = 0;
+  setInterval(() => {
+    const cell = Atomics.load(shared, Slot.CELL);
+    if (cell !== 0 && cell !== interrupted) {
+      interrupted = cell;
+      interrupter.interrupt();
+    }
+  }, 50).unref();
+  setTimeout(() => interrupter.terminate(), 2000).unref();
+  setTimeout(() => {
+    log.warn("main thread did not exit after shutdown_request; terminating the process");
+    process.kill(process.pid, "SIGTERM");
+  }, 4000).unref();
+}
+
+// ---------------------------------------------------------------------------------------------
+// stdin
+
+let stdinParent: Header | undefined;
+
+function onStdin(message: Message): void {
+  if (message.header.msg_type !== "input_reply") {
+    log.warn(`unexpected ${message.header.msg_type} on stdin`);
+    return;
+  }
+  if (Atomics.load(shared, Slot.STDIN) !== StdinState.WAITING || !stdinParent) {
+    log.warn("input_reply arrived while no input was requested; dropped");
+    return;
+  }
+  const value = message.content.value;
+  init.stdinPort.postMessage({ value: typeof value === "string" ? value : String(value ?? "") });
+  stdinParent = undefined;
+  Atomics.store(shared, Slot.STDIN, StdinState.REPLIED);
+  Atomics.notify(shared, Slot.STDIN);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main thread → sockets
+
+port.on("message", (message: ToWorker) => {
+  switch (message.kind) {
+    case "send":
+      void send(message.channel, message.msgType, message.content, message.parent, message);
+      break;
+    case "done":
+      if (message.channel === "shell") pendingShell = Math.max(0, pendingShell - 1);
+      break;
+    case "input_request":
+      stdinParent = message.parent;
+      void send("stdin", "input_request", { prompt: message.prompt, password: message.password }, message.parent, {
+        identities: message.identities,
+      });
+      break;
+    case "close":
+      void close();
+      break;
+    default:
+      log.warn("unknown message from the main thread:", JSON.stringify(message));
+  }
+});
+
+async function close(): Promise<void> {
+  shuttingDown = true;
+  interrupter.dispose();
+  await Promise.race([Promise.all(Object.values(outboxes).map((o) => o.drain())), sleep(1000)]);
+  for (const socket of Object.values(sockets)) {
+    socket.linger = 200;
+    socket.close();
+  }
+  Atomics.store(shared, Slot.STDIN, StdinState.CLOSED);
+  Atomics.notify(shared, Slot.STDIN);
+  toMain({ kind: "closed" });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start
+
+async function serve(channel: Channel, socket: zmq.Router): Promise<void> {
+  try {
+    for await (const frames of socket) {
+      try {
+        onFrames(channel, frames);
+      } catch (err) {
+        log.error(`error while handling a ${channel} message:`, err);
+      }
+    }
+  } catch (err) {
+    if (!socket.closed) log.error(`${channel} socket failed:`, err);
+  }
+}
+
+async function heartbeat(): Promise<void> {
+  try {
+    for await (const frames of sockets.hb) await sockets.hb.send(frames);
+  } catch (err) {
+    if (!sockets.hb.closed) log.error("heartbeat socket failed:", err);
+  }
+}
+
+async function welcome(): Promise<void> {
+  try {
+    for await (const [frame] of sockets.iopub) {
+      // A subscription is byte 1 followed by the topic; byte 0 is an unsubscription.
+      if (frame && frame[0] === 1) {
+        const subscription = frame.subarray(1).toString("utf8");
+        void send("iopub", "iopub_welcome", { subscription }, {}, { identities: [Buffer.from(subscription)] });
+      }
+    }
+  } catch (err) {
+    if (!sockets.iopub.closed) log.error("iopub socket failed:", err);
+  }
+}
+
+/** ipc "ports" are file suffixes; pick the first free one when asked for 0. */
+function freeIpcPort(info: ConnectionInfo, taken: Set<number>): number {
+  for (let n = 1; ; n++) if (!taken.has(n) && !existsSync(`${info.ip}-${n}`)) return n;
+}
+
+async function bindAll(): Promise<Record<PortName, number>> {
+  const info = { ...init.connection };
+  const pairs: [PortName, zmq.Socket][] = [
+    ["shell_port", sockets.shell],
+    ["control_port", sockets.control],
+    ["stdin_port", sockets.stdin],
+    ["iopub_port", sockets.iopub],
+    ["hb_port", sockets.hb],
+  ];
+  const taken = new Set<number>();
+  const bound = {} as Record<PortName, number>;
+  for (const [name, socket] of pairs) {
+    let wanted = info[name];
+    if (info.transport === "ipc" && wanted === 0) wanted = freeIpcPort(info, taken);
+    taken.add(wanted);
+    await socket.bind(endpoint(info, wanted));
+    bound[name] = info.transport === "tcp" && wanted === 0 ? portOf(socket.lastEndpoint ?? "") : wanted;
+  }
+  const changed = pairs.some(([name]) => bound[name] !== init.connection[name]);
+  if (changed && init.connectionFile) writeConnectionFile(init.connectionFile, { ...info, ...bound });
+  return bound;
+}
+
+async function start(): Promise<void> {
+  let bound: Record<PortName, number>;
+  try {
+    bound = await bindAll();
+  } catch (err) {
+    toMain({ kind: "fatal", error: `cannot bind the kernel's sockets: ${(err as Error).message}` });
+    return;
+  }
+  void serve("shell", sockets.shell);
+  void serve("control", sockets.control);
+  void serve("stdin", sockets.stdin);
+  void heartbeat();
+  void welcome();
+  void status("starting", {});
+  toMain({ kind: "bound", ports: bound });
+  watchParent();
+}
+
+/**
+ * A kernel whose frontend process died (killed, crashed) would otherwise run forever, orphaned:
+ * when the parent changes (the kernel was re-parented), the kernel ends itself.
+ */
+function watchParent(): void {
+  const parent = process.ppid;
+  if (parent <= 1) return;
+  setInterval(() => {
+    if (process.ppid === parent) return;
+    log.warn(`the process that started the kernel (pid ${parent}) is gone; exiting`);
+    process.kill(process.pid, "SIGTERM");
+  }, 2000).unref();
+}
+
+void start();
