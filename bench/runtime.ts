@@ -1,0 +1,91 @@
+/**
+ * The runtime's headline workloads through the public API, beside PyTorch
+ * (one thread) in the same run:
+ *
+ *   LeNet forward, batch 1 (latency) and batch 64 (images/s),
+ *   Conv2d(64, 64, 3, padding=1) on 1x64x56x56 (GFLOP/s),
+ *   a 512x512x512 matmul (GFLOP/s),
+ *   and the heap after 10,000 LeNet forward passes (it must stay flat).
+ *
+ *     npm run build && node dist/bench/runtime.js
+ */
+import { nn, torch } from "../src/index.js";
+import { LeNet, PY_LENET } from "./lenet.js";
+import { PY_TIMEIT, row, runPytorch, timeit } from "./pytorch.js";
+
+interface Figures {
+  lenet_b1_us: number;
+  lenet_b64_img_s: number;
+  conv_gflops: number;
+  matmul_gflops: number;
+}
+
+const CONV_FLOPS = 2 * 64 * 64 * 9 * 56 * 56;
+const MATMUL_FLOPS = 2 * 512 ** 3;
+
+const PY_SCRIPT = PY_TIMEIT + PY_LENET + String.raw`
+import json, sys
+torch.set_num_threads(1)
+torch.manual_seed(0)
+net = LeNet().eval()
+x1 = torch.randn(1, 1, 32, 32); x64 = torch.randn(64, 1, 32, 32)
+conv = nn.Conv2d(64, 64, 3, padding=1); xc = torch.randn(1, 64, 56, 56)
+a = torch.randn(512, 512); b = torch.randn(512, 512)
+with torch.no_grad():
+    out = {
+        "lenet_b1_us": timeit(lambda: net(x1)) * 1e6,
+        "lenet_b64_img_s": 64 / timeit(lambda: net(x64)),
+        "conv_gflops": ${CONV_FLOPS} / timeit(lambda: conv(xc)) / 1e9,
+        "matmul_gflops": ${MATMUL_FLOPS} / timeit(lambda: torch.mm(a, b)) / 1e9,
+    }
+print(json.dumps(out))
+`;
+
+function measureTsorch(): Figures {
+  torch.manual_seed(0);
+  const net = new LeNet();
+  net.eval();
+  const x1 = torch.randn(1, 1, 32, 32);
+  const x64 = torch.randn(64, 1, 32, 32);
+  const conv = new nn.Conv2d(64, 64, 3, { padding: 1 });
+  const xc = torch.randn(1, 64, 56, 56);
+  const a = torch.randn(512, 512);
+  const b = torch.randn(512, 512);
+  return torch.no_grad(() => ({
+    lenet_b1_us: timeit(() => net(x1)) * 1e6,
+    lenet_b64_img_s: 64 / timeit(() => net(x64)),
+    conv_gflops: CONV_FLOPS / timeit(() => conv(xc)) / 1e9,
+    matmul_gflops: MATMUL_FLOPS / timeit(() => torch.mm(a, b)) / 1e9,
+  }));
+}
+
+/** Heap used before and after `passes` forward passes (with gradients recorded, as in a notebook), after GC. */
+function heapAfterForwards(passes: number): { before: number; after: number } {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  torch.manual_seed(0);
+  const net = new LeNet();
+  const x = torch.randn(1, 1, 32, 32);
+  for (let i = 0; i < 200; i++) net(x);
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < passes; i++) net(x);
+  gc?.();
+  const after = process.memoryUsage().heapUsed;
+  return { before, after };
+}
+
+export function runRuntimeBench(): void {
+  const ours = measureTsorch();
+  const theirs = runPytorch<Figures>(PY_SCRIPT, {});
+  console.log("== runtime (one thread; medians; ratio = how many times PyTorch's figure is better)");
+  console.log(row("LeNet forward, batch 1", ours.lenet_b1_us, theirs?.lenet_b1_us, "us", false, 0) + "   target < 400 us");
+  console.log(row("LeNet forward, batch 64", ours.lenet_b64_img_s, theirs?.lenet_b64_img_s, "img/s", true, 0) + "   target >= 2,500 img/s");
+  console.log(row("Conv2d(64, 64, 3, padding=1) on 1x64x56x56", ours.conv_gflops, theirs?.conv_gflops, "GFLOP/s", true) + "   target >= 2");
+  console.log(row("matmul 512x512x512", ours.matmul_gflops, theirs?.matmul_gflops, "GFLOP/s", true) + "   target >= 2");
+  const heap = heapAfterForwards(10_000);
+  const grew = (heap.after - heap.before) / 1024 / 1024;
+  const gcNote = (globalThis as { gc?: () => void }).gc ? "" : " (run node with --expose-gc for exact figures)";
+  console.log(`heap after 10,000 LeNet forwards: ${(heap.before / 1048576).toFixed(1)} MB -> ${(heap.after / 1048576).toFixed(1)} MB (${grew >= 0 ? "+" : ""}${grew.toFixed(2)} MB)${gcNote}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) runRuntimeBench();
