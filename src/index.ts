@@ -10,3 +10,4 @@ export { Size } from "./tensor/size.js";
 export * from "./errors.js";
 export * as nn from "./nn/index.js";
 export * as F from "./nn/functional/index.js";
+export { print } from "./print.js";
