@@ -290,6 +290,8 @@ export async function makeConnectionInfo(options: { key?: string; transport?: "t
 export interface LaunchedKernel {
   process: ChildProcess;
   client: KernelClient;
+  /** The kernel_info_reply that answered the connection handshake (language_info, banner, ...). */
+  kernelInfo: Message;
   info: ConnectionInfo;
   connectionFile: string;
   /** The kernel's stderr so far (its log). */
@@ -309,30 +311,56 @@ export interface LaunchOptions {
   /** The kernel's working directory. */
   cwd?: string;
   timeout?: number;
+  /**
+   * The command to start, as a kernelspec's argv: `{connection_file}` is replaced by the
+   * connection file's path. Default: this package's `tsorch kernel --connection-file FILE`.
+   */
+  argv?: string[];
+  /** Starts the kernel in its own process group, so a Ctrl+C typed in the terminal reaches only the frontend. */
+  detached?: boolean;
 }
 
-/** Spawns `node dist/kernel/cli.js kernel -f <file>` and connects a client to it. */
+/** How much of the kernel's stderr/stdout `stderr()` keeps (the end of it). */
+const MAX_KERNEL_LOG = 1_000_000;
+
+/** Spawns `node dist/kernel/cli.js kernel -f <file>` (or `options.argv`) and connects a client to it. */
 export async function launchKernel(options: LaunchOptions = {}): Promise<LaunchedKernel> {
   const dir = mkdtempSync(join(tmpdir(), "tsorch-kernel-"));
   const info = await makeConnectionInfo({ ...(options.key !== undefined ? { key: options.key } : {}), ...(options.transport ? { transport: options.transport, dir } : {}) });
   const connectionFile = join(dir, "connection.json");
   writeFileSync(connectionFile, JSON.stringify(info));
   const started = performance.now();
-  const child = spawn(process.execPath, [cliPath(), "kernel", "--connection-file", connectionFile], {
+  const argv = options.argv
+    ? options.argv.map((arg) => arg.replaceAll("{connection_file}", connectionFile))
+    : [process.execPath, cliPath(), "kernel", "--connection-file", connectionFile];
+  const child = spawn(argv[0]!, argv.slice(1), {
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: options.detached ?? false,
   });
   let log = "";
-  child.stderr!.on("data", (d: Buffer) => (log += d.toString()));
-  child.stdout!.on("data", (d: Buffer) => (log += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const append = (d: Buffer) => {
+    log += d.toString();
+    if (log.length > MAX_KERNEL_LOG) log = log.slice(-MAX_KERNEL_LOG / 2);
+  };
+  child.stderr!.on("data", append);
+  child.stdout!.on("data", append);
+  // A command that cannot be started reports through "error" (ENOENT), and may never emit "exit".
+  const exited = new Promise<number | null>((resolve) => {
+    child.on("exit", (code) => resolve(code));
+    child.on("error", (err) => {
+      append(Buffer.from(`cannot start ${argv[0]}: ${err.message}\n`));
+      resolve(child.exitCode ?? 127);
+    });
+  });
   // The connection file (and ipc sockets) go with the kernel.
   void exited.then(() => rmSync(dir, { recursive: true, force: true }));
   const client = new KernelClient(info);
   let startupMs: number;
+  let kernelInfo: Message;
   try {
-    await Promise.race([
+    kernelInfo = await Promise.race([
       client.connect(options.timeout ?? 20_000),
       exited.then((code) => Promise.reject(new Error(`kernel exited with code ${code} before answering:\n${log}`))),
     ]);
@@ -345,6 +373,7 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
   return {
     process: child,
     client,
+    kernelInfo,
     info,
     connectionFile,
     stderr: () => log,

@@ -4,6 +4,8 @@
  */
 import { installCommand, uninstallCommand } from "./install.js";
 import { kernelCommand } from "./kernel.js";
+import { replCommand } from "./repl.js";
+import { runCommand } from "./run.js";
 
 export interface Command {
   name: string;
@@ -18,7 +20,7 @@ export interface Command {
   run(args: string[]): Promise<number | undefined>;
 }
 
-export const COMMANDS: Command[] = [kernelCommand, installCommand, uninstallCommand];
+export const COMMANDS: Command[] = [runCommand, replCommand, kernelCommand, installCommand, uninstallCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);

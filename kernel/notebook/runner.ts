@@ -1,0 +1,347 @@
+/**
+ * Executes a notebook through a real kernel over ZeroMQ, as a Jupyter client does: one
+ * `execute_request` per code cell, in order, with the cell's IOPub messages (matched by parent
+ * `msg_id`) recorded as its outputs until the kernel says `idle` and the `execute_reply` is in.
+ *
+ * Policy, as nbclient's:
+ * - a cell that fails stops the run, unless it carries the `raises-exception` tag or the runner
+ *   was asked to allow errors;
+ * - a cell running longer than `timeout` seconds is interrupted (`interrupt_request`, or SIGINT
+ *   for kernelspecs with `interrupt_mode: "signal"`) and stops the run;
+ * - `interrupt()` (Ctrl+C in `tsorch run`) interrupts the running cell and stops the run;
+ *   a second call kills the kernel;
+ * - empty code cells are not sent (their count stays null, as nbclient leaves them);
+ * - the kernel is shut down at the end in every case.
+ *
+ * Everything that happens is reported to a listener, so a terminal can show the run live.
+ *
+ * @example
+ * const runner = new NotebookRunner({ cwd: dirname(path), timeout: 60 });
+ * const result = await runner.run(readNotebook(path));
+ * result.status; // "ok" | "error" | "timeout" | "interrupted" | "kernel-died"
+ */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { launchKernel, type LaunchedKernel } from "../client.js";
+import type { Message } from "../messages.js";
+import { KernelDiedError, KernelSpecError } from "./errors.js";
+import { findKernelSpec, type InstalledKernelSpec } from "./kernelspecs.js";
+import type { CodeCell, MarkdownCell, Notebook } from "./nbformat.js";
+import { cellTags, isCodeCell, joinText, RAISES_EXCEPTION_TAG } from "./nbformat.js";
+import { OutputRecorder, type OutputEvent } from "./outputs.js";
+
+/** How a cell ended. `expected-error` is a failure the run goes on after (tag or `allowErrors`). */
+export type CellStatus = "ok" | "error" | "expected-error" | "timeout" | "interrupted" | "kernel-died";
+
+export type RunStatus = "ok" | "error" | "timeout" | "interrupted" | "kernel-died";
+
+export interface KernelIdentity {
+  /** The kernelspec name recorded in the notebook's metadata. */
+  name: string;
+  display_name: string;
+  language: string;
+}
+
+export type RunEvent =
+  | { type: "kernel-started"; kernel: KernelIdentity; startupMs: number; banner: string }
+  | { type: "markdown"; index: number; cell: MarkdownCell }
+  | { type: "cell-start"; index: number; cell: CodeCell; position: number; total: number }
+  | { type: "execution-count"; index: number; count: number }
+  | { type: "output"; index: number; cell: CodeCell; event: OutputEvent; late: boolean }
+  /** Documentation the kernel sent to the pager (`name?` cells, `help()`). */
+  | { type: "page"; index: number; text: string }
+  /** The cell ran past the timeout and is being interrupted. */
+  | { type: "timeout"; index: number; seconds: number }
+  | { type: "cell-end"; index: number; cell: CodeCell; status: CellStatus; elapsedMs: number };
+
+export interface RunnerOptions {
+  /** The kernel's working directory (nbclient uses the notebook's directory). */
+  cwd: string;
+  /** Seconds a cell may run before it is interrupted; undefined or 0 for no limit. */
+  timeout?: number;
+  /** Go on after every failing cell, not only those tagged `raises-exception`. */
+  allowErrors?: boolean;
+  /** An installed kernelspec to start instead of tsorch's own kernel. */
+  kernelName?: string;
+  /** Extra environment for the kernel. */
+  env?: NodeJS.ProcessEnv;
+  /** Seconds to wait for the kernel to answer kernel_info at start. */
+  startTimeout?: number;
+  /** Seconds an interrupted cell gets to end before the kernel is killed. */
+  interruptGrace?: number;
+  onEvent?: (event: RunEvent) => void;
+}
+
+export interface RunResult {
+  status: RunStatus;
+  /** The notebook with outputs, execution counts and kernel metadata (the input object, updated). */
+  notebook: Notebook;
+  /** Index (in `notebook.cells`) of the cell that stopped the run. */
+  failedCell?: number;
+  /** Code cells sent to the kernel. */
+  executed: number;
+  /** Cells that failed where that was allowed (`raises-exception`, `allowErrors`). */
+  expectedErrors: number;
+  /** Set when the kernel died or could not start: why, with the end of its log. */
+  kernelError?: KernelDiedError;
+}
+
+const POLL_MS = 100;
+const BUILTIN: KernelIdentity = { name: "tsorch", display_name: "TypeScript (tsorch)", language: "typescript" };
+
+export class NotebookRunner {
+  private kernel: LaunchedKernel | undefined;
+  private interruptMode: "message" | "signal" = "message";
+  private kernelExit: { code: number | null } | undefined;
+  private readonly recorder = new OutputRecorder();
+  /** Which cell each execute_request was for, so late output (a timer's) lands in its own cell. */
+  private readonly cellByMsgId = new Map<string, { index: number; cell: CodeCell }>();
+  private runningMsgId: string | undefined;
+  private interrupts = 0;
+  /** The running cell ran past the timeout (so a kernel killed for not stopping is a timeout). */
+  private timedOut = false;
+  private expectedErrors = 0;
+
+  constructor(private readonly options: RunnerOptions) {}
+
+  /**
+   * Asks the run to stop: the running cell is interrupted and no further cell runs. A second
+   * call kills the kernel at once.
+   */
+  interrupt(): void {
+    this.interrupts += 1;
+    if (this.interrupts >= 2) this.kernel?.process.kill("SIGKILL");
+  }
+
+  get interrupted(): boolean {
+    return this.interrupts > 0;
+  }
+
+  /** Runs every cell; throws only a `KernelSpecError` (the kernel named cannot be found). */
+  async run(notebook: Notebook): Promise<RunResult> {
+    let identity: KernelIdentity;
+    try {
+      identity = await this.start();
+    } catch (err) {
+      if (err instanceof KernelSpecError) throw err;
+      const kernelError = err instanceof KernelDiedError ? err : new KernelDiedError((err as Error).message, null, "");
+      return { status: this.interrupted ? "interrupted" : "kernel-died", notebook, executed: 0, expectedErrors: 0, kernelError };
+    }
+    try {
+      notebook.metadata.kernelspec = { ...(notebook.metadata.kernelspec ?? {}), ...identity };
+      const languageInfo = this.kernel!.kernelInfo.content.language_info;
+      if (typeof languageInfo === "object" && languageInfo !== null) notebook.metadata.language_info = languageInfo as Record<string, unknown>;
+      return await this.runCells(notebook);
+    } finally {
+      await this.shutdown();
+    }
+  }
+
+  private emit(event: RunEvent): void {
+    this.options.onEvent?.(event);
+  }
+
+  private async start(): Promise<KernelIdentity> {
+    const spec = this.kernelSpec();
+    this.interruptMode = spec ? spec.interrupt_mode : "message";
+    // A short ipc path when the temp dir allows it (no port races); tcp otherwise.
+    const transport = join(tmpdir(), "tsorch-kernel-XXXXXX", "kernel-5").length < 100 ? "ipc" : "tcp";
+    let kernel: LaunchedKernel;
+    try {
+      kernel = await launchKernel({
+        cwd: this.options.cwd,
+        env: { ...(spec?.env ?? {}), ...(this.options.env ?? {}) },
+        timeout: (this.options.startTimeout ?? 60) * 1000,
+        transport,
+        detached: true,
+        ...(spec ? { argv: spec.argv } : {}),
+      });
+    } catch (err) {
+      const message = (err as Error).message;
+      const log = /before answering:\n([\s\S]*)$/.exec(message)?.[1] ?? "";
+      const what = spec ? `the ${spec.name} kernel (${spec.argv[0]})` : "the tsorch kernel";
+      throw new KernelDiedError(`${what} did not start: ${message.split("\n")[0]}`, null, log);
+    }
+    this.kernel = kernel;
+    void kernel.exited.then((code) => (this.kernelExit = { code }));
+    const identity = spec ? { name: spec.name, display_name: spec.display_name, language: spec.language } : BUILTIN;
+    this.emit({ type: "kernel-started", kernel: identity, startupMs: kernel.startupMs, banner: String(kernel.kernelInfo.content.banner ?? "") });
+    return identity;
+  }
+
+  /** The installed kernelspec asked for; none for tsorch's own kernel (also when "tsorch" is not installed). */
+  private kernelSpec(): InstalledKernelSpec | undefined {
+    const name = this.options.kernelName;
+    if (!name) return undefined;
+    try {
+      return findKernelSpec(name);
+    } catch (err) {
+      if (err instanceof KernelSpecError && name.toLowerCase() === BUILTIN.name) return undefined;
+      throw err;
+    }
+  }
+
+  private async runCells(notebook: Notebook): Promise<RunResult> {
+    const total = notebook.cells.filter((c) => isCodeCell(c) && joinText(c.source).trim() !== "").length;
+    let position = 0;
+    let executed = 0;
+    const result = (status: RunStatus, extra: Partial<RunResult> = {}): RunResult => ({ status, notebook, executed, expectedErrors: this.expectedErrors, ...extra });
+    for (const [index, cell] of notebook.cells.entries()) {
+      if (this.interrupted) return result("interrupted");
+      if (cell.cell_type === "markdown") {
+        this.emit({ type: "markdown", index, cell });
+        continue;
+      }
+      if (!isCodeCell(cell)) continue;
+      if (joinText(cell.source).trim() === "") {
+        this.recorder.reset(cell);
+        cell.execution_count = null;
+        continue;
+      }
+      position += 1;
+      executed += 1;
+      this.emit({ type: "cell-start", index, cell, position, total });
+      const started = performance.now();
+      let status: CellStatus;
+      try {
+        status = await this.execute(index, cell);
+      } catch (err) {
+        if (!(err instanceof KernelDiedError)) throw err;
+        const status: RunStatus = this.timedOut ? "timeout" : this.interrupts >= 2 ? "interrupted" : "kernel-died";
+        this.emit({ type: "cell-end", index, cell, status, elapsedMs: performance.now() - started });
+        return result(status, { failedCell: index, kernelError: err });
+      }
+      if (status === "expected-error") this.expectedErrors += 1;
+      this.emit({ type: "cell-end", index, cell, status, elapsedMs: performance.now() - started });
+      if (status === "error" || status === "timeout" || status === "interrupted") return result(status, { failedCell: index });
+    }
+    // Output that timers of earlier cells send after the last cell finished.
+    this.drainIOPub();
+    return result("ok");
+  }
+
+  /** Runs one cell to its idle status and reply; returns how it ended. */
+  private async execute(index: number, cell: CodeCell): Promise<CellStatus> {
+    const kernel = this.kernel!;
+    const { client } = kernel;
+    this.recorder.reset(cell);
+    cell.execution_count = null;
+    const header = client.send("shell", "execute_request", {
+      code: joinText(cell.source),
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: false,
+    });
+    const msgId = header.msg_id;
+    this.cellByMsgId.set(msgId, { index, cell });
+    this.runningMsgId = msgId;
+
+    const timeoutMs = this.options.timeout && this.options.timeout > 0 ? this.options.timeout * 1000 : Infinity;
+    const graceMs = (this.options.interruptGrace ?? 10) * 1000;
+    const started = performance.now();
+    let reply: Message | undefined;
+    let idle = false;
+    let interruptedAt: number | undefined;
+    this.timedOut = false;
+    const isReply = (m: Message) => m.parent_header.msg_id === msgId;
+    try {
+      while (!(reply && idle)) {
+        if (this.kernelExit) throw this.died(`the kernel died while running cell ${index + 1}`);
+        const now = performance.now();
+        if (interruptedAt === undefined && now - started > timeoutMs) {
+          this.timedOut = true;
+          this.emit({ type: "timeout", index, seconds: this.options.timeout! });
+        }
+        if (interruptedAt === undefined && (this.timedOut || this.interrupted)) {
+          interruptedAt = now;
+          this.sendInterrupt();
+        }
+        if (interruptedAt !== undefined && now - interruptedAt > graceMs) {
+          kernel.process.kill("SIGKILL");
+          await kernel.exited;
+          throw this.died(`cell ${index + 1} did not stop within ${graceMs / 1000} s of the interrupt; the kernel was killed`);
+        }
+        reply ??= takeNow(client.inbox.shell.messages, isReply);
+        if (!idle) {
+          const message = await client.inbox.iopub.take(() => true, POLL_MS, "IOPub").catch(() => undefined);
+          if (message) {
+            this.dispatch(message);
+            if (isReply(message) && message.header.msg_type === "status" && message.content.execution_state === "idle") idle = true;
+          }
+        } else if (!reply) {
+          reply = await client.inbox.shell.take(isReply, POLL_MS, "execute_reply").catch(() => undefined);
+        }
+      }
+    } finally {
+      this.runningMsgId = undefined;
+    }
+
+    const content = reply.content;
+    if (typeof content.execution_count === "number") cell.execution_count = content.execution_count;
+    for (const payload of Array.isArray(content.payload) ? content.payload : []) {
+      const page = payload as { source?: string; data?: Record<string, unknown> };
+      if (page.source === "page" && typeof page.data?.["text/plain"] === "string") this.emit({ type: "page", index, text: page.data["text/plain"] });
+    }
+    if (content.status === "ok") return "ok";
+    if (this.timedOut) return "timeout";
+    if (this.interrupted) return "interrupted";
+    const expected = this.options.allowErrors === true || cellTags(cell).includes(RAISES_EXCEPTION_TAG);
+    return expected ? "expected-error" : "error";
+  }
+
+  private sendInterrupt(): void {
+    const kernel = this.kernel!;
+    if (this.interruptMode === "signal") kernel.process.kill("SIGINT");
+    else kernel.client.send("control", "interrupt_request", {});
+  }
+
+  /** Routes one IOPub message to the cell that sent the request it answers. */
+  private dispatch(message: Message): void {
+    const target = this.cellByMsgId.get(String(message.parent_header.msg_id ?? ""));
+    if (!target) return;
+    const type = message.header.msg_type;
+    if (type === "execute_input" && typeof message.content.execution_count === "number") {
+      this.emit({ type: "execution-count", index: target.index, count: message.content.execution_count });
+      return;
+    }
+    const late = message.parent_header.msg_id !== this.runningMsgId;
+    for (const event of this.recorder.record(target.cell, type, message.content)) {
+      this.emit({ type: "output", index: target.index, cell: target.cell, event, late });
+    }
+  }
+
+  private drainIOPub(): void {
+    const inbox = this.kernel?.client.inbox.iopub;
+    if (!inbox) return;
+    for (const message of inbox.messages.splice(0)) this.dispatch(message);
+  }
+
+  private died(message: string): KernelDiedError {
+    const code = this.kernelExit?.code ?? null;
+    const how = !this.kernelExit ? "" : code === null ? " (killed by a signal)" : ` (exit code ${code})`;
+    return new KernelDiedError(message + how, code, tail(this.kernel?.stderr() ?? "", 40));
+  }
+
+  private async shutdown(): Promise<void> {
+    const kernel = this.kernel;
+    if (!kernel) return;
+    this.kernel = undefined;
+    try {
+      await kernel.stop(5000);
+    } catch {
+      kernel.process.kill("SIGKILL");
+    }
+  }
+}
+
+/** Removes and returns the first message matching, without waiting. */
+function takeNow(messages: Message[], match: (m: Message) => boolean): Message | undefined {
+  const i = messages.findIndex(match);
+  return i >= 0 ? messages.splice(i, 1)[0] : undefined;
+}
+
+function tail(text: string, lines: number): string {
+  return text.split("\n").slice(-lines).join("\n").trim();
+}

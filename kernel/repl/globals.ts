@@ -1,0 +1,79 @@
+/**
+ * The kernel's preloaded functions as the terminal REPL provides them, with the same names and
+ * types (`preload.ts` declares them for both): `display` draws a value in the terminal (images
+ * as half-blocks), `updateDisplay` draws the new value, `input` reads a line from the terminal,
+ * `help` prints, `exit`/`quit` leave the REPL. Comms need a Jupyter frontend and say so.
+ *
+ * @example
+ * const globals = replGlobals({ write: (t) => process.stdout.write(t), show, readLine, exit });
+ * globals.display(torch.randn(2, 2));
+ */
+import { randomUUID } from "node:crypto";
+import { bundle, html, jpeg, json, latex, markdown, png, svg, type DisplayFunction, type DisplayHandle, type DisplayOptions } from "../display.js";
+import { describeValue, KERNEL_HELP } from "../pager.js";
+
+export interface ReplHost {
+  /** Writes text to the terminal. */
+  write(text: string): void;
+  /** A value as terminal text (see `show.ts`); `raw` shows strings unquoted. */
+  show(value: unknown, raw: boolean): string;
+  /** Reads one line typed at the terminal, synchronously (the cell waits). */
+  readLine(prompt: string, password: boolean): string;
+  /** Leaves the REPL once the running input is done. */
+  exit(): void;
+}
+
+/** Comms connect kernel code to widgets in a notebook; a terminal has none. */
+class NoComms {
+  private fail(): never {
+    throw new Error("comms need a Jupyter frontend (JupyterLab, Notebook); the terminal REPL has none");
+  }
+  registerTarget(): void {
+    this.fail();
+  }
+  unregisterTarget(): void {}
+  open(): never {
+    this.fail();
+  }
+  get(): undefined {
+    return undefined;
+  }
+}
+
+export function replGlobals(host: ReplHost): Record<string, unknown> {
+  const showLine = (value: unknown) => host.write(host.show(value, true).replace(/\n?$/, "\n"));
+
+  const display = ((value: unknown, options?: DisplayOptions): DisplayHandle | undefined => {
+    const id = options?.display_id === true ? randomUUID() : options?.display_id;
+    if (id !== undefined && (typeof id !== "string" || id === "")) {
+      throw new TypeError(`display(value, { display_id }): display_id must be a non-empty string or true, got ${String(id)}`);
+    }
+    showLine(value);
+    return id ? { display_id: id, update: (next: unknown) => showLine(next) } : undefined;
+  }) as DisplayFunction;
+  display.html = (text, options) => display(html(text), options);
+  display.markdown = (text, options) => display(markdown(text), options);
+  display.latex = (text, options) => display(latex(text), options);
+  display.svg = (text, options) => display(svg(text), options);
+  display.json = (value, options) => display(json(value), options);
+  display.png = (data, options) => display(png(data, options), options);
+  display.jpeg = (data, options) => display(jpeg(data, options), options);
+  display.bundle = (data, options) => display(bundle(data), options);
+
+  const input = (prompt = "", options: { password?: boolean } = {}) => host.readLine(String(prompt), options.password === true);
+  return {
+    display,
+    updateDisplay: (displayId: string, value: unknown) => {
+      if (typeof displayId !== "string" || displayId === "") throw new TypeError("updateDisplay(displayId, value): displayId must be a non-empty string");
+      showLine(value);
+    },
+    // A terminal keeps what it printed; there is no output area to clear.
+    clearOutput: () => undefined,
+    input,
+    prompt: input,
+    help: (...args: unknown[]) => host.write((args.length === 0 ? KERNEL_HELP : describeValue(args[0])) + "\n"),
+    comms: new NoComms(),
+    exit: () => host.exit(),
+    quit: () => host.exit(),
+  };
+}
