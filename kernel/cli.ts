@@ -5,6 +5,8 @@
  *     tsorch kernel --connection-file FILE     run the Jupyter kernel
  *     tsorch install [--user|--sys-prefix|--prefix DIR] [--name N] [--display-name T]
  *     tsorch uninstall [--user|--sys-prefix|--prefix DIR] [--name N]
+ *     tsorch run NOTEBOOK [-o OUT.ipynb | -i] [--html OUT.html]   execute a notebook through the kernel
+ *     tsorch repl                              an interactive TypeScript REPL on the same evaluator
  *     tsorch --help | --version
  */
 import { COMMANDS, findCommand, type Command } from "./commands/index.js";

@@ -193,8 +193,20 @@ function image(mime: string, data: Uint8Array | ArrayBuffer | string, options: I
   return bundle({ [mime]: base64, "text/plain": `<${size}${mime.slice(6).toUpperCase()} image>` }, metadata);
 }
 
+/** The text of an HTML fragment for terminals: tags dropped, the common entities decoded. */
 function stripTags(text: string): string {
-  const plain = text.replace(/<[^>]*>/g, "").replace(/\s+/g, " ").trim();
+  const entities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
+  const plain = text
+    .replace(/<[^>]*>/g, "")
+    .replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (m, name: string) => {
+      if (name[0] === "#") {
+        const code = name[1] === "x" || name[1] === "X" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+        return Number.isFinite(code) ? String.fromCodePoint(code) : m;
+      }
+      return entities[name.toLowerCase()] ?? m;
+    })
+    .replace(/\s+/g, " ")
+    .trim();
   return plain.length > 0 ? plain : "<HTML>";
 }
 

@@ -53,7 +53,7 @@ export const KERNEL_HELP = `tsorch kernel functions (preloaded in every cell)
 
 Objects show themselves in notebooks through [Symbol.for("Jupyter.display")]() returning a
 MIME bundle such as { "text/plain": "...", "image/png": base64 }. A cell's last expression is
-shown as its result unless the cell ends with a semicolon. Interrupt stops loops, pending
+shown as its result (a trailing semicolon does not hide it; \`void expr\` does). Interrupt stops loops, pending
 awaits and timers, and keeps every variable.
 
 Runtime: torch, nn, F, optim, Tensor, summary, featureMaps, print.`;

@@ -1,7 +1,7 @@
 /** Rich output (`kernel/display.ts`), the pager (`kernel/pager.ts`) and comms (`kernel/comms.ts`). */
 import { describe, expect, it } from "vitest";
 import { CommManager, type CommSink } from "../kernel/comms.js";
-import { createDisplayApi, DISPLAY_SYMBOL, png, toDisplayData } from "../kernel/display.js";
+import { createDisplayApi, DISPLAY_SYMBOL, html, png, toDisplayData } from "../kernel/display.js";
 import { describeValue, parseHelpQuery } from "../kernel/pager.js";
 import { KERNEL_NAMES, preloadDeclarations } from "../kernel/preload.js";
 
@@ -11,6 +11,12 @@ describe("toDisplayData", () => {
     expect(toDisplayData(42).data["text/plain"]).toBe("42");
     expect(toDisplayData([1, 2, 3]).data["text/plain"]).toBe("[ 1, 2, 3 ]");
     expect(toDisplayData({ a: { b: 1 } }).data["text/plain"]).toBe("{ a: { b: 1 } }");
+  });
+
+  it("gives HTML a plain-text form with tags dropped and entities decoded", () => {
+    const shown = toDisplayData(html("<p>a &amp; b &lt;c&gt; &#x2192; &quot;d&quot;</p>")).data;
+    expect(shown["text/plain"]).toBe('a & b <c> → "d"');
+    expect(shown["text/html"]).toBe("<p>a &amp; b &lt;c&gt; &#x2192; &quot;d&quot;</p>");
   });
 
   it("cuts a huge string's text, saying how much is left out", () => {
