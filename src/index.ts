@@ -11,3 +11,10 @@ export * from "./errors.js";
 export * as nn from "./nn/index.js";
 export * as F from "./nn/functional/index.js";
 export { print } from "./print.js";
+export * as optim from "./optim/index.js";
+export * as autograd from "./autograd/index.js";
+// Shape insight: traces, summaries, explained shape errors, feature maps (loading it starts the flight recorder).
+export {
+  summary, trace, featureMaps, compareTraces, Trace, Summary, TraceComparison, TraceRow, setFlightRecorder,
+  type TraceOptions, type SummaryOptions, type SizeSpec, type Explanation, type FeatureMapsOptions,
+} from "./trace/index.js";

@@ -69,3 +69,4 @@ export {
   rand, randn, randint, randperm, normal, bernoulli, multinomial, rand_like, randn_like, randint_like,
   manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator, default_generator,
 } from "./ops/random.js";
+export * as autograd from "./autograd/index.js";

@@ -1,8 +1,13 @@
 /**
- * The backward pass: walks the graph from the roots in dependency order
- * (a node runs once all the gradients flowing into it have arrived), sums
- * the gradients that meet at a node, and adds the result into the `.grad`
- * of the leaves.
+ * The backward pass: walks the graph from the roots in dependency order (a
+ * node runs once all the gradients flowing into it have arrived; among the
+ * ready nodes, the most recently created runs first, as in PyTorch's ready
+ * queue, so sums of gradients meet in the same order), sums the gradients
+ * that meet at a node, and adds the result into the `.grad` of the leaves.
+ *
+ * The same walk serves `torch.autograd.grad`, which captures the gradients
+ * of chosen tensors instead of accumulating into `.grad`, and
+ * `backward({ inputs })`, which accumulates into the chosen tensors only.
  *
  * @example
  * const w = torch.tensor([1, 2, 3]).requires_grad_();
@@ -10,7 +15,7 @@
  * w.grad   // tensor([2., 4., 6.])
  */
 import { AutogradError, ShapeError, fmtShape } from "../errors.js";
-import { AccumulateGrad, type GradFn, edgeOf } from "./graph.js";
+import { AccumulateGrad, type GradFn, accumulatorOf, edgeOf } from "./graph.js";
 import { withGradMode } from "./grad-mode.js";
 import { Storage, Tensor } from "../tensor/tensor.js";
 import { contiguousStrides } from "../tensor/strided.js";
@@ -36,6 +41,54 @@ function copyOf(a: Tensor): Tensor {
   return new Tensor(new Storage(a.toFlatArray()), a.shape, contiguousStrides(a.shape), 0, a.dtype);
 }
 
+/** Adds `g` into `target` in place when `target` is a dense block of its own dtype; false when it cannot. */
+function addInPlace(target: Tensor, g: Tensor): boolean {
+  if (target.dtype !== g.dtype || !target.is_contiguous() || target.storage.device !== "cpu" || g.storage.device !== "cpu") return false;
+  const d = target.storage.data;
+  const o = target._offset;
+  // A tensor whose elements are repeated (expanded) cannot be contiguous, so each element is written once.
+  if (g.is_contiguous()) {
+    const gd = g.storage.data;
+    const go = g._offset;
+    const n = target.numel();
+    for (let i = 0; i < n; i++) d[o + i] = d[o + i]! + gd[go + i]!;
+  } else {
+    addStrided(g, d, o);
+  }
+  target.storage.version++;
+  return true;
+}
+
+/**
+ * `dst[dstOffset + i] += g[i]` for the elements of a strided `g` in
+ * row-major order, without gathering `g` first (a weight's gradient arrives
+ * transposed from `TBackward0`).
+ */
+function addStrided(g: Tensor, dst: Tensor["storage"]["data"], dstOffset: number): void {
+  const shape = g.shape;
+  const nd = shape.length;
+  const src = g.storage.data;
+  const strides = g._strides;
+  const last = shape[nd - 1]!;
+  const ls = strides[nd - 1]!;
+  const rows = last === 0 ? 0 : g.numel() / last;
+  const index = new Array<number>(nd).fill(0);
+  let base = g._offset;
+  let k = dstOffset;
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < last; j++) dst[k + j] = dst[k + j]! + src[base + j * ls]!;
+    k += last;
+    // Next row: carry through the leading dimensions.
+    for (let dim = nd - 2; dim >= 0; dim--) {
+      index[dim]!++;
+      base += strides[dim]!;
+      if (index[dim]! < shape[dim]!) break;
+      base -= strides[dim]! * shape[dim]!;
+      index[dim] = 0;
+    }
+  }
+}
+
 /** Gradients of the outputs of one node, summed as they arrive. */
 class GradBuffer {
   readonly grads: (Tensor | null)[];
@@ -50,12 +103,53 @@ class GradBuffer {
   }
 }
 
+/** Ready nodes, the one created last on top (PyTorch's ready queue orders by sequence number). */
+class ReadyQueue {
+  private readonly heap: GradFn[] = [];
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  push(node: GradFn): void {
+    const h = this.heap;
+    h.push(node);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (h[parent]!.sequence_nr >= node.sequence_nr) break;
+      h[i] = h[parent]!;
+      i = parent;
+    }
+    h[i] = node;
+  }
+
+  pop(): GradFn {
+    const h = this.heap;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= h.length) break;
+        const r = l + 1;
+        const c = r < h.length && h[r]!.sequence_nr > h[l]!.sequence_nr ? r : l;
+        if (h[c]!.sequence_nr <= last.sequence_nr) break;
+        h[i] = h[c]!;
+        i = c;
+      }
+      h[i] = last;
+    }
+    return top;
+  }
+}
+
 /** Counts, for every node reachable from the roots, how many edges lead into it. */
 function countDependencies(roots: GradFn[]): Map<GradFn, number> {
   const deps = new Map<GradFn, number>();
-  const seen = new Set<GradFn>();
+  const seen = new Set<GradFn>(roots);
   const stack = [...roots];
-  for (const r of roots) seen.add(r);
   while (stack.length > 0) {
     const node = stack.pop()!;
     for (const [next] of node.next_functions) {
@@ -70,6 +164,30 @@ function countDependencies(roots: GradFn[]): Map<GradFn, number> {
   return deps;
 }
 
+/**
+ * The nodes from which some target can be reached (targets included), for
+ * runs restricted to chosen inputs: a node outside this set has nothing to
+ * contribute and is skipped.
+ */
+function reachingTargets(roots: GradFn[], targets: Set<GradFn>): Set<GradFn> {
+  const reaches = new Set<GradFn>();
+  const done = new Set<GradFn>();
+  // Iterative post-order: a node is decided after all its next nodes.
+  const stack: [GradFn, boolean][] = roots.map((r) => [r, false]);
+  while (stack.length > 0) {
+    const [node, expanded] = stack.pop()!;
+    if (done.has(node)) continue;
+    if (!expanded) {
+      stack.push([node, true]);
+      for (const [next] of node.next_functions) if (next && !done.has(next)) stack.push([next, false]);
+      continue;
+    }
+    done.add(node);
+    if (targets.has(node) || node.next_functions.some(([n]) => n !== null && reaches.has(n))) reaches.add(node);
+  }
+  return reaches;
+}
+
 /** Adds `g` into a leaf's `.grad`, checking the shape as PyTorch does. */
 function accumulateLeaf(node: AccumulateGrad, g: Tensor, createGraph: boolean): void {
   const v = node.variable;
@@ -80,8 +198,27 @@ function accumulateLeaf(node: AccumulateGrad, g: Tensor, createGraph: boolean): 
     const replaced = hook([g]);
     if (replaced && replaced[0]) g = replaced[0];
   }
-  // With create_graph, .grad keeps its graph so it can be differentiated again (PyTorch does the same).
-  v.grad = createGraph ? (v.grad ? differentiableAdd(v.grad, g) : g) : accumulated(v.grad, g);
+  accumulateGrad(v, g, createGraph);
+  for (const hook of node.postHooks) hook([], [g]);
+}
+
+/**
+ * PyTorch's AccumulateGrad: the first gradient is stored (as a copy), later
+ * ones are added in place, so `.grad` keeps its identity across backward
+ * calls (and `zero_grad()` followed by backward refills the same tensor).
+ * With create_graph the sum is recorded, for gradients of gradients.
+ */
+export function accumulateGrad(v: Tensor, g: Tensor, createGraph: boolean): void {
+  const existing = v._grad;
+  if (createGraph) {
+    v.grad = existing ? differentiableAdd(existing, g) : g;
+    return;
+  }
+  if (existing === null) {
+    v.grad = copyOf(g);
+    return;
+  }
+  if (!existing.shape.equals(g.shape) || !addInPlace(existing, g)) v.grad = addFresh(existing, g);
 }
 
 /** `existing + g` as a fresh tensor outside the graph (a copy of `g` when there is none yet). */
@@ -106,8 +243,26 @@ function rootGradient(root: Tensor, given: Tensor | null, i: number): Tensor {
   return new Tensor(new Storage(one), root.shape, contiguousStrides(root.shape), 0, root.dtype);
 }
 
-/** Runs backward from `roots` (with their output gradients) into the leaves. */
-export function runBackward(roots: Tensor[], grads: (Tensor | null)[], retainGraph: boolean, createGraph: boolean): void {
+/** What one walk of the graph does. */
+interface TaskOptions {
+  retainGraph: boolean;
+  createGraph: boolean;
+  /** The tensors whose gradients are wanted; all leaves when absent. */
+  inputs?: readonly Tensor[];
+  /** Return the gradients of `inputs` instead of accumulating them into `.grad` (`autograd.grad`). */
+  capture?: boolean;
+}
+
+/** Where the gradient of an input arrives: a node's output slot. */
+interface Target {
+  node: GradFn;
+  nr: number;
+  index: number;
+}
+
+/** Walks the graph; returns the captured gradients of `inputs` (null entries for unreached ones). */
+function execute(roots: readonly Tensor[], grads: readonly (Tensor | null)[], opts: TaskOptions): (Tensor | null)[] {
+  const { retainGraph, createGraph } = opts;
   const buffers = new Map<GradFn, GradBuffer>();
   const rootNodes: GradFn[] = [];
   roots.forEach((root, i) => {
@@ -122,15 +277,46 @@ export function runBackward(roots: Tensor[], grads: (Tensor | null)[], retainGra
     }
     buf.add(nr, g);
   });
+
+  // Restricted runs: which nodes lead to the chosen inputs, and where their gradients arrive.
+  const targets = new Map<GradFn, Target[]>();
+  const captured: (Tensor | null)[] = [];
+  let runnable: Set<GradFn> | null = null;
+  if (opts.inputs) {
+    opts.inputs.forEach((t, index) => {
+      if (!t.requires_grad) throw new AutogradError("One of the differentiated Tensors does not require grad");
+      const node = t.grad_fn ?? accumulatorOf(t);
+      const list = targets.get(node) ?? [];
+      list.push({ node, nr: t.grad_fn ? t.output_nr : 0, index });
+      targets.set(node, list);
+      captured.push(null);
+    });
+    runnable = reachingTargets(rootNodes, new Set(targets.keys()));
+  }
+
   const deps = countDependencies(rootNodes);
-  const ready = rootNodes.filter((n) => !deps.get(n));
+  const ready = new ReadyQueue();
+  for (const n of rootNodes) if (!deps.get(n)) ready.push(n);
   withGradMode(createGraph, () => {
-    while (ready.length > 0) {
-      const node = ready.pop()!;
+    while (ready.size > 0) {
+      const node = ready.pop();
       const buf = buffers.get(node)!;
       buffers.delete(node);
-      for (const next of runNode(node, buf.grads, retainGraph, createGraph)) {
-        const [target, nr, g] = next;
+      const here = targets.get(node);
+      if (here) {
+        for (const t of here) {
+          const g = buf.grads[t.nr] ?? null;
+          if (!g) continue;
+          if (opts.capture) captured[t.index] = g;
+          else if (node instanceof AccumulateGrad) accumulateLeaf(node, g, createGraph);
+          else accumulateGrad(opts.inputs![t.index]!, g, createGraph);
+        }
+      }
+      // With chosen inputs, run only what leads to them (their own AccumulateGrad has been handled above).
+      if (runnable && (node instanceof AccumulateGrad || !node.next_functions.some(([n]) => n !== null && runnable!.has(n)))) {
+        continue;
+      }
+      for (const [target, nr, g] of runNode(node, buf.grads, retainGraph, createGraph)) {
         let tb = buffers.get(target);
         if (!tb) {
           tb = new GradBuffer(target.numOutputs, createGraph);
@@ -143,6 +329,30 @@ export function runBackward(roots: Tensor[], grads: (Tensor | null)[], retainGra
       }
     }
   });
+  return captured;
+}
+
+/** Runs backward from `roots` (with their output gradients) into the leaves, or into `inputs` only when given. */
+export function runBackward(
+  roots: Tensor[], grads: (Tensor | null)[], retainGraph: boolean, createGraph: boolean, inputs?: readonly Tensor[],
+): void {
+  if (inputs !== undefined && inputs.length === 0) throw new AutogradError("'inputs' argument to backward() cannot be empty.");
+  execute(roots, grads, { retainGraph, createGraph, inputs });
+}
+
+/**
+ * `torch.autograd.grad`: the gradients of `outputs` with respect to
+ * `inputs`, returned rather than accumulated into `.grad`.
+ */
+export function computeGrad(
+  outputs: readonly Tensor[], inputs: readonly Tensor[], gradOutputs: readonly (Tensor | null)[],
+  retainGraph: boolean, createGraph: boolean, allowUnused: boolean,
+): (Tensor | null)[] {
+  const out = execute(outputs, gradOutputs, { retainGraph, createGraph, inputs, capture: true });
+  if (!allowUnused && out.some((g) => g === null)) {
+    throw new AutogradError("One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.");
+  }
+  return out;
 }
 
 /** Runs one node; returns the gradients it sends to each next node. */
@@ -157,11 +367,17 @@ function runNode(node: GradFn, grads: (Tensor | null)[], retainGraph: boolean, c
     const replaced = hook(grads);
     if (replaced) grads = replaced;
   }
-  const inputGrads = node.backwardFn(grads);
+  let inputGrads = node.backwardFn(grads);
+  for (const hook of node.postHooks) {
+    const replaced = hook(inputGrads, grads);
+    if (replaced) inputGrads = replaced;
+  }
   if (!retainGraph) node.release();
   const out: [GradFn, number, Tensor | null][] = [];
-  node.next_functions.forEach(([next, nr], i) => {
-    if (next) out.push([next, nr, inputGrads[i] ?? null]);
-  });
+  const next = node.next_functions;
+  for (let i = 0; i < next.length; i++) {
+    const [fn, nr] = next[i]!;
+    if (fn) out.push([fn, nr, inputGrads[i] ?? null]);
+  }
   return out;
 }

@@ -33,21 +33,68 @@ const TENSOR_TYPE: Record<string, string> = {
   float32: "FloatTensor", float64: "DoubleTensor", int64: "LongTensor", int32: "IntTensor", uint8: "ByteTensor", bool: "BoolTensor",
 };
 
+/**
+ * Nodes whose PyTorch backward saves no tensors (only sizes or scalars), so
+ * PyTorch can run them again after the graph was freed: `(x + 1).sum()` can
+ * be backwarded twice without `retain_graph`, `(x * 2).sum()` cannot.
+ */
+const SAVES_NO_TENSORS = new Set([
+  "AddBackward0", "AddBackward1", "SubBackward0", "SubBackward1", "RsubBackward0", "RsubBackward1", "NegBackward0",
+  "MulBackward1", "DivBackward1", "SumBackward0", "SumBackward1", "MeanBackward0", "MeanBackward1",
+  "ViewBackward0", "UnsafeViewBackward0", "ReshapeAliasBackward0", "TBackward0", "TransposeBackward0",
+  "PermuteBackward0", "UnsqueezeBackward0", "SqueezeBackward0", "SqueezeBackward1", "SqueezeBackward3",
+  "ExpandBackward0", "CloneBackward0", "SliceBackward0", "SelectBackward0", "CatBackward0", "StackBackward0",
+  "SplitBackward0", "SplitWithSizesBackward0", "UnbindBackward0", "ToCopyBackward0", "ConstantPadNdBackward0",
+  "RepeatBackward0", "FlipBackward0", "AliasBackward0", "DiagonalBackward0", "TrilBackward0", "TriuBackward0",
+  "RollBackward0", "CumsumBackward0", "TraceBackward0", "AccumulateGrad",
+]);
+
+/** Returned by `register_hook` and friends; `remove()` unregisters the hook. */
+export class HookHandle {
+  constructor(private readonly list: unknown[], private readonly hook: unknown) {}
+
+  /** Unregisters the hook (removing twice is harmless). */
+  remove(): void {
+    const i = this.list.indexOf(this.hook);
+    if (i >= 0) this.list.splice(i, 1);
+  }
+}
+
+/** A hook on a node's outputs' gradients: may return replacements. */
+export type PreHook = (grads: (Tensor | null)[]) => (Tensor | null)[] | void;
+/** A hook run after a node: sees the gradients it produced (for its inputs) and received; may replace the former. */
+export type PostHook = (gradInputs: (Tensor | null)[], gradOutputs: (Tensor | null)[]) => (Tensor | null)[] | void;
+
+/** Creation order of nodes: the engine runs later nodes first, as PyTorch's ready queue does. */
+let nextSequenceNr = 0;
+/** Identity of nodes in their repr (Python prints an object's address). */
+let nextNodeId = 0;
+
+/** The hook list of a node without hooks (shared; registering a hook gives the node its own list). */
+const NO_HOOKS: readonly never[] = Object.freeze([]);
+
 export class GradFn {
   /** PyTorch's class name for this node, e.g. `AddBackward0`. */
   readonly name: string;
+  /** Creation order (PyTorch's `sequence_nr`); the backward pass runs ready nodes with the highest first. */
+  readonly sequence_nr: number;
   /** One entry per differentiable input: the node that produced it and which of its outputs. */
   readonly next_functions: ReadonlyArray<readonly [GradFn | null, number]>;
   /** How many outputs the op had (split/unbind/max-with-indices have several). */
   readonly numOutputs: number;
   /** The closure; null once the graph has been freed by a backward pass. */
   backwardFn: BackwardFn | null;
-  /** Hooks run on the gradient of the outputs before they flow to the inputs (`register_hook`). */
-  readonly preHooks: ((grads: (Tensor | null)[]) => (Tensor | null)[] | void)[] = [];
-  private saved: SavedTensor[] = [];
+  /** Hooks run on the gradient of the outputs before they flow to the inputs (tensor `register_hook`). */
+  preHooks: readonly PreHook[] = NO_HOOKS;
+  /** Hooks run after the node, on the gradients it computed (`grad_fn.register_hook`). */
+  postHooks: readonly PostHook[] = NO_HOOKS;
+  /** True once a backward pass without `retain_graph` freed what the node saved. */
+  released = false;
+  private saved: SavedTensor[] | null = null;
 
   constructor(name: string, next: ReadonlyArray<readonly [GradFn | null, number]>, backwardFn: BackwardFn | null, numOutputs = 1) {
     this.name = name;
+    this.sequence_nr = name === "AccumulateGrad" ? Number.MAX_SAFE_INTEGER : nextSequenceNr++;
     this.next_functions = next;
     this.backwardFn = backwardFn;
     this.numOutputs = numOutputs;
@@ -59,11 +106,12 @@ export class GradFn {
    * instead of silently producing wrong gradients.
    */
   saveForBackward(tensor: Tensor, role: "input" | "output" = "input"): void {
-    this.saved.push({ tensor, version: tensor.storage.version, role });
+    (this.saved ??= []).push({ tensor, version: tensor.storage.version, role });
   }
 
   /** Throws PyTorch's error if a saved tensor was modified in place after it was saved. */
   checkSavedVersions(): void {
+    if (this.saved === null) return;
     for (const s of this.saved) {
       if (s.tensor.storage.version === s.version) continue;
       const t = s.tensor;
@@ -79,19 +127,43 @@ export class GradFn {
     }
   }
 
-  /** Drops the closure and saved tensors (what `retain_graph=False` does after backward). */
+  /**
+   * Frees what the node saved (what `retain_graph=False` does after
+   * backward). Nodes that save no tensors in PyTorch keep working, so a
+   * second backward through them succeeds as it does there.
+   */
   release(): void {
-    this.backwardFn = null;
-    this.saved = [];
+    this.released = true;
+    this.saved = null;
+    if (!SAVES_NO_TENSORS.has(this.name)) this.backwardFn = null;
   }
 
   /** Registers a hook on the gradients flowing into this node (PyTorch's `register_prehook`). */
-  register_prehook(hook: (grads: (Tensor | null)[]) => (Tensor | null)[] | void): void {
-    this.preHooks.push(hook);
+  register_prehook(hook: PreHook): HookHandle {
+    const hooks = this.preHooks === NO_HOOKS ? [] : (this.preHooks as PreHook[]);
+    hooks.push(hook);
+    this.preHooks = hooks;
+    return new HookHandle(hooks, hook);
   }
 
+  /**
+   * `grad_fn.register_hook(fn)`: `fn(grad_inputs, grad_outputs)` runs after
+   * the node computed the gradients of its inputs; returning an array
+   * replaces them.
+   */
+  register_hook(hook: PostHook): HookHandle {
+    const hooks = this.postHooks === NO_HOOKS ? [] : (this.postHooks as PostHook[]);
+    hooks.push(hook);
+    this.postHooks = hooks;
+    return new HookHandle(hooks, hook);
+  }
+
+  /** A stand-in for the object address Python prints: distinct per node, stable for its lifetime. */
+  private readonly id = nextNodeId++;
+
+  /** Python's repr: `<MseLossBackward0 object at 0x7f3a5c0000f0>`. */
   toString(): string {
-    return `<${this.name} object>`;
+    return `<${this.name} object at 0x${(0x7f3a5c000000 + this.id * 0x30).toString(16)}>`;
   }
 
   [inspect.custom](): string {

@@ -38,3 +38,8 @@ export {
 } from "./call-context.js";
 export * as functional from "./functional/index.js";
 export * as init from "./init.js";
+export {
+  Loss, WeightedLoss, L1Loss, MSELoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, SmoothL1Loss, HuberLoss,
+  type LossOptions, type CrossEntropyLossOptions, type NLLLossOptions, type BCELossOptions, type BCEWithLogitsLossOptions,
+  type SmoothL1LossOptions, type HuberLossOptions, type ReductionName,
+} from "./loss.js";

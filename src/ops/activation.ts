@@ -21,6 +21,8 @@ import { where } from "./index-ops.js";
 import { checkTensor } from "./operand.js";
 import { type UnaryDef, runUnary } from "./unary-def.js";
 import { abs, exp, erf, log1p } from "./unary.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
+import { hooked } from "../trace/op-hook.js";
 
 const SELU_ALPHA = 1.6732632423543772848170429916717;
 const SELU_SCALE = 1.0507009873554804934193349852946;
@@ -159,19 +161,19 @@ export const THRESHOLD: UnaryDef<[number, number]> = {
 // ---------------------------------------------------------------- functions
 
 /** `max(input, 0)` element-wise. */
-export function relu(input: Tensor): Tensor {
+export const relu = hooked("relu", function relu(input: Tensor): Tensor {
   return runUnary(RELU, checkTensor(input, "relu"), null);
-}
+});
 
 /** `1 / (1 + exp(-input))`; integers become float32. */
-export function sigmoid(input: Tensor): Tensor {
+export const sigmoid = hooked("sigmoid", function sigmoid(input: Tensor): Tensor {
   return runUnary(SIGMOID, checkTensor(input, "sigmoid"), null);
-}
+});
 
 /** Hyperbolic tangent; integers become float32. */
-export function tanh(input: Tensor): Tensor {
+export const tanh = hooked("tanh", function tanh(input: Tensor): Tensor {
   return runUnary(TANH, checkTensor(input, "tanh"), null);
-}
+});
 
 /** `input` where positive, `negative_slope * input` elsewhere (default slope 0.01). */
 export function leaky_relu(input: Tensor, negative_slope = 0.01): Tensor {

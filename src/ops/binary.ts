@@ -30,6 +30,8 @@ import { type Scalar, type TensorLike, checkTensor, checkTensorLike, isScalar, p
 import { resultType, scalarTypeName, toFloating } from "./result-type.js";
 import { elementwise } from "./tensor-iterator.js";
 import { exp, log, neg } from "./unary.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
+import { hooked } from "../trace/op-hook.js";
 
 /** `alpha` of add/sub: a keyword option in PyTorch. */
 export interface AlphaOptions {
@@ -334,19 +336,19 @@ const LOGADDEXP: BinaryDef<null> = {
  * torch.add(torch.tensor([1, 2]), 0.5)             // tensor([1.5000, 2.5000])
  * torch.add(x, y, { alpha: -1 })                   // x - y
  */
-export function add(input: TensorLike, other: TensorLike, options?: AlphaOptions | Scalar): Tensor {
+export const add = hooked("add", function add(input: TensorLike, other: TensorLike, options?: AlphaOptions | Scalar): Tensor {
   needTensor("add", input, other);
   return runBinary(ADD, input, other, alphaOf(options));
-}
+});
 
 /**
  * `input - alpha * other`, broadcasting. A number may stand on either side
  * (`torch.sub(1, x)` is `1 - x`; Python's `1 - x` itself is `torch.rsub(x, 1)`).
  */
-export function sub(input: TensorLike, other: TensorLike, options?: AlphaOptions | Scalar): Tensor {
+export const sub = hooked("sub", function sub(input: TensorLike, other: TensorLike, options?: AlphaOptions | Scalar): Tensor {
   needTensor("sub", input, other);
   return runBinary(SUB, input, other, alphaOf(options));
-}
+});
 
 /** Alias of `sub`. */
 export const subtract = sub;
@@ -364,10 +366,10 @@ export function rsub(input: Tensor, other: TensorLike, alpha: Scalar = 1): Tenso
 }
 
 /** Element-wise product, broadcasting. */
-export function mul(input: TensorLike, other: TensorLike): Tensor {
+export const mul = hooked("mul", function mul(input: TensorLike, other: TensorLike): Tensor {
   needTensor("mul", input, other);
   return runBinary(MUL, input, other, null);
-}
+});
 
 /** Alias of `mul`. */
 export const multiply = mul;
@@ -379,10 +381,10 @@ export const multiply = mul;
  * @example
  * torch.div(torch.tensor([-7, 7]), 2, { rounding_mode: "floor" })  // tensor([-4,  3])
  */
-export function div(input: TensorLike, other: TensorLike, options: DivOptions = {}): Tensor {
+export const div = hooked("div", function div(input: TensorLike, other: TensorLike, options: DivOptions = {}): Tensor {
   needTensor("div", input, other);
   return runBinary(DIV, input, other, options);
-}
+});
 
 /** Alias of `div`. */
 export const divide = div;

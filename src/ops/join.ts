@@ -18,6 +18,9 @@ import { Tensor } from "../tensor/tensor.js";
 import { normDim } from "../tensor/view.js";
 import { toDtypeCopy } from "../tensor/convert.js";
 import { pyTypeName } from "./operand.js";
+import { anyMetaIn, metaTensor } from "../tensor/meta.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
+import { hooked } from "../trace/op-hook.js";
 
 function checkList(tensors: unknown, fn: string): Tensor[] {
   if (!Array.isArray(tensors)) {
@@ -40,7 +43,7 @@ function skipped(t: Tensor): boolean {
  * Concatenates along an existing dimension. All tensors must have the same
  * shape except in `dim`.
  */
-export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+export const cat = hooked("cat", function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const list = checkList(tensors, "cat");
   if (list.length === 0) throw new ArgumentError("torch.cat(): expected a non-empty list of Tensors", "tensors", "RuntimeError");
   let dtype = list[0]!.dtype;
@@ -70,6 +73,8 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   });
   const outShape = [...ref.shape];
   outShape[d] = total;
+  // Meta tensors in the list (tensor/meta.ts): the checks above, a shape-only result.
+  if (anyMetaIn(list)) return metaTensor(outShape, dtype);
   const out = allocate(outShape, dtype);
   let start = 0;
   for (const t of list) {
@@ -80,7 +85,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   }
   recordCat(out, list, d);
   return out;
-}
+});
 
 function recordCat(out: Tensor, list: readonly Tensor[], d: number): void {
   if (!is_grad_enabled() || !list.some((t) => t.requires_grad)) return;
@@ -104,7 +109,7 @@ export const concatenate = cat;
 /**
  * Stacks tensors of the same shape along a new dimension `dim`.
  */
-export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+export const stack = hooked("stack", function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   const list = checkList(tensors, "stack");
   if (list.length === 0) throw new ArgumentError("stack expects a non-empty TensorList", "tensors", "RuntimeError");
   const ref = list[0]!;
@@ -125,7 +130,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
     });
   }
   return out;
-}
+});
 
 /** Concatenates along dim 1 (dim 0 for 1-d tensors). */
 export function hstack(tensors: readonly Tensor[]): Tensor {

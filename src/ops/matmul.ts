@@ -31,6 +31,9 @@ import { gradFor, saveInput } from "./grad-utils.js";
 import { sgemmKernel } from "./kernels.js";
 import { scalarTypeName } from "./result-type.js";
 import { unsafeView } from "./view-helpers.js";
+import { anyMeta, metaTensor } from "../tensor/meta.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
+import { hooked } from "../trace/op-hook.js";
 
 /** A matrix operand as BLAS sees it: data, offset, leading dimension, and whether it is stored transposed. */
 interface MatrixView {
@@ -134,7 +137,7 @@ function gemmInto(
  * @example
  * torch.mm(torch.ones(2, 3), torch.ones(3, 4))   // 2 x 4 of 3s
  */
-export function mm(input: Tensor, mat2: Tensor): Tensor {
+export const mm = hooked("mm", function mm(input: Tensor, mat2: Tensor): Tensor {
   checkTensor(input, "mm");
   checkTensor(mat2, "mm", "mat2", 2);
   if (input.ndim !== 2) throw new ShapeError("self must be a matrix", { op: "mm", shapes: { self: input.shape } });
@@ -143,6 +146,8 @@ export function mm(input: Tensor, mat2: Tensor): Tensor {
   const dt = commonDType(input, mat2, "mm");
   const [M, K] = input.shape as unknown as [number, number];
   const N = mat2.shape[1]!;
+  // Meta operands (tensor/meta.ts): the checks above, a shape-only product.
+  if (anyMeta(input, mat2)) return metaTensor([M, N], dt);
   const out = allocate([M, N], dt);
   gemmInto(out, 1, M, N, K, input, [0, input._strides[0]!, input._strides[1]!], mat2, [0, mat2._strides[0]!, mat2._strides[1]!]);
   if (is_grad_enabled() && (input.requires_grad || mat2.requires_grad)) {
@@ -156,7 +161,7 @@ export function mm(input: Tensor, mat2: Tensor): Tensor {
     if (needA) saveInput(node, mat2);
   }
   return out;
-}
+});
 
 /** PyTorch's check that a (.. x M x K) and b (K x N) can be multiplied. */
 function checkMultipliable(a: Tensor, b: Tensor, op: string): void {
@@ -171,7 +176,7 @@ function checkMultipliable(a: Tensor, b: Tensor, op: string): void {
 }
 
 /** Batched matrix product of two 3-d tensors with the same batch size. */
-export function bmm(input: Tensor, mat2: Tensor): Tensor {
+export const bmm = hooked("bmm", function bmm(input: Tensor, mat2: Tensor): Tensor {
   checkTensor(input, "bmm");
   checkTensor(mat2, "bmm", "mat2", 2);
   if (input.ndim !== 3) throw new ShapeError("batch1 must be a 3D tensor", { op: "bmm", shapes: { batch1: input.shape } });
@@ -184,6 +189,7 @@ export function bmm(input: Tensor, mat2: Tensor): Tensor {
   }
   const dt = commonDType(input, mat2, "bmm");
   const N = mat2.shape[2]!;
+  if (anyMeta(input, mat2)) return metaTensor([B, M, N], dt);
   const out = allocate([B, M, N], dt);
   gemmInto(out, B, M, N, K, input, input._strides, mat2, mat2._strides);
   if (is_grad_enabled() && (input.requires_grad || mat2.requires_grad)) {
@@ -197,7 +203,7 @@ export function bmm(input: Tensor, mat2: Tensor): Tensor {
     if (needA) saveInput(node, mat2);
   }
   return out;
-}
+});
 
 /** `beta` and `alpha` of addmm/addmv/baddbmm. */
 export interface AddmmOptions {
@@ -223,6 +229,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: AddmmO
   const [M, K] = mat1.shape as unknown as [number, number];
   const N = mat2.shape[1]!;
   const bias = expand(input.detach(), [M, N]);
+  if (anyMeta(input, mat1, mat2)) return metaTensor([M, N], dt);
   const out = allocate([M, N], dt);
   const od = out.storage.data;
   if (dt.name === "float32" && M > 0 && N > 0) {
@@ -280,6 +287,7 @@ export function mv(input: Tensor, vec: Tensor): Tensor {
     throw new ShapeError(`size mismatch, got ${M}, ${M}x${K},${vec.shape[0]}`, { op: "mv", shapes: { input: input.shape, vec: vec.shape } });
   }
   const dt = commonDType(input, vec, "mv");
+  if (anyMeta(input, vec)) return metaTensor([M], dt);
   const out = allocate([M], dt);
   gemmInto(out, 1, M, 1, K, input, [0, input._strides[0]!, input._strides[1]!], vec, [0, vec._strides[0]!, 1]);
   if (is_grad_enabled() && (input.requires_grad || vec.requires_grad)) {
@@ -312,6 +320,7 @@ export function dot(input: Tensor, other: Tensor): Tensor {
       { op: "dot", shapes: { input: input.shape, tensor: other.shape } },
     );
   }
+  if (anyMeta(input, other)) return metaTensor([], input.dtype);
   const out = allocate([], input.dtype);
   const ad = input.storage.data;
   const bd = other.storage.data;
@@ -363,7 +372,7 @@ function shouldFold(t: Tensor, otherDim: number): boolean {
  * torch.matmul(torch.ones(3), torch.ones(3))             // tensor(3.)
  * torch.matmul(torch.ones(2, 1, 4, 3), torch.ones(5, 3, 2)).shape   // [2, 5, 4, 2]
  */
-export function matmul(input: Tensor, other: Tensor): Tensor {
+export const matmul = hooked("matmul", function matmul(input: Tensor, other: Tensor): Tensor {
   checkTensor(input, "matmul");
   checkTensor(other, "matmul", "other", 2);
   const d1 = input.ndim;
@@ -408,7 +417,7 @@ export function matmul(input: Tensor, other: Tensor): Tensor {
   if (d1 > 1) outShape.push(n);
   if (d2 > 1) outShape.push(p);
   return unsafeView(bmm(e1, e2), outShape);
-}
+});
 
 /** `mm(...).squeeze_(0)` as matmul does for 1-d @ 2-d: the result is recorded as `SqueezeBackward3`. */
 function squeezeInPlaceLike(x: Tensor, dim: number): Tensor {

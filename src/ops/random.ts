@@ -13,7 +13,7 @@
  */
 import { is_grad_enabled } from "../autograd/grad-mode.js";
 import { ArgumentError, DTypeError, TsorchError } from "../errors.js";
-import { type CreationOptions, type SizeArgs, allocate, parseSizeArgs } from "../tensor/creation.js";
+import { type CreationOptions, type SizeArgs, allocate, metaCreate, parseSizeArgs } from "../tensor/creation.js";
 import { type DType, type DTypeLike, type TypedArray, float32, int64, toDType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { defaultGenerator, type Generator } from "../random/generator.js";
@@ -44,6 +44,13 @@ function finish(t: Tensor, opts: RandomOptions): Tensor {
   }
   if (opts.requires_grad) t.requires_grad_(true);
   return t;
+}
+
+/** `device: "meta"`: the dtype check, then a shape-only tensor (no samples drawn, the generator untouched). */
+function metaSample(shape: number[], opts: RandomOptions, fn: string): Tensor {
+  const dtype = toDType(opts.dtype, float32);
+  requireFloat(dtype, fn);
+  return metaCreate(shape, dtype, opts);
 }
 
 function requireFloat(dtype: DType, fn: string): void {
@@ -179,6 +186,7 @@ function sizeAndOpts(args: (number | readonly number[] | RandomOptions)[]): [num
  */
 export function rand(...args: (number | readonly number[] | RandomOptions)[]): Tensor {
   const [shape, opts] = sizeAndOpts(args);
+  if (opts.device === "meta") return metaSample(shape, opts, "check_uniform_bounds");
   const t = allocate(shape, toDType(opts.dtype, float32));
   requireFloat(t.dtype, "check_uniform_bounds");
   // A fresh tensor is filled without counting an in-place write (its version stays 0, as in PyTorch).
@@ -194,6 +202,7 @@ export function rand(...args: (number | readonly number[] | RandomOptions)[]): T
  */
 export function randn(...args: (number | readonly number[] | RandomOptions)[]): Tensor {
   const [shape, opts] = sizeAndOpts(args);
+  if (opts.device === "meta") return metaSample(shape, opts, "normal_kernel_cpu");
   const t = allocate(shape, toDType(opts.dtype, float32));
   requireFloat(t.dtype, "normal_kernel_cpu");
   fillInOrder(t, (flat, contiguous) => normalFill(flat as Float32Array | Float64Array, 0, 1, opts.generator ?? defaultGenerator, contiguous));
@@ -236,12 +245,12 @@ export function randperm(n: number, options: RandomOptions = {}): Tensor {
 
 /** Like `rand` with the shape (and by default the dtype) of `input`. */
 export function rand_like(input: Tensor, options: RandomOptions = {}): Tensor {
-  return rand(input.shape, { ...options, dtype: options.dtype ?? input.dtype });
+  return rand(input.shape, { ...options, dtype: options.dtype ?? input.dtype, device: options.device ?? (input.is_meta ? "meta" : undefined) });
 }
 
 /** Like `randn` with the shape (and by default the dtype) of `input`. */
 export function randn_like(input: Tensor, options: RandomOptions = {}): Tensor {
-  return randn(input.shape, { ...options, dtype: options.dtype ?? input.dtype });
+  return randn(input.shape, { ...options, dtype: options.dtype ?? input.dtype, device: options.device ?? (input.is_meta ? "meta" : undefined) });
 }
 
 /** Like `randint` with the shape (and by default the dtype) of `input`. */

@@ -27,9 +27,12 @@ import { Tensor } from "../tensor/tensor.js";
 import { normDim } from "../tensor/view.js";
 import { type ReduceOp, groupBases, reducedRows } from "../backend/cpu/reduce.js";
 import { opKernel } from "./kernels.js";
+import { isMeta, metaTensor } from "../tensor/meta.js";
 import { checkTensor } from "./operand.js";
 import { scalarTypeName } from "./result-type.js";
 import { saveInput, saveOutput } from "./grad-utils.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
+import { hooked } from "../trace/op-hook.js";
 
 /** A reduction's `dim`: one dimension, several, or all (null/undefined). */
 export type DimArg = number | readonly number[] | null | undefined;
@@ -106,6 +109,8 @@ function geometry(x: Tensor, dims: readonly number[]) {
 
 /** Runs the reduction kernel `op` over `dims` into a new tensor of `outDType`. */
 export function reduceRaw(x: Tensor, dims: readonly number[], keepdim: boolean, op: ReduceOp, outDType: DType, p = 0): Tensor {
+  // A meta input (tensor/meta.ts): the reduced shape, nothing computed.
+  if (isMeta(x)) return metaTensor(reducedShape(x.shape, dims, keepdim), outDType);
   const out = allocate(reducedShape(x.shape, dims, keepdim), outDType);
   if (out.numel() === 0) return out;
   const g = geometry(x, dims);
@@ -142,7 +147,7 @@ function accumulateDType(x: Tensor, dtype: DTypeLike | undefined): DType {
  * torch.ones(2, 3).sum(1)              // tensor([3., 3.])
  * torch.ones(2, 3).sum([0, 1], true)   // tensor([[6.]])
  */
-export function sum(input: Tensor, dim?: DimArg | ReduceOptions, keepdim?: boolean | ReduceOptions, options?: ReduceOptions): Tensor {
+export const sum = hooked("sum", function sum(input: Tensor, dim?: DimArg | ReduceOptions, keepdim?: boolean | ReduceOptions, options?: ReduceOptions): Tensor {
   checkTensor(input, "sum");
   const a = reduceArgs(dim, keepdim, options);
   const dims = normDims(a.dim, input.ndim);
@@ -160,7 +165,7 @@ export function sum(input: Tensor, dim?: DimArg | ReduceOptions, keepdim?: boole
     });
   }
   return out;
-}
+});
 
 /** Sum treating NaN as zero. */
 export function nansum(input: Tensor, dim?: DimArg | ReduceOptions, keepdim?: boolean | ReduceOptions): Tensor {
@@ -184,7 +189,7 @@ export function nansum(input: Tensor, dim?: DimArg | ReduceOptions, keepdim?: bo
  * @example
  * torch.tensor([[1, 2], [3, 4]]).float().mean(0)   // tensor([2., 3.])
  */
-export function mean(input: Tensor, dim?: DimArg | ReduceOptions, keepdim?: boolean | ReduceOptions, options?: ReduceOptions): Tensor {
+export const mean = hooked("mean", function mean(input: Tensor, dim?: DimArg | ReduceOptions, keepdim?: boolean | ReduceOptions, options?: ReduceOptions): Tensor {
   checkTensor(input, "mean");
   const a = reduceArgs(dim, keepdim, options);
   const outDType = a.dtype !== undefined ? toDType(a.dtype) : input.dtype;
@@ -209,7 +214,7 @@ export function mean(input: Tensor, dim?: DimArg | ReduceOptions, keepdim?: bool
     });
   }
   return out;
-}
+});
 
 /** Mean ignoring NaN. */
 export function nanmean(input: Tensor, dim?: DimArg | ReduceOptions, keepdim?: boolean | ReduceOptions): Tensor {
@@ -336,9 +341,10 @@ function extremeDim(input: Tensor, dim: number, keepdim: boolean, op: "max" | "m
   const dims = input.ndim === 0 ? [] : [d];
   checkNonEmpty(fn, input, dims, true);
   const outShape = reducedShape(input.shape, dims, keepdim);
-  const values = allocate(outShape, input.dtype);
-  const indices = allocate(outShape, int64);
-  if (values.numel() > 0) {
+  const meta = isMeta(input);
+  const values = meta ? metaTensor(outShape, input.dtype) : allocate(outShape, input.dtype);
+  const indices = meta ? metaTensor(outShape, int64) : allocate(outShape, int64);
+  if (!meta && values.numel() > 0) {
     if (input.ndim === 0) {
       values.storage.data[0] = input.storage.data[input._offset]!;
     } else {
@@ -450,6 +456,7 @@ function argExtreme(input: Tensor, dim: number | null | undefined, keepdim: bool
   if (dim === null || dim === undefined) {
     checkNonEmpty(`arg${op}`, input, [], false);
     const flat = input.reshape(-1);
+    if (isMeta(flat)) return metaTensor(keepdim ? input.shape.map(() => 1) : [], int64);
     const idx = allocate([], int64);
     opKernel("arg_reduce")(op, flat.storage.data, new Float64Array([flat._offset]), flat.numel(), flat._strides[0]!, null, idx.storage.data);
     return keepdim ? idx.reshape(input.shape.map(() => 1)) : idx;
@@ -502,6 +509,7 @@ function varArgs(a?: DimArg | boolean | VarOptions, b?: boolean | VarOptions, c?
 function varianceCore(fn: "var" | "std", input: Tensor, dims: readonly number[], correction: number, keepdim: boolean, withMean: boolean): [Tensor, Tensor | null] {
   if (input.dtype.kind !== "float") throw new DTypeError("std and var only support floating point and complex dtypes", fn, [input.dtype.name]);
   const shape = reducedShape(input.shape, dims, keepdim);
+  if (isMeta(input)) return [metaTensor(shape, input.dtype), withMean ? metaTensor(shape, input.dtype) : null];
   const out = allocate(shape, input.dtype);
   const meanOut = withMean ? allocate(shape, input.dtype) : null;
   if (out.numel() > 0) {

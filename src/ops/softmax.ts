@@ -20,6 +20,9 @@ import { opKernel } from "./kernels.js";
 import { checkTensor } from "./operand.js";
 import { contiguousLines, lines } from "./reduce.js";
 import { scalarTypeName } from "./result-type.js";
+import { isMeta, metaLike } from "../tensor/meta.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
+import { hooked } from "../trace/op-hook.js";
 
 function run(log: boolean, input: Tensor, dim: number | undefined, dtype: DTypeLike | undefined): Tensor {
   const fn = log ? "log_softmax" : "softmax";
@@ -33,6 +36,7 @@ function run(log: boolean, input: Tensor, dim: number | undefined, dtype: DTypeL
     const kernel = `${log ? "log_softmax" : "softmax"}${d === x.ndim - 1 || x.ndim === 0 ? "_lastdim" : ""}_kernel_impl`;
     throw new DTypeError(`"${kernel}" not implemented for '${scalarTypeName(x.dtype)}'`, fn, [x.dtype.name]);
   }
+  if (isMeta(x)) return metaLike(x);
   const out = allocate([...x.shape], x.dtype);
   if (out.numel() > 0) {
     const src = lines(x, d);
@@ -69,11 +73,11 @@ export function softmaxBackward(log: boolean, g: Tensor, y: Tensor, d: number): 
  * @example
  * torch.softmax(torch.ones(2), 0)   // tensor([0.5000, 0.5000])
  */
-export function softmax(input: Tensor, dim: number, options: { dtype?: DTypeLike } = {}): Tensor {
+export const softmax = hooked("softmax", function softmax(input: Tensor, dim: number, options: { dtype?: DTypeLike } = {}): Tensor {
   return run(false, input, dim, options.dtype);
-}
+});
 
 /** `x - log(sum(exp(x)))` along `dim`: the log of softmax, without its rounding to 0. */
-export function log_softmax(input: Tensor, dim: number, options: { dtype?: DTypeLike } = {}): Tensor {
+export const log_softmax = hooked("log_softmax", function log_softmax(input: Tensor, dim: number, options: { dtype?: DTypeLike } = {}): Tensor {
   return run(true, input, dim, options.dtype);
-}
+});

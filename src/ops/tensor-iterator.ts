@@ -21,6 +21,7 @@ import { checkShape } from "../tensor/creation.js";
 import { type DType, type TypedArray, castScalar } from "../tensor/dtype.js";
 import { contiguousStrides, shapeNumel } from "../tensor/strided.js";
 import { Storage, Tensor } from "../tensor/tensor.js";
+import { anyMetaIn, isMeta, metaDataError, metaTensor } from "../tensor/meta.js";
 import { BINARY_OPS, type ComputeType, type ElementwiseOp, TERNARY_OPS, UNARY_OPS } from "../backend/cpu/elementwise.js";
 import { broadcastShapes, broadcastStrides } from "./broadcast.js";
 import { opKernel } from "./kernels.js";
@@ -116,6 +117,8 @@ export function elementwise(
 ): Tensor {
   const arity = inputs.length;
   const spec = lookup(op, arity);
+  // Meta operands (tensor/meta.ts): the broadcast checks of a real run, then a shape-only result.
+  if (anyMetaIn(inputs) || (out !== null && isMeta(out))) return metaElementwise(inputs, outDType, out, name);
   const p0 = params[0] ?? 0;
   const p1 = params[1] ?? 0;
   const p2 = params[2] ?? 0;
@@ -203,6 +206,21 @@ export function elementwise(
   const row = opKernel("elementwise_compile")(op, spec, ct, typeOf(result.dtype), [result.storage.data, ...arrays], types);
   opKernel("elementwise_run")(row, iterShape, [result.storage.data, ...arrays], allStrides, [result._offset, ...offsets], p0, p1, p2);
   return result;
+}
+
+/** The shape-only result of an element-wise op with a meta operand; the same broadcast errors as a real run. */
+function metaElementwise(inputs: readonly TensorLike[], outDType: DType, out: Tensor | null, name: string): Tensor {
+  const shapes = inputs.map((x) => (x instanceof Tensor ? x.shape : []));
+  const shape = broadcastShapes(out ? [out.shape, ...shapes] : shapes, name);
+  if (out && !sameShape(shape, out.shape)) {
+    throw new ShapeError(`output with shape ${fmtShape(out.shape)} doesn't match the broadcast shape ${fmtShape(shape)}`, {
+      op: name, shapes: { output: out.shape, broadcast: shape },
+    });
+  }
+  if (out === null) return metaTensor(shape, outDType);
+  // Writing meta values into a real tensor would leave it unchanged while claiming it was computed.
+  if (!isMeta(out)) throw metaDataError();
+  return out;
 }
 
 /** A one-element array of the compute dtype holding a scalar or a 0-d tensor's value, converted as PyTorch converts it. */

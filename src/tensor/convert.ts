@@ -7,6 +7,7 @@ import { record } from "../autograd/graph.js";
 import type { DType } from "./dtype.js";
 import { contiguousStrides } from "./strided.js";
 import { Storage, Tensor } from "./tensor.js";
+import { isMeta, metaLike } from "./meta.js";
 
 /** Casts one value the way storing it into `dtype` does. */
 function castFn(dtype: DType): ((v: number) => number) | null {
@@ -23,13 +24,17 @@ function castFn(dtype: DType): ((v: number) => number) | null {
 
 export function toDtypeCopy(x: Tensor, dtype: DType): Tensor {
   if (dtype === x.dtype) return x;
+  if (isMeta(x)) return recordTo(metaLike(x, x.shape, dtype), x);
   const src = x._contiguousData();
   const out = new dtype.ArrayType(src.length);
   const cast = castFn(dtype);
   if (cast === null) out.set(src);
   else for (let i = 0; i < src.length; i++) out[i] = cast(src[i]!);
-  const t = new Tensor(new Storage(out), x.shape, contiguousStrides(x.shape), 0, dtype);
-  if (dtype.is_floating_point) {
+  return recordTo(new Tensor(new Storage(out), x.shape, contiguousStrides(x.shape), 0, dtype), x);
+}
+
+function recordTo(t: Tensor, x: Tensor): Tensor {
+  if (t.dtype.is_floating_point) {
     const from = x.dtype;
     record("ToCopyBackward0", t, [x], ([g]) => [toDtypeCopy(g!, from)]);
   }

@@ -13,12 +13,13 @@ import { ArgumentError, SizeError, TsorchError, fmtShape } from "../errors.js";
 import { type DType, type DTypeLike, type TypedArray, bool, castScalar, float32, float64, int32, int64, toDType, uint8 } from "./dtype.js";
 import { contiguousStrides, shapeNumel } from "./strided.js";
 import { type NestedArray, Storage, Tensor } from "./tensor.js";
+import { metaTensor } from "./meta.js";
 
 /** Keyword arguments of the creation functions. */
 export interface CreationOptions {
   dtype?: DTypeLike;
   requires_grad?: boolean;
-  /** Accepted for PyTorch compatibility; only "cpu" exists. */
+  /** "cpu" (the default), or "meta" for a tensor with a shape and no data (see meta.ts). */
   device?: string;
 }
 
@@ -69,6 +70,13 @@ export function allocate(shape: readonly number[], dtype: DType): Tensor {
   return new Tensor(new Storage(data), shape, contiguousStrides(shape), 0, dtype);
 }
 
+/** `device: "meta"`: a shape-only tensor, nothing allocated (any size is fine). */
+export function metaCreate(shape: readonly number[], dtype: DType, opts: CreationOptions): Tensor {
+  const t = metaTensor(shape, dtype);
+  if (opts.requires_grad) t.requires_grad_(true);
+  return t;
+}
+
 function finish(t: Tensor, opts: CreationOptions): Tensor {
   if (opts.device !== undefined && opts.device !== "cpu") {
     throw new ArgumentError(`tsorch only has the "cpu" device, got "${opts.device}"`, "device", "RuntimeError");
@@ -81,6 +89,7 @@ function finish(t: Tensor, opts: CreationOptions): Tensor {
 export function full(size: readonly number[], value: number | boolean, opts: CreationOptions = {}): Tensor {
   // PyTorch infers the dtype from the fill value: bool, int64 for integers, else float32.
   const dtype = toDType(opts.dtype, typeof value === "boolean" ? bool : Number.isInteger(value) ? int64 : float32);
+  if (opts.device === "meta") return metaCreate(size, dtype, opts);
   const t = allocate(size, dtype);
   const v = castScalar(Number(value), dtype);
   if (v !== 0) t.storage.data.fill(v);
@@ -89,6 +98,7 @@ export function full(size: readonly number[], value: number | boolean, opts: Cre
 
 export function zeros(...args: SizeArgs): Tensor {
   const [shape, opts] = parseSizeArgs(args);
+  if (opts.device === "meta") return metaCreate(shape, toDType(opts.dtype), opts);
   return finish(allocate(shape, toDType(opts.dtype)), opts);
 }
 
@@ -103,7 +113,8 @@ export function empty(...args: SizeArgs): Tensor {
 }
 
 function likeOpts(x: Tensor, opts: CreationOptions): CreationOptions {
-  return { ...opts, dtype: opts.dtype ?? x.dtype };
+  // A meta tensor makes meta tensors, as PyTorch's *_like functions keep the device.
+  return { ...opts, dtype: opts.dtype ?? x.dtype, device: opts.device ?? (x.device === "meta" ? "meta" : undefined) };
 }
 
 export function zeros_like(x: Tensor, opts: CreationOptions = {}): Tensor {

@@ -22,7 +22,16 @@ function logicalGetter(t: Tensor): (flat: number) => number {
   };
 }
 
+/** PyTorch's repr of a meta tensor: `tensor(..., device='meta', size=(1, 1, 64, 64))`, no values to show. */
+function formatMetaRepr(t: Tensor): string {
+  const dims = t.shape.length === 1 ? `(${t.shape[0]},)` : `(${t.shape.join(", ")})`;
+  const dtype = t.dtype.name === "float32" ? "" : `, dtype=torch.${t.dtype.name}`;
+  const grad = t.grad_fn ? `, grad_fn=<${t.grad_fn.name}>` : t.requires_grad ? ", requires_grad=True" : "";
+  return `tensor(..., device='meta', size=${dims}${dtype}${grad})`;
+}
+
 export function formatTensorRepr(t: Tensor): string {
+  if (t.device === "meta") return formatMetaRepr(t);
   const get = logicalGetter(t);
   const isBool = t.dtype.name === "bool";
   return formatTensor({

@@ -23,7 +23,11 @@ import * as views from "./view.js";
 import type { IndexItem } from "./view.js";
 import { formatTensorRepr } from "./repr.js";
 import { accumulated, runBackward } from "../autograd/engine.js";
+import { type TensorHook, registerTensorHook } from "../autograd/hooks.js";
+import type { HookHandle } from "../autograd/graph.js";
+import { warnNonLeafGrad } from "../autograd/warnings.js";
 import { toDtypeCopy } from "./convert.js";
+import { META_DATA } from "./meta.js";
 import * as creation from "./creation.js";
 import type { CreationOptions } from "./creation.js";
 import type { Generator } from "../random/generator.js";
@@ -50,6 +54,11 @@ import type { Scalar, TensorLike } from "../ops/operand.js";
 export class Storage {
   version = 0;
   constructor(readonly data: import("./dtype.js").TypedArray) {}
+
+  /** "cpu"; a storage without data (see tensor/meta.ts) says "meta". */
+  get device(): string {
+    return this.data === META_DATA ? "meta" : "cpu";
+  }
 }
 
 /** Nested JS arrays of numbers or booleans, as accepted by `torch.tensor` and returned by `tolist`. */
@@ -65,8 +74,8 @@ export class Tensor {
   /** @internal Index of the first element in `storage.data`. */
   readonly _offset: number;
   readonly dtype: DType;
-  /** The accumulated gradient of a leaf after `backward()`. */
-  grad: Tensor | null = null;
+  /** @internal The gradient slot behind `grad`. */
+  _grad: Tensor | null = null;
   /** The autograd node that produced this tensor (null for leaves). */
   grad_fn: GradFn | null = null;
   /** Which output of `grad_fn` this tensor is. */
@@ -152,9 +161,14 @@ export class Tensor {
     return this.dtype.is_floating_point;
   }
 
-  /** Always "cpu": tsorch computes on the CPU. Kept so PyTorch code that reads `x.device` runs. */
+  /** "cpu", or "meta" for a shape-only tensor (`torch.empty(..., { device: "meta" })`, see tensor/meta.ts). */
   get device(): string {
-    return "cpu";
+    return this.storage.device;
+  }
+
+  /** True for a tensor on the meta device: a shape without data. */
+  get is_meta(): boolean {
+    return this.storage.device === "meta";
   }
 
   /** `len(x)` in Python: the size of the first dimension. */
@@ -252,10 +266,32 @@ export class Tensor {
    * Computes the gradient of this tensor with respect to the graph leaves and
    * accumulates it into their `.grad`. A non-scalar tensor needs `gradient`.
    */
-  backward(gradient?: Tensor | null, options: { retain_graph?: boolean; create_graph?: boolean } = {}): void {
+  backward(gradient?: Tensor | null, options: { retain_graph?: boolean; create_graph?: boolean; inputs?: Tensor | Tensor[] } = {}): void {
     // As in PyTorch, building the graph of the gradient keeps the graph it was computed from.
     const createGraph = options.create_graph ?? false;
-    runBackward([this], gradient ? [gradient] : [null], options.retain_graph ?? createGraph, createGraph);
+    const inputs = options.inputs === undefined ? undefined : Array.isArray(options.inputs) ? options.inputs : [options.inputs];
+    runBackward([this], gradient ? [gradient] : [null], options.retain_graph ?? createGraph, createGraph, inputs);
+  }
+
+  /**
+   * The accumulated gradient of a leaf after `backward()`. Reading it on a
+   * non-leaf that does not retain its gradient gives null with PyTorch's warning.
+   */
+  get grad(): Tensor | null {
+    if (this._grad === null && this.grad_fn !== null && !this._retains_grad) warnNonLeafGrad();
+    return this._grad;
+  }
+
+  set grad(value: Tensor | null) {
+    this._grad = value;
+  }
+
+  /**
+   * Runs `hook(grad)` when this tensor's gradient is computed; a returned
+   * tensor replaces the gradient. `remove()` on the result unregisters it.
+   */
+  register_hook(hook: TensorHook): HookHandle {
+    return registerTensorHook(this, hook);
   }
 
   // ---------------------------------------------------------------- conversion

@@ -15,6 +15,9 @@ import { no_grad } from "../autograd/grad-mode.js";
 import { contiguousStrides, copyStrided, isContiguousLayout, shapeNumel } from "./strided.js";
 import { Storage, Tensor } from "./tensor.js";
 import { sumToShape } from "./sum-to-shape.js";
+import { isMeta, metaLike } from "./meta.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
+import { hooked } from "../trace/op-hook.js";
 
 /** One item of `x.index(...)`: an int, a slice string ("1:3", "::2", ":"), "...", null (new axis), a slice object, or an index/mask tensor. */
 export type IndexItem = number | string | null | SliceSpec | Tensor;
@@ -104,7 +107,7 @@ export function viewStrides(oldShape: readonly number[], oldStrides: readonly nu
   return newStrides;
 }
 
-export function view(x: Tensor, shape: readonly number[]): Tensor {
+export const view = hooked("view", function view(x: Tensor, shape: readonly number[]): Tensor {
   const newShape = inferSize(shape, x.numel(), x.shape, "view");
   const strides = viewStrides(x.shape, x._strides, newShape);
   if (strides === null) {
@@ -117,9 +120,9 @@ export function view(x: Tensor, shape: readonly number[]): Tensor {
   const inShape = [...x.shape];
   record("ViewBackward0", out, [x], ([g]) => [reshape(g!, inShape)]);
   return out;
-}
+});
 
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+export const reshape = hooked("reshape", function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const newShape = inferSize(shape, x.numel(), x.shape, "reshape");
   const strides = viewStrides(x.shape, x._strides, newShape);
   const inShape = [...x.shape];
@@ -134,9 +137,9 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   out._base = null;
   record("UnsafeViewBackward0", out, [copy], ([g]) => [reshape(g!, inShape)]);
   return out;
-}
+});
 
-export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+export const flatten = hooked("flatten", function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normDim(startDim, x.ndim);
   const e = normDim(endDim, x.ndim);
@@ -144,15 +147,15 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (s === e) return x;
   const shape = [...x.shape.slice(0, s), shapeNumel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)];
   return reshape(x, shape);
-}
+});
 
-export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
+export const unflatten = hooked("unflatten", function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
   const d = normDim(dim, x.ndim);
   const inner = inferSize(sizes, x.shape[d]!);
   return view(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)]);
-}
+});
 
-export function permute(x: Tensor, dims: readonly number[]): Tensor {
+export const permute = hooked("permute", function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (dims.length !== x.ndim) {
     throw new ShapeError(`permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${x.ndim} is not equal to len(dims) = ${dims.length}`.replace("(sparse_coo)", ""), { op: "permute", shapes: { input: x.shape } });
   }
@@ -163,9 +166,9 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   nd.forEach((d, i) => { inverse[d] = i; });
   record("PermuteBackward0", out, [x], ([g]) => [permute(g!, inverse)]);
   return out;
-}
+});
 
-export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+export const transpose = hooked("transpose", function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const a = normDim(dim0, x.ndim);
   const b = normDim(dim1, x.ndim);
   const shape = [...x.shape];
@@ -175,16 +178,16 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const out = x.ndim === 0 ? x._view([], [], x._offset) : x._view(shape, strides, x._offset);
   record("TransposeBackward0", out, [x], ([g]) => [transpose(g!, dim0, dim1)]);
   return out;
-}
+});
 
-export function t(x: Tensor): Tensor {
+export const t = hooked("t", function t(x: Tensor): Tensor {
   if (x.ndim > 2) throw new ShapeError(`t() expects a tensor with <= 2 dimensions, but self is ${x.ndim}D`, { op: "t", shapes: { input: x.shape } });
   const out = x.ndim < 2 ? x._view(x.shape, x._strides, x._offset) : x._view([x.shape[1]!, x.shape[0]!], [x._strides[1]!, x._strides[0]!], x._offset);
   record("TBackward0", out, [x], ([g]) => [t(g!)]);
   return out;
-}
+});
 
-export function squeeze(x: Tensor, dim?: number): Tensor {
+export const squeeze = hooked("squeeze", function squeeze(x: Tensor, dim?: number): Tensor {
   const inShape = [...x.shape];
   if (dim === undefined) {
     const keep = x.shape.map((s, i) => (s === 1 ? -1 : i)).filter((i) => i >= 0);
@@ -201,9 +204,9 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
   const out = x._view(x.shape.filter((_, i) => i !== d), x._strides.filter((_, i) => i !== d), x._offset);
   record("SqueezeBackward1", out, [x], ([g]) => [reshape(g!, inShape)]);
   return out;
-}
+});
 
-export function unsqueeze(x: Tensor, dim: number): Tensor {
+export const unsqueeze = hooked("unsqueeze", function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normDim(dim, x.ndim + 1);
   const shape = [...x.shape];
   const strides = [...x._strides];
@@ -213,7 +216,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   const out = x._view(shape, strides, x._offset);
   record("UnsqueezeBackward0", out, [x], ([g]) => [squeeze(g!, d)]);
   return out;
-}
+});
 
 /** Gradient of a view that picks part of `inShape`: zeros with `g` written into the same part. */
 function scatterIntoZeros(g: Tensor, inShape: readonly number[], pick: (z: Tensor) => Tensor): Tensor {
@@ -251,7 +254,7 @@ export function sliceDim(x: Tensor, dim: number, spec: SliceSpec): Tensor {
   return out;
 }
 
-export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+export const narrow = hooked("narrow", function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   const d = normDim(dim, x.ndim);
   const size = x.shape[d]!;
   if (start < -size || start > size) {
@@ -262,9 +265,9 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
     throw new ShapeError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`, { op: "narrow", shapes: { input: x.shape } });
   }
   return sliceDim(x, d, { start: s, stop: s + length, step: 1 });
-}
+});
 
-export function select(x: Tensor, dim: number, index: number): Tensor {
+export const select = hooked("select", function select(x: Tensor, dim: number, index: number): Tensor {
   if (x.ndim === 0) throw new IndexError("select() cannot be applied to a 0-dim tensor.", index, [0, 0]);
   const d = normDim(dim, x.ndim);
   const size = x.shape[d]!;
@@ -276,9 +279,9 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   const inShape = [...x.shape];
   record("SelectBackward0", out, [x], ([g]) => [scatterIntoZeros(g!, inShape, (z) => select(z, d, i))]);
   return out;
-}
+});
 
-export function expand(x: Tensor, sizes: readonly number[]): Tensor {
+export const expand = hooked("expand", function expand(x: Tensor, sizes: readonly number[]): Tensor {
   if (sizes.length < x.ndim) {
     throw new ShapeError(
       `expand(torch.FloatTensor{[${x.shape.join(", ")}]}, size=[${sizes.join(", ")}]): the number of sizes provided (${sizes.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim})`,
@@ -315,32 +318,33 @@ export function expand(x: Tensor, sizes: readonly number[]): Tensor {
   const inShape = [...x.shape];
   record("ExpandBackward0", out, [x], ([g]) => [sumToShape(g!, inShape)]);
   return out;
-}
+});
 
 export function asStrided(x: Tensor, size: readonly number[], stride: readonly number[], offset: number): Tensor {
   if (size.length !== stride.length) throw new ArgumentError(`mismatch in length of strides and shape`, "stride", "RuntimeError");
   let maxIndex = offset;
   for (let i = 0; i < size.length; i++) if (size[i]! > 0) maxIndex += (size[i]! - 1) * stride[i]!;
-  if (shapeNumel(size) > 0 && maxIndex >= x.storage.data.length) {
+  // A meta tensor has no storage to overrun.
+  if (!isMeta(x) && shapeNumel(size) > 0 && maxIndex >= x.storage.data.length) {
     throw new ShapeError(`setStorage: sizes ${fmtShape(size)}, strides ${fmtShape(stride)}, storage offset ${offset}, and itemsize ${x.dtype.itemsize} requiring a storage size of ${(maxIndex + 1) * x.dtype.itemsize} are out of bounds for storage of size ${x.storage.data.length * x.dtype.itemsize}`, { op: "as_strided", shapes: { size, stride } });
   }
   return x._view(size, stride, offset);
 }
 
 /** A contiguous copy (or `x` itself when already contiguous), recorded as `CloneBackward0`. */
-export function contiguous(x: Tensor): Tensor {
+export const contiguous = hooked("contiguous", function contiguous(x: Tensor): Tensor {
   if (x.is_contiguous()) return x;
   return clone(x);
-}
+});
 
-export function clone(x: Tensor): Tensor {
-  const data = x.toFlatArray();
-  const out = new Tensor(new Storage(data), x.shape, contiguousStrides(x.shape), 0, x.dtype);
+export const clone = hooked("clone", function clone(x: Tensor): Tensor {
+  // A meta tensor clones to a meta tensor: the shape, no copy.
+  const out = isMeta(x) ? metaLike(x) : new Tensor(new Storage(x.toFlatArray()), x.shape, contiguousStrides(x.shape), 0, x.dtype);
   record("CloneBackward0", out, [x], ([g]) => [g]);
   return out;
-}
+});
 
-export function split(x: Tensor, sizeOrSizes: number | readonly number[], dim = 0): Tensor[] {
+export const split = hooked("split", function split(x: Tensor, sizeOrSizes: number | readonly number[], dim = 0): Tensor[] {
   const d = normDim(dim, x.ndim);
   const total = x.shape[d]!;
   let sizes: number[];
@@ -357,27 +361,51 @@ export function split(x: Tensor, sizeOrSizes: number | readonly number[], dim = 
     }
   }
   const out: Tensor[] = [];
+  const starts: number[] = [];
   let start = 0;
   for (const s of sizes) {
-    out.push(narrow(x, d, start, s));
+    const shape = [...x.shape];
+    shape[d] = s;
+    starts.push(start);
+    out.push(x._view(shape, x._strides, x._offset + start * x._strides[d]!));
     start += s;
   }
+  // PyTorch records one node whose outputs are the pieces.
+  recordPieces(typeof sizeOrSizes === "number" ? "SplitBackward0" : "SplitWithSizesBackward0", x, out, (z, i) => sliceDim(z, d, { start: starts[i]!, stop: starts[i]! + sizes[i]! }));
   return out;
+});
+
+/** Records one node for views `pieces` of `x` (`pick` finds piece i in a tensor shaped like `x`); their gradients are written into zeros. */
+function recordPieces(name: string, x: Tensor, pieces: Tensor[], pick: (z: Tensor, i: number) => Tensor): void {
+  const inShape = [...x.shape];
+  record(name, pieces, [x], (grads) => {
+    const dtype = grads.find((g) => g !== null)?.dtype ?? x.dtype;
+    const z = Tensor._fromData(new (dtype.ArrayType)(shapeNumel(inShape)), inShape, dtype);
+    grads.forEach((g, i) => {
+      if (!g) return;
+      const target = no_grad(() => pick(z, i));
+      copyStrided(g.shape, g.storage.data, g._strides, g._offset, target.storage.data, target._strides, target._offset);
+    });
+    return [z];
+  });
 }
 
-export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+export const chunk = hooked("chunk", function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks <= 0) throw new ArgumentError("chunk expects `chunks` to be greater than 0, got: " + chunks, "chunks", "RuntimeError");
   const d = normDim(dim, x.ndim);
   const each = Math.ceil(x.shape[d]! / chunks);
   return split(x, Math.max(each, 1), d);
-}
+});
 
-export function unbind(x: Tensor, dim = 0): Tensor[] {
+export const unbind = hooked("unbind", function unbind(x: Tensor, dim = 0): Tensor[] {
   const d = normDim(dim, x.ndim);
   const out: Tensor[] = [];
-  for (let i = 0; i < x.shape[d]!; i++) out.push(select(x, d, i));
+  const shape = x.shape.filter((_, k) => k !== d);
+  const strides = x._strides.filter((_, k) => k !== d);
+  for (let i = 0; i < x.shape[d]!; i++) out.push(x._view(shape, strides, x._offset + i * x._strides[d]!));
+  recordPieces("UnbindBackward0", x, out, (z, i) => select(z, d, i));
   return out;
-}
+});
 
 /** Parses "1:3", "::2", ":" and "-1:" into a slice; "..." is handled by the caller. */
 function parseSlice(text: string): SliceSpec {
@@ -393,7 +421,7 @@ function parseSlice(text: string): SliceSpec {
 }
 
 /** Python indexing (`x[...]`) as a sequence of views, or a gather for tensor indices. */
-export function index(x: Tensor, items: readonly IndexItem[]): Tensor {
+export const index = hooked("index", function index(x: Tensor, items: readonly IndexItem[]): Tensor {
   const consumes = (it: IndexItem) => it !== null && it !== "...";
   const ellipsisAt = items.indexOf("...");
   if (items.filter((it) => it === "...").length > 1) throw new ArgumentError("an index can only have a single ellipsis ('...')", "index", "IndexError");
@@ -424,7 +452,7 @@ export function index(x: Tensor, items: readonly IndexItem[]): Tensor {
     }
   }
   return out;
-}
+});
 
 /** `x[idx]` with an integer tensor along `dim`, or `x[mask]` with a bool mask starting at `dim`: a copy. */
 function indexWithTensor(x: Tensor, dim: number, idx: Tensor): Tensor {
@@ -436,8 +464,9 @@ function indexWithTensor(x: Tensor, dim: number, idx: Tensor): Tensor {
     const flatMask = idx.toFlatArray();
     const positions: number[] = [];
     flatMask.forEach((v, i) => { if (v) positions.push(i); });
-    const merged = reshape(x, [...x.shape.slice(0, dim), flatMask.length, ...x.shape.slice(dim + idx.ndim)]);
-    return gatherAlong(merged, dim, positions, [positions.length]);
+    // PyTorch records one IndexBackward0 on x itself: merge the masked dims outside the graph.
+    const merged = no_grad(() => reshape(x, [...x.shape.slice(0, dim), flatMask.length, ...x.shape.slice(dim + idx.ndim)]));
+    return gatherAlong(merged, dim, positions, [positions.length], x);
   }
   if (idx.dtype.kind !== "int") throw new TsorchError("tensors used as indices must be long, int, byte or bool tensors", "IndexError");
   const size = x.shape[dim]!;
@@ -448,8 +477,12 @@ function indexWithTensor(x: Tensor, dim: number, idx: Tensor): Tensor {
   return gatherAlong(x, dim, positions, [...idx.shape]);
 }
 
-/** Copies the slices `positions` of dimension `dim` into a new tensor whose dim is replaced by `idxShape`. */
-function gatherAlong(x: Tensor, dim: number, positions: readonly number[], idxShape: readonly number[]): Tensor {
+/**
+ * Copies the slices `positions` of dimension `dim` into a new tensor whose
+ * dim is replaced by `idxShape`. `source` is the tensor the gradient goes to
+ * (`x` itself, or the tensor `x` is a reshape of).
+ */
+function gatherAlong(x: Tensor, dim: number, positions: readonly number[], idxShape: readonly number[], source: Tensor = x): Tensor {
   const outer = [...x.shape.slice(0, dim)];
   const inner = [...x.shape.slice(dim + 1)];
   const outShape = [...outer, ...idxShape, ...inner];
@@ -462,7 +495,7 @@ function gatherAlong(x: Tensor, dim: number, positions: readonly number[], idxSh
     copyStrided(rowShape, x.storage.data, srcStrides, x._offset + p * x._strides[dim]!, out.storage.data, dstStrides, k * dstFull[dim]!);
   });
   const inShape = [...x.shape];
-  record("IndexBackward0", out, [x], ([g]) => {
+  record("IndexBackward0", out, [source], ([g]) => {
     const gc = contiguous(g!).reshape([...outer, positions.length, ...inner]);
     const z = Tensor._fromData(new (g!.dtype.ArrayType)(shapeNumel(inShape)), inShape, g!.dtype);
     const zd = z.storage.data;
@@ -478,7 +511,7 @@ function gatherAlong(x: Tensor, dim: number, positions: readonly number[], idxSh
         for (let i = 0; i < innerN; i++) zd[dst + i]! += gd[src + i]!;
       });
     }
-    return [z];
+    return [source === x ? z : z.view([...source.shape])];
   });
   return out;
 }

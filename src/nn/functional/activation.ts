@@ -18,17 +18,28 @@
 import { AutogradError } from "../../errors.js";
 import * as act from "../../ops/activation.js";
 import * as sm from "../../ops/softmax.js";
+import * as inplaceOps from "../../ops/inplace.js";
 import type { DTypeLike } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { writeInPlace } from "../in-place.js";
+import { isMeta } from "../../tensor/meta.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
+import { hooked } from "../../trace/op-hook.js";
 
-/** Runs `f`; with `inplace`, writes the result back into the input unless autograd tracks it. */
-function withInplace(input: Tensor, inplace: boolean, f: (x: Tensor) => Tensor): Tensor {
+/**
+ * Runs `f`; with `inplace`, writes the result back into the input. When
+ * autograd tracks the input, `fInplace` (the op's in-place form) does the
+ * write, so the graph records PyTorch's in-place node (`LeakyReluBackward1`).
+ */
+function withInplace(input: Tensor, inplace: boolean, f: (x: Tensor) => Tensor, fInplace?: (x: Tensor) => Tensor): Tensor {
   if (!inplace) return f(input);
   if (input.requires_grad && input.is_leaf) {
     throw new AutogradError("a leaf Variable that requires grad is being used in an in-place operation.");
   }
+  if (input.requires_grad && fInplace && !isMeta(input)) return fInplace(input);
   const out = f(input);
+  // A meta tensor has no values to overwrite: the checks ran, the input is the result.
+  if (isMeta(input)) return input.requires_grad ? out : input;
   if (input.requires_grad) return out;
   writeInPlace(input, out._contiguousData());
   return input;
@@ -40,14 +51,14 @@ function withInplace(input: Tensor, inplace: boolean, f: (x: Tensor) => Tensor):
  * @example
  * F.relu(torch.tensor([-1, 2]))   // tensor([0, 2])
  */
-export function relu(input: Tensor, inplace = false): Tensor {
-  return withInplace(input, inplace, act.relu);
-}
+export const relu = hooked("F.relu", function relu(input: Tensor, inplace = false): Tensor {
+  return withInplace(input, inplace, act.relu, inplaceOps.relu_);
+});
 
 /** `F.relu(x, true)`. */
-export function relu_(input: Tensor): Tensor {
+export const relu_ = hooked("F.relu_", function relu_(input: Tensor): Tensor {
   return relu(input, true);
-}
+});
 
 /**
  * `x` where positive, `negative_slope * x` elsewhere.
@@ -55,29 +66,29 @@ export function relu_(input: Tensor): Tensor {
  * @example
  * F.leaky_relu(x, 0.2)
  */
-export function leaky_relu(input: Tensor, negative_slope = 0.01, inplace = false): Tensor {
-  return withInplace(input, inplace, (x) => act.leaky_relu(x, negative_slope));
-}
+export const leaky_relu = hooked("F.leaky_relu", function leaky_relu(input: Tensor, negative_slope = 0.01, inplace = false): Tensor {
+  return withInplace(input, inplace, (x) => act.leaky_relu(x, negative_slope), (x) => inplaceOps.leaky_relu_(x, negative_slope));
+});
 
 /** `min(max(x, 0), 6)`. */
-export function relu6(input: Tensor, inplace = false): Tensor {
-  return withInplace(input, inplace, act.relu6);
-}
+export const relu6 = hooked("F.relu6", function relu6(input: Tensor, inplace = false): Tensor {
+  return withInplace(input, inplace, act.relu6, inplaceOps.relu6_);
+});
 
 /** ELU: `x` where positive, `alpha * (exp(x) - 1)` elsewhere. */
-export function elu(input: Tensor, alpha = 1.0, inplace = false): Tensor {
+export const elu = hooked("F.elu", function elu(input: Tensor, alpha = 1.0, inplace = false): Tensor {
   return withInplace(input, inplace, (x) => act.elu(x, alpha));
-}
+});
 
 /** SiLU (swish): `x * sigmoid(x)`. */
-export function silu(input: Tensor, inplace = false): Tensor {
-  return withInplace(input, inplace, act.silu);
-}
+export const silu = hooked("F.silu", function silu(input: Tensor, inplace = false): Tensor {
+  return withInplace(input, inplace, act.silu, inplaceOps.silu_);
+});
 
 /** `log(1 + exp(beta * x)) / beta`, linear above `threshold`. */
-export function softplus(input: Tensor, beta = 1, threshold = 20): Tensor {
+export const softplus = hooked("F.softplus", function softplus(input: Tensor, beta = 1, threshold = 20): Tensor {
   return act.softplus(input, beta, threshold);
-}
+});
 
 /**
  * `1 / (1 + exp(-x))`.
@@ -85,14 +96,14 @@ export function softplus(input: Tensor, beta = 1, threshold = 20): Tensor {
  * @example
  * F.sigmoid(torch.zeros(2))   // tensor([0.5000, 0.5000])
  */
-export function sigmoid(input: Tensor): Tensor {
+export const sigmoid = hooked("F.sigmoid", function sigmoid(input: Tensor): Tensor {
   return act.sigmoid(input);
-}
+});
 
 /** Hyperbolic tangent. */
-export function tanh(input: Tensor): Tensor {
+export const tanh = hooked("F.tanh", function tanh(input: Tensor): Tensor {
   return act.tanh(input);
-}
+});
 
 /**
  * GELU: `x * Phi(x)`, or its tanh approximation.
@@ -101,10 +112,10 @@ export function tanh(input: Tensor): Tensor {
  * F.gelu(x)
  * F.gelu(x, "tanh")               // or { approximate: "tanh" }
  */
-export function gelu(input: Tensor, approximate: "none" | "tanh" | { approximate?: "none" | "tanh" } = "none"): Tensor {
+export const gelu = hooked("F.gelu", function gelu(input: Tensor, approximate: "none" | "tanh" | { approximate?: "none" | "tanh" } = "none"): Tensor {
   const a = typeof approximate === "string" ? approximate : approximate.approximate ?? "none";
   return act.gelu(input, { approximate: a });
-}
+});
 
 /** Keyword arguments of `F.softmax` / `F.log_softmax`. */
 export interface SoftmaxArgs {
@@ -129,10 +140,10 @@ function softmaxArgs(input: Tensor, dim: number | null | undefined | SoftmaxArgs
  * @example
  * F.softmax(torch.tensor([[1, 2, 3]]).float(), 1)   // tensor([[0.0900, 0.2447, 0.6652]])
  */
-export function softmax(input: Tensor, dim?: number | null | SoftmaxArgs, dtype?: DTypeLike): Tensor {
+export const softmax = hooked("F.softmax", function softmax(input: Tensor, dim?: number | null | SoftmaxArgs, dtype?: DTypeLike): Tensor {
   const [d, dt] = softmaxArgs(input, dim, dtype);
   return sm.softmax(input, d, dt === undefined ? {} : { dtype: dt });
-}
+});
 
 /**
  * `log(softmax(x))` along `dim`, computed without the rounding to 0 of the naive form.
@@ -140,7 +151,7 @@ export function softmax(input: Tensor, dim?: number | null | SoftmaxArgs, dtype?
  * @example
  * F.log_softmax(logits, 1)
  */
-export function log_softmax(input: Tensor, dim?: number | null | SoftmaxArgs, dtype?: DTypeLike): Tensor {
+export const log_softmax = hooked("F.log_softmax", function log_softmax(input: Tensor, dim?: number | null | SoftmaxArgs, dtype?: DTypeLike): Tensor {
   const [d, dt] = softmaxArgs(input, dim, dtype);
   return sm.log_softmax(input, d, dt === undefined ? {} : { dtype: dt });
-}
+});

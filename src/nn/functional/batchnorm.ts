@@ -22,6 +22,9 @@ import { Storage, Tensor } from "../../tensor/tensor.js";
 import { contiguousStrides } from "../../tensor/strided.js";
 import { writeInPlace } from "../in-place.js";
 import { checkInitialized, cppTypeName, requireTensor } from "./float-data.js";
+import { isMeta, metaLike } from "../../tensor/meta.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
+import { hooked } from "../../trace/op-hook.js";
 
 /** Keyword arguments of `F.batch_norm` after the running statistics. */
 export interface BatchNormArgs {
@@ -56,7 +59,7 @@ function verifyBatchSize(shape: readonly number[]): void {
  * @example
  * const y = F.batch_norm(x, null, null, null, null, true);   // plain standardisation per channel
  */
-export function batch_norm(
+export const batch_norm = hooked("F.batch_norm", function batch_norm(
   input: Tensor,
   running_mean: Tensor | null,
   running_var: Tensor | null,
@@ -102,8 +105,10 @@ export function batch_norm(
       throw new ArgumentError("mixed dtype (CPU): expect input to have scalar type of BFloat16", "input", "RuntimeError");
     }
   }
+  // A meta input (tensor/meta.ts): the checks ran; the running statistics stay as they are.
+  if (isMeta(input)) return metaLike(input);
   return batchNormImpl(input, running_mean, running_var, w, bias, training, momentum, eps);
-}
+});
 
 function batchNormImpl(
   input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null,

@@ -21,6 +21,9 @@ import type { Tensor } from "../../tensor/tensor.js";
 import { squeeze, unsqueeze } from "../../tensor/view.js";
 import { requireTensor, checkInitialized, floatData, requireFloat, requireSameDtype, tensorFrom } from "./float-data.js";
 import { pad } from "./pad.js";
+import { anyMeta, metaTensor } from "../../tensor/meta.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
+import { hooked } from "../../trace/op-hook.js";
 
 /** Keyword arguments of `F.conv2d` (and of `nn.Conv2d`'s forward). */
 export interface Conv2dArgs {
@@ -49,6 +52,8 @@ function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, stride:
       `Input type (${input.dtype.name === "float64" ? "double" : "float"}) and bias type (${bias.dtype.name === "float64" ? "double" : "float"}) should be the same`,
       "conv2d", [input.dtype.name, bias.dtype.name]);
   }
+  // A meta operand (tensor/meta.ts): every check above ran; the output shape, no compute.
+  if (anyMeta(input, weight, bias)) return metaTensor(conv2dOutputShape(g), input.dtype);
   const x = floatData(input);
   const w = floatData(weight);
   const y = getKernel("conv2d")(g, x, w, bias ? floatData(bias) : null);
@@ -109,7 +114,7 @@ function convolutionSame(input: Tensor, weight: Tensor, bias: Tensor | null, str
  * const y = F.conv2d(torch.randn(1, 3, 8, 8), torch.randn(4, 3, 3, 3), null, { padding: "same" });
  * y.shape   // torch.Size([1, 4, 8, 8])
  */
-export function conv2d(
+export const conv2d = hooked("F.conv2d", function conv2d(
   input: Tensor,
   weight: Tensor,
   bias?: Tensor | null,
@@ -148,4 +153,4 @@ export function conv2d(
     y = convolution(x, weight, b, opts.stride, opts.padding, opts.dilation, opts.groups);
   }
   return batched ? y : squeeze(y, 0);
-}
+});

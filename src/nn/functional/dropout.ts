@@ -22,6 +22,9 @@ import { float64 } from "../../tensor/dtype.js";
 import { cppTypeName, requireTensor } from "./float-data.js";
 import { writeInPlace } from "../in-place.js";
 import { pyFloat } from "../python-style.js";
+import { isMeta, metaLike } from "../../tensor/meta.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
+import { hooked } from "../../trace/op-hook.js";
 
 /** Keyword arguments of the dropout functions. */
 export interface DropoutArgs {
@@ -72,6 +75,8 @@ function dropoutImpl(input: Tensor, p: number, training: boolean, inplace: boole
   } else {
     noiseShape = [...input.shape];
   }
+  // A meta input (tensor/meta.ts): the checks ran; no noise is drawn.
+  if (isMeta(input)) return inplace && !input.requires_grad ? input : metaLike(input);
   const count = noiseShape.reduce((a, b) => a * b, 1);
   const noise = new Float64Array(count);
   if (p === 1) {
@@ -105,10 +110,10 @@ function resolve(p: number | DropoutArgs, training: boolean, inplace: boolean): 
  * F.dropout(x, 0.2, this.training)
  * F.dropout(x, { p: 0.2, training: this.training })
  */
-export function dropout(input: Tensor, p: number | DropoutArgs = 0.5, training = true, inplace = false): Tensor {
+export const dropout = hooked("F.dropout", function dropout(input: Tensor, p: number | DropoutArgs = 0.5, training = true, inplace = false): Tensor {
   const o = resolve(p, training, inplace);
   return dropoutImpl(input, o.p, o.training, o.inplace, false);
-}
+});
 
 /**
  * Randomly zeroes whole channels (`[N, C]` entries of an `[N, C, H, W]`
@@ -118,7 +123,7 @@ export function dropout(input: Tensor, p: number | DropoutArgs = 0.5, training =
  * @example
  * F.dropout2d(featureMaps, 0.1)
  */
-export function dropout2d(input: Tensor, p: number | DropoutArgs = 0.5, training = true, inplace = false): Tensor {
+export const dropout2d = hooked("F.dropout2d", function dropout2d(input: Tensor, p: number | DropoutArgs = 0.5, training = true, inplace = false): Tensor {
   const o = resolve(p, training, inplace);
   return dropoutImpl(input, o.p, o.training, o.inplace, true);
-}
+});

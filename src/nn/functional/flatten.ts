@@ -9,6 +9,8 @@
 import type { Tensor } from "../../tensor/tensor.js";
 import { flatten as flattenView } from "../../tensor/view.js";
 import { unflattenChecked } from "../flatten.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
+import { hooked } from "../../trace/op-hook.js";
 
 /**
  * Merges dims `start_dim..end_dim` into one (a view when the strides allow).
@@ -16,9 +18,9 @@ import { unflattenChecked } from "../flatten.js";
  * @example
  * F.flatten(x, 1)   // keep the batch dimension
  */
-export function flatten(input: Tensor, start_dim = 0, end_dim = -1): Tensor {
+export const flatten = hooked("F.flatten", function flatten(input: Tensor, start_dim = 0, end_dim = -1): Tensor {
   return flattenView(input, start_dim, end_dim);
-}
+});
 
 /**
  * Splits dim `dim` into `sizes` (one entry may be -1).
@@ -26,6 +28,6 @@ export function flatten(input: Tensor, start_dim = 0, end_dim = -1): Tensor {
  * @example
  * F.unflatten(torch.randn(1, 400), 1, [16, 5, 5]).shape   // torch.Size([1, 16, 5, 5])
  */
-export function unflatten(input: Tensor, dim: number, sizes: readonly number[]): Tensor {
+export const unflatten = hooked("F.unflatten", function unflatten(input: Tensor, dim: number, sizes: readonly number[]): Tensor {
   return unflattenChecked(input, dim, sizes);
-}
+});

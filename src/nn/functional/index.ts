@@ -21,3 +21,8 @@ export { dropout, dropout2d, type DropoutArgs } from "./dropout.js";
 export { batch_norm, type BatchNormArgs } from "./batchnorm.js";
 export { flatten, unflatten } from "./flatten.js";
 export { pad, type PadMode, type PadOptions } from "./pad.js";
+export {
+  mse_loss, l1_loss, smooth_l1_loss, huber_loss, nll_loss, cross_entropy, binary_cross_entropy, binary_cross_entropy_with_logits,
+  type Reduction, type ReductionArgs, type NllLossArgs, type CrossEntropyArgs, type BCEArgs, type BCEWithLogitsArgs, type SmoothL1Args,
+  type HuberArgs,
+} from "./loss.js";

@@ -23,6 +23,9 @@ import { sumToShape } from "../../tensor/sum-to-shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { reshape, t as transpose2d, unsqueeze, view } from "../../tensor/view.js";
 import { requireTensor, cppTypeName, checkInitialized, floatData, requireSameDtype, tensorFrom } from "./float-data.js";
+import { anyMeta, metaTensor } from "../../tensor/meta.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
+import { hooked } from "../../trace/op-hook.js";
 
 /** A 2-D float32 operand as sgemm wants it: data, offset, leading dimension and whether it is stored transposed. */
 interface MatrixOperand {
@@ -83,6 +86,8 @@ function saveBoth(node: GradFn | null, a: Tensor, b: Tensor): void {
 function mm(mat1: Tensor, mat2: Tensor, inFeatures: number): Tensor {
   checkMm(mat1, mat2, "linear", inFeatures);
   const shape = [mat1.shape[0]!, mat2.shape[1]!];
+  // Meta operands (tensor/meta.ts): the check above, a shape-only product.
+  if (anyMeta(mat1, mat2)) return metaTensor(shape, mat1.dtype);
   const out = tensorFrom(matmul2d(mat1, mat2), shape, mat1.dtype);
   const dtype = mat1.dtype;
   const node = record("MmBackward0", out, [mat1, mat2], ([g]) => [
@@ -110,13 +115,18 @@ function expandError(bias: Tensor, target: readonly number[]): ShapeError {
     { op: "linear", shapes: { bias: bias.shape, output: target }, expected: { bias: target[target.length - 1] }, got: { bias: bias.shape } });
 }
 
-/** The bias broadcast to `shape` as row-major float32 (the starting value of addmm's C). */
-function broadcastBias(bias: Tensor, shape: readonly number[]): Float32Array {
+/** PyTorch's check that the bias broadcasts to the output `shape`. */
+function checkBias(bias: Tensor, shape: readonly number[]): void {
   if (bias.ndim > shape.length) throw expandError(bias, shape);
   for (let i = 1; i <= bias.ndim; i++) {
     const s = bias.shape[bias.ndim - i]!;
     if (s !== 1 && s !== shape[shape.length - i]) throw expandError(bias, shape);
   }
+}
+
+/** The bias broadcast to `shape` as row-major float32 (the starting value of addmm's C). */
+function broadcastBias(bias: Tensor, shape: readonly number[]): Float32Array {
+  checkBias(bias, shape);
   return floatData(bias.detach().expand(shape as number[]));
 }
 
@@ -124,6 +134,11 @@ function broadcastBias(bias: Tensor, shape: readonly number[]): Float32Array {
 function addmm(bias: Tensor, mat1: Tensor, mat2: Tensor, inFeatures: number): Tensor {
   checkMm(mat1, mat2, "linear", inFeatures);
   const shape = [mat1.shape[0]!, mat2.shape[1]!];
+  if (anyMeta(bias, mat1, mat2)) {
+    checkBias(bias, shape);
+    if (bias.dtype !== mat1.dtype) throw new DTypeError("self and mat2 must have the same dtype", "linear", [bias.dtype.name, mat1.dtype.name]);
+    return metaTensor(shape, mat1.dtype);
+  }
   const c0 = Float32Array.from(broadcastBias(bias, shape));
   if (bias.dtype !== mat1.dtype) throw new DTypeError("self and mat2 must have the same dtype", "linear", [bias.dtype.name, mat1.dtype.name]);
   const out = tensorFrom(matmul2d(mat1, mat2, c0), shape, mat1.dtype);
@@ -141,6 +156,10 @@ function addmm(bias: Tensor, mat1: Tensor, mat2: Tensor, inFeatures: number): Te
 /** `out + bias` (PyTorch's in-place `add_` after matmul), recorded as `AddBackward0`. */
 function addBias(out: Tensor, bias: Tensor): Tensor {
   const shape = [...out.shape];
+  if (anyMeta(out, bias)) {
+    checkBias(bias, shape);
+    return metaTensor(shape, out.dtype);
+  }
   const b = broadcastBias(bias, shape);
   const y = floatData(out);
   const res = new Float32Array(y.length);
@@ -168,7 +187,7 @@ function namedView(x: Tensor, shape: number[], name: string): Tensor {
  * F.linear(torch.randn(2, 4), w, b).shape      // torch.Size([2, 3])
  * F.linear(torch.randn(5, 2, 4), w).shape      // torch.Size([5, 2, 3])
  */
-export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+export const linear = hooked("F.linear", function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   requireTensor("linear", [[input, "input"], [weight, "weight"], [bias, "bias", true]]);
   checkInitialized("<built-in function linear>", input, weight, bias);
   if (weight.ndim > 2) {
@@ -208,4 +227,4 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
   const y2 = mm(reshape(input, [rows, k]), wT, inFeatures);
   const y = namedView(y2, [...lead, y2.shape[1]!], "UnsafeViewBackward0");
   return b ? addBias(y, b) : y;
-}
+});

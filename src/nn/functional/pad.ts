@@ -19,6 +19,9 @@ import { castScalar } from "../../tensor/dtype.js";
 import { contiguousStrides, shapeNumel } from "../../tensor/strided.js";
 import { Storage, Tensor } from "../../tensor/tensor.js";
 import { requireTensor } from "./float-data.js";
+import { isMeta, metaTensor } from "../../tensor/meta.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
+import { hooked } from "../../trace/op-hook.js";
 
 /** The padding modes of `F.pad` and of `Conv2d(padding_mode=...)` (`"zeros"` is the conv spelling of constant 0). */
 export type PadMode = "constant" | "reflect" | "replicate" | "circular";
@@ -271,7 +274,7 @@ function circularMaps(x: Tensor, pad: readonly number[]): [(CoordMap | null)[], 
  * F.pad(x, [1, 2], { value: -1 })                                    // constant -1 on the last dim
  * F.pad(x, [1, 1, 1, 1], "replicate")                                // PyTorch's positional mode
  */
-export function pad(input: Tensor, pad: readonly number[], mode: PadMode | PadOptions = "constant", value?: number | null): Tensor {
+export const pad = hooked("F.pad", function pad(input: Tensor, pad: readonly number[], mode: PadMode | PadOptions = "constant", value?: number | null): Tensor {
   requireTensor("pad", [[input, "input"]]);
   const opts: PadOptions = typeof mode === "string" ? { mode, value } : mode;
   const m = opts.mode ?? "constant";
@@ -307,8 +310,10 @@ export function pad(input: Tensor, pad: readonly number[], mode: PadMode | PadOp
     }
   }
   const fill = m === "constant" ? castScalar(opts.value ?? 0, input.dtype) : 0;
+  // A meta input (tensor/meta.ts): the checks ran; the padded shape, nothing copied.
+  if (isMeta(input)) return metaTensor(outShape, input.dtype);
   const out = gather(input, maps, outShape, fill);
   const inShape = [...input.shape];
   record(node, out, [input], ([g]) => [scatterAdd(g!, inShape, maps)]);
   return out;
-}
+});

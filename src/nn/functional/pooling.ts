@@ -23,6 +23,9 @@ import {
 import { int64 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { floatData, requireFloat, requireTensor, tensorFrom } from "./float-data.js";
+import { isMeta, metaTensor } from "../../tensor/meta.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
+import { hooked } from "../../trace/op-hook.js";
 
 /** Keyword arguments of `F.max_pool2d` / `nn.MaxPool2d`. */
 export interface MaxPool2dArgs {
@@ -69,8 +72,10 @@ function indicesTensor(idx: Int32Array, shape: number[]): Tensor {
 
 function maxPoolImpl(input: Tensor, g: Pool2dGeometry): [Tensor, Tensor] {
   requireFloat(input, "max_pool2d", "max_pool2d");
-  const { output, indices } = getKernel("max_pool2d")(g, floatData(input));
   const shape = outShape(input, g.outH, g.outW);
+  // A meta input (tensor/meta.ts): the geometry checks ran; shapes only.
+  if (isMeta(input)) return [metaTensor(shape, input.dtype), metaTensor(shape, int64)];
+  const { output, indices } = getKernel("max_pool2d")(g, floatData(input));
   const out = tensorFrom(output, shape, input.dtype);
   const idx = indicesTensor(indices, shape);
   const dtype = input.dtype;
@@ -87,15 +92,15 @@ function maxPoolImpl(input: Tensor, g: Pool2dGeometry): [Tensor, Tensor] {
  * @example
  * F.max_pool2d(torch.randn(1, 16, 10, 10), 2).shape   // torch.Size([1, 16, 5, 5])
  */
-export function max_pool2d(input: Tensor, kernel_size: Pair, options: MaxPool2dArgs & { return_indices: true }): [Tensor, Tensor];
-export function max_pool2d(
+function max_pool2d_impl(input: Tensor, kernel_size: Pair, options: MaxPool2dArgs & { return_indices: true }): [Tensor, Tensor];
+function max_pool2d_impl(
   input: Tensor, kernel_size: Pair, stride?: Pair | null | (MaxPool2dArgs & { return_indices?: false }), padding?: Pair, dilation?: Pair,
   ceil_mode?: boolean, return_indices?: false,
 ): Tensor;
-export function max_pool2d(
+function max_pool2d_impl(
   input: Tensor, kernel_size: Pair, stride?: Pair | null | MaxPool2dArgs, padding?: Pair, dilation?: Pair, ceil_mode?: boolean, return_indices?: boolean,
 ): Tensor | [Tensor, Tensor];
-export function max_pool2d(
+function max_pool2d_impl(
   input: Tensor,
   kernel_size: Pair,
   stride: Pair | null | MaxPool2dArgs = null,
@@ -119,15 +124,18 @@ export function max_pool2d(
   return o.return_indices ? [out, idx] : out;
 }
 
+/** F.max_pool2d, seen by the shape tracer (trace/op-hook.ts). */
+export const max_pool2d = hooked("F.max_pool2d", max_pool2d_impl);
+
 /**
  * `F.max_pool2d_with_indices`: max pooling returning `[output, indices]`.
  *
  * @example
  * const [y, idx] = F.max_pool2d_with_indices(x, 2);
  */
-export function max_pool2d_with_indices(input: Tensor, kernel_size: Pair, options: Omit<MaxPool2dArgs, "return_indices"> = {}): [Tensor, Tensor] {
+export const max_pool2d_with_indices = hooked("F.max_pool2d_with_indices", function max_pool2d_with_indices(input: Tensor, kernel_size: Pair, options: Omit<MaxPool2dArgs, "return_indices"> = {}): [Tensor, Tensor] {
   return max_pool2d(input, kernel_size, options.stride ?? null, options.padding, options.dilation, options.ceil_mode, true) as [Tensor, Tensor];
-}
+});
 
 /**
  * Average pooling. `count_include_pad` (default true) counts padding cells in
@@ -136,7 +144,7 @@ export function max_pool2d_with_indices(input: Tensor, kernel_size: Pair, option
  * @example
  * F.avg_pool2d(x, 3, { stride: 2, padding: 1, count_include_pad: false })
  */
-export function avg_pool2d(
+export const avg_pool2d = hooked("F.avg_pool2d", function avg_pool2d(
   input: Tensor,
   kernel_size: Pair,
   stride: Pair | null | AvgPool2dArgs = null,
@@ -158,13 +166,14 @@ export function avg_pool2d(
     divisorOverride: o.divisor_override ?? null,
   });
   requireFloat(input, "avg_pool2d", "avg_pool2d");
+  if (isMeta(input)) return metaTensor(outShape(input, g.outH, g.outW), input.dtype);
   const out = tensorFrom(getKernel("avg_pool2d")(g, floatData(input)), outShape(input, g.outH, g.outW), input.dtype);
   const dtype = input.dtype;
   record("AvgPool2DBackward0", out, [input], ([grad]) => [
     tensorFrom(getKernel("avg_pool2d_backward")(g, floatData(grad!)), input.shape, dtype),
   ]);
   return out;
-}
+});
 
 /** PyTorch's `_list_with_default`: null entries take the input's trailing sizes. */
 function resolveAdaptiveSize(output_size: AdaptiveSize, input: Tensor): [number, number] {
@@ -184,6 +193,7 @@ function meanHW(input: Tensor): Tensor {
     throw new IndexError(`Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got -2)`, -2, [-n, n - 1]);
   }
   requireFloat(input, "mean", "adaptive_avg_pool2d");
+  if (isMeta(input)) return metaTensor([...input.shape.slice(0, input.ndim - 2), 1, 1], input.dtype);
   const hw = input.shape[input.ndim - 1]! * input.shape[input.ndim - 2]!;
   const x = floatData(input);
   const rows = hw === 0 ? 0 : x.length / hw;
@@ -212,20 +222,21 @@ function meanHW(input: Tensor): Tensor {
  * @example
  * F.adaptive_avg_pool2d(torch.randn(1, 16, 13, 13), 5).shape   // torch.Size([1, 16, 5, 5])
  */
-export function adaptive_avg_pool2d(input: Tensor, output_size: AdaptiveSize): Tensor {
+export const adaptive_avg_pool2d = hooked("F.adaptive_avg_pool2d", function adaptive_avg_pool2d(input: Tensor, output_size: AdaptiveSize): Tensor {
   requireTensor("adaptive_avg_pool2d", [[input, "input"]]);
   const [oH, oW] = resolveAdaptiveSize(output_size, input);
   if (oH < 0 || oW < 0) adaptivePool2dGeometry("adaptive_avg_pool2d", input.shape, [oH, oW]);
   if (oH === 1 && oW === 1) return meanHW(input);
   const g = adaptivePool2dGeometry("adaptive_avg_pool2d", input.shape, [oH, oW]);
   requireFloat(input, "adaptive_avg_pool2d", "adaptive_avg_pool2d");
+  if (isMeta(input)) return metaTensor(outShape(input, oH, oW), input.dtype);
   const out = tensorFrom(getKernel("adaptive_avg_pool2d")(g, floatData(input)), outShape(input, oH, oW), input.dtype);
   const dtype = input.dtype;
   record("AdaptiveAvgPool2DBackward0", out, [input], ([grad]) => [
     tensorFrom(getKernel("adaptive_avg_pool2d_backward")(g, floatData(grad!)), input.shape, dtype),
   ]);
   return out;
-}
+});
 
 /**
  * Adaptive max pooling to a fixed output size; `return_indices` also returns
@@ -235,16 +246,20 @@ export function adaptive_avg_pool2d(input: Tensor, output_size: AdaptiveSize): T
  * F.adaptive_max_pool2d(x, [2, 2])
  * const [y, idx] = F.adaptive_max_pool2d(x, 3, true);
  */
-export function adaptive_max_pool2d(input: Tensor, output_size: AdaptiveSize, return_indices: true): [Tensor, Tensor];
-export function adaptive_max_pool2d(input: Tensor, output_size: AdaptiveSize, return_indices?: false): Tensor;
-export function adaptive_max_pool2d(input: Tensor, output_size: AdaptiveSize, return_indices?: boolean): Tensor | [Tensor, Tensor];
-export function adaptive_max_pool2d(input: Tensor, output_size: AdaptiveSize, return_indices = false): Tensor | [Tensor, Tensor] {
+function adaptive_max_pool2d_impl(input: Tensor, output_size: AdaptiveSize, return_indices: true): [Tensor, Tensor];
+function adaptive_max_pool2d_impl(input: Tensor, output_size: AdaptiveSize, return_indices?: false): Tensor;
+function adaptive_max_pool2d_impl(input: Tensor, output_size: AdaptiveSize, return_indices?: boolean): Tensor | [Tensor, Tensor];
+function adaptive_max_pool2d_impl(input: Tensor, output_size: AdaptiveSize, return_indices = false): Tensor | [Tensor, Tensor] {
   requireTensor("adaptive_max_pool2d", [[input, "input"]]);
   const [oH, oW] = resolveAdaptiveSize(output_size, input);
   const g = adaptivePool2dGeometry("adaptive_max_pool2d", input.shape, [oH, oW]);
   requireFloat(input, "adaptive_max_pool2d", "adaptive_max_pool2d");
-  const { output, indices } = getKernel("adaptive_max_pool2d")(g, floatData(input));
   const shape = outShape(input, oH, oW);
+  if (isMeta(input)) {
+    const out = metaTensor(shape, input.dtype);
+    return return_indices ? [out, metaTensor(shape, int64)] : out;
+  }
+  const { output, indices } = getKernel("adaptive_max_pool2d")(g, floatData(input));
   const out = tensorFrom(output, shape, input.dtype);
   const dtype = input.dtype;
   record("AdaptiveMaxPool2DBackward0", out, [input], ([grad]) => [
@@ -252,3 +267,6 @@ export function adaptive_max_pool2d(input: Tensor, output_size: AdaptiveSize, re
   ]);
   return return_indices ? [out, indicesTensor(indices, shape)] : out;
 }
+
+/** F.adaptive_max_pool2d, seen by the shape tracer (trace/op-hook.ts). */
+export const adaptive_max_pool2d = hooked("F.adaptive_max_pool2d", adaptive_max_pool2d_impl);

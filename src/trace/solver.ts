@@ -1,0 +1,224 @@
+/**
+ * Which input sizes work: the constraints of a symbolic replay, solved over
+ * the integers 1..limit for each symbolic size.
+ *
+ * Constraints on one variable (a conv kernel must fit, a pooling output must
+ * be at least 1) filter that variable's values. Constraints that tie
+ * variables together (`16·f(H)·f(W) = 400`) depend on each variable only
+ * through a few single-variable sub-expressions (`f(H)`, `f(W)`), so the
+ * values of each variable fall into classes with equal sub-expressions, and
+ * only pairs of classes need checking — a few thousand checks instead of
+ * limit² evaluations.
+ *
+ * The answer comes as families: within a family every combination works
+ * (LeNet: H and W in 32–35; H in 16–19 with W in 112–115; ...), plus the
+ * square sizes, and the constraints no size can meet (a channel mismatch).
+ *
+ * @example
+ * const s = solveSizes(replay.constraints, ["H", "W"], { limit: 512 });
+ * formatRanges(s.square!)   // "32–35"
+ * s.families.length         // 3
+ */
+import { AddConst, Const, DivConst, Exact, Product, Sum, type Env, type SymExpr } from "./symbolic.js";
+import type { Constraint } from "./symbolic-replay.js";
+
+/** Consecutive sizes lo..hi; `hi` null means "and everything above, as far as searched". */
+export interface SizeRange {
+  readonly lo: number;
+  readonly hi: number | null;
+}
+
+/** Sizes that work together: any choice of one value per variable from its ranges. */
+export interface Family {
+  readonly ranges: Readonly<Record<string, readonly SizeRange[]>>;
+}
+
+export interface SolveResult {
+  readonly vars: readonly string[];
+  /** The largest size tried. */
+  readonly limit: number;
+  /** Checks no size can pass (they do not depend on the symbolic sizes). */
+  readonly impossible: readonly Constraint[];
+  readonly families: readonly Family[];
+  /** With two variables: the sizes s for which an s×s input works. */
+  readonly square: readonly SizeRange[] | null;
+  /** True when some size (within the limit) works. */
+  readonly any: boolean;
+  /** Constraints that no size (within the limit) meets even on their own (`W−2 = W`). */
+  readonly never: readonly Constraint[];
+  /** Whether one assignment of the variables passes every constraint. */
+  works(env: Env): boolean;
+}
+
+export interface SolveOptions {
+  /** Largest size to try for each variable (default 512). */
+  limit?: number;
+  /** Also require the soft constraints (views that keep the batch): default true. */
+  soft?: boolean;
+  /** Values of variables that are not solved for (kept fixed). */
+  fixed?: Env;
+}
+
+function children(e: SymExpr): SymExpr[] {
+  if (e instanceof AddConst || e instanceof DivConst) return [e.x];
+  if (e instanceof Product) return [...e.factors];
+  if (e instanceof Sum) return [...e.terms];
+  if (e instanceof Exact) return [e.x];
+  return [];
+}
+
+/** The maximal sub-expressions of `e` that depend on exactly one variable. */
+function atoms(e: SymExpr, out: SymExpr[]): void {
+  const n = e.vars().size;
+  if (n === 0) return;
+  if (n === 1) {
+    out.push(e);
+    return;
+  }
+  for (const c of children(e)) atoms(c, out);
+}
+
+/** Sorted values as ranges of consecutive numbers; a run reaching `limit` is open-ended. */
+export function toRanges(values: readonly number[], limit: number): SizeRange[] {
+  const out: SizeRange[] = [];
+  let i = 0;
+  while (i < values.length) {
+    let j = i;
+    while (j + 1 < values.length && values[j + 1] === values[j]! + 1) j++;
+    out.push({ lo: values[i]!, hi: values[j] === limit ? null : values[j]! });
+    i = j + 1;
+  }
+  return out;
+}
+
+/** `32–35`, `≥ 8`, `5, 7–9`. */
+export function formatRanges(ranges: readonly SizeRange[]): string {
+  return ranges.map((r) => (r.hi === null ? `≥ ${r.lo}` : r.hi === r.lo ? String(r.lo) : `${r.lo}–${r.hi}`)).join(", ");
+}
+
+/**
+ * Solves `constraints` for the variables `vars` over 1..limit.
+ */
+export function solveSizes(constraints: readonly Constraint[], vars: readonly string[], options: SolveOptions = {}): SolveResult {
+  const limit = options.limit ?? 512;
+  const fixed = options.fixed ?? {};
+  const useSoft = options.soft ?? true;
+  const active = constraints.filter((c) => useSoft || !c.soft);
+  const free = (c: Constraint) => [...c.vars()].filter((v) => vars.includes(v));
+  const impossible = active.filter((c) => free(c).length === 0 && !c.holds(fixed));
+  const works = (env: Env) => active.every((c) => c.holds({ ...fixed, ...env }));
+  if (impossible.length > 0 || vars.length === 0) {
+    const ok = impossible.length === 0 && works({});
+    return { vars, limit, impossible, families: ok ? [{ ranges: {} }] : [], square: null, any: ok, never: impossible, works };
+  }
+
+  // Each variable's values allowed by its own constraints.
+  const domains = new Map<string, number[]>();
+  for (const v of vars) {
+    const own = active.filter((c) => { const f = free(c); return f.length === 1 && f[0] === v; });
+    const values: number[] = [];
+    for (let x = 1; x <= limit; x++) {
+      const env = { ...fixed, [v]: x };
+      if (own.every((c) => c.holds(env))) values.push(x);
+    }
+    domains.set(v, values);
+  }
+  const tied = active.filter((c) => free(c).length > 1);
+
+  // Classes of values that give equal single-variable sub-expressions in the tying constraints.
+  const atomsByVar = new Map<string, SymExpr[]>(vars.map((v) => [v, []]));
+  for (const c of tied) {
+    const found: SymExpr[] = [];
+    atoms(c.a, found);
+    atoms(c.b, found);
+    for (const a of found) atomsByVar.get([...a.vars()][0]!)?.push(a);
+  }
+  const classes = new Map<string, number[][]>();
+  for (const v of vars) {
+    const list = atomsByVar.get(v)!;
+    const groups = new Map<string, number[]>();
+    for (const x of domains.get(v)!) {
+      const key = list.length === 0 ? "" : list.map((a) => { try { return a.eval({ ...fixed, [v]: x }); } catch { return NaN; } }).join(",");
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = []));
+      g.push(x);
+    }
+    classes.set(v, [...groups.values()]);
+  }
+
+  // Every combination of classes, checked with one representative each.
+  const valid: number[][] = [];
+  const pick = (k: number, chosen: number[]): void => {
+    if (k === vars.length) {
+      const env: Env = { ...fixed };
+      vars.forEach((v, i) => { env[v] = classes.get(v)![chosen[i]!]![0]!; });
+      if (tied.every((c) => c.holds(env))) valid.push([...chosen]);
+      return;
+    }
+    const cs = classes.get(vars[k]!)!;
+    for (let i = 0; i < cs.length; i++) {
+      chosen.push(i);
+      pick(k + 1, chosen);
+      chosen.pop();
+    }
+  };
+  pick(0, []);
+
+  const families = groupFamilies(vars, classes, valid, limit);
+  let square: SizeRange[] | null = null;
+  if (vars.length === 2) {
+    const [a, b] = vars as [string, string];
+    const classOf = (v: string, x: number) => classes.get(v)!.findIndex((g) => g.includes(x));
+    const validKeys = new Set(valid.map((c) => c.join(",")));
+    const values: number[] = [];
+    for (const x of domains.get(a)!) {
+      const ca = classOf(a, x);
+      const cb = classOf(b, x);
+      if (ca >= 0 && cb >= 0 && validKeys.has(`${ca},${cb}`)) values.push(x);
+    }
+    square = toRanges(values, limit);
+  }
+  const never = valid.length > 0 || active.length === 1 ? [] :
+    active.filter((c) => free(c).length > 0 && !solveSizes([c], vars, { ...options, limit: Math.min(limit, 256) }).any);
+  return { vars, limit, impossible, families, square, any: valid.length > 0, never, works };
+}
+
+/** Valid class combinations as families (merging classes that combine with the same partners). */
+function groupFamilies(vars: readonly string[], classes: Map<string, number[][]>, valid: number[][], limit: number): Family[] {
+  const range = (v: string, idx: Iterable<number>) =>
+    toRanges([...idx].flatMap((i) => classes.get(v)![i]!).sort((x, y) => x - y), limit);
+  if (vars.length === 1) {
+    return valid.length === 0 ? [] : [{ ranges: { [vars[0]!]: range(vars[0]!, valid.map((c) => c[0]!)) } }];
+  }
+  if (vars.length === 2) {
+    const [a, b] = vars as [string, string];
+    // For each class of a: the classes of b it works with; classes of a with the same partners merge.
+    const partners = new Map<number, number[]>();
+    for (const [i, j] of valid) {
+      let list = partners.get(i!);
+      if (!list) partners.set(i!, (list = []));
+      list.push(j!);
+    }
+    const bySet = new Map<string, { as: number[]; bs: number[] }>();
+    for (const [i, js] of partners) {
+      const key = js.sort((x, y) => x - y).join(",");
+      let f = bySet.get(key);
+      if (!f) bySet.set(key, (f = { as: [], bs: js }));
+      f.as.push(i);
+    }
+    const fams = [...bySet.values()].map((f) => ({ ranges: { [a]: range(a, f.as), [b]: range(b, f.bs) } }));
+    // Families in order of their first value of a.
+    return fams.sort((x, y) => x.ranges[a]![0]!.lo - y.ranges[a]![0]!.lo);
+  }
+  return valid.map((c) => ({ ranges: Object.fromEntries(vars.map((v, i) => [v, range(v, [c[i]!])])) }));
+}
+
+/** `H 32–35, W 32–35` for one family. */
+export function formatFamily(f: Family, vars: readonly string[]): string {
+  return vars.map((v) => `${v} ${formatRanges(f.ranges[v] ?? [])}`).join(", ");
+}
+
+/** The constant side of a constraint, when there is one (for messages). */
+export function constValue(e: SymExpr): number | null {
+  return e instanceof Const ? e.value : null;
+}
