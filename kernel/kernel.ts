@@ -15,7 +15,7 @@ import { SHARED_SLOTS, Slot, type ToMain, type ToWorker, type WorkerInit } from 
 import { CommManager } from "./comms.js";
 import { readConnectionFile, type ConnectionInfo } from "./connection.js";
 import { currentContext, outputContext, RequestContext, requestContext, runInContext } from "./context.js";
-import { createDisplayApi, toDisplayData, type DisplayApi } from "./display.js";
+import { createDisplayApi, DISPLAY_SYMBOL, toDisplayData, type DisplayApi } from "./display.js";
 import { KeyboardInterrupt, SystemExit } from "./errors.js";
 import { loadEvaluator, type EvalOutcome, type Evaluator, type FormattedError } from "./evaluator.js";
 import { HistoryStore } from "./history.js";
@@ -196,6 +196,11 @@ export class Kernel {
     process.on("SIGINT", () => this.onSignal());
     process.on("uncaughtException", (error) => this.reportAsyncError(error, outputContext(), "a callback"));
     process.on("unhandledRejection", (reason) => this.reportAsyncError(reason, outputContext(), "a promise nobody awaited"));
+    // Node prints warnings as "(node:123) UserWarning: ..." on the process's stderr; a notebook user
+    // expects Python's "UserWarning: ..." in the cell that caused it (the runtime warns through
+    // process.emitWarning: size mismatches in losses, a view that mixes samples, ...).
+    process.removeAllListeners("warning");
+    process.on("warning", (w: Error) => this.output.write("stderr", `${w.name}: ${w.message}\n`, outputContext()));
     process.exit = ((code?: number | string) => {
       if (currentContext()) throw new SystemExit(code);
       return realExit(code as number);
@@ -379,6 +384,7 @@ export class Kernel {
       reply = { status: "ok", execution_count: count, payload: context.payloads, user_expressions: userExpressions };
     } else {
       const error: FormattedError & KernelMessage.IErrorMsg["content"] = { ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback };
+      if (!silent && outcome.status === "runtime_error") this.publishErrorDisplay(context, outcome.error, message.header);
       if (!silent) this.output.publish("error", error, message.header);
       reply = { status: "error", ...error, execution_count: count, user_expressions: {}, payload: [] };
       if (stopOnError) this.abortQueuedExecutes();
@@ -386,6 +392,21 @@ export class Kernel {
     context.finished = true;
     this.output.finishRequest(context);
     this.send(channel, message, "execute_reply", reply);
+  }
+
+  /**
+   * An error that can show itself (a shape error carrying its trace, the failing layer and the
+   * sizes that would work) is displayed before its traceback, so notebooks show the explanation
+   * as HTML and terminals as text. Plain errors get only the `error` message.
+   */
+  private publishErrorDisplay(context: RequestContext, error: unknown, parent: ParentHeader): void {
+    if (typeof error !== "object" || error === null || typeof (error as Record<symbol, unknown>)[DISPLAY_SYMBOL] !== "function") return;
+    try {
+      const { data, metadata } = runInContext(context, () => toDisplayData(error));
+      this.output.publish("display_data", { data, metadata, transient: {} }, parent);
+    } catch (e) {
+      log.warn("an error's display bundle failed:", e);
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ export * as F from "./nn/functional/index.js";
 export { print } from "./print.js";
 export * as optim from "./optim/index.js";
 export * as autograd from "./autograd/index.js";
+export * as warnings from "./warnings.js";
 // Shape insight: traces, summaries, explained shape errors, feature maps (loading it starts the flight recorder).
 export {
   summary, trace, featureMaps, compareTraces, Trace, Summary, TraceComparison, TraceRow, setFlightRecorder,

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { AutogradError, F, ShapeError, autograd, nn, optim, torch } from "../src/index.js";
-import { catch_warnings } from "../src/autograd/warnings.js";
+import { catch_warnings } from "../src/warnings.js";
 import type { GradFn } from "../src/autograd/graph.js";
 import { float32 } from "../src/tensor/dtype.js";
 import { Tensor } from "../src/tensor/tensor.js";

@@ -128,6 +128,25 @@ describe("tsorch kernel protocol", () => {
     expect(outputs[0]!.content.traceback).toEqual(expect.arrayContaining([expect.any(String)]));
   });
 
+  it("shows an explained shape error's own display before its traceback", async () => {
+    const { reply, outputs } = await client.execute([
+      "const shapeNet = new nn.Sequential(new nn.Conv2d(1, 6, 5), new nn.Flatten(), new nn.Linear(6 * 28 * 28, 10));",
+      "shapeNet(torch.zeros(1, 1, 64, 64))",
+    ].join("\n"));
+    expect(reply.content).toMatchObject({ status: "error", ename: "RuntimeError", evalue: "mat1 and mat2 shapes cannot be multiplied (1x21600 and 4704x10)" });
+    expect(outputs.map((m) => m.header.msg_type)).toEqual(["display_data", "error"]);
+    const data = outputs[0]!.content.data as Record<string, string>;
+    expect(data["text/plain"]).toContain("4704");
+    expect(data["text/plain"]).toContain("Sizes that work: square input 32");
+    expect(data["text/html"]).toContain("<table");
+  });
+
+  it("writes runtime warnings as Python does, into the cell that caused them", async () => {
+    const { outputs } = await client.execute("F.mse_loss(torch.zeros(1, 10), torch.zeros(10))");
+    expect(streamText(outputs, "stderr")).toMatch(/^UserWarning: Using a target size \(torch\.Size\(\[10\]\)\) that is different to the input size/);
+    expect(text(outputs)).toBe("tensor(0.)");
+  });
+
   it("shows the last expression (semicolon or not), hides undefined and everything of a silent execution", async () => {
     expect(text((await client.execute("40 + 2;")).outputs)).toBe("42");
     expect(text((await client.execute("40 + 2 // shown")).outputs)).toBe("42");

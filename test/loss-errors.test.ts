@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { ArgumentError, DTypeError, F, IndexError, ShapeError, TsorchError, nn, torch } from "../src/index.js";
-import { catch_warnings } from "../src/autograd/warnings.js";
+import { catch_warnings } from "../src/warnings.js";
 import type { Tensor } from "../src/tensor/tensor.js";
 
 const fixture = JSON.parse(readFileSync(fileURLToPath(new URL("./fixtures/autograd.json", import.meta.url)), "utf8")) as {

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { F, autograd, nn, torch } from "../src/index.js";
-import { catch_warnings } from "../src/autograd/warnings.js";
+import { catch_warnings } from "../src/warnings.js";
 import { float32, float64, int64 } from "../src/tensor/dtype.js";
 import { Tensor } from "../src/tensor/tensor.js";
 

@@ -13,7 +13,7 @@
  * scheduler.get_last_lr()   // [0.0001] after 60 epochs with lr 0.01
  */
 import { ArgumentError, TsorchError } from "../errors.js";
-import { warn } from "../autograd/warnings.js";
+import { warn } from "../warnings.js";
 import { type ArgsWithOptions, parseArgs } from "../nn/args.js";
 import { Optimizer } from "./optimizer.js";
 

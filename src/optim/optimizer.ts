@@ -16,7 +16,7 @@
 import { inspect } from "node:util";
 import { ArgumentError, TsorchError } from "../errors.js";
 import { enable_grad } from "../autograd/grad-mode.js";
-import { warn } from "../autograd/warnings.js";
+import { warn } from "../warnings.js";
 import { Tensor } from "../tensor/tensor.js";
 import { pyTypename, pyValue } from "../nn/python-style.js";
 

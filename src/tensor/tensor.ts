@@ -25,7 +25,7 @@ import { formatTensorRepr } from "./repr.js";
 import { accumulated, runBackward } from "../autograd/engine.js";
 import { type TensorHook, registerTensorHook } from "../autograd/hooks.js";
 import type { HookHandle } from "../autograd/graph.js";
-import { warnNonLeafGrad } from "../autograd/warnings.js";
+import { warnNonLeafGrad } from "../warnings.js";
 import { toDtypeCopy } from "./convert.js";
 import { META_DATA } from "./meta.js";
 import * as creation from "./creation.js";

@@ -7,7 +7,7 @@
  * nonsense. PyTorch says nothing.
  *
  * Here the traced row gets a warning, and the first time a call site does it,
- * a `UserWarning` goes to stderr (through `process.emitWarning`, like
+ * a `UserWarning` goes to stderr (through the runtime's `warn` (src/warnings.ts), like
  * Python's `warnings.warn`), without stopping the run.
  *
  * A view that merges the batch with the next dims (`[B, T, C] → [B·T, C]`) or
@@ -21,6 +21,7 @@
 import { fileURLToPath } from "node:url";
 import { dirname } from "node:path";
 import type { TraceRow } from "./row.js";
+import { warn } from "../warnings.js";
 
 /** Call sites already reported (one warning each, as Python's default warning filter does). */
 const reported = new Set<string>();
@@ -83,5 +84,5 @@ export function checkViewBatch(row: TraceRow): void {
   const site = userCallSite() ?? `${row.path}`;
   if (reported.has(site)) return;
   reported.add(site);
-  process.emitWarning(`${site}: ${problem}`, { type: "UserWarning", code: "TSORCH_VIEW_MIXES_BATCH" });
+  warn(`${site}: ${problem}`, "UserWarning");
 }

@@ -20,7 +20,7 @@
  */
 import { ArgumentError, DTypeError, IndexError, ShapeError, TsorchError, fmtShape } from "../../errors.js";
 import { record } from "../../autograd/graph.js";
-import { warn } from "../../autograd/warnings.js";
+import { warn } from "../../warnings.js";
 import { broadcastShapes } from "../../ops/broadcast.js";
 import { is_grad_enabled } from "../../autograd/grad-mode.js";
 import { sigmoid, logsigmoid } from "../../ops/activation.js";

@@ -3,11 +3,11 @@
  * raises) when a loss target's size differs from the input's, when a
  * non-leaf tensor's `.grad` is read, when deprecated arguments are used.
  *
- * A warning goes to the listeners registered with `onWarning` (a notebook
- * kernel shows it on stderr as Python does); with no listener, it goes to
- * Node's `process.emitWarning`. As with Python's default filter, a warning
- * is shown once per message until `resetWarnings()` (which a kernel calls
- * at the start of a cell, where Python would be at a new source line).
+ * A warning goes to the listeners registered with `onWarning`; with none,
+ * to the process's "warning" listeners, at once (Node prints them as
+ * "(node:…) UserWarning: …"; the notebook kernel writes "UserWarning: …" into
+ * the cell that caused it, as Python does). As with Python's default filter,
+ * a warning is shown once per message until `resetWarnings()`.
  *
  * @example
  * const seen = catch_warnings(() => F.mse_loss(torch.randn(1, 10), torch.randn(10)));
@@ -46,7 +46,7 @@ export function warn(message: string, category: WarningCategory = "UserWarning")
   if (shown.has(key)) return;
   shown.add(key);
   if (listeners.size === 0) {
-    process.emitWarning(message, { type: category });
+    emitNow(message, category);
     return;
   }
   for (const l of listeners) l(w);
@@ -88,4 +88,19 @@ export const NON_LEAF_GRAD_WARNING =
 
 export function warnNonLeafGrad(): void {
   warn(NON_LEAF_GRAD_WARNING);
+}
+
+/**
+ * Hands the warning to the process's "warning" listeners at once.
+ * `process.emitWarning` would deliver it on the next tick, after the notebook
+ * cell that caused it has finished, so it would be shown under the wrong cell.
+ */
+function emitNow(message: string, category: WarningCategory): void {
+  const w = new Error(message);
+  w.name = category;
+  if (process.listenerCount("warning") === 0) {
+    process.emitWarning(w);
+    return;
+  }
+  process.emit("warning", w);
 }
