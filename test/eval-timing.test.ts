@@ -25,12 +25,13 @@ describe("timings (printed)", () => {
     await nb.ev.warmUp();
     const warmUp = performance.now() - t;
 
-    const measure = async (code: string, runs: number) => {
+    /** `code` may change from run to run: the same text twice in a row finds the last program up to date. */
+    const measure = async (code: string | ((i: number) => string), runs: number) => {
       const samples: ExecuteTimings[] = [];
       const wall: number[] = [];
       for (let i = 0; i < runs; i++) {
         const start = performance.now();
-        const out = await nb.run(code);
+        const out = await nb.run(typeof code === "string" ? code : code(i));
         wall.push(performance.now() - start);
         expect(out.status).toBe("ok");
         samples.push({ ...nb.ev.lastTimings });
@@ -40,12 +41,15 @@ describe("timings (printed)", () => {
 
     const lines: string[] = [`warmUp ${warmUp.toFixed(0)} ms`];
     lines.push(`"1 + 1" (fresh notebook): ${await measure("1 + 1", 30)}`);
+    lines.push(`"i + 1", a new text each time: ${await measure((i) => `${i} + 1`, 30)}`);
+    lines.push(`"const k = i", redeclared each time: ${await measure((i) => `const k = ${i}`, 30)}`);
     lines.push(`class + instance cell: ${await measure("class Layer { w = [1, 2, 3]; f(x: number) { return this.w.map((v) => v * x) } }\nconst layer = new Layer()\nlayer.f(2)", 15)}`);
     lines.push(`uses torch global: ${await measure("torch.zeros(2, 2).numel()", 15)}`);
 
     // A long session: 200 cells of live state, then the same small cell again.
     for (let i = 0; i < 200; i++) await nb.value(`const v${i} = ${i}${i > 0 ? ` + v${i - 1}` : ""}`);
     lines.push(`"1 + 1" after 200 live cells: ${await measure("1 + 1", 30)}`);
+    lines.push(`"i + 1" after 200 live cells: ${await measure((i) => `${i} + 1`, 30)}`);
     lines.push(`uses a name from 200 cells back: ${await measure("v0 + v199", 15)}`);
 
     const completeTimes: Record<string, number[]> = { "torch.": [], "": [], "v19": [], "Math.m": [] };

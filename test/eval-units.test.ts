@@ -1,6 +1,7 @@
 /**
  * The evaluator's small parts on their own: the source map reader, code point positions, V8
- * stack parsing and the module resolver's view of package `exports`.
+ * stack parsing, the module resolver's view of package `exports`, and the scope module's text
+ * and how declaration snapshots are pointed away from it.
  */
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -8,6 +9,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { codePointToUtf16, offsetToLineCol, utf16ToCodePoint } from "../kernel/eval/positions.js";
 import { SourceMap, decodeVlqSegment } from "../kernel/eval/source-map.js";
 import { ModuleLoader, ModuleNotFoundError } from "../kernel/eval/modules.js";
+import { redirectScopeImports, scopeModuleText } from "../kernel/eval/scope.js";
 import { parseStack } from "../kernel/eval/traceback.js";
 import { makeNotebookDir, removeNotebookDirs } from "./eval-fixtures/helpers.js";
 
@@ -120,5 +122,44 @@ describe("module resolution from the notebook's directory", () => {
   test("a subpath the package does not export, or a missing package, is ModuleNotFoundError", () => {
     expect(() => loader.resolve("esm-only/internal", dir)).toThrow(ModuleNotFoundError);
     expect(() => loader.resolve("nope-nothing", dir)).toThrow(/Cannot find module 'nope-nothing'/);
+  });
+});
+
+describe("the scope module", () => {
+  const specifier = (owner: number) => (owner === 0 ? "./g.mjs" : `./c${owner}.mjs`);
+
+  test("re-exports each name from its owner, one line per owner", () => {
+    const owners = new Map([
+      ["torch", 0],
+      ["net", 3],
+      ["Net", 3],
+      ["x", 7],
+    ]);
+    expect(scopeModuleText(owners, specifier)).toBe(
+      'export { torch } from "./g.mjs";\nexport { net, Net } from "./c3.mjs";\nexport { x } from "./c7.mjs";\nexport {};\n',
+    );
+    expect(scopeModuleText(new Map(), specifier)).toBe("export {};\n");
+  });
+
+  const owners: Record<string, string> = { Net: "./c3.mjs", Tensor: "./g.mjs", Layer: "./c5.mjs" };
+  const redirect = (text: string) => redirectScopeImports(ts, text, "./s.mjs", (name) => owners[name]);
+
+  test("an import from the scope becomes one import per owner, keeping aliases and type modifiers", () => {
+    expect(redirect('import { Net, type Layer, Tensor as T } from "./s.mjs";\ndeclare const n: Net;\n')).toBe(
+      'import { Net } from "./c3.mjs";\nimport { type Layer } from "./c5.mjs";\nimport { Tensor as T } from "./g.mjs";\ndeclare const n: Net;\n',
+    );
+    expect(redirect('import type { Net } from "./s.mjs";\n')).toBe('import type { Net } from "./c3.mjs";\n');
+  });
+
+  test("import types of the scope (in either spelling) point at the owner of their first name", () => {
+    expect(redirect('declare const a: import("./s.mjs").Net;\ndeclare const b: import("./s.mts").Layer.Options;\n')).toBe(
+      'declare const a: import("./c3.mjs").Net;\ndeclare const b: import("./c5.mjs").Layer.Options;\n',
+    );
+  });
+
+  test("text that does not mention the scope is returned as it is; unknown names are left alone", () => {
+    const text = 'import { Net } from "./c3.mjs";\ndeclare const n: Net;\n';
+    expect(redirect(text)).toBe(text);
+    expect(redirect('import { Unknown } from "./s.mjs";\n')).toBe('import { Unknown } from "./s.mjs";\n');
   });
 });

@@ -8,13 +8,15 @@
  * directory. Errors come back as IPython-style tracebacks on the cell's own lines; completion and
  * inspection come from the same TypeScript language service.
  *
- * How it works, in short (details in `project.ts`, `transform.ts`, `traceback.ts`):
+ * How it works, in short (details in `project.ts`, `scope.ts`, `transform.ts`, `traceback.ts`):
  *
  * - Types: every executed cell stays in one LanguageService as a virtual module that exports its
- *   top-level names. A new cell imports each name it mentions from the cell that declared it last
- *   (or from the globals module), so redeclaration is just a newer module exporting the name,
- *   and the new type takes over. Only modules a cell reaches through its imports join its
- *   program, and modules nothing reaches any more are dropped.
+ *   top-level names (as declarations: `declare const net: Net`). The scope module re-exports each
+ *   name from the cell that declared it last (or from the globals module), so redeclaration is
+ *   just a newer module exporting the name, and the new type takes over. A new cell is checked
+ *   in the input file, importing the names it mentions from the scope module; its imports are
+ *   therefore the same from cell to cell, and TypeScript reuses the last program whole. When it
+ *   passes, it moves on to a module of its own. Modules nothing reaches any more are dropped.
  * - Values: the compiled cell runs as a function over one scope object; top-level declarations
  *   become properties of it, references read it (see `transform.ts`). Nothing lands on
  *   `globalThis`, so a cell's `const name` or `let process` cannot disturb the runtime.
@@ -41,6 +43,9 @@
  * await ev.execute('const y: number = "a"', 3);           // { status: "compile_error", ename: "TSError", ... }
  */
 import path from "node:path";
+// The module's own functions: a kernel may wrap the global ones to track what cells schedule,
+// and the evaluator's idle work is not a cell's.
+import { clearImmediate, setImmediate } from "node:timers";
 import vm from "node:vm";
 import type * as TS from "typescript";
 import { hasTopLevelAwait, mentionedNames, topLevelDeclarations, type TopLevelDeclaration } from "./declarations.js";
@@ -49,8 +54,10 @@ import { EVALUATOR_GLOBALS, exportsOfModule, globalsModule } from "./globals.js"
 import { isCompleteCode, type IsCompleteResult } from "./is-complete.js";
 import { LanguageFeatures, type CompletionResult, type InspectResult } from "./language.js";
 import { ModuleLoader, type ModuleNamespace } from "./modules.js";
-import { packageRoot, runtimeTypesEntry } from "./package-root.js";
+import { PACKAGE_NAME, packageRoot, runtimeDirectories, runtimeTypesEntry } from "./package-root.js";
+import { packageEntryName } from "./declaration-bundle.js";
 import { CellProject } from "./project.js";
+import { redirectScopeImports, scopeModuleText } from "./scope.js";
 import { SourceMap } from "./source-map.js";
 import { INTERRUPTED_CODE, TracebackFormatter, type CompiledCell, type FormattedError } from "./traceback.js";
 import { INTERNALS_PARAM, SCOPE_PARAM, cellTransformer, type CellTransformInfo } from "./transform.js";
@@ -124,6 +131,16 @@ export class CellEvaluator {
   private project: CellProject | undefined;
   private language: LanguageFeatures | undefined;
   private globalsFile = "";
+  /** The module every cell imports earlier names from (see `scope.ts`). */
+  private scopeFile = "";
+  /**
+   * The file a cell is checked in (and completion and inspection work in), whatever its
+   * number: the project's root files stay the same from cell to cell, so TypeScript can reuse
+   * the previous program whole. A cell that passes moves on to its own module, `cellN.mts`.
+   */
+  private inputFile = "";
+  /** Preparing the next cell's program while the kernel is idle (see `prepareWhenIdle`). */
+  private idlePreparation: NodeJS.Immediate | undefined;
   private cellCounter = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private abortPendingCell: ((error: unknown) => void) | undefined;
@@ -157,6 +174,25 @@ export class CellEvaluator {
     language.complete("[1].map((x) => x.toFixed(2)).", 28);
     await new Promise((resolve) => setImmediate(resolve));
     language.inspect("Math.max", 6, 0);
+    await new Promise((resolve) => setImmediate(resolve));
+    this.warmEmit();
+  }
+
+  /**
+   * Checks and compiles a small cell (without running it), so the first real cell does not
+   * pay for the emitter's first use, then leaves the input file as the next cell expects it.
+   */
+  private warmEmit(): void {
+    const project = this.project!;
+    const ts = project.ts;
+    project.setFile(this.inputFile, "[0].map((x) => x + 1)" + CELL_END + this.scopePrelude([]) + "\nexport {};\n");
+    const program = project.program();
+    const sf = program.getSourceFile(this.inputFile)!;
+    program.getSemanticDiagnostics(sf);
+    const info: CellTransformInfo = { imports: [], hasValue: false };
+    program.emit(sf, () => undefined, undefined, false, { before: [cellTransformer(ts, program.getTypeChecker(), sf.text.indexOf(CELL_END), info)] });
+    project.setFile(this.inputFile, this.placeholderInput());
+    project.program();
   }
 
   /**
@@ -182,10 +218,12 @@ export class CellEvaluator {
   }
 
   complete(code: string, cursorPos: number): CompletionResult {
+    this.cancelIdlePreparation();
     return this.ensureLanguage().complete(code, cursorPos);
   }
 
   inspect(code: string, cursorPos: number, detailLevel: 0 | 1): InspectResult {
+    this.cancelIdlePreparation();
     return this.ensureLanguage().inspect(code, cursorPos, detailLevel);
   }
 
@@ -203,9 +241,11 @@ export class CellEvaluator {
   private ensureProject(): CellProject {
     if (this.project) return this.project;
     const root = packageRoot();
-    const project = new CellProject(this.cwd, path.join(root, "package.json"));
+    const project = new CellProject(this.cwd, path.join(root, "package.json"), runtimeDirectories(root));
     this.globalsFile = project.virtualPath("globals.mts");
-    const runtimeSpecifier = this.runtimeTypes ? toJsSpecifier(this.runtimeTypes) : undefined;
+    this.scopeFile = project.virtualPath("scope.mts");
+    this.inputFile = project.virtualPath("input.mts");
+    const runtimeSpecifier = this.runtimeTypes ? this.runtimeModule(project, this.runtimeTypes) : undefined;
     let runtimeExports = new Set<string>();
     if (runtimeSpecifier) {
       // Ask the checker what the runtime exports, so names it lacks can fall back to `any`.
@@ -216,19 +256,35 @@ export class CellEvaluator {
     const names = [...new Set([...Object.keys(EVALUATOR_GLOBALS), ...Object.keys(this.globalValues)])];
     const globals = globalsModule(project.ts, { names, runtimeSpecifier, runtimeExports, preload: this.preload });
     project.setFile(this.globalsFile, globals.text);
-    project.setRoots([this.globalsFile]);
     for (const name of globals.exported) this.owners.set(name, GLOBALS_ID);
-    project.program();
     this.project = project;
+    this.updateScope();
+    project.setFile(this.inputFile, this.placeholderInput());
+    project.setRoots(this.rootFiles());
+    project.program();
     return project;
+  }
+
+  /**
+   * How the globals module imports the runtime: by the name of its packed declarations
+   * (`"tsorch"`, see `declaration-bundle.ts`) when they are compiled `.d.ts` files, else by path.
+   */
+  private runtimeModule(project: CellProject, entry: string): string {
+    try {
+      const name = project.packTypes(entry, packageEntryName(entry));
+      if (name) return name;
+    } catch {
+      // Unreadable declarations: the program reads the files themselves.
+    }
+    return toJsSpecifier(entry);
   }
 
   private ensureLanguage(): LanguageFeatures {
     const project = this.ensureProject();
     this.language ??= new LanguageFeatures(project, {
-      pendingFile: project.virtualPath("pending.mts"),
+      pendingFile: this.inputFile,
       cellEnd: CELL_END,
-      prelude: (declared, wanted) => this.prelude(this.visibleImports(declared, wanted)),
+      prelude: (declared, wanted) => this.scopePrelude(this.visibleNames(declared, wanted)),
       roots: () => this.rootFiles(),
       ownerOf: (file) => this.cellLabel(file),
       cleanText: (text) => this.renameFiles(text),
@@ -241,14 +297,33 @@ export class CellEvaluator {
     return id === GLOBALS_ID ? this.globalsFile : this.project!.virtualPath(`cell${id}.mts`);
   }
 
+  /** `./__tsorch1_cell3.mjs`: how virtual modules import each other. */
+  private specifierOf(file: string): string {
+    return "./" + path.basename(file).replace(/\.mts$/, ".mjs");
+  }
+
   /**
-   * Root files of the project besides the cell being checked: the globals and the cells that
-   * change types outside themselves. Other cells join a program only when the checked cell
-   * imports from them (directly or through other cells), so a cell that touches little of a
-   * long session's state gets a small program.
+   * Root files of the project: the globals, the scope, the cells that change types outside
+   * themselves (`declare global`), and the input file. They change only when such a cell runs;
+   * the other cells are reached through the scope module.
    */
   private rootFiles(): string[] {
-    return [this.globalsFile, ...[...this.live.values()].filter((c) => c.pinned).map((c) => c.file)];
+    const pinned = [...this.live.values()].filter((c) => c.pinned).map((c) => c.file);
+    return [this.globalsFile, this.scopeFile, ...pinned, this.inputFile];
+  }
+
+  /** Re-exports every name from its owner; true if the text changed (the next program is rebuilt). */
+  private updateScope(): boolean {
+    const project = this.project!;
+    const text = scopeModuleText(this.owners, (owner) => this.specifierOf(this.cellFile(owner)));
+    if (project.fileText(this.scopeFile) === text) return false;
+    project.setFile(this.scopeFile, text);
+    return true;
+  }
+
+  /** What the input file holds between cells: the imports every cell has, and nothing else. */
+  private placeholderInput(): string {
+    return CELL_END + this.scopePrelude([]) + "\nexport {};\n";
   }
 
   /** "In[3]" for a virtual cell file, a description for the other virtual files (inspection names them). */
@@ -262,31 +337,35 @@ export class CellEvaluator {
   /** Cells whose modules hold declaration snapshots: what the user wrote, by module file. */
   private readonly originalSources = new Map<string, string>();
 
-  /** `import { a, b } from "./__tsorch1_cell3.mjs";` lines: each name from the cell that owns it. */
-  private prelude(imports: Map<number, string[]>): string {
+  /**
+   * `import { a, b } from "./__tsorch1_scope.mjs";`: the input file's one import of earlier
+   * names, there even when it imports none, so that every cell has the same imports.
+   */
+  private scopePrelude(names: readonly string[]): string {
+    return `import { ${names.join(", ")} } from ${JSON.stringify(this.specifierOf(this.scopeFile))};`;
+  }
+
+  /**
+   * `import { a, b } from "./__tsorch1_cell3.mjs";` lines, each name from the cell that owns it:
+   * how a cell module that keeps its source imports, so that its types stay what they were.
+   */
+  private directPrelude(imports: Map<number, string[]>): string {
     const lines: string[] = [];
-    for (const [id, names] of imports) {
-      const spec = "./" + path.basename(this.cellFile(id)).replace(/\.mts$/, ".mjs");
-      lines.push(`import { ${names.join(", ")} } from ${JSON.stringify(spec)};`);
-    }
+    for (const [id, names] of imports) lines.push(`import { ${names.join(", ")} } from ${JSON.stringify(this.specifierOf(this.cellFile(id)))};`);
     return lines.join("\n");
   }
 
-  /** Known names `wanted` accepts and the cell does not declare itself, grouped by owning cell. */
-  private visibleImports(declared: ReadonlySet<string>, wanted: (name: string) => boolean): Map<number, string[]> {
-    const imports = new Map<number, string[]>();
-    for (const [name, owner] of this.owners) {
-      if (declared.has(name) || !wanted(name)) continue;
-      let list = imports.get(owner);
-      if (!list) imports.set(owner, (list = []));
-      list.push(name);
-    }
-    return imports;
+  /** Known names `wanted` accepts and the cell does not declare itself. */
+  private visibleNames(declared: ReadonlySet<string>, wanted: (name: string) => boolean): string[] {
+    const names: string[] = [];
+    for (const name of this.owners.keys()) if (!declared.has(name) && wanted(name)) names.push(name);
+    return names;
   }
 
   // ---- execution ---------------------------------------------------------------------------
 
   private async executeNow(code: string, executionCount: number): Promise<EvalOutcome> {
+    this.cancelIdlePreparation();
     const t0 = performance.now();
     const timings: ExecuteTimings = { check: 0, emit: 0, load: 0, run: 0, total: 0 };
     this.lastTimings = timings;
@@ -303,12 +382,13 @@ export class CellEvaluator {
   private async compileAndRun(code: string, executionCount: number, timings: ExecuteTimings): Promise<EvalOutcome> {
     const project = this.ensureProject();
     const ts = project.ts;
-    project.invalidateMisses();
+    project.refresh();
     const id = ++this.cellCounter;
     const file = this.cellFile(id);
+    const input = this.inputFile;
 
     let t = performance.now();
-    const parsed = parseCell(ts, file, code);
+    const parsed = parseCell(ts, input, code);
     const parseErrors = parseDiagnosticsOf(parsed);
     if (parseErrors.length > 0) {
       timings.check = performance.now() - t;
@@ -322,25 +402,27 @@ export class CellEvaluator {
 
     const declarations = topLevelDeclarations(ts, parsed);
     const declared = new Set(declarations.map((d) => d.name));
+    const imported: string[] = [];
     const imports = new Map<number, string[]>();
     for (const name of mentionedNames(ts, parsed)) {
       const owner = this.owners.get(name);
       if (owner === undefined || declared.has(name)) continue;
+      imported.push(name);
       let list = imports.get(owner);
       if (!list) imports.set(owner, (list = []));
       list.push(name);
     }
-    project.setFile(file, code + CELL_END + this.prelude(imports) + "\n" + exportList(declarations));
-    project.setRoots([...this.rootFiles(), file]);
+    const exports = exportList(declarations);
+    project.setFile(input, code + CELL_END + this.scopePrelude(imported) + "\n" + exports);
+    project.setRoots(this.rootFiles());
     const program = project.program();
-    const sf = program.getSourceFile(file)!;
+    const sf = program.getSourceFile(input)!;
     const checker = program.getTypeChecker();
     const rawDiagnostics = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
     const diagnostics = adjustImportAssignments(ts, checker, sf, rawDiagnostics);
     const cellDiagnostics = toCellDiagnostics(ts, diagnostics, code.length, (m) => this.renameFiles(m));
     timings.check = performance.now() - t;
     if (cellDiagnostics.some((d) => d.category === "error")) {
-      project.deleteFile(file);
       const syntactic = program.getSyntacticDiagnostics(sf).length > 0;
       return this.compileError(cellDiagnostics, code, executionCount, syntactic);
     }
@@ -349,22 +431,17 @@ export class CellEvaluator {
     const info: CellTransformInfo = { imports: [], hasValue: false };
     let js = "";
     let mapText = "";
-    try {
-      const emit = program.emit(
-        sf,
-        (name, text) => {
-          if (name.endsWith(".map")) mapText = text;
-          else js = text;
-        },
-        undefined,
-        false,
-        { before: [cellTransformer(ts, checker, code.length, info)] },
-      );
-      if (emit.emitSkipped) throw new Error("TypeScript did not emit the cell");
-    } catch (error) {
-      project.deleteFile(file);
-      throw error;
-    }
+    const emit = program.emit(
+      sf,
+      (name, text) => {
+        if (name.endsWith(".map")) mapText = text;
+        else js = text;
+      },
+      undefined,
+      false,
+      { before: [cellTransformer(ts, checker, code.length, info)] },
+    );
+    if (emit.emitSkipped) throw new Error("TypeScript did not emit the cell");
     const filename = this.uniqueFilename(executionCount);
     const record: CompiledCell = { filename, executionCount, source: code, map: mapText ? SourceMap.parse(mapText) : undefined };
     this.compiled.set(filename, record);
@@ -372,10 +449,21 @@ export class CellEvaluator {
     const isAsync = hasTopLevelAwait(ts, parsed);
     const script = wrapScript(js, isAsync);
 
-    // The cell is part of the project from here on, whatever happens when it runs.
+    // The cell is part of the project from here on, whatever happens when it runs: its module
+    // holds its declarations (or its source, importing each name from its owner). A cell that
+    // declares nothing needs no module: nothing can import from it.
     const cell: LiveCell = { id, file, imports: new Set(imports.keys()), pinned: declaresOutside(ts, parsed) };
-    if (!cell.pinned) this.snapshotDeclarations(cell, code);
-    this.live.set(id, cell);
+    if (cell.pinned || declarations.some((d) => !d.ambient)) {
+      const snapshot = cell.pinned ? undefined : this.declarationSnapshot();
+      if (snapshot) {
+        project.setFile(file, snapshot.text);
+        this.originalSources.set(file, code);
+        cell.imports = snapshot.imports;
+      } else {
+        project.setFile(file, code + CELL_END + this.directPrelude(imports) + "\n" + exports);
+      }
+      this.live.set(id, cell);
+    }
     timings.emit = performance.now() - t;
 
     const reached: string[] = [];
@@ -405,28 +493,65 @@ export class CellEvaluator {
       return this.runtimeError(error, executionCount);
     } finally {
       this.publishNames(id, declarations, reached);
+      const userImports = parsed.statements.some((st) => ts.isImportDeclaration(st) || ts.isImportEqualsDeclaration(st));
+      if (this.updateScope() || cell.pinned || userImports) this.prepareWhenIdle();
     }
   }
 
   /**
-   * Replaces a checked cell's module text with its declarations (`declare const net: Net;`,
-   * `declare class Net {…}`), from the program that just checked it (well under a millisecond).
-   * Later cells then read declared types instead of re-inferring the cell, and chains of cells
-   * built on each other stay cheap to check; the snapshot also imports only what its types
-   * need, so cells it used but whose types it does not mention can be dropped. A cell whose
-   * declarations cannot be emitted keeps its source.
+   * The declarations of the cell just checked in the input file (`declare const net: Net;`,
+   * `declare class Net {…}`), from the program that checked it (well under a millisecond), with
+   * what they take from the scope module taken from the names' current owners instead. Later
+   * cells then read declared types instead of re-inferring the cell, and chains of cells built
+   * on each other stay cheap to check; the snapshot also imports only what its types need, so
+   * cells it used but whose types it does not mention can be dropped. Undefined when the
+   * declarations cannot be emitted (the cell keeps its source then).
    */
-  private snapshotDeclarations(cell: LiveCell, code: string): void {
+  private declarationSnapshot(): { text: string; imports: Set<number> } | undefined {
     const project = this.project!;
-    const output = project.service.getEmitOutput(cell.file, true, true);
+    const output = project.service.getEmitOutput(this.inputFile, true, true);
     const dts = output.outputFiles.find((f) => /\.d\.m?ts$/.test(f.name));
-    if (output.emitSkipped || !dts || output.diagnostics.length > 0) return;
-    project.setFile(cell.file, dts.text);
-    this.originalSources.set(cell.file, code);
+    if (output.emitSkipped || !dts || output.diagnostics.length > 0) return undefined;
+    const text = redirectScopeImports(project.ts, dts.text, this.specifierOf(this.scopeFile), (name) => {
+      const owner = this.owners.get(name);
+      return owner === undefined ? undefined : this.specifierOf(this.cellFile(owner));
+    });
     const imports = new Set<number>();
-    const spec = new RegExp(`from "\\./${escapeRegExp(project.prefix)}(?:cell(\\d+)|(globals))\\.mjs"`, "g");
-    for (const m of dts.text.matchAll(spec)) imports.add(m[2] ? GLOBALS_ID : Number(m[1]));
-    cell.imports = imports;
+    // `from "./…cell3.mjs"`, and `import("./…cell3.mts").T` in types the cell did not import.
+    const spec = new RegExp(`["']\\./${escapeRegExp(project.prefix)}(?:cell(\\d+)|(globals)|(scope))(?:\\.m[jt]s)?["']`, "g");
+    for (const m of text.matchAll(spec)) {
+      // A reference to the scope that could not be redirected would change meaning later on.
+      if (m[3]) return undefined;
+      imports.add(m[2] ? GLOBALS_ID : Number(m[1]));
+    }
+    return { text, imports };
+  }
+
+  /**
+   * Builds the program the next cell will most likely be checked in (the input file holding
+   * just the usual imports) once the current work is done, so a cell that changed the project's
+   * structure (declared names, imported a package) does not make the next one wait for the
+   * rebuild: the next cell then only replaces the input file's text. Anything that uses the
+   * project first cancels it (and builds what it needs itself).
+   */
+  private prepareWhenIdle(): void {
+    if (this.idlePreparation) return;
+    this.idlePreparation = setImmediate(() => {
+      this.idlePreparation = undefined;
+      try {
+        this.project!.setFile(this.inputFile, this.placeholderInput());
+        this.project!.program();
+      } catch {
+        // Only a head start: the next cell builds its program anyway.
+      }
+    });
+    this.idlePreparation.unref();
+  }
+
+  private cancelIdlePreparation(): void {
+    if (!this.idlePreparation) return;
+    clearImmediate(this.idlePreparation);
+    this.idlePreparation = undefined;
   }
 
   private runScript(script: string, filename: string, internals: object): unknown {
@@ -523,13 +648,15 @@ export class CellEvaluator {
     return message
       .replaceAll(`, { with: { "resolution-mode": "import" } }`, "")
       .replaceAll(`, { with: { "resolution-mode": "require" } }`, "")
-      .replace(new RegExp(`(?:import\\()?"[^"]*${escapeRegExp(prefix)}(cell\\d+|globals|pending)(?:\\.m?[jt]s)?"\\)?`, "g"), (_m, name: string) => {
+      .replace(new RegExp(`(?:import\\()?"[^"]*${escapeRegExp(prefix)}(cell\\d+|globals|input|scope)(?:\\.m?[jt]s)?"\\)?`, "g"), (_m, name: string) => {
         if (name === "globals") return "(kernel globals)";
-        if (name === "pending") return "(this cell)";
+        if (name === "input") return "(this cell)";
+        if (name === "scope") return "(earlier cells)";
         const label = this.cellLabel(this.project!.virtualPath(`${name}.mts`));
         return label ? `(Cell ${label})` : "(an earlier cell)";
       })
       .replaceAll(`"${runtimeDir}`, `"tsorch/`)
+      .replaceAll(`"${PACKAGE_NAME}/dist/src/`, `"${PACKAGE_NAME}/`)
       .replaceAll(`"${this.cwd}${path.sep}`, `"./`);
   }
 }

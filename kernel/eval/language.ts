@@ -45,7 +45,7 @@ export interface LanguageHooks {
    * ones the cell declares itself.
    */
   prelude(declared: ReadonlySet<string>, wanted: (name: string) => boolean): string;
-  /** The project's root files apart from the pending one. */
+  /** The project's root files, the pending one among them. */
   roots(): string[];
   /** A label for a virtual file (`In[3]` for cells, a description for others), undefined for real files. */
   ownerOf(file: string): string | undefined;
@@ -97,20 +97,29 @@ export class LanguageFeatures {
     if (!info) return empty;
 
     // Jupyter replaces one range for every match: the word before the cursor, unless TypeScript
-    // says otherwise for all entries (string literals, private names).
+    // says otherwise for all entries (string literals, private names), or every entry that has a
+    // range of its own says the same (a module name with `-` or `/` in it is replaced whole).
     const span = info.optionalReplacementSpan;
+    const shared = sharedReplacementStart(ts, info.entries, offset);
     let replaceStart = wordStart;
+    let namePrefix = lowerPrefix;
     if (span && span.start + span.length === offset && span.start < wordStart) replaceStart = span.start;
+    else if (shared !== undefined && shared < wordStart) {
+      replaceStart = shared;
+      namePrefix = code.slice(shared, offset).toLowerCase();
+    }
     const typedText = code.slice(replaceStart, offset).toLowerCase();
 
     const aliasKinds = this.aliasKinds(file);
     const entries = info.entries
       .filter((e) => !e.source && !e.hasAction)
+      // Packed declarations declare their files as modules with made-up names: not for import.
+      .filter((e) => e.kind !== ts.ScriptElementKind.externalModuleName || !this.project.isInternalModuleName(e.name))
       .filter((e) => {
         const text = (e.insertText ?? e.name).toLowerCase();
         if (e.replacementSpan && e.replacementSpan.start !== replaceStart) return false;
-        const match = e.replacementSpan ? typedText : lowerPrefix;
-        return text.startsWith(match) || e.name.toLowerCase().startsWith(lowerPrefix);
+        const match = e.replacementSpan ? typedText : namePrefix;
+        return text.startsWith(match) || e.name.toLowerCase().startsWith(namePrefix);
       })
       .sort((a, b) => {
         const ca = a.name.startsWith(prefix) ? 0 : 1;
@@ -199,7 +208,7 @@ export class LanguageFeatures {
     const mentioned = mentionedNames(ts, sf);
     const wanted = (name: string) => mentioned.has(name) || (alsoWanted?.(name) ?? false);
     this.project.setFile(this.hooks.pendingFile, code + this.hooks.cellEnd + this.hooks.prelude(declared, wanted) + "\n");
-    this.project.setRoots([...this.hooks.roots(), this.hooks.pendingFile]);
+    this.project.setRoots(this.hooks.roots());
     return this.hooks.pendingFile;
   }
 
@@ -316,9 +325,13 @@ export class LanguageFeatures {
     const found = this.declarationAt(def);
     const line = found ? offsetToLineCol(found.sf.text, found.node.getStart(found.sf)).line : undefined;
     if (label) return `Cell ${label}${line ? `, line ${line}` : ""}`;
-    const rel = path.relative(this.project.cwd, def.fileName);
-    const shown = rel.startsWith("..") ? def.fileName : rel;
-    return `${shown}${line ? `:${line}` : ""}`;
+    // Packed declarations (the runtime's, `@types/node`) are named by the file they came from.
+    const original = line ? this.project.originalPosition(def.fileName, line) : undefined;
+    const file = original?.file ?? def.fileName;
+    const shownLine = original?.line ?? line;
+    const rel = path.relative(this.project.cwd, file);
+    const shown = rel.startsWith("..") ? file : rel;
+    return `${shown}${shownLine ? `:${shownLine}` : ""}`;
   }
 
   /** The text of the declaration statement (or class member) a definition points into. */
@@ -353,6 +366,25 @@ export class LanguageFeatures {
     const node = findDeclaration(ts, originalSf, declarationPath(ts, sf, def.textSpan.start));
     return node ? { sf: originalSf, node } : undefined;
   }
+}
+
+/**
+ * Where the entries' own replacement spans start when completing a module name or path in a
+ * string, if those that have one agree and end at the cursor: `"lodash-es"` is replaced whole,
+ * `-` and `/` included.
+ */
+function sharedReplacementStart(ts: typeof TS, entries: readonly TS.CompletionEntry[], offset: number): number | undefined {
+  const K = ts.ScriptElementKind;
+  const inString = [K.externalModuleName, K.string, K.directory, K.scriptElement] as string[];
+  if (entries.length === 0 || !entries.every((e) => inString.includes(e.kind))) return undefined;
+  let start: number | undefined;
+  for (const e of entries) {
+    const span = e.replacementSpan;
+    if (!span) continue;
+    if (span.start + span.length !== offset || (start !== undefined && span.start !== start)) return undefined;
+    start = span.start;
+  }
+  return start;
 }
 
 function stripCodeFence(text: string): string {

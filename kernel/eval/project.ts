@@ -2,22 +2,34 @@
  * The TypeScript project behind a notebook: one LanguageService over virtual files.
  *
  * Every executed cell stays in the project as a virtual module (`__tsorch1_cell7.mts` in the
- * notebook's directory, so imports resolve from there); the kernel globals are one more virtual
- * module; lib files, `@types/node`, the runtime's declarations and installed packages come from
- * disk. Checking a cell builds a new Program that reuses every parsed file of the last one.
+ * notebook's directory, so imports resolve from there); the kernel globals, the scope module
+ * and the input file (the cell being checked) are more virtual modules; the standard library is
+ * one combined virtual file, `@types/node` and the runtime's declarations one packed virtual
+ * file each (`declaration-bundle.ts`); installed packages and local files come from disk.
  *
- * Building that Program is the dominant per-cell cost (the check of a small cell takes well under
- * a millisecond): the compiler walks every file of the program again, so fewer files is faster.
- * What keeps it cheap is partly here: parsed lib files are shared through one DocumentRegistry per
- * process, disk reads and module, type-directive and lib resolutions are memoised (successes for
- * good, failures from cells until the next `execute`, so a package installed mid-session is
- * found), and the project version tells the service when nothing changed at all. Files under
- * `node_modules` are read once per process; other files on disk are re-read when their mtime
- * changes.
+ * Checking a cell builds a new Program. What that costs, in decreasing order, and what keeps it
+ * down:
+ *
+ * - Walking the program's structure again (every file's imports, resolutions, format): only
+ *   when it changed. The evaluator keeps the root files and the input file's imports the same
+ *   from cell to cell, so TypeScript reuses the last program whole and re-parses just the input
+ *   file; and the files are few (five, plus the live cells), so a walk is cheap too.
+ * - Per-file bookkeeping even when the structure is reused (version, snapshot, format of every
+ *   file): few files, and answers from memory. Files under `node_modules` are read and stat'ed
+ *   once per process; other files on disk once per `refresh` (one per executed cell), the
+ *   runtime's at most once a second; module, type-directive and lib resolutions are memoised
+ *   (successes for good, failures from cells until the next `refresh`, so a package installed
+ *   mid-session is found).
+ * - The new type checker (merging the globals of the lib and `@types/node`) and the check of
+ *   the input file itself: TypeScript's own work, well under a millisecond for a small cell.
+ *
+ * Parsed files are shared between the projects of a process through one DocumentRegistry, and
+ * the project version tells the service when nothing changed at all.
  */
 import fs from "node:fs";
 import path from "node:path";
 import type * as TS from "typescript";
+import { declarationBundle, isFresh, originalLine, type DeclarationBundle } from "./declaration-bundle.js";
 import { typescript, type TypeScript } from "./typescript.js";
 
 /** The standard library cells are checked against (the project's own `lib`). */
@@ -65,6 +77,8 @@ interface SharedCaches {
   localSnapshots: Map<string, { mtime: number; snapshot: TS.IScriptSnapshot }>;
   existingFiles: Set<string>;
   existingDirs: Set<string>;
+  /** Real paths of installed files. */
+  realpaths: Map<string, string>;
   /** Successful module resolutions, by containing file, name and mode. */
   modules: Map<string, TS.ResolvedModuleWithFailedLookupLocations>;
   typeDirectives: Map<string, TS.ResolvedTypeReferenceDirectiveWithFailedLookupLocations>;
@@ -80,6 +94,7 @@ function sharedCaches(ts: TypeScript): SharedCaches {
     localSnapshots: new Map(),
     existingFiles: new Set(),
     existingDirs: new Set(),
+    realpaths: new Map(),
     modules: new Map(),
     typeDirectives: new Map(),
     libraries: new Map(),
@@ -117,6 +132,43 @@ function isStablePath(file: string): boolean {
   return file.includes(`${path.sep}node_modules${path.sep}`);
 }
 
+/**
+ * How long the modification times of slowly changing files are trusted: the runtime's (its
+ * packed declarations, or its sources in a checkout that was not built). Their ~60 stats would
+ * otherwise cost every cell a third of a millisecond, and they only change when tsorch itself
+ * is rebuilt or edited.
+ */
+const SLOW_FILES_RECHECK_MS = 1000;
+
+/** The modification time of a file outside `node_modules` as last seen (-1: missing). */
+interface DiskStamp {
+  mtime: number;
+  /** The project generation (see `refresh`) it was read in. */
+  generation: number;
+  /** When it was read (performance.now()). */
+  at: number;
+}
+
+/** A declaration bundle in the project, and when its files were last checked for changes. */
+interface BundleState {
+  bundle: DeclarationBundle;
+  version: number;
+  snapshot: TS.IScriptSnapshot;
+  /** Installed packages do not change during a session; the runtime's files may (a rebuild). */
+  stable: boolean;
+  checkedAt: number;
+}
+
+/** What a specifier that names a packed module resolves to on disk: nothing (the bundle declares it). */
+const PACKED: TS.ResolvedModuleWithFailedLookupLocations = { resolvedModule: undefined };
+
+interface VirtualFile {
+  text: string;
+  version: number;
+  /** Made on first request: the service asks for a snapshot of every file on every program. */
+  snapshot?: TS.IScriptSnapshot;
+}
+
 let projectCounter = 0;
 
 export class CellProject {
@@ -128,14 +180,26 @@ export class CellProject {
   /** The combined standard library (always a root). */
   readonly libFile: string;
 
-  private readonly virtualFiles = new Map<string, { text: string; version: number }>();
+  private readonly virtualFiles = new Map<string, VirtualFile>();
   private roots: string[] = [];
   private projectVersion = 0;
   private readonly caches: SharedCaches;
-  /** Lookups that failed since the last `invalidateMisses` (so retried after a package install). */
+  /** Bumped by `refresh` (once per executed cell): disk state older than this is read again. */
+  private generation = 0;
+  private readonly diskStamps = new Map<string, DiskStamp>();
+  /** Declaration bundles by their file (see `declaration-bundle.ts`); the `@types/node` one first. */
+  private readonly bundles = new Map<string, BundleState>();
+  /** Module names the bundles declare: never resolved on disk. */
+  private readonly packedNames = new Set<string>();
+  /** The made-up ones among them (see `DeclarationBundle.internalNames`). */
+  private readonly internalNames = new Set<string>();
+  private readonly nodeTypes: BundleState | undefined;
+  /** Directories whose files change rarely (mtimes rechecked at most once a second). */
+  private readonly slowDirs: readonly string[];
+  /** Lookups that failed since the last `refresh` (so retried after a package install). */
   private readonly missingFiles = new Set<string>();
   private readonly missingDirs = new Set<string>();
-  /** Imports from cells that did not resolve (retried after `invalidateMisses`). */
+  /** Imports from cells that did not resolve (retried after `refresh`). */
   private readonly failedCellResolutions = new Map<string, TS.ResolvedModuleWithFailedLookupLocations>();
   /**
    * Imports from files on disk that did not resolve: mostly `@types/node` naming `node:fs`,
@@ -151,27 +215,32 @@ export class CellProject {
    *   resolve as they would for a file beside the notebook.
    * @param fallbackResolveFrom A file path to retry bare imports from when `cwd` cannot resolve
    *   them (tsorch's own directory, so `import { Tensor } from "tsorch"` works anywhere).
+   * @param slowDirs Directories (ending in a separator) whose files change rarely, such as the
+   *   runtime's compiled declarations: their mtimes are rechecked at most once a second.
    */
   constructor(
     readonly cwd: string,
     fallbackResolveFrom?: string,
+    slowDirs: readonly string[] = [],
   ) {
     const ts = (this.ts = typescript());
     this.options = cellCompilerOptions(ts);
     this.caches = sharedCaches(ts);
     this.prefix = `__tsorch${++projectCounter}_`;
     this.fallbackResolveFrom = fallbackResolveFrom;
+    this.slowDirs = slowDirs;
     this.packageJsonCache = ts.createModuleResolutionCache(cwd, (s) => s, this.options);
     this.resolutionHost = {
       fileExists: (f) => this.fileExists(f),
       readFile: (f) => this.readFile(f),
       directoryExists: (d) => this.directoryExists(d),
-      realpath: (p) => ts.sys.realpath?.(p) ?? p,
+      realpath: (p) => this.realpath(p),
       getCurrentDirectory: () => cwd,
       getDirectories: (d) => ts.sys.getDirectories(d),
     };
     this.libFile = combinedLib(ts).file;
     this.virtualFiles.set(this.libFile, { text: combinedLib(ts).text, version: 1 });
+    this.nodeTypes = this.packNodeTypes();
     this.service = ts.createLanguageService(this.host(), this.caches.registry);
   }
 
@@ -206,11 +275,102 @@ export class CellProject {
     this.projectVersion++;
   }
 
-  /** Forget failed lookups, so a package installed since then is found; local files are re-read if changed. */
-  invalidateMisses(): void {
+  /**
+   * Starts a new generation (once per executed cell): failed lookups are forgotten, so a package
+   * installed since then is found, and files on disk are re-read if they changed (the runtime's
+   * at most once a second). Completion and inspection keep the generation of the last cell.
+   */
+  refresh(): void {
     this.missingFiles.clear();
     this.missingDirs.clear();
     this.failedCellResolutions.clear();
+    this.generation++;
+    this.projectVersion++;
+    const now = performance.now();
+    for (const state of this.bundles.values()) {
+      if (state.stable || now - state.checkedAt < SLOW_FILES_RECHECK_MS) continue;
+      state.checkedAt = now;
+      if (isFresh(state.bundle)) continue;
+      try {
+        this.setBundle(state, this.rebundle(state.bundle));
+      } catch {
+        // Files changing under us (a build in progress): try again later.
+      }
+    }
+  }
+
+  /**
+   * Packs the declaration tree at `entry` (a `.d.ts`) into one file of the project and returns
+   * the module name the entry goes by (`entryName`, if given), or undefined if `entry` is not a
+   * declaration file (a `.ts` source entry is used as it is).
+   */
+  packTypes(entry: string, entryName?: string): string | undefined {
+    if (!/\.d\.[cm]?ts$/.test(entry)) return undefined;
+    const bundle = this.bundleFor(entry, entryName);
+    const state: BundleState = {
+      bundle,
+      version: 0,
+      snapshot: this.ts.ScriptSnapshot.fromString(bundle.text),
+      stable: isStablePath(entry),
+      checkedAt: performance.now(),
+    };
+    this.setBundle(state, bundle);
+    return bundle.entryName;
+  }
+
+  /** Whether `name` is a made-up name of a packed module (`tsorch/dist/src/torch.js`) that cells do not import. */
+  isInternalModuleName(name: string): boolean {
+    return this.internalNames.has(name);
+  }
+
+  /** Where a position in a bundle comes from: the packed file and its 1-based line. */
+  originalPosition(file: string, line: number): { file: string; line: number } | undefined {
+    const state = this.bundles.get(file);
+    if (!state) return undefined;
+    const found = originalLine(state.bundle, line - 1);
+    return found && { file: found.file, line: found.line + 1 };
+  }
+
+  /** `@types/node` (as the program would find it) as one bundle, if it is installed. */
+  private packNodeTypes(): BundleState | undefined {
+    const ts = this.ts;
+    const from = [path.join(this.cwd, "__inferred type names__.ts"), this.fallbackResolveFrom].filter((f): f is string => !!f);
+    for (const containingFile of from) {
+      const resolved = ts.resolveTypeReferenceDirective("node", containingFile, this.options, this.resolutionHost).resolvedTypeReferenceDirective;
+      const entry = resolved?.resolvedFileName;
+      if (!entry || !/\.d\.ts$/.test(entry)) continue;
+      try {
+        const bundle = declarationBundle(ts, { entry, compilerOptions: this.options, provides: ["node"] });
+        const state: BundleState = { bundle, version: 0, snapshot: ts.ScriptSnapshot.fromString(bundle.text), stable: true, checkedAt: 0 };
+        this.setBundle(state, bundle);
+        return state;
+      } catch {
+        return undefined; // unreadable: the program reads the files themselves
+      }
+    }
+    return undefined;
+  }
+
+  private bundleFor(entry: string, entryName: string | undefined): DeclarationBundle {
+    const external = new Set(this.nodeTypes ? [...this.nodeTypes.bundle.ambientNames, ...this.nodeTypes.bundle.moduleNames] : []);
+    return declarationBundle(this.ts, { entry, entryName, compilerOptions: this.options, provides: ["node"], externalAmbient: external });
+  }
+
+  private rebundle(old: DeclarationBundle): DeclarationBundle {
+    return this.bundleFor(old.entry, old.entryName);
+  }
+
+  private setBundle(state: BundleState, bundle: DeclarationBundle): void {
+    if (state.version > 0) {
+      for (const name of state.bundle.moduleNames) this.packedNames.delete(name);
+      for (const name of state.bundle.internalNames) this.internalNames.delete(name);
+    }
+    state.bundle = bundle;
+    state.version++;
+    state.snapshot = this.ts.ScriptSnapshot.fromString(bundle.text);
+    this.bundles.set(bundle.file, state);
+    for (const name of bundle.moduleNames) this.packedNames.add(name);
+    for (const name of bundle.internalNames) this.internalNames.add(name);
     this.projectVersion++;
   }
 
@@ -230,7 +390,7 @@ export class CellProject {
     } = {
       getCompilationSettings: () => this.options,
       getProjectVersion: () => String(this.projectVersion),
-      getScriptFileNames: () => [this.libFile, ...this.roots],
+      getScriptFileNames: () => [this.libFile, ...this.bundles.keys(), ...this.roots],
       getScriptVersion: (f) => this.scriptVersion(f),
       getScriptSnapshot: (f) => this.snapshot(f),
       getCurrentDirectory: () => this.cwd,
@@ -240,7 +400,7 @@ export class CellProject {
       directoryExists: (d) => this.directoryExists(d),
       getDirectories: (d) => ts.sys.getDirectories(d),
       readDirectory: (p, e, x, i, d) => ts.sys.readDirectory(p, e, x, i, d),
-      realpath: (p) => ts.sys.realpath?.(p) ?? p,
+      realpath: (p) => this.realpath(p),
       useCaseSensitiveFileNames: () => true,
       getModuleResolutionCache: () => this.packageJsonCache,
       // Lib names (`lib.es2023.d.ts`) are first looked up as `@typescript/lib-*` packages, by
@@ -262,6 +422,9 @@ export class CellProject {
       resolveTypeReferenceDirectiveReferences: (references, containingFile, redirected, options, containingSourceFile) =>
         references.map((reference) => {
           const name = typeof reference === "string" ? reference : reference.fileName.toLowerCase();
+          if (name === "node" && this.nodeTypes) {
+            return { resolvedTypeReferenceDirective: { primary: true, resolvedFileName: this.nodeTypes.bundle.file, isExternalLibraryImport: true } };
+          }
           const mode = ts.getModeForFileReference(reference, containingSourceFile?.impliedNodeFormat);
           const key = `${containingFile}\0${name}\0${mode}`;
           let resolved = this.caches.typeDirectives.get(key);
@@ -287,6 +450,8 @@ export class CellProject {
     mode: TS.ResolutionMode,
   ): TS.ResolvedModuleWithFailedLookupLocations {
     const ts = this.ts;
+    // A packed module: its bundle declares it (and the checker looks at ambient modules first).
+    if (this.packedNames.has(name)) return PACKED;
     const key = `${containingFile}\0${name}\0${mode}`;
     const known = this.caches.modules.get(key) ?? this.failedCellResolutions.get(key) ?? this.failedDiskResolutions.get(key);
     if (known) return known;
@@ -310,18 +475,19 @@ export class CellProject {
   private scriptVersion(file: string): string {
     const virtual = this.virtualFiles.get(file);
     if (virtual) return `v${virtual.version}`;
+    const bundle = this.bundles.get(file);
+    if (bundle) return `b${bundle.version}`;
     if (isStablePath(file)) return "disk";
-    try {
-      return `m${fs.statSync(file).mtimeMs}`;
-    } catch {
-      return "missing";
-    }
+    const mtime = this.mtime(file);
+    return mtime < 0 ? "missing" : `m${mtime}`;
   }
 
   private snapshot(file: string): TS.IScriptSnapshot | undefined {
     const ts = this.ts;
     const virtual = this.virtualFiles.get(file);
-    if (virtual) return ts.ScriptSnapshot.fromString(virtual.text);
+    if (virtual) return (virtual.snapshot ??= ts.ScriptSnapshot.fromString(virtual.text));
+    const bundle = this.bundles.get(file);
+    if (bundle) return bundle.snapshot;
     if (isStablePath(file)) {
       if (this.caches.stableSnapshots.has(file)) return this.caches.stableSnapshots.get(file);
       const text = ts.sys.readFile(file);
@@ -329,12 +495,8 @@ export class CellProject {
       this.caches.stableSnapshots.set(file, snapshot);
       return snapshot;
     }
-    let mtime: number;
-    try {
-      mtime = fs.statSync(file).mtimeMs;
-    } catch {
-      return undefined;
-    }
+    const mtime = this.mtime(file);
+    if (mtime < 0) return undefined;
     const cached = this.caches.localSnapshots.get(file);
     if (cached && cached.mtime === mtime) return cached.snapshot;
     const text = ts.sys.readFile(file);
@@ -344,15 +506,37 @@ export class CellProject {
     return snapshot;
   }
 
+  /**
+   * A disk file's mtime (-1 if missing), read at most once per generation, and for files in the
+   * slow directories at most once a second as well.
+   */
+  private mtime(file: string): number {
+    const stamp = this.diskStamps.get(file);
+    const now = performance.now();
+    if (stamp) {
+      if (stamp.generation === this.generation) return stamp.mtime;
+      if (now - stamp.at < SLOW_FILES_RECHECK_MS && this.slowDirs.some((dir) => file.startsWith(dir))) return stamp.mtime;
+    }
+    const stats = fs.statSync(file, { throwIfNoEntry: false });
+    const mtime = stats?.isFile() ? stats.mtimeMs : -1;
+    this.diskStamps.set(file, { mtime, generation: this.generation, at: now });
+    return mtime;
+  }
+
+  private realpath(file: string): string {
+    if (!isStablePath(file)) return this.ts.sys.realpath?.(file) ?? file;
+    let real = this.caches.realpaths.get(file);
+    if (real === undefined) this.caches.realpaths.set(file, (real = this.ts.sys.realpath?.(file) ?? file));
+    return real;
+  }
+
   private fileExists(file: string): boolean {
-    if (this.virtualFiles.has(file) || this.caches.existingFiles.has(file)) return true;
+    if (this.virtualFiles.has(file) || this.bundles.has(file) || this.caches.existingFiles.has(file)) return true;
+    if (!isStablePath(file)) return this.mtime(file) >= 0;
     if (this.missingFiles.has(file)) return false;
     const exists = this.ts.sys.fileExists(file);
-    if (exists) {
-      if (isStablePath(file)) this.caches.existingFiles.add(file);
-    } else {
-      this.missingFiles.add(file);
-    }
+    if (exists) this.caches.existingFiles.add(file);
+    else this.missingFiles.add(file);
     return exists;
   }
 
@@ -368,6 +552,8 @@ export class CellProject {
   private readFile(file: string): string | undefined {
     const virtual = this.virtualFiles.get(file);
     if (virtual) return virtual.text;
+    const bundle = this.bundles.get(file);
+    if (bundle) return bundle.bundle.text;
     return this.ts.sys.readFile(file);
   }
 }

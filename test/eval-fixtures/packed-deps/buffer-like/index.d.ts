@@ -1,0 +1,3 @@
+export interface BufferLike {
+    fromThePackage: true;
+}

@@ -1,0 +1,3 @@
+export interface Extra {
+    extra: number;
+}
