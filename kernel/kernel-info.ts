@@ -30,7 +30,7 @@ export function kernelInfoContent(): KernelInfoContent {
     },
     banner:
       `tsorch ${tsorch}: PyTorch-shaped tensors and nn in TypeScript ${typescript} on Node ${process.version}\n` +
-      "Preloaded: torch, nn, F, optim, Tensor, summary, featureMaps, print, display, prompt, comms.\n" +
+      "Preloaded: torch, nn, F, optim, Tensor, summary, trace, compareTraces, featureMaps, print, datasets, display, prompt, comms.\n" +
       "Type help() for the kernel's functions; end a name with ? (or ??) to read its documentation.",
     help_links: [
       { text: "TypeScript handbook", url: "https://www.typescriptlang.org/docs/handbook/intro.html" },

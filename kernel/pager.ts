@@ -56,7 +56,7 @@ MIME bundle such as { "text/plain": "...", "image/png": base64 }. A cell's last 
 shown as its result (a trailing semicolon does not hide it; \`void expr\` does). Interrupt stops loops, pending
 awaits and timers, and keeps every variable.
 
-Runtime: torch, nn, F, optim, Tensor, summary, featureMaps, print.`;
+Runtime: torch, nn, F, optim, Tensor, summary, trace, compareTraces, featureMaps, print, datasets.`;
 
 function signatureOf(fn: Function): string {
   const source = Function.prototype.toString.call(fn);

@@ -13,7 +13,10 @@ import type { DisplayApi, DisplayFunction } from "./display.js";
 import { log } from "./log.js";
 import type { InputOptions } from "./stdin.js";
 
-export const RUNTIME_NAMES = ["torch", "nn", "F", "optim", "Tensor", "summary", "featureMaps", "print"] as const;
+/** The runtime's names every cell gets without an import: the PyTorch-shaped API and the shape-insight tools. */
+export const RUNTIME_NAMES = [
+  "torch", "nn", "F", "optim", "Tensor", "summary", "trace", "compareTraces", "featureMaps", "print", "datasets",
+] as const;
 
 /** The kernel's functions as cells see them. */
 export interface KernelGlobals {
