@@ -19,3 +19,7 @@ export {
   summary, trace, featureMaps, compareTraces, Trace, Summary, TraceComparison, TraceRow, setFlightRecorder,
   type TraceOptions, type SummaryOptions, type SizeSpec, type Explanation, type FeatureMapsOptions,
 } from "./trace/index.js";
+export * as datasets from "./datasets/index.js";
+// Training-loop displays: line plots (live loss curves) and progress bars.
+export { linePlot, LinePlot, type LinePlotOptions, type Series } from "./render/plot.js";
+export { progressBar, ProgressBar, type ProgressBarOptions } from "./render/progress.js";

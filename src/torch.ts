@@ -70,3 +70,4 @@ export {
   manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator, default_generator,
 } from "./ops/random.js";
 export * as autograd from "./autograd/index.js";
+export * as utils from "./utils/index.js";
