@@ -47,6 +47,10 @@ const SAVES_NO_TENSORS = new Set([
   "SplitBackward0", "SplitWithSizesBackward0", "UnbindBackward0", "ToCopyBackward0", "ConstantPadNdBackward0",
   "RepeatBackward0", "FlipBackward0", "AliasBackward0", "DiagonalBackward0", "TrilBackward0", "TriuBackward0",
   "RollBackward0", "CumsumBackward0", "TraceBackward0", "AccumulateGrad",
+  // Resampling keeps only sizes and scales, so PyTorch lets a second backward through it too.
+  "UpsampleNearest2DBackward1", "UpsampleNearestExact2DBackward1", "UpsampleBilinear2DBackward1",
+  "UpsampleBicubic2DBackward1", "UpsampleBilinear2DAaBackward1", "UpsampleBicubic2DAaBackward1",
+  "UpsampleNearest1DBackward1", "UpsampleNearestExact1DBackward1", "UpsampleLinear1DBackward1",
 ]);
 
 /** Returned by `register_hook` and friends; `remove()` unregisters the hook. */

@@ -4,10 +4,10 @@
  * running on the pure TypeScript CPU kernels (the model is tfjs-core's kernel registry).
  *
  * Kernels take plain numbers and typed arrays — NCHW, contiguous, float32 — never Tensor objects.
- * Conv and pooling kernels take a resolved geometry built by `conv2dGeometry`, `maxPool2dGeometry`,
- * `avgPool2dGeometry` or `adaptivePool2dGeometry` (cpu/output-size.ts), which also raise PyTorch's
- * errors for bad sizes. Outputs are overwritten; the optional trailing arrays let a caller reuse
- * memory, otherwise a new array is returned.
+ * Conv, pooling and upsampling kernels take a resolved geometry built by `conv2dGeometry`,
+ * `maxPool2dGeometry`, `avgPool2dGeometry`, `adaptivePool2dGeometry` or `upsample2dGeometry`
+ * (cpu/output-size.ts), which also raise PyTorch's errors for bad sizes. Outputs are overwritten; the
+ * optional trailing arrays let a caller reuse memory, otherwise a new array is returned.
  *
  * The CPU kernels are registered when this module loads. Optional WebAssembly SIMD versions of
  * `sgemm` and the conv2d kernels are registered on request by `enableWasmSimd()`
@@ -35,6 +35,7 @@ import type {
   AvgPool2dGeometry,
   Conv2dGeometry,
   Pool2dGeometry,
+  Upsample2dGeometry,
 } from "./cpu/output-size.js";
 import {
   adaptiveAvgPool2d,
@@ -48,6 +49,14 @@ import {
   type MaxPoolResult,
 } from "./cpu/pool2d.js";
 import { compileRow, runElementwise } from "./cpu/elementwise.js";
+import {
+  upsampleBicubic2d,
+  upsampleBicubic2dBackward,
+  upsampleBilinear2d,
+  upsampleBilinear2dBackward,
+  upsampleNearest2d,
+  upsampleNearest2dBackward,
+} from "./cpu/interpolate.js";
 import {
   argReduceKernel, reduceKernel, scanKernel, softmaxBackwardKernel, softmaxKernel, varianceKernel,
 } from "./cpu/reduce.js";
@@ -125,6 +134,11 @@ export type AdaptiveMaxPool2dBackwardKernel = (
   g: AdaptivePool2dGeometry, gradOutput: Float32Array, indices: Int32Array, gradInput?: Float32Array,
 ) => Float32Array;
 
+/** `[N, C, outH, outW]` resampled from `[N, C, H, W]` (`F.interpolate`; the geometry says how). */
+export type Upsample2dKernel = (g: Upsample2dGeometry, input: Float32Array, output?: Float32Array) => Float32Array;
+/** `grad_input [N, C, H, W]` from `grad_output [N, C, outH, outW]` of an upsampling. */
+export type Upsample2dBackwardKernel = (g: Upsample2dGeometry, gradOutput: Float32Array, gradInput?: Float32Array) => Float32Array;
+
 /** Every kernel name and its signature. */
 export interface KernelSignatures {
   sgemm: SgemmKernel;
@@ -143,6 +157,15 @@ export interface KernelSignatures {
   adaptive_avg_pool2d_backward: AdaptiveAvgPool2dBackwardKernel;
   adaptive_max_pool2d: AdaptiveMaxPool2dKernel;
   adaptive_max_pool2d_backward: AdaptiveMaxPool2dBackwardKernel;
+  /** nearest and nearest-exact resampling. */
+  upsample_nearest2d: Upsample2dKernel;
+  upsample_nearest2d_backward: Upsample2dBackwardKernel;
+  /** bilinear (and 1-D linear) resampling, plain or antialiased. */
+  upsample_bilinear2d: Upsample2dKernel;
+  upsample_bilinear2d_backward: Upsample2dBackwardKernel;
+  /** bicubic resampling, plain or antialiased. */
+  upsample_bicubic2d: Upsample2dKernel;
+  upsample_bicubic2d_backward: Upsample2dBackwardKernel;
   /** Builds the specialised row loop of an element-wise op (cpu/elementwise.ts). */
   elementwise_compile: typeof compileRow;
   /** Runs a compiled element-wise row loop over broadcast, strided operands. */
@@ -175,6 +198,12 @@ export const cpuKernels: Readonly<KernelSignatures> = Object.freeze({
   adaptive_avg_pool2d_backward: adaptiveAvgPool2dBackward,
   adaptive_max_pool2d: adaptiveMaxPool2d,
   adaptive_max_pool2d_backward: adaptiveMaxPool2dBackward,
+  upsample_nearest2d: upsampleNearest2d,
+  upsample_nearest2d_backward: upsampleNearest2dBackward,
+  upsample_bilinear2d: upsampleBilinear2d,
+  upsample_bilinear2d_backward: upsampleBilinear2dBackward,
+  upsample_bicubic2d: upsampleBicubic2d,
+  upsample_bicubic2d_backward: upsampleBicubic2dBackward,
   elementwise_compile: compileRow,
   elementwise_run: runElementwise,
   reduce: reduceKernel,

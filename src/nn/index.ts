@@ -29,6 +29,7 @@ export {
   ReLU, ReLU6, LeakyReLU, ELU, SiLU, Sigmoid, Tanh, GELU, Softplus, Softmax, LogSoftmax,
 } from "./activation.js";
 export { Flatten, Unflatten } from "./flatten.js";
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, type UpsampleOptions, type Upsampling2dOptions } from "./upsample.js";
 export { Dropout, Dropout2d } from "./dropout.js";
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from "./batchnorm.js";
 export { Sequential, ModuleList, ModuleDict, type NamedModules } from "./container.js";

@@ -28,7 +28,7 @@ import { type DType, bool as boolDType, castScalar } from "../tensor/dtype.js";
 import { copyStrided } from "../tensor/strided.js";
 import { Storage, Tensor } from "../tensor/tensor.js";
 import { attachBinary, type BinaryDef } from "./binary-def.js";
-import { ADD, type AlphaOptions, DIV, type DivOptions, FMOD, FLOOR_DIVIDE, MUL, POW, REMAINDER, SUB } from "./binary.js";
+import { ADD, type AlphaOptions, DIV, type DivOptions, FMOD, FLOOR_DIVIDE, MUL, POW, REMAINDER, SUB, add, mul } from "./binary.js";
 import { type Bound, type ClampOptions, clampBounds, clampPlan, recordScalarClamp } from "./clamp.js";
 import { gradFor, saveInput } from "./grad-utils.js";
 import { where, scatterInPlace, gather } from "./index-ops.js";
@@ -238,7 +238,26 @@ export const leaky_relu_ = (self: Tensor, negative_slope = 0.01) => inplaceUnary
 );
 export const hardtanh_ = (self: Tensor, min_val = -1, max_val = 1) => inplaceUnary(A.HARDTANH, self, [min_val, max_val], "hardtanh_");
 export const relu6_ = (self: Tensor) => inplaceUnary(A.HARDTANH, self, [0, 6], "relu6_");
-export const elu_ = (self: Tensor, alpha = 1) => inplaceUnary(A.ELU, self, { negcoef: alpha, poscoef: 1, inputScale: 1, node: "EluBackward0" }, "elu_");
+/**
+ * `elu_` as PyTorch 1.13 records it: `EluBackward1`, whose gradient is computed from the result (the
+ * input is overwritten), `g * input_scale * (result + alpha)` where the result is not positive. That
+ * formula needs `alpha >= 0`, which PyTorch checks when the backward pass runs.
+ */
+const ELU_INPLACE: UnaryDef<A.EluParams> = {
+  ...A.ELU,
+  reads: { result: true },
+  fused: undefined,
+  backward: (g, _x, y, p) => {
+    if (p.negcoef < 0) {
+      throw new TsorchError(
+        "In-place elu backward calculation is triggered with a negative slope which is not supported. This is caused by " +
+        "calling in-place forward function with a negative slope, please call out-of-place version instead.");
+    }
+    return where(le(y, 0), mul(mul(g, p.inputScale), add(y, p.negcoef)), mul(g, p.poscoef));
+  },
+};
+
+export const elu_ = (self: Tensor, alpha = 1) => inplaceUnary(ELU_INPLACE, self, { negcoef: alpha, poscoef: 1, inputScale: 1, node: "EluBackward1" }, "elu_");
 export const silu_ = (self: Tensor) => inplaceUnary(A.SILU, self, null, "silu_");
 export const hardsigmoid_ = (self: Tensor) => inplaceUnary(A.HARDSIGMOID, self, null, "hardsigmoid_");
 export const hardswish_ = (self: Tensor) => inplaceUnary(A.HARDSWISH, self, null, "hardswish_");

@@ -10,8 +10,9 @@
  * - the input sizes that would work, solved from the symbolic replay of the
  *   recorded steps (not by running the user's code again): square inputs 32
  *   to 35, and the non-square families;
- * - concrete fixes: resize the input, `nn.AdaptiveAvgPool2d([5, 5])` before
- *   flattening, `nn.LazyLinear(120)`, `in_channels=6`, `padding=1`, ...
+ * - concrete fixes: resize the input (`F.interpolate(x, { size: [32, 32], mode: "bilinear" })`),
+ *   `nn.AdaptiveAvgPool2d([5, 5])` before flattening, `nn.LazyLinear(120)`, `in_channels=6`,
+ *   `padding=1`, ...
  *
  * Errors that are not about shapes are left alone.
  *
@@ -191,6 +192,11 @@ interface Story {
   fixes: string[];
 }
 
+/** The fix that resizes the input, as the call that does it. */
+function resizeFix(h: number, w: number): string {
+  return `resize the input to ${h}×${w}: F.interpolate(x, { size: [${h}, ${w}], mode: "bilinear" })`;
+}
+
 function linearStory(trace: Trace, row: TraceRow, replay: Replay, sol: SolveResult | null, namer: FunctionNamer): Story {
   const p = row.spec.params;
   const expected = p.in_features as number;
@@ -216,7 +222,7 @@ function linearStory(trace: Trace, row: TraceRow, replay: Replay, sol: SolveResu
   const fixes: string[] = [];
   const vars = replay.vars;
   if (good && vars.length === 2) {
-    fixes.push(`resize the input to ${good[vars[0]!]}×${good[vars[1]!]} (e.g. F.interpolate or a resize transform)`);
+    fixes.push(resizeFix(good[vars[0]!]!, good[vars[1]!]!));
   } else if (good && vars.length === 1) {
     fixes.push(`give the network inputs with ${vars[0]} = ${good[vars[0]!]}`);
   }
@@ -325,7 +331,7 @@ function viewStory(trace: Trace, row: TraceRow, replay: Replay, sol: SolveResult
   void sym;
   const fixes = ["flatten per sample with torch.flatten(x, 1) or x.view(x.size(0), -1), then give the next layer the matching in_features"];
   const good = sampleSolution(sol);
-  if (good && sol && sol.vars.length === 2) fixes.unshift(`resize the input to ${good[sol.vars[0]!]}×${good[sol.vars[1]!]}`);
+  if (good && sol && sol.vars.length === 2) fixes.unshift(resizeFix(good[sol.vars[0]!]!, good[sol.vars[1]!]!));
   return { headline, details, fixes };
 }
 

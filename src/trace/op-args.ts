@@ -20,8 +20,8 @@ export interface OpSpec {
   /**
    * Canonical op: conv2d, linear, max_pool2d, avg_pool2d, adaptive_avg_pool2d,
    * adaptive_max_pool2d, flatten, unflatten, view, reshape, permute, transpose,
-   * t, squeeze, unsqueeze, batch_norm, pad, cat, stack, binary, matmul, reduce,
-   * softmax, elementwise, identity, container, or unknown.
+   * t, squeeze, unsqueeze, batch_norm, pad, interpolate, cat, stack, binary, matmul,
+   * reduce, softmax, elementwise, identity, container, or unknown.
    */
   readonly op: string;
   readonly params: Readonly<Record<string, unknown>>;
@@ -53,7 +53,7 @@ const ELEMENTWISE_MODULES = new Set([
 ]);
 
 const ELEMENTWISE_OPS = new Set([
-  "F.relu", "F.relu_", "F.leaky_relu", "F.relu6", "F.elu", "F.silu", "F.softplus", "F.sigmoid", "F.tanh", "F.gelu",
+  "F.relu", "F.relu_", "F.leaky_relu", "F.relu6", "F.elu", "F.elu_", "F.silu", "F.softplus", "F.sigmoid", "F.tanh", "F.gelu",
   "F.softmax", "F.log_softmax", "F.dropout", "F.dropout2d", "relu", "sigmoid", "tanh", "softmax", "log_softmax",
   "contiguous", "clone",
 ]);
@@ -97,6 +97,18 @@ function adaptiveSpec(op: string, size: unknown): OpSpec {
   return spec(op, { output_size: out }, show[0] === show[1] ? show[0]! : `${show[0]}, ${show[1]}`);
 }
 
+/** `size=(32, 32), mode='bilinear'`: what a resize was asked for, as PyTorch's keywords read. */
+function resizeSpec(size: unknown, scale: unknown, mode: unknown, alignCorners: unknown): OpSpec {
+  const show = (v: unknown) => (Array.isArray(v) ? `(${v.join(", ")})` : String(v));
+  const parts: string[] = [];
+  if (size !== undefined && size !== null) parts.push(`size=${show(size)}`);
+  if (scale !== undefined && scale !== null) parts.push(`scale_factor=${show(scale)}`);
+  const m = typeof mode === "string" ? mode : "nearest";
+  parts.push(`mode='${m}'`);
+  if (alignCorners === true) parts.push("align_corners=True");
+  return spec("interpolate", { size: size ?? null, scale_factor: scale ?? null, mode: m, align_corners: alignCorners === true }, parts.join(", "));
+}
+
 function flattenSpec(start: number, end: number): OpSpec {
   return spec("flatten", { start_dim: start, end_dim: end }, end === -1 ? String(start) : `${start}, ${end}`);
 }
@@ -134,6 +146,10 @@ function moduleSpec(m: Module, type: string): OpSpec {
     case "BatchNorm1d":
     case "BatchNorm2d":
       return spec("batch_norm", { num_features: a.num_features }, String(a.num_features));
+    case "Upsample":
+    case "UpsamplingNearest2d":
+    case "UpsamplingBilinear2d":
+      return resizeSpec(a.size, a.scale_factor, a.mode, a.align_corners);
     case "Identity":
       return spec("identity", {}, "");
     case "Dropout":
@@ -222,6 +238,18 @@ function opSpec(name: string, args: readonly unknown[]): OpSpec {
       const amounts = Array.isArray(args[1]) ? (args[1] as number[]) : [];
       const mode = typeof args[2] === "string" ? args[2] : isOptions(args[2]) ? (args[2].mode ?? "constant") : "constant";
       return spec("pad", { pad: amounts, mode }, `(${amounts.join(", ")})${mode === "constant" ? "" : `, '${mode}'`}`);
+    }
+    case "F.interpolate":
+    case "F.upsample":
+    case "F.upsample_nearest":
+    case "F.upsample_bilinear": {
+      // (input, size, scale_factor, mode, align_corners) or an options object after the input.
+      const rest = args.slice(1);
+      const o: Record<string, unknown> = isOptions(rest[rest.length - 1]) ? (rest.pop() as Record<string, unknown>) : {};
+      const dfltMode = name === "F.upsample_bilinear" ? "bilinear" : "nearest";
+      const isAliased = name === "F.upsample_nearest" || name === "F.upsample_bilinear";
+      return resizeSpec(o.size ?? rest[0], o.scale_factor ?? rest[1], isAliased ? dfltMode : (o.mode ?? rest[2] ?? dfltMode),
+        name === "F.upsample_bilinear" ? true : (o.align_corners ?? rest[3]));
     }
     case "cat":
     case "stack":

@@ -20,9 +20,9 @@
  * r.constraints.map((c) => c.describe())             // ["H−4 ≥ 1 (conv1: kernel fits)", ...]
  */
 import { poolOutputSize } from "../backend/cpu/output-size.js";
-import type { TraceRow } from "./row.js";
+import { type TraceRow, isTensorInfo } from "./row.js";
 import {
-  Const, type Env, Exact, type SymExpr, add, compose, convOut, div, lift, mul, num, poolOut, sameExpr, sum,
+  Const, type Env, Exact, SymExpr, add, compose, convOut, div, lift, mul, num, poolOut, sameExpr, sum,
 } from "./symbolic.js";
 
 /** A shape whose dims are expressions. */
@@ -422,10 +422,74 @@ const reduce: Rule = (ins, _p, ctx) => {
 
 const same: Rule = (ins) => [ins[0] ?? []];
 
+/** How `⌊x·s⌋` reads (the size `F.interpolate` gives an axis of size x for a scale factor s). */
+class ScaledFloor extends SymExpr {
+  constructor(readonly x: SymExpr, readonly s: number) {
+    super();
+  }
+  eval(env: Env): number {
+    return Math.trunc(this.x.eval(env) * this.s);
+  }
+  toString(): string {
+    return `⌊${this.x.isCompound ? `(${this.x})` : String(this.x)}·${this.s}⌋`;
+  }
+  vars(): Set<string> {
+    return this.x.vars();
+  }
+  rename(map: Record<string, string>): SymExpr {
+    return new ScaledFloor(this.x.rename(map), this.s);
+  }
+}
+
+/** `trunc(x * s)`, the output size for a scale factor: `2·H`, `⌊H/2⌋`, or `⌊H·1.5⌋`. */
+function scaledSize(x: SymExpr, s: number): SymExpr {
+  if (Number.isInteger(s) && s > 0) return mul(s, x);
+  const inv = 1 / s;
+  // x·(1/2^k) is exact in floating point: the same as ⌊x/2^k⌋.
+  if (s > 0 && Number.isInteger(inv) && (inv & (inv - 1)) === 0) return div(x, inv);
+  return new Exact(new ScaledFloor(x, s), x, (v) => Math.trunc(v * s));
+}
+
+/** The parameters of a resize row: `F.interpolate`/`F.upsample*` arguments, or an `nn.Upsample`'s attributes. */
+function resizeParams(row: TraceRow): { size: unknown; scale: unknown } {
+  if (row.kind === "module") {
+    const m = row.module as unknown as { size?: unknown; scale_factor?: unknown };
+    return { size: m.size ?? null, scale: m.scale_factor ?? null };
+  }
+  // Every resize op takes (input, size, scale_factor, ...), or an options object after the input.
+  const rest = row.args.slice(1);
+  const last = rest[rest.length - 1];
+  const options = typeof last === "object" && last !== null && !Array.isArray(last) && !isTensorInfo(last)
+    ? (rest.pop() as Record<string, unknown>) : {};
+  return { size: options.size ?? rest[0] ?? null, scale: options.scale_factor ?? rest[1] ?? null };
+}
+
+/**
+ * `F.interpolate` / `nn.Upsample`: each spatial size becomes the requested size, or `⌊size·scale⌋`
+ * (which must stay at least 1).
+ */
+const resize: Rule = (ins, _p, ctx) => {
+  const { size, scale } = resizeParams(ctx.row);
+  const x = ins[0]!;
+  const out = [...x];
+  for (let d = 2; d < x.length; d++) {
+    const axis = d - 2;
+    if (size !== null && size !== undefined) {
+      out[d] = num(Array.isArray(size) ? (size[axis] as number) : (size as number));
+      ctx.constrain("ge", x[d]!, 1, "non-empty input");
+    } else {
+      const s = Array.isArray(scale) ? (scale[axis] as number) : (scale as number);
+      out[d] = scaledSize(x[d]!, s);
+      ctx.constrain("ge", out[d]!, 1, "output size");
+    }
+  }
+  return [out];
+};
+
 const RULES: Record<string, Rule> = {
   conv2d, max_pool2d: poolChecked, avg_pool2d: poolChecked, adaptive_avg_pool2d: adaptive, adaptive_max_pool2d: adaptive,
   linear, flatten, view: viewRule, reshape: viewRule, unflatten, permute, transpose, t: tRule, unsqueeze, squeeze,
-  batch_norm: batchNorm, pad: padRule, cat, stack, binary, matmul, reduce, elementwise: same, identity: same,
+  batch_norm: batchNorm, pad: padRule, interpolate: resize, cat, stack, binary, matmul, reduce, elementwise: same, identity: same,
 };
 
 /** Whether the formulas of `shape` give `concrete` at `env`. */

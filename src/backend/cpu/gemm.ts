@@ -367,12 +367,17 @@ export function gemmAccumulate(
   }
 }
 
-function checkDims(M: number, N: number, K: number): void {
-  for (const [name, v] of [["M", M], ["N", N], ["K", K]] as const) {
-    if (!Number.isInteger(v) || v < 0) {
-      throw new ArgumentError(`sgemm: ${name} must be a non-negative integer, but got ${v}`, name, "RuntimeError");
-    }
+function checkDim(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0) {
+    throw new ArgumentError(`sgemm: ${name} must be a non-negative integer, but got ${v}`, name, "RuntimeError");
   }
+}
+
+/** Runs on every product, so without allocating (a Linear layer at batch 1 is a few microseconds). */
+function checkDims(M: number, N: number, K: number): void {
+  checkDim("M", M);
+  checkDim("N", N);
+  checkDim("K", K);
 }
 
 /** Checks that a rows x cols matrix with leading dimension ld at offset fits in an array of length len. */

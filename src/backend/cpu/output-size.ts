@@ -138,6 +138,12 @@ function typeArg(message: string, argument: string): ArgumentError {
  * list of the wrong length or a non-integer element.
  */
 function convPair(name: string, v: Pair): [number, number] {
+  // The common forms first, without building a list.
+  if (typeof v === "number") {
+    if (Number.isInteger(v)) return [v, v];
+  } else if (v.length === 2 && Number.isInteger(v[0]) && Number.isInteger(v[1])) {
+    return [v[0], v[1]];
+  }
   const list = typeof v === "number" ? [v] : [...(v as readonly number[])];
   list.forEach((x, i) => {
     if (!Number.isInteger(x)) {
@@ -183,16 +189,18 @@ function poolTypeCheck(op: "max_pool2d" | "avg_pool2d", name: string, v: Pair | 
     }
     return;
   }
-  [...(v as readonly number[])].forEach((x, i) => {
-    if (!Number.isInteger(x)) {
+  const list = Array.isArray(v) ? (v as readonly number[]) : [...(v as readonly number[])];
+  for (let i = 0; i < list.length; i++) {
+    if (!Number.isInteger(list[i])) {
       throw typeArg(`${op}(): argument '${name}' must be tuple of ints, but found element of type float at pos ${i + 1}`, name);
     }
-  });
+  }
 }
 
 /** A type-checked pooling hyper-parameter as `[h, w]`; a tuple of the wrong length is a RuntimeError. */
 function poolPair(op: "max_pool2d" | "avg_pool2d", name: string, v: Pair): [number, number] {
   if (typeof v === "number") return [v, v];
+  if (Array.isArray(v) && v.length === 2) return [v[0], v[1]];
   const list = [...(v as readonly number[])];
   if (list.length !== 1 && list.length !== 2) throw runtimeArg(POOL_LENGTH_MESSAGES[op]![name]!, name);
   return list.length === 1 ? [list[0]!, list[0]!] : [list[0]!, list[1]!];
@@ -331,17 +339,17 @@ export function conv2dGeometry(
   if (sH <= 0 || sW <= 0) throw runtimeArg("non-positive stride is not supported", "stride");
 
   const [N, C, H, W] = nchw(inputShape);
-  const wShape = fmtShape(weightShape);
+  // Messages are formatted only on the error paths below: this runs on every convolution.
   const outChannels = weightShape[0]!;
   if (outChannels < groups) {
     throw new ShapeError(
-      `Given groups=${groups}, expected weight to be at least ${groups} at dimension 0, but got weight of size ${wShape} instead`,
+      `Given groups=${groups}, expected weight to be at least ${groups} at dimension 0, but got weight of size ${fmtShape(weightShape)} instead`,
       { op: "conv2d", shapes: { weight: weightShape }, expected: { out_channels: `>= ${groups}` }, got: { out_channels: outChannels } },
     );
   }
   if (outChannels % groups !== 0) {
     throw new ShapeError(
-      `Given groups=${groups}, expected weight to be divisible by ${groups} at dimension 0, but got weight of size [${wShape}] instead`,
+      `Given groups=${groups}, expected weight to be divisible by ${groups} at dimension 0, but got weight of size [${fmtShape(weightShape)}] instead`,
       { op: "conv2d", shapes: { weight: weightShape }, expected: { out_channels: `multiple of ${groups}` }, got: { out_channels: outChannels } },
     );
   }
@@ -349,13 +357,13 @@ export function conv2dGeometry(
   if (C !== expectedC) {
     const shownInput = inputShape.length === 3 ? [1, ...inputShape] : inputShape;
     throw new ShapeError(
-      `Given groups=${groups}, weight of size ${wShape}, expected input${fmtShape(shownInput)} to have ${expectedC} channels, but got ${C} channels instead`,
+      `Given groups=${groups}, weight of size ${fmtShape(weightShape)}, expected input${fmtShape(shownInput)} to have ${expectedC} channels, but got ${C} channels instead`,
       { op: "conv2d", shapes: { input: inputShape, weight: weightShape }, expected: { in_channels: expectedC }, got: { in_channels: C } },
     );
   }
   if (biasShape && !(biasShape.length === 1 && biasShape[0] === outChannels)) {
     throw new ShapeError(
-      `Given weight of size ${wShape}, expected bias to be 1-dimensional with ${outChannels} elements, but got bias of size ${fmtShape(biasShape)} instead`,
+      `Given weight of size ${fmtShape(weightShape)}, expected bias to be 1-dimensional with ${outChannels} elements, but got bias of size ${fmtShape(biasShape)} instead`,
       { op: "conv2d", shapes: { weight: weightShape, bias: biasShape }, expected: { bias: [outChannels] }, got: { bias: biasShape } },
     );
   }
@@ -641,4 +649,121 @@ export function conv2dOutputShape(g: Conv2dGeometry): [number, number, number, n
 /** Output shape `[N, C, outH, outW]` of a pooling geometry. */
 export function pool2dOutputShape(g: Pool2dGeometry | AdaptivePool2dGeometry): [number, number, number, number] {
   return [g.batch, g.channels, g.outH, g.outW];
+}
+
+/** The resampling kernels: `nearest` (PyTorch's legacy floor rule), `nearest-exact`, `linear` (bilinear), `cubic`. */
+export type UpsampleKind = "nearest" | "nearest-exact" | "linear" | "cubic";
+
+/**
+ * Everything an upsampling kernel needs (NCHW contiguous; a 1-D `[N, C, W]` input is `inH = outH = 1`).
+ * `scaleH`/`scaleW` are the scale factors handed to the kernel (PyTorch's `scales_h`, `scales_w`): when
+ * positive, the source positions use `1 / scale`; 0 means "from the sizes" (`in / out`).
+ */
+export interface Upsample2dGeometry {
+  batch: number;
+  channels: number;
+  inH: number;
+  inW: number;
+  outH: number;
+  outW: number;
+  kind: UpsampleKind;
+  alignCorners: boolean;
+  /** PyTorch's `_upsample_*_aa`: a filter widened by the downscaling factor (bilinear and bicubic only). */
+  antialias: boolean;
+  scaleH: number;
+  scaleW: number;
+  /** Source positions computed in float64 (a float64 input) instead of float32. */
+  double: boolean;
+  /**
+   * The input is also contiguous in channels-last order (one channel, or 1x1 planes): PyTorch's nearest
+   * forward then runs its channels-last kernel, whose index rule copies same-size axes and halves
+   * indices on axes of exactly twice the input size, where the general kernel computes `floor(o * scale)`.
+   */
+  channelsLast: boolean;
+}
+
+/** Options of `upsample2dGeometry`. */
+export interface Upsample2dOptions {
+  kind: UpsampleKind;
+  alignCorners?: boolean;
+  antialias?: boolean;
+  /** Per spatial dim (1 or 2 of them), 0 or absent when the output size was given. */
+  scales?: readonly number[];
+  double?: boolean;
+}
+
+/**
+ * PyTorch's `compute_output_size` for the `.vec` upsampling overloads: the output sizes are `size`, or
+ * `trunc(in * scale)` per spatial dim (a non-finite product is refused as PyTorch refuses it).
+ *
+ * @example
+ * upsampleOutputSize([1, 3, 10, 10], null, [1.5, 2]) // [15, 20]
+ */
+export function upsampleOutputSize(
+  inputShape: readonly number[], size: readonly number[] | null, scales: readonly number[] | null,
+): number[] {
+  if (size !== null) return [...size];
+  const spatial = inputShape.slice(2);
+  return spatial.map((v, i) => {
+    const p = v * scales![i]!;
+    if (!Number.isFinite(p) || Math.abs(p) >= 2 ** 63) {
+      throw runtimeArg("IntArrayRef contains an int that cannot be represented as a SymInt: -9223372036854775808", "scale_factor");
+    }
+    return Math.trunc(p);
+  });
+}
+
+/**
+ * Validates an upsampling the way ATen's `upsample_{1,2}d_common_check` and the upsampling meta
+ * functions do (sizes positive, a non-empty input apart from the batch) and returns its geometry.
+ * `inputShape` is `[N, C, W]` or `[N, C, H, W]`; `outputSize` has one entry per spatial dim.
+ *
+ * @example
+ * upsample2dGeometry([1, 3, 4, 4], [8, 8], { kind: "linear" }).outH // 8
+ */
+export function upsample2dGeometry(
+  inputShape: readonly number[], outputSize: readonly number[], options: Upsample2dOptions,
+): Upsample2dGeometry {
+  const nd = inputShape.length;
+  if ((nd !== 3 && nd !== 4) || outputSize.length !== nd - 2) {
+    throw runtimeArg(`It is expected output_size equals to ${nd - 2}, but got size ${outputSize.length}`, "size");
+  }
+  const [N, C] = [inputShape[0]!, inputShape[1]!];
+  const inH = nd === 4 ? inputShape[2]! : 1;
+  const inW = inputShape[nd - 1]!;
+  const outH = nd === 4 ? outputSize[0]! : 1;
+  const outW = outputSize[outputSize.length - 1]!;
+  if (!(inH > 0 && inW > 0 && outH > 0 && outW > 0)) {
+    const msg = nd === 4
+      ? `Input and output sizes should be greater than 0, but got input (H: ${inH}, W: ${inW}) output (H: ${outH}, W: ${outW})`
+      : `Input and output sizes should be greater than 0, but got input (W: ${inW}) and output (W: ${outW})`;
+    throw new ShapeError(msg, {
+      op: "interpolate", shapes: { input: inputShape }, expected: { output_size: ">= 1" }, got: { output_size: [...outputSize] },
+    });
+  }
+  // PyTorch allows an empty batch, not empty channels.
+  if (C === 0) {
+    throw new ShapeError(`Non-empty ${nd}D data tensor expected but got a tensor with sizes ${fmtShape(inputShape)}`, {
+      op: "interpolate", shapes: { input: inputShape },
+    });
+  }
+  const scales = options.scales ?? [];
+  const scaleW = scales[scales.length - 1] ?? 0;
+  const scaleH = nd === 4 ? scales[0] ?? 0 : 0;
+  return {
+    batch: N, channels: C, inH, inW, outH, outW,
+    kind: options.kind,
+    alignCorners: options.alignCorners ?? false,
+    antialias: options.antialias ?? false,
+    scaleH: scaleH > 0 ? scaleH : 0,
+    scaleW: scaleW > 0 ? scaleW : 0,
+    double: options.double ?? false,
+    // ATen's channels-last contiguity of a contiguous NCHW tensor (size-1 dims do not count).
+    channelsLast: nd === 4 && (C === 1 || inH * inW === 1),
+  };
+}
+
+/** Output shape of an upsampling: `[N, C, outW]` for a 1-D input, `[N, C, outH, outW]` otherwise. */
+export function upsampleOutputShape(g: Upsample2dGeometry, ndim: number): number[] {
+  return ndim === 3 ? [g.batch, g.channels, g.outW] : [g.batch, g.channels, g.outH, g.outW];
 }

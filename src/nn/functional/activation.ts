@@ -75,9 +75,30 @@ export const relu6 = hooked("F.relu6", function relu6(input: Tensor, inplace = f
   return withInplace(input, inplace, act.relu6, inplaceOps.relu6_);
 });
 
-/** ELU: `x` where positive, `alpha * (exp(x) - 1)` elsewhere. */
-export const elu = hooked("F.elu", function elu(input: Tensor, alpha = 1.0, inplace = false): Tensor {
-  return withInplace(input, inplace, (x) => act.elu(x, alpha));
+/** Keyword arguments of `F.elu`. */
+export interface EluArgs {
+  alpha?: number;
+  inplace?: boolean;
+}
+
+/**
+ * ELU: `x` where positive, `alpha * (exp(x) - 1)` elsewhere. With `inplace` the input is overwritten
+ * (recorded as `EluBackward1` when autograd tracks it, as PyTorch does).
+ *
+ * @example
+ * F.elu(x)
+ * F.elu(x, 0.5)
+ * F.elu(x, { alpha: 0.5, inplace: true })   // or F.elu(x, 0.5, true)
+ */
+export const elu = hooked("F.elu", function elu(input: Tensor, alpha: number | EluArgs = 1.0, inplace = false): Tensor {
+  const a = typeof alpha === "object" && alpha !== null ? alpha.alpha ?? 1.0 : alpha;
+  const ip = typeof alpha === "object" && alpha !== null ? alpha.inplace ?? false : inplace;
+  return withInplace(input, ip, (x) => act.elu(x, a), (x) => inplaceOps.elu_(x, a));
+});
+
+/** `F.elu(x, alpha, true)`. */
+export const elu_ = hooked("F.elu_", function elu_(input: Tensor, alpha = 1.0): Tensor {
+  return elu(input, alpha, true);
 });
 
 /** SiLU (swish): `x * sigmoid(x)`. */

@@ -24,10 +24,11 @@ import { pyTypename } from "../python-style.js";
  * Tensor, not int`. Optional tensors may be null or undefined.
  */
 export function requireTensor(fn: string, args: readonly [unknown, string, boolean?][]): void {
-  args.forEach(([x, name, optional], i) => {
-    if (x instanceof Tensor || (optional && (x === null || x === undefined))) return;
+  for (let i = 0; i < args.length; i++) {
+    const [x, name, optional] = args[i]!;
+    if (x instanceof Tensor || (optional && (x === null || x === undefined))) continue;
     throw new TsorchError(`${fn}(): argument '${name}' (position ${i + 1}) must be Tensor, not ${pyTypename(x)}`, "TypeError");
-  });
+  }
 }
 
 /** Row-major float32 data of `t` (no copy when it is contiguous float32; callers must not write to it). */

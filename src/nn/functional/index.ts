@@ -15,12 +15,15 @@ export {
   type MaxPool2dArgs, type AvgPool2dArgs, type AdaptiveSize,
 } from "./pooling.js";
 export {
-  relu, relu_, leaky_relu, relu6, elu, silu, softplus, sigmoid, tanh, gelu, softmax, log_softmax, type SoftmaxArgs,
+  relu, relu_, leaky_relu, relu6, elu, elu_, silu, softplus, sigmoid, tanh, gelu, softmax, log_softmax, type SoftmaxArgs, type EluArgs,
 } from "./activation.js";
 export { dropout, dropout2d, type DropoutArgs } from "./dropout.js";
 export { batch_norm, type BatchNormArgs } from "./batchnorm.js";
 export { flatten, unflatten } from "./flatten.js";
 export { pad, type PadMode, type PadOptions } from "./pad.js";
+export {
+  interpolate, upsample, upsample_nearest, upsample_bilinear, type InterpolateMode, type InterpolateOptions,
+} from "./interpolate.js";
 export {
   mse_loss, l1_loss, smooth_l1_loss, huber_loss, nll_loss, cross_entropy, binary_cross_entropy, binary_cross_entropy_with_logits,
   type Reduction, type ReductionArgs, type NllLossArgs, type CrossEntropyArgs, type BCEArgs, type BCEWithLogitsArgs, type SmoothL1Args,

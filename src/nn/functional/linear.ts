@@ -124,10 +124,28 @@ function checkBias(bias: Tensor, shape: readonly number[]): void {
   }
 }
 
-/** The bias broadcast to `shape` as row-major float32 (the starting value of addmm's C). */
+/** The bias broadcast to `shape` as row-major float32 (read-only: may be the bias's own storage). */
 function broadcastBias(bias: Tensor, shape: readonly number[]): Float32Array {
   checkBias(bias, shape);
   return floatData(bias.detach().expand(shape as number[]));
+}
+
+/**
+ * A new `[M, N]` float32 array holding the (checked) bias in every row: addmm's starting C. A
+ * contiguous float32 vector bias, what every `nn.Linear` has, is copied row by row; other biases go
+ * through a broadcast view.
+ */
+function biasRows(bias: Tensor, shape: readonly [number, number]): Float32Array {
+  checkBias(bias, shape);
+  const [M, N] = shape;
+  const data = bias.storage.data;
+  if (bias.ndim === 1 && data instanceof Float32Array && (bias._strides[0] === 1 || N <= 1) && bias.shape[0] === N) {
+    const c0 = new Float32Array(M * N);
+    const row = data.subarray(bias._offset, bias._offset + N);
+    for (let i = 0; i < M; i++) c0.set(row, i * N);
+    return c0;
+  }
+  return Float32Array.from(floatData(bias.detach().expand([M, N])));
 }
 
 /** `addmm(bias, mat1, mat2)` recorded as `AddmmBackward0` with edges (bias, mat1, mat2). */
@@ -139,7 +157,7 @@ function addmm(bias: Tensor, mat1: Tensor, mat2: Tensor, inFeatures: number): Te
     if (bias.dtype !== mat1.dtype) throw new DTypeError("self and mat2 must have the same dtype", "linear", [bias.dtype.name, mat1.dtype.name]);
     return metaTensor(shape, mat1.dtype);
   }
-  const c0 = Float32Array.from(broadcastBias(bias, shape));
+  const c0 = biasRows(bias, shape as [number, number]);
   if (bias.dtype !== mat1.dtype) throw new DTypeError("self and mat2 must have the same dtype", "linear", [bias.dtype.name, mat1.dtype.name]);
   const out = tensorFrom(matmul2d(mat1, mat2, c0), shape, mat1.dtype);
   const dtype = mat1.dtype;

@@ -726,6 +726,7 @@ export const nll_loss = hooked("F.nll_loss", function nll_loss(input: Tensor, ta
 
 /** `x * s` for a C++ scalar `s` (PyTorch's `MulBackward1`). */
 function mulScalar(x: Tensor, s: number): Tensor {
+  if (anyMeta(x)) return metaTensor([...x.shape], x.dtype);
   const r = roundingOf(x.dtype);
   const sv = r(s);
   const xd = valuesOf(x);
@@ -738,6 +739,7 @@ function mulScalar(x: Tensor, s: number): Tensor {
 
 /** `x / s` for a C++ scalar `s` (PyTorch's `DivBackward1`). */
 function divScalar(x: Tensor, s: number): Tensor {
+  if (anyMeta(x)) return metaTensor([...x.shape], x.dtype);
   const r = roundingOf(x.dtype);
   const sv = r(s);
   const xd = valuesOf(x);
@@ -750,6 +752,7 @@ function divScalar(x: Tensor, s: number): Tensor {
 
 /** `x + s` for a C++ scalar `s` (PyTorch's `AddBackward1`). */
 function addScalar(x: Tensor, s: number): Tensor {
+  if (anyMeta(x)) return metaTensor([...x.shape], x.dtype);
   const r = roundingOf(x.dtype);
   const sv = r(s);
   const xd = valuesOf(x);
@@ -811,6 +814,8 @@ function crossEntropySmoothed(input: Tensor, target: Tensor, weight: Tensor | nu
   const classDim = input.ndim === 1 ? 0 : 1;
   const logp = log_softmax(input, classDim);
   const nll = nllLossNd(logp, target, weight, reduction, ignoreIndex);
+  // Meta operands (tensor/meta.ts): nll_loss ran every check; the smoothing term needs target values.
+  if (anyMeta(input, target, weight)) return metaTensor([...nll.shape], nll.dtype);
   const C = logp.shape[classDim]!;
   const smooth = weight ? neg(sum(mul(logp, classWeightView(weight, logp, classDim)), classDim)) : neg(sum(logp, classDim));
   const t = valuesOf(target);

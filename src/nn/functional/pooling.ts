@@ -60,29 +60,45 @@ function strideOrKernel(stride: Pair | null | undefined, kernel: Pair): Pair {
   return stride;
 }
 
-/** `[.., outH, outW]` keeping the input's leading dims (3-D stays 3-D). */
+/**
+ * `[.., outH, outW]` keeping the input's leading dims (3-D stays 3-D). Indexes the shape rather than
+ * slicing it: slicing a `torch.Size` builds another `Size`, which costs more than the small pooling
+ * kernels of a batch-1 forward.
+ */
 function outShape(input: Tensor, outH: number, outW: number): number[] {
-  return [...input.shape.slice(0, input.ndim - 2), outH, outW];
+  const s = input.shape;
+  if (s.length === 4) return [s[0]!, s[1]!, outH, outW];
+  if (s.length === 3) return [s[0]!, outH, outW];
+  const out: number[] = [];
+  for (let i = 0; i < s.length - 2; i++) out.push(s[i]!);
+  out.push(outH, outW);
+  return out;
 }
 
-/** The int64 indices tensor from the kernel's Int32Array. */
+/** The int64 indices tensor from the kernel's Int32Array (built only when the caller asks for it). */
 function indicesTensor(idx: Int32Array, shape: number[]): Tensor {
   return Tensor._fromData(Float64Array.from(idx), shape, int64);
 }
 
-function maxPoolImpl(input: Tensor, g: Pool2dGeometry): [Tensor, Tensor] {
+/**
+ * Max pooling proper. The kernel's Int32Array indices stay with the backward closure; the int64
+ * indices tensor PyTorch returns is built only with `returnIndices`.
+ */
+function maxPoolImpl(input: Tensor, g: Pool2dGeometry, returnIndices: boolean): Tensor | [Tensor, Tensor] {
   requireFloat(input, "max_pool2d", "max_pool2d");
   const shape = outShape(input, g.outH, g.outW);
   // A meta input (tensor/meta.ts): the geometry checks ran; shapes only.
-  if (isMeta(input)) return [metaTensor(shape, input.dtype), metaTensor(shape, int64)];
+  if (isMeta(input)) {
+    const out = metaTensor(shape, input.dtype);
+    return returnIndices ? [out, metaTensor(shape, int64)] : out;
+  }
   const { output, indices } = getKernel("max_pool2d")(g, floatData(input));
   const out = tensorFrom(output, shape, input.dtype);
-  const idx = indicesTensor(indices, shape);
   const dtype = input.dtype;
   record("MaxPool2DWithIndicesBackward0", out, [input], ([grad]) => [
     tensorFrom(getKernel("max_pool2d_backward")(g, floatData(grad!), indices), input.shape, dtype),
   ]);
-  return [out, idx];
+  return returnIndices ? [out, indicesTensor(indices, shape)] : out;
 }
 
 /**
@@ -120,8 +136,7 @@ function max_pool2d_impl(
     dilation: o.dilation ?? 1,
     ceilMode: o.ceil_mode ?? false,
   });
-  const [out, idx] = maxPoolImpl(input, g);
-  return o.return_indices ? [out, idx] : out;
+  return maxPoolImpl(input, g, o.return_indices === true);
 }
 
 /** F.max_pool2d, seen by the shape tracer (trace/op-hook.ts). */
@@ -182,8 +197,7 @@ function resolveAdaptiveSize(output_size: AdaptiveSize, input: Tensor): [number,
   if (input.ndim <= output_size.length) {
     throw new ArgumentError(`Input dimension should be at least ${output_size.length + 1}`, "output_size", "ValueError");
   }
-  const defaults = input.shape.slice(input.ndim - 2);
-  return [output_size[0] ?? defaults[0]!, output_size[1] ?? defaults[1]!];
+  return [output_size[0] ?? input.shape[input.ndim - 2]!, output_size[1] ?? input.shape[input.ndim - 1]!];
 }
 
 /** The mean over the last two dims (keepdim), which is what PyTorch runs for a 1x1 adaptive average. */
@@ -193,7 +207,7 @@ function meanHW(input: Tensor): Tensor {
     throw new IndexError(`Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got -2)`, -2, [-n, n - 1]);
   }
   requireFloat(input, "mean", "adaptive_avg_pool2d");
-  if (isMeta(input)) return metaTensor([...input.shape.slice(0, input.ndim - 2), 1, 1], input.dtype);
+  if (isMeta(input)) return metaTensor(outShape(input, 1, 1), input.dtype);
   const hw = input.shape[input.ndim - 1]! * input.shape[input.ndim - 2]!;
   const x = floatData(input);
   const rows = hw === 0 ? 0 : x.length / hw;
@@ -203,7 +217,7 @@ function meanHW(input: Tensor): Tensor {
     for (let i = r * hw; i < (r + 1) * hw; i++) s += x[i]!;
     out[r] = s / hw;
   }
-  const shape = [...input.shape.slice(0, input.ndim - 2), 1, 1];
+  const shape = outShape(input, 1, 1);
   const y = tensorFrom(out, shape, input.dtype);
   const inShape = [...input.shape];
   const dtype = input.dtype;
