@@ -37,8 +37,10 @@ export function runPytorch<T>(script: string, spec: unknown): T | null {
 /** Python helper inserted in scripts: `timeit(fn, min_seconds)` returns the median seconds per call. */
 export const PY_TIMEIT = String.raw`
 import time, statistics
-def timeit(fn, seconds=0.5, samples=7):
-    fn(); fn()
+def timeit(fn, seconds=0.5, samples=7, warmup=1.0):
+    end = time.perf_counter() + warmup; calls = 0
+    while calls < 3 or (time.perf_counter() < end and calls < 5000):
+        fn(); calls += 1
     t0 = time.perf_counter(); fn(); dt = max(time.perf_counter() - t0, 1e-7)
     reps = max(1, int(seconds / samples / dt))
     out = []
@@ -49,10 +51,19 @@ def timeit(fn, seconds=0.5, samples=7):
     return statistics.median(out)
 `;
 
-/** Median seconds per call of `fn`, after warm-up, over `samples` timed batches of about `seconds` in all. */
-export function timeit(fn: () => void, seconds = 0.5, samples = 7): number {
-  fn();
-  fn();
+/**
+ * Median seconds per call of `fn` over `samples` timed batches of about
+ * `seconds` in all, after a warm-up of `warmupSeconds` (V8 needs several
+ * hundred calls of a small workload before its optimised code settles; timing
+ * earlier measures the JIT, not the runtime).
+ */
+export function timeit(fn: () => void, seconds = 0.5, samples = 7, warmupSeconds = 1): number {
+  const warmEnd = performance.now() + warmupSeconds * 1000;
+  let calls = 0;
+  while (calls < 3 || (performance.now() < warmEnd && calls < 5000)) {
+    fn();
+    calls++;
+  }
   let t0 = performance.now();
   fn();
   const dt = Math.max((performance.now() - t0) / 1000, 1e-7);
