@@ -127,12 +127,13 @@ export function htmlTable(options: TableOptions): string {
  */
 export const TSORCH_CSS = `
 .tsorch { font-family: var(--jp-code-font-family, ui-monospace, SFMono-Regular, Menlo, Consolas, monospace);
-  font-size: var(--jp-code-font-size, 13px); line-height: 1.4; color: var(--jp-content-font-color1, inherit); }
+  font-size: var(--jp-code-font-size, 13px); line-height: 1.4; color: var(--jp-content-font-color1, inherit);
+  overflow-x: auto; }
 .tsorch .tsorch-table { border-collapse: collapse; margin: 0.25em 0; }
 .tsorch .tsorch-table caption { caption-side: top; text-align: left; padding: 0 0 0.3em 0;
   color: var(--jp-content-font-color2, inherit); font-weight: 600; }
 .tsorch .tsorch-table th, .tsorch .tsorch-table td { padding: 2px 10px; text-align: left; vertical-align: top;
-  border-bottom: 1px solid var(--jp-border-color2, rgba(128, 128, 128, 0.25)); }
+  white-space: nowrap; border-bottom: 1px solid var(--jp-border-color2, rgba(128, 128, 128, 0.25)); }
 .tsorch .tsorch-table th { font-weight: 600; border-bottom: 1px solid var(--jp-border-color1, rgba(128, 128, 128, 0.6)); }
 .tsorch .tsorch-table .num { text-align: right; font-variant-numeric: tabular-nums; }
 .tsorch .tsorch-table .center { text-align: center; }
