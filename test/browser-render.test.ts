@@ -107,6 +107,10 @@ function expectationsOf(nb: NotebookFile): Expectations {
 
 interface PageReport {
   text: string;
+  /** Row counts of the trace tables on the page, in order. */
+  traceTableRows: number[];
+  /** Text of the table rows highlighted as failed. */
+  errorRows: string[];
   images: { src: string; naturalWidth: number; complete: boolean }[];
   requests: string[];
   background: string;
@@ -129,6 +133,8 @@ async function openPage(file: string, screenshot: string, colorScheme: "light" |
     return await page.evaluate(
       (list) => ({
         text: document.body.innerText,
+        traceTableRows: [...document.querySelectorAll("table.tsorch-table")].map((t) => t.querySelectorAll("tbody tr").length),
+        errorRows: [...document.querySelectorAll("table.tsorch-table tr.error")].map((r) => (r as HTMLElement).innerText),
         images: [...document.images].map((img) => ({ src: img.src.slice(0, 40), naturalWidth: img.naturalWidth, complete: img.complete })),
         requests: list,
         background: getComputedStyle(document.documentElement).backgroundColor,
@@ -209,3 +215,34 @@ for (const [index, source] of notebookList().entries()) {
     });
   });
 }
+
+/**
+ * The tutorial's own story, as a reader sees it in the page: the summary table with every step
+ * of the forward, and the 64×64 failure explained with the failing row highlighted.
+ */
+describe("lenet-input-shape.ipynb: the story shows in the rendered page", () => {
+  const source = join(packageRoot(), "notebooks", "lenet-input-shape.ipynb");
+  const dir = join(work, "lenet-story");
+  const html = join(dir, "lenet.html");
+
+  beforeAll(async () => {
+    mkdirSync(dir, { recursive: true });
+    const run = await tsorch(["run", source, "--output", join(dir, "lenet.ipynb"), "--html", html, "--color", "never"], { env: { TSORCH_HISTORY: join(dir, "history.jsonl") } });
+    if (run.code !== 0) throw new Error(`tsorch run ${source} failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
+  });
+
+  it("has the trace table rows, the highlighted failing layer and the explanation", async () => {
+    const report = await openPage(html, "lenet-story.png");
+    // summary(net, input): the module row and its 12 steps (layers, F calls and the view).
+    expect(report.traceTableRows[0]).toBe(13);
+    expect(report.errorRows.some((r) => r.includes("fc1"))).toBe(true);
+    const text = collapse(report.text);
+    expect(text).toContain("mat1 and mat2 shapes cannot be multiplied (1x2704 and 400x120)");
+    expect(text).toContain("fc1 expects 400 = 16×5×5 features, got 2704 = 16×13×13");
+    expect(text).toContain("Sizes that work: square inputs 32 to 35");
+    expect(text).toContain("nn.AdaptiveAvgPool2d([5, 5])");
+    expect(text).toContain("⌊(⌊(H−4)/2⌋−4)/2⌋");
+    for (const image of report.images) expect(image.naturalWidth).toBeGreaterThan(0);
+    expect(report.images.length).toBeGreaterThanOrEqual(3);
+  });
+});

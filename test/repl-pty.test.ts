@@ -193,6 +193,27 @@ describe("tsorch repl in a terminal", () => {
     });
   });
 
+  it("explains the LeNet 64x64 failure: the failing layer, the arithmetic, the sizes that work", async () => {
+    await withRepl(join(dir, "h5b"), async (repl) => {
+      let at = await submit(repl, [
+        "class Net extends nn.Module { conv1 = new nn.Conv2d(1, 6, 5); conv2 = new nn.Conv2d(6, 16, 5);",
+        " fc1 = new nn.Linear(400, 120); fc2 = new nn.Linear(120, 84); fc3 = new nn.Linear(84, 10);",
+        " forward(x: Tensor): Tensor { x = F.max_pool2d(F.relu(this.conv1(x)), [2, 2]); x = F.max_pool2d(F.relu(this.conv2(x)), 2);",
+        " x = x.view(-1, x.size().slice(1).reduce((a, b) => a * b, 1)); return this.fc3(F.relu(this.fc2(F.relu(this.fc1(x))))); } }",
+      ].join(""));
+      at = await submit(repl, "const net = new Net()");
+      repl.type("net(torch.randn(1, 1, 64, 64))\r");
+      at = await repl.waitFor("fc1 expects 400 = 16×5×5 features, got 2704 = 16×13×13", at);
+      await repl.waitFor("Sizes that work: square inputs 32 to 35", at);
+      await repl.waitFor("nn.AdaptiveAvgPool2d([5, 5])", at);
+      await repl.waitFor("RuntimeError: mat1 and mat2 shapes cannot be multiplied (1x2704 and 400x120)", at);
+      // The net is still there: the error lost nothing.
+      await submit(repl, "net(torch.randn(1, 1, 32, 32)).shape");
+      expect(repl.screen()).toContain("torch.Size([1, 10])");
+      await exitWithCtrlD(repl);
+    });
+  });
+
   it("draws displayed images with half-blocks, and prints results in colour", async () => {
     await withRepl(join(dir, "h6"), async (repl) => {
       repl.type(`display.png("${GRADIENT_PNG}")\r`);

@@ -235,6 +235,12 @@ export class Repl {
     this.failures += 1;
     // The terminal echoed ^C where the cursor was; start the traceback on a line of its own.
     if (this.interactive && outcome.ename === "KeyboardInterrupt") this.errorOutput.write("\n");
+    // An error that can show itself (a shape error with its trace and explanation) is shown first, as the kernel does.
+    if (outcome.status === "runtime_error" && canShowItself(outcome.error)) {
+      // The stack frames Node adds to an inspected error would repeat the traceback printed next.
+      const shown = showValue(outcome.error, this.renderOptions()).replace(/(\n\s+at [^\n]*)+$/, "");
+      this.errorOutput.write(shown + "\n");
+    }
     const traceback = outcome.traceback.length > 0 ? outcome.traceback.join("\n") : `${this.style.red(outcome.ename)}: ${outcome.evalue}`;
     this.errorOutput.write((this.style.enabled ? traceback : stripEscapes(traceback)) + "\n");
   }
@@ -315,4 +321,9 @@ function utf16Offset(text: string, codePoints: number): number {
     offset += ch.length;
   }
   return offset;
+}
+
+/** True for values implementing the display symbol (the runtime's explained errors do). */
+function canShowItself(value: unknown): boolean {
+  return typeof value === "object" && value !== null && typeof (value as Record<symbol, unknown>)[Symbol.for("Jupyter.display")] === "function";
 }
