@@ -15,6 +15,7 @@ import { catch_warnings } from "../src/warnings.js";
 import type { GradFn } from "../src/autograd/graph.js";
 import { float32, float64, int64 } from "../src/tensor/dtype.js";
 import { Tensor } from "../src/tensor/tensor.js";
+import { LeNetFlat as LeNet } from "./lenet.js";
 
 interface Rec {
   shape: number[];
@@ -95,22 +96,6 @@ function graphOf(fn: GradFn | null, depth: number): Graph {
   return [fn.name, fn.next_functions.map(([n]) => graphOf(n, depth - 1))];
 }
 
-class LeNet extends nn.Module {
-  conv1 = new nn.Conv2d(1, 6, 5);
-  conv2 = new nn.Conv2d(6, 16, 5);
-  fc1 = new nn.Linear(16 * 5 * 5, 120);
-  fc2 = new nn.Linear(120, 84);
-  fc3 = new nn.Linear(84, 10);
-
-  override forward(x: Tensor): Tensor {
-    x = F.max_pool2d(F.relu(this.conv1(x)), [2, 2]);
-    x = F.max_pool2d(F.relu(this.conv2(x)), 2);
-    x = torch.flatten(x, 1);
-    x = F.relu(this.fc1(x));
-    x = F.relu(this.fc2(x));
-    return this.fc3(x);
-  }
-}
 
 class ConvBN extends nn.Module {
   conv = new nn.Conv2d(3, 8, 3, { padding: 1 });

@@ -7,23 +7,8 @@
 import { expect, test } from "vitest";
 import { F, datasets, nn, optim, torch } from "../src/index.js";
 import type { Tensor } from "../src/tensor/tensor.js";
+import { LeNetFlat as Net } from "./lenet.js";
 
-class Net extends nn.Module {
-  conv1 = new nn.Conv2d(1, 6, 5);
-  conv2 = new nn.Conv2d(6, 16, 5);
-  fc1 = new nn.Linear(16 * 5 * 5, 120);
-  fc2 = new nn.Linear(120, 84);
-  fc3 = new nn.Linear(84, 10);
-
-  override forward(x: Tensor): Tensor {
-    x = F.max_pool2d(F.relu(this.conv1(x)), [2, 2]);
-    x = F.max_pool2d(F.relu(this.conv2(x)), 2);
-    x = torch.flatten(x, 1);
-    x = F.relu(this.fc1(x));
-    x = F.relu(this.fc2(x));
-    return this.fc3(x);
-  }
-}
 
 function accuracy(net: Net, set: InstanceType<typeof datasets.SyntheticDigitsDataset>): number {
   return torch.no_grad(() => net(set.data).argmax(1).eq(set.targets).sum().item() / set.length);

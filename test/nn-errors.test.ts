@@ -10,22 +10,13 @@ import { ArgumentError, ShapeError, TsorchError } from "../src/errors.js";
 import { tensor, zeros } from "../src/tensor/creation.js";
 import type { Tensor } from "../src/tensor/tensor.js";
 import { expectPyError, fixture } from "./nn-helpers.js";
+import { LeNetFlat } from "./lenet.js";
 
 const E = fixture.errors;
 
-class Net extends nn.Module {
-  conv1 = new nn.Conv2d(1, 6, 5);
-  conv2 = new nn.Conv2d(6, 16, 5);
-  fc1 = new nn.Linear(16 * 5 * 5, 120);
-  fc2 = new nn.Linear(120, 84);
-  fc3 = new nn.Linear(84, 10);
-  override forward(x: Tensor): Tensor {
-    x = F.max_pool2d(F.relu(this.conv1(x)), [2, 2]);
-    x = F.max_pool2d(F.relu(this.conv2(x)), 2);
-    x = F.flatten(x, 1);
-    return this.fc3(F.relu(this.fc2(F.relu(this.fc1(x)))));
-  }
-}
+/** PyTorch's messages name the module's class: the fixture's net is called Net. */
+class Net extends LeNetFlat {}
+
 
 function netState(): Record<string, Tensor> {
   return new Net().state_dict();

@@ -13,6 +13,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { F, nn, optim, torch } from "../src/index.js";
 import { float32, float64, int64 } from "../src/tensor/dtype.js";
 import { Tensor } from "../src/tensor/tensor.js";
+import { LeNetFlat } from "./lenet.js";
 
 interface Rec {
   shape: number[];
@@ -137,19 +138,7 @@ describe("optimizer trajectories match PyTorch step by step", () => {
   test("LeNet, SGD with momentum and cross-entropy at batch 4: three steps", () => {
     const L = fixture.lenet;
     torch.manual_seed(0);
-    const net = new (class extends nn.Module {
-      conv1 = new nn.Conv2d(1, 6, 5);
-      conv2 = new nn.Conv2d(6, 16, 5);
-      fc1 = new nn.Linear(400, 120);
-      fc2 = new nn.Linear(120, 84);
-      fc3 = new nn.Linear(84, 10);
-      override forward(x: Tensor): Tensor {
-        x = F.max_pool2d(F.relu(this.conv1(x)), [2, 2]);
-        x = F.max_pool2d(F.relu(this.conv2(x)), 2);
-        x = torch.flatten(x, 1);
-        return this.fc3(F.relu(this.fc2(F.relu(this.fc1(x)))));
-      }
-    })();
+    const net = new LeNetFlat();
     const x = toTensor(L.x);
     const y = toTensor(L.y);
     const opt = new optim.SGD(net.parameters(), { lr: 0.01, momentum: 0.9 });

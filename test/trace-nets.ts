@@ -7,29 +7,10 @@
  */
 import { F, type Tensor, nn } from "../src/index.js";
 
-export class Net extends nn.Module {
-  conv1 = new nn.Conv2d(1, 6, 5);
-  conv2 = new nn.Conv2d(6, 16, 5);
-  fc1 = new nn.Linear(16 * 5 * 5, 120);
-  fc2 = new nn.Linear(120, 84);
-  fc3 = new nn.Linear(84, 10);
+import { LeNet } from "./lenet.js";
 
-  override forward(x: Tensor): Tensor {
-    x = F.max_pool2d(F.relu(this.conv1(x)), [2, 2]);
-    x = F.max_pool2d(F.relu(this.conv2(x)), 2);
-    x = x.view(-1, this.num_flat_features(x));
-    x = F.relu(this.fc1(x));
-    x = F.relu(this.fc2(x));
-    x = this.fc3(x);
-    return x;
-  }
-
-  num_flat_features(x: Tensor): number {
-    let n = 1;
-    for (const s of x.size().slice(1)) n *= s;
-    return n;
-  }
-}
+/** The tutorial's LeNet (flattening with view and num_flat_features). */
+export class Net extends LeNet {}
 
 /** LeNet with the literal `x.view(-1, 400)`. */
 export class NetView extends Net {
