@@ -11,7 +11,6 @@
  * records the backward pass too.
  */
 import { is_grad_enabled } from "../autograd/grad-mode.js";
-import { AutogradError } from "../errors.js";
 import type { GradFn } from "../autograd/graph.js";
 import { toDtypeCopy } from "../tensor/convert.js";
 import { type DType, float32 } from "../tensor/dtype.js";

@@ -29,13 +29,12 @@
  * console.log(img);               // half-block heatmap in a colour terminal
  */
 
-import type { InspectOptions } from "node:util";
 import { ArgumentError, ShapeError, SizeError, fmtShape } from "../errors.js";
 import { type AnsiColorMode, type AnsiOptions, detectColorMode, pixelsToAnsiLines, terminalColumns } from "./ansi.js";
 import { type Colormap, type ColormapName, COLORMAP_NAMES, colormap, lutIndex } from "./colormap.js";
+import { DrawnImage } from "./image.js";
 import { drawText, lineHeight, measureText } from "./font.js";
-import { type DisplayResult, imageBundle, inspectCustom, jupyterDisplay } from "./mime.js";
-import { MAX_PIXELS, type Pixels, encodePng } from "./png.js";
+import { MAX_PIXELS, type Pixels } from "./png.js";
 
 export type Normalization = "global" | "channel";
 export type Theme = "light" | "dark";
@@ -757,7 +756,7 @@ function blit(dst: Pixels, src: Pixels, x: number, tileW: number, tileH: number)
  * half-block heatmap (or the text summary) in terminals. The image is drawn on
  * first use and kept.
  */
-export class FeatureMapImage {
+export class FeatureMapImage extends DrawnImage {
   /** [C, H, W] of the maps. */
   readonly shape: readonly [number, number, number];
   /** Per-channel min, max, mean and counts of non-finite values. */
@@ -770,11 +769,10 @@ export class FeatureMapImage {
   readonly layout: HeatmapLayout;
   readonly #plan: Plan;
   readonly #drawing: Drawing;
-  #pixels: Pixels | undefined;
-  #png: Buffer | undefined;
 
   /** Use {@link featureMapImage}. */
   constructor(values: ArrayLike<number>, shape: readonly [number, number, number], options: FeatureMapOptions = {}) {
+    super();
     const dims = checkShape(values, shape);
     const opts = resolveOptions(options, dims[0]);
     // A private copy: the source tensor may change before the image is drawn.
@@ -802,10 +800,8 @@ export class FeatureMapImage {
     return this.#plan.titleText;
   }
 
-  /** The RGB image (drawn on first use). */
-  get pixels(): Pixels {
-    this.#pixels ??= paint(this.#plan, this.#drawing);
-    return this.#pixels;
+  protected override draw(): Pixels {
+    return paint(this.#plan, this.#drawing);
   }
 
   get width(): number {
@@ -816,27 +812,9 @@ export class FeatureMapImage {
     return this.layout.height;
   }
 
-  /** The PNG file bytes. */
-  png(): Buffer {
-    this.#png ??= encodePng(this.pixels);
-    return this.#png;
-  }
-
   /** The terminal rendering (ANSI colour, half blocks). */
   toAnsi(options: FeatureMapAnsiOptions = {}): string {
     return renderAnsi(this.#plan, options);
-  }
-
-  toString(): string {
-    return this.summary;
-  }
-
-  [jupyterDisplay](): DisplayResult {
-    return imageBundle({ png: this.png(), width: this.width, height: this.height, text: this.summary });
-  }
-
-  [inspectCustom](_depth: number, options: InspectOptions | undefined): string {
-    return options?.colors ? this.toAnsi() : this.summary;
   }
 }
 

@@ -27,13 +27,12 @@
  * colour-vision deficiencies.
  */
 
-import type { InspectOptions } from "node:util";
 import { ArgumentError } from "../errors.js";
 import { type AnsiColorMode, detectColorMode, pixelsToAnsiLines, terminalColumns } from "./ansi.js";
+import { DrawnImage } from "./image.js";
 import { drawText, GLYPH_ASCENT, lineHeight, measureText } from "./font.js";
 import { formatValue } from "./heatmap.js";
-import { type DisplayResult, imageBundle, inspectCustom, jupyterDisplay } from "./mime.js";
-import { type Pixels, encodePng } from "./png.js";
+import type { Pixels } from "./png.js";
 
 type Rgb = readonly [number, number, number];
 export type PlotTheme = "light" | "dark";
@@ -593,7 +592,7 @@ function summaryLine(s: SeriesStats, xlabel: string | undefined, logY: boolean):
 // The displayable object
 
 /** A line plot ready to show: PNG in notebooks, half blocks in colour terminals, text elsewhere. */
-export class LinePlot {
+export class LinePlot extends DrawnImage {
   /** Per series: points, last, min and max values, points not drawn. */
   readonly stats: readonly SeriesStats[];
   /** One line per series ("train loss 0.123 at step 400 ..."), after the title. */
@@ -601,11 +600,10 @@ export class LinePlot {
   readonly layout: PlotLayout;
   readonly #prepared: Prepared;
   readonly #drawing: Drawing;
-  #pixels: Pixels | undefined;
-  #png: Buffer | undefined;
 
   /** Use {@link linePlot}. */
   constructor(options: LinePlotOptions) {
+    super();
     this.#prepared = prepare(options);
     this.#drawing = planDrawing(this.#prepared);
     this.layout = this.#drawing.layout;
@@ -623,15 +621,8 @@ export class LinePlot {
     return this.layout.height;
   }
 
-  /** The RGB image (drawn on first use). */
-  get pixels(): Pixels {
-    this.#pixels ??= paint(this.#prepared, this.#drawing);
-    return this.#pixels;
-  }
-
-  png(): Buffer {
-    this.#png ??= encodePng(this.pixels);
-    return this.#png;
+  protected override draw(): Pixels {
+    return paint(this.#prepared, this.#drawing);
   }
 
   /**
@@ -648,17 +639,6 @@ export class LinePlot {
     return renderAnsi(this.#prepared, options);
   }
 
-  toString(): string {
-    return this.summary;
-  }
-
-  [jupyterDisplay](): DisplayResult {
-    return imageBundle({ png: this.png(), width: this.width, height: this.height, text: this.summary });
-  }
-
-  [inspectCustom](_depth: number, options: InspectOptions | undefined): string {
-    return options?.colors ? this.toAnsi() : this.summary;
-  }
 }
 
 function renderAnsi(p: Prepared, options: { columns?: number; rows?: number; color?: AnsiColorMode }): string {
