@@ -231,6 +231,29 @@ export interface DisplayApi {
   clearOutput(wait?: boolean): void;
 }
 
+/** The display_id a `display` call asks for (a fresh one for `true`), checked. */
+export function requestedDisplayId(options?: DisplayOptions): string | undefined {
+  const id = options?.display_id === true ? randomUUID() : options?.display_id;
+  if (id !== undefined && (typeof id !== "string" || id === "")) {
+    throw new TypeError(`display(value, { display_id }): display_id must be a non-empty string or true, got ${plainText(id)}`);
+  }
+  return id;
+}
+
+/** A display function with its shorthands: `display.html(text)`, `display.png(bytes)`, ... */
+export function withShorthands(show: (value: unknown, options?: DisplayOptions) => DisplayHandle | undefined): DisplayFunction {
+  const display = show as DisplayFunction;
+  display.html = (text, options) => display(html(text), options);
+  display.markdown = (text, options) => display(markdown(text), options);
+  display.latex = (text, options) => display(latex(text), options);
+  display.svg = (text, options) => display(svg(text), options);
+  display.json = (value, options) => display(json(value), options);
+  display.png = (data, options) => display(png(data, options), options);
+  display.jpeg = (data, options) => display(jpeg(data, options), options);
+  display.bundle = (data, options) => display(bundle(data), options);
+  return display;
+}
+
 export function createDisplayApi(sink: DisplaySink): DisplayApi {
   const render = (value: unknown, options: DisplayOptions | undefined) => {
     const warnings: string[] = [];
@@ -246,25 +269,13 @@ export function createDisplayApi(sink: DisplaySink): DisplayApi {
     sink.publish("update_display_data", { ...render(value, options), transient: { display_id: displayId } });
   };
 
-  const display = ((value: unknown, options?: DisplayOptions): DisplayHandle | undefined => {
-    const id = options?.display_id === true ? randomUUID() : options?.display_id;
-    if (id !== undefined && (typeof id !== "string" || id === "")) {
-      throw new TypeError(`display(value, { display_id }): display_id must be a non-empty string or true, got ${plainText(id)}`);
-    }
+  const display = withShorthands((value: unknown, options?: DisplayOptions): DisplayHandle | undefined => {
+    const id = requestedDisplayId(options);
     const { data, metadata } = render(value, options);
     sink.publish("display_data", { data, metadata, transient: id ? { display_id: id } : {} });
     if (!id) return undefined;
     return { display_id: id, update: (next, opts) => updateDisplay(id, next, opts) };
-  }) as DisplayFunction;
-
-  display.html = (text, options) => display(html(text), options);
-  display.markdown = (text, options) => display(markdown(text), options);
-  display.latex = (text, options) => display(latex(text), options);
-  display.svg = (text, options) => display(svg(text), options);
-  display.json = (value, options) => display(json(value), options);
-  display.png = (data, options) => display(png(data, options), options);
-  display.jpeg = (data, options) => display(jpeg(data, options), options);
-  display.bundle = (data, options) => display(bundle(data), options);
+  });
 
   const clearOutput = (wait = false): void => {
     sink.publish("clear_output", { wait: Boolean(wait) });

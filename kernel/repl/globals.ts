@@ -8,8 +8,7 @@
  * const globals = replGlobals({ write: (t) => process.stdout.write(t), show, readLine, exit });
  * globals.display(torch.randn(2, 2));
  */
-import { randomUUID } from "node:crypto";
-import { bundle, html, jpeg, json, latex, markdown, png, svg, type DisplayFunction, type DisplayHandle, type DisplayOptions } from "../display.js";
+import { requestedDisplayId, withShorthands, type DisplayHandle, type DisplayOptions } from "../display.js";
 import { describeValue, KERNEL_HELP } from "../pager.js";
 
 export interface ReplHost {
@@ -43,22 +42,11 @@ class NoComms {
 export function replGlobals(host: ReplHost): Record<string, unknown> {
   const showLine = (value: unknown) => host.write(host.show(value, true).replace(/\n?$/, "\n"));
 
-  const display = ((value: unknown, options?: DisplayOptions): DisplayHandle | undefined => {
-    const id = options?.display_id === true ? randomUUID() : options?.display_id;
-    if (id !== undefined && (typeof id !== "string" || id === "")) {
-      throw new TypeError(`display(value, { display_id }): display_id must be a non-empty string or true, got ${String(id)}`);
-    }
+  const display = withShorthands((value: unknown, options?: DisplayOptions): DisplayHandle | undefined => {
+    const id = requestedDisplayId(options);
     showLine(value);
     return id ? { display_id: id, update: (next: unknown) => showLine(next) } : undefined;
-  }) as DisplayFunction;
-  display.html = (text, options) => display(html(text), options);
-  display.markdown = (text, options) => display(markdown(text), options);
-  display.latex = (text, options) => display(latex(text), options);
-  display.svg = (text, options) => display(svg(text), options);
-  display.json = (value, options) => display(json(value), options);
-  display.png = (data, options) => display(png(data, options), options);
-  display.jpeg = (data, options) => display(jpeg(data, options), options);
-  display.bundle = (data, options) => display(bundle(data), options);
+  });
 
   const input = (prompt = "", options: { password?: boolean } = {}) => host.readLine(String(prompt), options.password === true);
   return {

@@ -13,9 +13,8 @@
  * // ...
  * // ├─Linear (fc1): 1-9       [1, 120]            ✗ failed           ✗
  */
-import type { InspectOptions } from "node:util";
 import { escapeHtml, htmlBlock, htmlTable } from "../render/html.js";
-import { type DisplayResult, inspectCustom, jupyterDisplay } from "../render/mime.js";
+import { TextView } from "../render/text-view.js";
 import type { TraceRow } from "./row.js";
 import type { Trace } from "./trace.js";
 import { fmtShape } from "./format.js";
@@ -53,10 +52,11 @@ function sameShapes(x: TraceRow, y: TraceRow): boolean {
 }
 
 /** The result of {@link compareTraces}: aligned rows and their views. */
-export class TraceComparison {
+export class TraceComparison extends TextView {
   readonly rows: readonly ComparedRow[];
 
   constructor(readonly a: Trace, readonly b: Trace) {
+    super();
     const seenA = new Map<string, number>();
     const seenB = new Map<string, number>();
     const keysA = a.rows.map((r) => key(r, seenA));
@@ -150,17 +150,6 @@ export class TraceComparison {
     }) + `<div class="tsorch-muted">${escapeHtml(this.summaryLine())}</div>`);
   }
 
-  toString(): string {
-    return this.toText();
-  }
-
-  [jupyterDisplay](): DisplayResult {
-    return { "text/plain": this.toText(), "text/html": this.toHtml() };
-  }
-
-  [inspectCustom](_depth: number, options: InspectOptions | undefined): string {
-    return options?.colors ? this.toAnsi() : this.toText();
-  }
 }
 
 /**

@@ -26,6 +26,7 @@ import type { InspectOptions } from "node:util";
 import { ShapeError, SizeError } from "../errors.js";
 import { escapeHtml, htmlBlock } from "../render/html.js";
 import { type DisplayResult, inspectCustom, jupyterDisplay } from "../render/mime.js";
+import { TextView } from "../render/text-view.js";
 import { lastSuccessfulRecording, setFailureHandler } from "./flight-recorder.js";
 import { type Recorder } from "./recorder.js";
 import type { TraceRow } from "./row.js";
@@ -374,7 +375,7 @@ export function explainTrace(trace: Trace): Explanation {
   return new ExplanationView(trace, row, err?.name ?? "Error", err?.message ?? String(trace.error), story, sol, sizesText, replay.exact);
 }
 
-class ExplanationView implements Explanation {
+class ExplanationView extends TextView implements Explanation {
   constructor(
     readonly trace: Trace,
     readonly row: TraceRow | null,
@@ -384,7 +385,9 @@ class ExplanationView implements Explanation {
     readonly sizes: SolveResult | null,
     readonly sizesText: string,
     readonly exact: boolean,
-  ) {}
+  ) {
+    super();
+  }
 
   get headline(): string {
     return this.story.headline;
@@ -442,17 +445,6 @@ class ExplanationView implements Explanation {
     return htmlBlock(html);
   }
 
-  toString(): string {
-    return this.toText();
-  }
-
-  [jupyterDisplay](): DisplayResult {
-    return { "text/plain": this.toText(), "text/html": this.toHtml() };
-  }
-
-  [inspectCustom](_depth: number, options: InspectOptions | undefined): string {
-    return options?.colors ? this.toAnsi() : this.toText();
-  }
 }
 
 // ---------------------------------------------------------------- errors

@@ -15,12 +15,11 @@
  * summary(net, [1, 1, "H", "W"])        // output shapes as formulas of H and W
  * summary(net, torch.randn(1, 1, 32, 32), { keepActivations: true, depth: 1, columns: ["output", "params"] })
  */
-import type { InspectOptions } from "node:util";
 import type { Module } from "../nn/module.js";
 import { is_lazy } from "../nn/parameter.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { htmlBlock } from "../render/html.js";
-import { type DisplayResult, inspectCustom, jupyterDisplay } from "../render/mime.js";
+import { TextView } from "../render/text-view.js";
 import { type SizeSpec, type Trace, type TraceOptions, trace } from "./trace.js";
 import { type TableOptions, traceAnsi, traceTableHtml, traceText } from "./render-trace.js";
 import { numel } from "./row.js";
@@ -53,10 +52,11 @@ function mb(bytes: number): string {
 }
 
 /** A traced module's torchinfo-style summary. */
-export class Summary {
+export class Summary extends TextView {
   readonly totals: SummaryTotals;
 
   constructor(readonly trace: Trace, readonly options: TableOptions = {}) {
+    super();
     const net = trace.module;
     let total = 0;
     let trainable = 0;
@@ -113,17 +113,6 @@ export class Summary {
     return htmlBlock(traceTableHtml(this.trace, this.tableOptions()));
   }
 
-  toString(): string {
-    return this.toText();
-  }
-
-  [jupyterDisplay](): DisplayResult {
-    return { "text/plain": this.toText(), "text/html": this.toHtml() };
-  }
-
-  [inspectCustom](_depth: number, options: InspectOptions | undefined): string {
-    return options?.colors ? this.toAnsi() : this.toText();
-  }
 }
 
 /**

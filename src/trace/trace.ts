@@ -18,7 +18,6 @@
  * const k = trace(net, torch.randn(1, 1, 32, 32), { keepActivations: true });
  * k.featureMaps("conv1")       // heatmap grid of conv1's 6 channels
  */
-import type { InspectOptions } from "node:util";
 import { ArgumentError } from "../errors.js";
 import { no_grad } from "../autograd/grad-mode.js";
 import { Module } from "../nn/module.js";
@@ -26,7 +25,7 @@ import { type DTypeLike, toDType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { empty } from "../tensor/creation.js";
 import { randn } from "../ops/random.js";
-import { type DisplayResult, inspectCustom, jupyterDisplay } from "../render/mime.js";
+import { TextView } from "../render/text-view.js";
 import type { FeatureMapImage } from "../render/heatmap.js";
 import { takeRecording, setPendingOptions } from "./flight-recorder.js";
 import { type Recorder } from "./recorder.js";
@@ -61,7 +60,7 @@ export interface TraceOptions {
 const DEFAULT_TRY = [32, 64, 28, 224, 96, 16, 128, 256, 8, 512];
 
 /** One traced forward. */
-export class Trace {
+export class Trace extends TextView {
   /** Every row in call order (row 0 is the module itself). */
   readonly rows: readonly TraceRow[];
   /** The error the forward threw, or undefined. */
@@ -78,6 +77,7 @@ export class Trace {
   private cachedExplanation: Explanation | null | undefined;
 
   constructor(recording: Recorder, options: { meta: boolean; symbolicInput?: readonly SizeSpec[] | null; env?: Env }) {
+    super();
     this.rows = recording.rows;
     this.error = recording.error;
     this.meta = options.meta;
@@ -239,17 +239,6 @@ export class Trace {
     return traceAnsi(this, options);
   }
 
-  toString(): string {
-    return this.toText();
-  }
-
-  [jupyterDisplay](): DisplayResult {
-    return { "text/plain": this.toText(), "text/html": this.toHtml() };
-  }
-
-  [inspectCustom](_depth: number, options: InspectOptions | undefined): string {
-    return options?.colors ? this.toAnsi() : this.toText();
-  }
 }
 
 /** `conv1` for a module step, `max_pool2d` for `F.max_pool2d`. */

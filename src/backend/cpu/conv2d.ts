@@ -43,29 +43,11 @@
  * const g = conv2dGeometry([1, 1, 32, 32], [6, 1, 5, 5]);
  * const y = conv2d(g, x, w, b); // Float32Array of 1*6*28*28
  */
-import { ArgumentError } from "../../errors.js";
 import { MC, NC, kBlock, macroKernel, packA, packB, packBGather, packedLength } from "./gemm.js";
 import { microKernelGather, microKernelGather2, microKernelScatter } from "./micro-kernels.js";
 import type { Conv2dGeometry } from "./output-size.js";
+import { checkLength, destination } from "./buffers.js";
 import { ScratchSlot, scratchF32, scratchF64, scratchI32 } from "./scratch.js";
-
-/** Throws `ArgumentError` when an array is shorter than the geometry needs. */
-export function checkConvLength(name: string, arr: Float32Array, expected: number): void {
-  if (arr.length < expected) {
-    throw new ArgumentError(
-      `conv2d: ${name} has ${arr.length} elements but the geometry needs ${expected}`,
-      name,
-      "RuntimeError",
-    );
-  }
-}
-
-/** `out` checked for length, or a new array. */
-export function convDestination(out: Float32Array | undefined, length: number, name: string): Float32Array {
-  if (out === undefined) return new Float32Array(length);
-  checkConvLength(name, out, length);
-  return out;
-}
 
 /** Elements of the input `[N, C_in, H, W]`. */
 export function inputLength(g: Conv2dGeometry): number {
@@ -244,10 +226,10 @@ export function conv2d(
   bias: Float32Array | null,
   out?: Float32Array,
 ): Float32Array {
-  checkConvLength("input", input, inputLength(g));
-  checkConvLength("weight", weight, weightLength(g));
-  if (bias) checkConvLength("bias", bias, g.outChannels);
-  const y = convDestination(out, outputLength(g), "output");
+  checkLength("conv2d", "input", input, inputLength(g));
+  checkLength("conv2d", "weight", weight, weightLength(g));
+  if (bias) checkLength("conv2d", "bias", bias, g.outChannels);
+  const y = destination("conv2d", "output", out, outputLength(g));
   const P = g.outH * g.outW;
   // Start from the bias (or zero); the products accumulate onto it.
   for (let n = 0; n < g.batch; n++) {
@@ -271,10 +253,10 @@ export function conv2dBackwardInput(
   weight: Float32Array,
   gradInput?: Float32Array,
 ): Float32Array {
-  checkConvLength("grad_output", gradOutput, outputLength(g));
-  checkConvLength("weight", weight, weightLength(g));
+  checkLength("conv2d", "grad_output", gradOutput, outputLength(g));
+  checkLength("conv2d", "weight", weight, weightLength(g));
   const inLen = inputLength(g);
-  const gx = convDestination(gradInput, inLen, "grad_input");
+  const gx = destination("conv2d", "grad_input", gradInput, inLen);
   gx.fill(0, 0, inLen);
   if (isEmpty(g)) return gx;
   const cinG = g.inChannels / g.groups;
@@ -357,10 +339,10 @@ export function conv2dBackwardWeight(
   gradOutput: Float32Array,
   gradWeight?: Float32Array,
 ): Float32Array {
-  checkConvLength("input", input, inputLength(g));
-  checkConvLength("grad_output", gradOutput, outputLength(g));
+  checkLength("conv2d", "input", input, inputLength(g));
+  checkLength("conv2d", "grad_output", gradOutput, outputLength(g));
   const wLen = weightLength(g);
-  const gw = convDestination(gradWeight, wLen, "grad_weight");
+  const gw = destination("conv2d", "grad_weight", gradWeight, wLen);
   gw.fill(0, 0, wLen);
   if (isEmpty(g)) return gw;
   const cinG = g.inChannels / g.groups;
@@ -432,8 +414,8 @@ export function conv2dBackwardWeight(
 /** Gradient of the convolution with respect to its bias: `[C_out]`, the sum of `gradOutput` over N, H, W. */
 export function conv2dBackwardBias(g: Conv2dGeometry, gradOutput: Float32Array, gradBias?: Float32Array): Float32Array {
   const P = g.outH * g.outW;
-  checkConvLength("grad_output", gradOutput, g.batch * g.outChannels * P);
-  const gb = convDestination(gradBias, g.outChannels, "grad_bias");
+  checkLength("conv2d", "grad_output", gradOutput, g.batch * g.outChannels * P);
+  const gb = destination("conv2d", "grad_bias", gradBias, g.outChannels);
   for (let c = 0; c < g.outChannels; c++) {
     let sum = 0.0;
     for (let n = 0; n < g.batch; n++) {

@@ -35,6 +35,7 @@
  * const y = upsampleLinear2d(g, new Float32Array([1, 2, 3, 4])); // 16 values
  */
 import { ArgumentError } from "../../errors.js";
+import { checkLength, destination } from "./buffers.js";
 import type { Upsample2dGeometry } from "./output-size.js";
 
 /** For one axis: `taps` input indices and weights per output index, `idx[o * taps + j]`, `w[o * taps + j]`. */
@@ -227,24 +228,13 @@ export function axisTables(g: Upsample2dGeometry, pass: Pass): [AxisTable, AxisT
   return [axis(g.inH, g.outH, g.scaleH), axis(g.inW, g.outW, g.scaleW)];
 }
 
-function checkLength(op: string, name: string, arr: ArrayLike<number>, expected: number): void {
-  if (arr.length < expected) {
-    throw new ArgumentError(`${op}: ${name} has ${arr.length} elements but the geometry needs ${expected}`, name, "RuntimeError");
-  }
-}
-
-function outArray(op: string, name: string, out: Float32Array | undefined, n: number): Float32Array {
-  if (out === undefined) return new Float32Array(n);
-  checkLength(op, name, out, n);
-  return out;
-}
 
 /** `y[plane, oh, ow] = sum wh * ww * x[plane, ih, iw]` over the taps of both tables. */
 function resample(op: string, g: Upsample2dGeometry, input: Float32Array, output: Float32Array | undefined): Float32Array {
   const { inH, inW, outH, outW } = g;
   const planes = g.batch * g.channels;
   checkLength(op, "input", input, planes * inH * inW);
-  const y = outArray(op, "output", output, planes * outH * outW);
+  const y = destination(op, "output", output, planes * outH * outW);
   const [th, tw] = axisTables(g, "forward");
   const kh = th.taps, kw = tw.taps;
   const hIdx = th.idx, hW = th.w, wIdx = tw.idx, wW = tw.w;
@@ -280,7 +270,7 @@ function resampleBackward(op: string, g: Upsample2dGeometry, gradOutput: Float32
   const { inH, inW, outH, outW } = g;
   const planes = g.batch * g.channels;
   checkLength(op, "grad_output", gradOutput, planes * outH * outW);
-  const gx = outArray(op, "grad_input", gradInput, planes * inH * inW);
+  const gx = destination(op, "grad_input", gradInput, planes * inH * inW);
   const [th, tw] = axisTables(g, "backward");
   const kh = th.taps, kw = tw.taps;
   const hIdx = th.idx, hW = th.w, wIdx = tw.idx, wW = tw.w;

@@ -65,12 +65,18 @@ export interface Conv2dGeometry {
   outW: number;
 }
 
-/** Everything a 2-D max or average pooling kernel needs (NCHW, contiguous; `channels` are independent planes). */
-export interface Pool2dGeometry {
+/** Independent planes resized from `inH × inW` to `outH × outW` (NCHW, contiguous): what every pooling and resize kernel shares. */
+export interface PlaneGeometry {
   batch: number;
   channels: number;
   inH: number;
   inW: number;
+  outH: number;
+  outW: number;
+}
+
+/** Everything a 2-D max or average pooling kernel needs (NCHW, contiguous; `channels` are independent planes). */
+export interface Pool2dGeometry extends PlaneGeometry {
   kernelH: number;
   kernelW: number;
   strideH: number;
@@ -80,8 +86,6 @@ export interface Pool2dGeometry {
   dilationH: number;
   dilationW: number;
   ceilMode: boolean;
-  outH: number;
-  outW: number;
 }
 
 /** Average pooling adds how the divisor is chosen. */
@@ -92,14 +96,7 @@ export interface AvgPool2dGeometry extends Pool2dGeometry {
 }
 
 /** Adaptive pooling: output sizes are given, windows are derived (`start = floor(o*I/O)`, `end = ceil((o+1)*I/O)`). */
-export interface AdaptivePool2dGeometry {
-  batch: number;
-  channels: number;
-  inH: number;
-  inW: number;
-  outH: number;
-  outW: number;
-}
+export type AdaptivePool2dGeometry = PlaneGeometry;
 
 /** Options of `conv2dGeometry`, named as in `torch.nn.functional.conv2d`. */
 export interface Conv2dOptions {
@@ -659,13 +656,7 @@ export type UpsampleKind = "nearest" | "nearest-exact" | "linear" | "cubic";
  * `scaleH`/`scaleW` are the scale factors handed to the kernel (PyTorch's `scales_h`, `scales_w`): when
  * positive, the source positions use `1 / scale`; 0 means "from the sizes" (`in / out`).
  */
-export interface Upsample2dGeometry {
-  batch: number;
-  channels: number;
-  inH: number;
-  inW: number;
-  outH: number;
-  outW: number;
+export interface Upsample2dGeometry extends PlaneGeometry {
   kind: UpsampleKind;
   alignCorners: boolean;
   /** PyTorch's `_upsample_*_aa`: a filter widened by the downscaling factor (bilinear and bicubic only). */

@@ -25,22 +25,8 @@
  * const { output, indices } = maxPool2d(g, x); // [1, 6, 14, 14] each
  */
 import { ArgumentError } from "../../errors.js";
-import type { AdaptivePool2dGeometry, AvgPool2dGeometry, Pool2dGeometry } from "./output-size.js";
-
-interface PlaneGeometry {
-  batch: number;
-  channels: number;
-  inH: number;
-  inW: number;
-  outH: number;
-  outW: number;
-}
-
-function checkLength(op: string, name: string, arr: ArrayLike<number>, expected: number): void {
-  if (arr.length < expected) {
-    throw new ArgumentError(`${op}: ${name} has ${arr.length} elements but the geometry needs ${expected}`, name, "RuntimeError");
-  }
-}
+import { checkLength, destination } from "./buffers.js";
+import type { AdaptivePool2dGeometry, AvgPool2dGeometry, PlaneGeometry, Pool2dGeometry } from "./output-size.js";
 
 function inputLength(g: PlaneGeometry): number {
   return g.batch * g.channels * g.inH * g.inW;
@@ -48,18 +34,6 @@ function inputLength(g: PlaneGeometry): number {
 
 function outputLength(g: PlaneGeometry): number {
   return g.batch * g.channels * g.outH * g.outW;
-}
-
-function f32Out(op: string, name: string, out: Float32Array | undefined, n: number): Float32Array {
-  if (out === undefined) return new Float32Array(n);
-  checkLength(op, name, out, n);
-  return out;
-}
-
-function i32Out(op: string, out: Int32Array | undefined, n: number): Int32Array {
-  if (out === undefined) return new Int32Array(n);
-  checkLength(op, "indices", out, n);
-  return out;
 }
 
 /** Output values and argmax indices of a max pooling. */
@@ -76,8 +50,8 @@ export function maxPool2d(g: Pool2dGeometry, input: Float32Array, output?: Float
   const op = "max_pool2d";
   checkLength(op, "input", input, inputLength(g));
   const outLen = outputLength(g);
-  const y = f32Out(op, "output", output, outLen);
-  const idx = i32Out(op, indices, outLen);
+  const y = destination(op, "output", output, outLen);
+  const idx = destination(op, "indices", indices, outLen, Int32Array);
   const { inH, inW, outH, outW, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW } = g;
   const planes = g.batch * g.channels;
   const inPlane = inH * inW;
@@ -196,7 +170,7 @@ export function maxPool2dBackward(
   checkLength(op, "grad_output", gradOutput, outLen);
   checkLength(op, "indices", indices, outLen);
   const inLen = inputLength(g);
-  const gx = f32Out(op, "grad_input", gradInput, inLen);
+  const gx = destination(op, "grad_input", gradInput, inLen);
   gx.fill(0, 0, inLen);
   const inPlane = g.inH * g.inW;
   const outPlane = g.outH * g.outW;
@@ -243,7 +217,7 @@ const avgWin = new Int32Array(5);
 export function avgPool2d(g: AvgPool2dGeometry, input: Float32Array, output?: Float32Array): Float32Array {
   const op = "avg_pool2d";
   checkLength(op, "input", input, inputLength(g));
-  const y = f32Out(op, "output", output, outputLength(g));
+  const y = destination(op, "output", output, outputLength(g));
   const { inH, inW, outH, outW } = g;
   const planes = g.batch * g.channels;
   const win = avgWin;
@@ -275,7 +249,7 @@ export function avgPool2dBackward(g: AvgPool2dGeometry, gradOutput: Float32Array
   const op = "avg_pool2d_backward";
   checkLength(op, "grad_output", gradOutput, outputLength(g));
   const inLen = inputLength(g);
-  const gx = f32Out(op, "grad_input", gradInput, inLen);
+  const gx = destination(op, "grad_input", gradInput, inLen);
   gx.fill(0, 0, inLen);
   const { inH, inW, outH, outW } = g;
   const planes = g.batch * g.channels;
@@ -313,7 +287,7 @@ export function adaptiveEnd(o: number, outSize: number, inSize: number): number 
 export function adaptiveAvgPool2d(g: AdaptivePool2dGeometry, input: Float32Array, output?: Float32Array): Float32Array {
   const op = "adaptive_avg_pool2d";
   checkLength(op, "input", input, inputLength(g));
-  const y = f32Out(op, "output", output, outputLength(g));
+  const y = destination(op, "output", output, outputLength(g));
   const { inH, inW, outH, outW } = g;
   const planes = g.batch * g.channels;
   let o = 0;
@@ -346,7 +320,7 @@ export function adaptiveAvgPool2dBackward(
   const op = "adaptive_avg_pool2d_backward";
   checkLength(op, "grad_output", gradOutput, outputLength(g));
   const inLen = inputLength(g);
-  const gx = f32Out(op, "grad_input", gradInput, inLen);
+  const gx = destination(op, "grad_input", gradInput, inLen);
   gx.fill(0, 0, inLen);
   const { inH, inW, outH, outW } = g;
   const planes = g.batch * g.channels;
@@ -383,8 +357,8 @@ export function adaptiveMaxPool2d(
   const op = "adaptive_max_pool2d";
   checkLength(op, "input", input, inputLength(g));
   const outLen = outputLength(g);
-  const y = f32Out(op, "output", output, outLen);
-  const idx = i32Out(op, indices, outLen);
+  const y = destination(op, "output", output, outLen);
+  const idx = destination(op, "indices", indices, outLen, Int32Array);
   const { inH, inW, outH, outW } = g;
   const planes = g.batch * g.channels;
   let o = 0;

@@ -16,11 +16,9 @@
  * Without WebAssembly SIMD every function falls back to its TypeScript kernel.
  */
 import {
-  checkConvLength,
   conv2d,
   conv2dBackwardInput,
   conv2dBackwardWeight,
-  convDestination,
   cropInto,
   elementTable,
   inputLength,
@@ -35,6 +33,7 @@ import {
 import type { Conv2dGeometry } from "./output-size.js";
 import { ScratchSlot, scratchF32 } from "./scratch.js";
 import { SIMD_TILE_COLS, SIMD_TILE_ROWS, packSlivers, simdAvailable, simdGemm, simdMemory } from "./simd-gemm.js";
+import { checkLength, destination } from "./buffers.js";
 
 function roundUp(n: number, m: number): number {
   return Math.ceil(n / m) * m;
@@ -89,10 +88,10 @@ export function simdConv2d(
   out?: Float32Array,
 ): Float32Array {
   if (!simdAvailable() || isEmpty(g)) return conv2d(g, input, weight, bias, out);
-  checkConvLength("input", input, inputLength(g));
-  checkConvLength("weight", weight, weightLength(g));
-  if (bias) checkConvLength("bias", bias, g.outChannels);
-  const y = convDestination(out, outputLength(g), "output");
+  checkLength("conv2d", "input", input, inputLength(g));
+  checkLength("conv2d", "weight", weight, weightLength(g));
+  if (bias) checkLength("conv2d", "bias", bias, g.outChannels);
+  const y = destination("conv2d", "output", out, outputLength(g));
   const cinG = g.inChannels / g.groups;
   const coutG = g.outChannels / g.groups;
   const E = cinG * g.kernelH * g.kernelW;
@@ -133,9 +132,9 @@ export function simdConv2dBackwardWeight(
   gradWeight?: Float32Array,
 ): Float32Array {
   if (!simdAvailable() || isEmpty(g)) return conv2dBackwardWeight(g, input, gradOutput, gradWeight);
-  checkConvLength("input", input, inputLength(g));
-  checkConvLength("grad_output", gradOutput, outputLength(g));
-  const gw = convDestination(gradWeight, weightLength(g), "grad_weight");
+  checkLength("conv2d", "input", input, inputLength(g));
+  checkLength("conv2d", "grad_output", gradOutput, outputLength(g));
+  const gw = destination("conv2d", "grad_weight", gradWeight, weightLength(g));
   const cinG = g.inChannels / g.groups;
   const coutG = g.outChannels / g.groups;
   const E = cinG * g.kernelH * g.kernelW;
@@ -174,10 +173,10 @@ export function simdConv2dBackwardInput(
   gradInput?: Float32Array,
 ): Float32Array {
   if (!simdAvailable() || isEmpty(g)) return conv2dBackwardInput(g, gradOutput, weight, gradInput);
-  checkConvLength("grad_output", gradOutput, outputLength(g));
-  checkConvLength("weight", weight, weightLength(g));
+  checkLength("conv2d", "grad_output", gradOutput, outputLength(g));
+  checkLength("conv2d", "weight", weight, weightLength(g));
   const inLen = inputLength(g);
-  const gx = convDestination(gradInput, inLen, "grad_input");
+  const gx = destination("conv2d", "grad_input", gradInput, inLen);
   gx.fill(0, 0, inLen);
   const cinG = g.inChannels / g.groups;
   const coutG = g.outChannels / g.groups;
