@@ -15,7 +15,7 @@ import { SHARED_SLOTS, Slot, type ToMain, type ToWorker, type WorkerInit } from 
 import { CommManager } from "./comms.js";
 import { readConnectionFile, type ConnectionInfo } from "./connection.js";
 import { currentContext, outputContext, RequestContext, requestContext, runInContext } from "./context.js";
-import { createDisplayApi, DISPLAY_SYMBOL, toDisplayData, type DisplayApi } from "./display.js";
+import { createDisplayApi, isDisplayable, toDisplayData, type DisplayApi } from "./display.js";
 import { KeyboardInterrupt, SystemExit } from "./errors.js";
 import { loadEvaluator, type EvalOutcome, type Evaluator, type FormattedError } from "./evaluator.js";
 import { HistoryStore } from "./history.js";
@@ -400,7 +400,7 @@ export class Kernel {
    * as HTML and terminals as text. Plain errors get only the `error` message.
    */
   private publishErrorDisplay(context: RequestContext, error: unknown, parent: ParentHeader): void {
-    if (typeof error !== "object" || error === null || typeof (error as Record<symbol, unknown>)[DISPLAY_SYMBOL] !== "function") return;
+    if (!isDisplayable(error)) return;
     try {
       const { data, metadata } = runInContext(context, () => toDisplayData(error));
       this.output.publish("display_data", { data, metadata, transient: {} }, parent);

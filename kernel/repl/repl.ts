@@ -27,6 +27,8 @@
 import { createInterface, type Interface } from "node:readline";
 import type { ReadStream } from "node:tty";
 import { detectColorMode } from "../../src/render/ansi.js";
+import { isDisplayable } from "../display.js";
+import { codePointToUtf16 } from "../eval/positions.js";
 import { loadEvaluator, type Evaluator } from "../evaluator.js";
 import { getVersions } from "../paths.js";
 import { parseHelpQuery } from "../pager.js";
@@ -236,7 +238,7 @@ export class Repl {
     // The terminal echoed ^C where the cursor was; start the traceback on a line of its own.
     if (this.interactive && outcome.ename === "KeyboardInterrupt") this.errorOutput.write("\n");
     // An error that can show itself (a shape error with its trace and explanation) is shown first, as the kernel does.
-    if (outcome.status === "runtime_error" && canShowItself(outcome.error)) {
+    if (outcome.status === "runtime_error" && isDisplayable(outcome.error)) {
       // The stack frames Node adds to an inspected error would repeat the traceback printed next.
       const shown = showValue(outcome.error, this.renderOptions()).replace(/(\n\s+at [^\n]*)+$/, "");
       this.errorOutput.write(shown + "\n");
@@ -290,7 +292,7 @@ export class Repl {
       const before = this.buffer.length > 0 ? this.buffer.join("\n") + "\n" : "";
       const code = before + line;
       const result = await this.evaluator.complete(code, codePointLength(code));
-      const start = utf16Offset(code, result.cursor_start) - before.length;
+      const start = codePointToUtf16(code, result.cursor_start) - before.length;
       callback(null, [result.matches, line.slice(Math.max(0, start))]);
     } catch {
       callback(null, [[], line]);
@@ -312,18 +314,3 @@ export class Repl {
   }
 }
 
-/** The UTF-16 offset of a code point position. */
-function utf16Offset(text: string, codePoints: number): number {
-  let offset = 0;
-  let n = 0;
-  for (const ch of text) {
-    if (n++ >= codePoints) break;
-    offset += ch.length;
-  }
-  return offset;
-}
-
-/** True for values implementing the display symbol (the runtime's explained errors do). */
-function canShowItself(value: unknown): boolean {
-  return typeof value === "object" && value !== null && typeof (value as Record<symbol, unknown>)[Symbol.for("Jupyter.display")] === "function";
-}

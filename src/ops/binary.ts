@@ -447,39 +447,36 @@ export function float_power(input: TensorLike, exponent: TensorLike): Tensor {
   return pow(cast(input), cast(exponent));
 }
 
+/** A binary op PyTorch defines for two tensors only (no scalar overload). */
+function tensorsOnly(name: string, def: Parameters<typeof runBinary>[0], input: Tensor, other: Tensor): Tensor {
+  needTensor(name, input, other);
+  checkTensor(other, name, "other", 2);
+  return runBinary(def, input, other, null);
+}
+
 /** Element-wise maximum (NaN wins). Also `torch.max(a, b)`. */
 export function maximum(input: Tensor, other: Tensor): Tensor {
-  needTensor("maximum", input, other);
-  checkTensor(other, "maximum", "other", 2);
-  return runBinary(MAXIMUM, input, other, null);
+  return tensorsOnly("maximum", MAXIMUM, input, other);
 }
 
 /** Element-wise minimum (NaN wins). Also `torch.min(a, b)`. */
 export function minimum(input: Tensor, other: Tensor): Tensor {
-  needTensor("minimum", input, other);
-  checkTensor(other, "minimum", "other", 2);
-  return runBinary(MINIMUM, input, other, null);
+  return tensorsOnly("minimum", MINIMUM, input, other);
 }
 
 /** Element-wise maximum ignoring NaN (a NaN loses unless both are NaN). */
 export function fmax(input: Tensor, other: Tensor): Tensor {
-  needTensor("fmax", input, other);
-  checkTensor(other, "fmax", "other", 2);
-  return runBinary(FMAX, input, other, null);
+  return tensorsOnly("fmax", FMAX, input, other);
 }
 
 /** Element-wise minimum ignoring NaN. */
 export function fmin(input: Tensor, other: Tensor): Tensor {
-  needTensor("fmin", input, other);
-  checkTensor(other, "fmin", "other", 2);
-  return runBinary(FMIN, input, other, null);
+  return tensorsOnly("fmin", FMIN, input, other);
 }
 
 /** Angle of the point (other, input): `atan2(input, other)`. */
 export function atan2(input: Tensor, other: Tensor): Tensor {
-  needTensor("atan2", input, other);
-  checkTensor(other, "atan2", "other", 2);
-  return runBinary(ATAN2, input, other, null);
+  return tensorsOnly("atan2", ATAN2, input, other);
 }
 
 /** Alias of `atan2`. */
