@@ -112,7 +112,3 @@ export function isJsonMime(mime: string): boolean {
   return /^application\/(.*\+)?json$/.test(mime);
 }
 
-/** An empty notebook in the newest minor version this module writes. */
-export function emptyNotebook(): Notebook {
-  return { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] };
-}

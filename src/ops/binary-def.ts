@@ -81,7 +81,3 @@ export function attachBinary<O>(
   return node;
 }
 
-/** True for a Tensor operand (as opposed to a scalar). */
-export function isTensor(x: unknown): x is Tensor {
-  return x instanceof Tensor;
-}

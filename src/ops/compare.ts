@@ -174,7 +174,3 @@ export function equal(input: Tensor, other: Tensor): boolean {
   return true;
 }
 
-/** `~`-style helper: true when `x` is a bool tensor. */
-export function isBoolTensor(x: unknown): x is Tensor {
-  return x instanceof Tensor && x.dtype === boolDType;
-}

@@ -9,7 +9,7 @@
  * torch.full([2, 2], 7, { dtype: torch.int64 })
  * torch.arange(0, 1, 0.25)               // tensor([0.0000, 0.2500, 0.5000, 0.7500])
  */
-import { ArgumentError, SizeError, TsorchError, fmtShape } from "../errors.js";
+import { ArgumentError, SizeError, fmtShape } from "../errors.js";
 import { type DType, type DTypeLike, type TypedArray, bool, castScalar, float32, float64, int32, int64, toDType, uint8 } from "./dtype.js";
 import { contiguousStrides, shapeNumel } from "./strided.js";
 import { type NestedArray, Storage, Tensor } from "./tensor.js";
@@ -212,13 +212,6 @@ export function tensor(data: NestedArray | TypedArray | Tensor, opts: CreationOp
   return finish(t, opts);
 }
 
-/** A 0-d tensor holding one number (used for scalars in ops). */
-export function scalarTensor(value: number, dtype: DType): Tensor {
-  const t = allocate([], dtype);
-  t.storage.data[0] = castScalar(value, dtype);
-  return t;
-}
-
 /**
  * `arange(end)`, `arange(start, end, step=1)`: values `start + i*step` below
  * `end`. int64 when all arguments are integers, else float32.
@@ -268,8 +261,3 @@ export function linspace(start: number, end: number, steps: number, opts: Creati
   return finish(t, opts);
 }
 
-/** Rejects a non-tensor where a tensor is required, naming the argument as PyTorch does. */
-export function expectTensor(x: unknown, fn: string, arg = "input"): Tensor {
-  if (x instanceof Tensor) return x;
-  throw new TsorchError(`${fn}(): argument '${arg}' (position 1) must be Tensor, not ${x === null ? "null" : typeof x}`, "TypeError");
-}

@@ -76,19 +76,6 @@ export function promoteTypes(a: DType, b: DType): DType {
   return a.rank >= b.rank ? a : b;
 }
 
-/**
- * The dtype of a tensor combined with a JS number, as PyTorch combines a
- * tensor with a Python scalar: the scalar only lifts the category (an int64
- * tensor times 0.5 is float32, the default float dtype), never the width.
- */
-export function promoteWithScalar(t: DType, scalar: number | boolean): DType {
-  if (typeof scalar === "boolean") return t;
-  const isInt = Number.isInteger(scalar);
-  if (t.kind === "float") return t;
-  if (!isInt) return float32;
-  return t.kind === "bool" ? int64 : t;
-}
-
 /** Rounds a JS number the way storing it into this dtype does (used for scalars in ops). */
 export function castScalar(x: number, dtype: DType): number {
   switch (dtype.name) {

@@ -12,7 +12,7 @@
 import { ArgumentError, IndexError, ShapeError, TsorchError, fmtShape } from "../errors.js";
 import { record } from "../autograd/graph.js";
 import { no_grad } from "../autograd/grad-mode.js";
-import { contiguousStrides, copyStrided, isContiguousLayout, shapeNumel } from "./strided.js";
+import { contiguousStrides, copyStrided, shapeNumel } from "./strided.js";
 import { Storage, Tensor } from "./tensor.js";
 import { sumToShape } from "./sum-to-shape.js";
 import { isMeta, metaLike } from "./meta.js";
@@ -516,7 +516,3 @@ function gatherAlong(x: Tensor, dim: number, positions: readonly number[], idxSh
   return out;
 }
 
-/** True when `x` is laid out row-major from its offset (re-exported for ops). */
-export function isRowMajor(x: Tensor): boolean {
-  return isContiguousLayout(x.shape, x._strides);
-}

@@ -33,11 +33,6 @@ export function fmtTime(ms: number | null): string {
   return `${ms.toFixed(2)} ms`;
 }
 
-/** A size as `32×32` when square-ish shapes are meant. */
-export function fmtHW(h: number, w: number): string {
-  return `${h}×${w}`;
-}
-
 /**
  * Names repeated single-variable size functions so that products read
  * `16·f(H)·f(W)`. One namer per table keeps the names consistent.

@@ -24,7 +24,7 @@ import type { Module } from "../nn/module.js";
 import { Parameter } from "../nn/parameter.js";
 import { Tensor } from "../tensor/tensor.js";
 import { type OpListener, enterOpaque, exitOpaque, insideHookedOp } from "./op-hook.js";
-import { type TensorInfo, TraceRow, numel } from "./row.js";
+import { type TensorInfo, TraceRow } from "./row.js";
 import { checkViewBatch } from "./view-warning.js";
 
 /** What a recording measures and keeps besides shapes. */
@@ -177,7 +177,3 @@ export class Recorder implements ModuleCallListener, OpListener {
   }
 }
 
-/** Elements of a tensor info. */
-export function infoNumel(t: TensorInfo): number {
-  return numel(t.shape);
-}

@@ -19,7 +19,7 @@
  * formatRanges(s.square!)   // "32–35"
  * s.families.length         // 3
  */
-import { AddConst, Const, DivConst, Exact, Product, Sum, type Env, type SymExpr } from "./symbolic.js";
+import { AddConst, DivConst, Exact, Product, Sum, type Env, type SymExpr } from "./symbolic.js";
 import type { Constraint } from "./symbolic-replay.js";
 
 /** Consecutive sizes lo..hi; `hi` null means "and everything above, as far as searched". */
@@ -218,7 +218,3 @@ export function formatFamily(f: Family, vars: readonly string[]): string {
   return vars.map((v) => `${v} ${formatRanges(f.ranges[v] ?? [])}`).join(", ");
 }
 
-/** The constant side of a constraint, when there is one (for messages). */
-export function constValue(e: SymExpr): number | null {
-  return e instanceof Const ? e.value : null;
-}

@@ -633,11 +633,6 @@ export function adaptivePool2dGeometry(
   return { batch: N, channels: C, inH: H, inW: W, outH: oH, outW: oW };
 }
 
-/** Number of elements of a conv output `[N, C_out, outH, outW]`. */
-export function conv2dOutputLength(g: Conv2dGeometry): number {
-  return g.batch * g.outChannels * g.outH * g.outW;
-}
-
 /** Output shape `[N, C_out, outH, outW]` of a conv geometry. */
 export function conv2dOutputShape(g: Conv2dGeometry): [number, number, number, number] {
   return [g.batch, g.outChannels, g.outH, g.outW];
