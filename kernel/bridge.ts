@@ -28,8 +28,10 @@ export const Slot = {
   SIGNAL_TIME: 6,
   /** 1 when the main thread can recover from a terminated execution (see termination.ts). */
   TERMINATION_SAFE: 7,
+  /** 1 once the main thread has taken in a shutdown request and is on its way out. */
+  SHUTDOWN_SEEN: 8,
 } as const;
-export const SHARED_SLOTS = 8;
+export const SHARED_SLOTS = 9;
 
 /** Where the main thread keeps the function the I/O thread calls (by inspector) before terminating. */
 export const PREPARE_TERMINATION = Symbol.for("tsorch.kernel.prepareTermination");

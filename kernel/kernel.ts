@@ -595,6 +595,7 @@ export class Kernel {
   private onShutdown(): void {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
+    Atomics.store(this.shared, Slot.SHUTDOWN_SEEN, 1);
     this.timers.clear();
     this.output.flush();
     this.post({ kind: "close" });

@@ -26,6 +26,13 @@ const replay = new ReplayGuard();
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** After a shutdown request: stop the main thread's execution if it has not taken the request in by then. */
+const SHUTDOWN_TERMINATE_MS = 3000;
+/** Kill the process if the main thread has not taken the request in by then... */
+const SHUTDOWN_KILL_MS = 15_000;
+/** ...or has taken it in but still not exited (it needs well under a second to flush and close). */
+const SHUTDOWN_KILL_SEEN_MS = 20_000;
+
 /** Sends on one socket strictly one message after another (zeromq.js refuses concurrent sends). */
 class Outbox {
   private chain: Promise<void> = Promise.resolve();
@@ -260,9 +267,18 @@ async function shutdown(channel: Channel, request: Message): Promise<void> {
   void send("iopub", "shutdown_reply", content, parent);
   await status("idle", parent);
   toMain({ kind: "shutdown", restart });
-  // The main thread exits once it has flushed. A cell running now, or starting before the main
-  // thread has seen the shutdown, is interrupted so that happens at once; a main thread that
-  // still does not answer is cut loose.
+  escalateShutdown();
+}
+
+/**
+ * The main thread exits once it has flushed. A cell running now, or starting before the main
+ * thread has seen the shutdown, is interrupted so that happens at once. A main thread that has not
+ * even taken in the request after a grace period is stopped; one that still does not answer is cut
+ * loose. The deadlines are generous: on a loaded machine a main thread busy compiling can take
+ * seconds to get to its messages, and killing it then would look like a crash to the frontend.
+ */
+function escalateShutdown(): void {
+  const seen = () => Atomics.load(shared, Slot.SHUTDOWN_SEEN) === 1;
   let interrupted = 0;
   setInterval(() => {
     const cell = Atomics.load(shared, Slot.CELL);
@@ -271,11 +287,18 @@ async function shutdown(channel: Channel, request: Message): Promise<void> {
       interrupter.interrupt();
     }
   }, 50).unref();
-  setTimeout(() => interrupter.terminate(), 2000).unref();
   setTimeout(() => {
-    log.warn("main thread did not exit after shutdown_request; terminating the process");
+    if (!seen()) interrupter.terminate();
+  }, SHUTDOWN_TERMINATE_MS).unref();
+  const started = Date.now();
+  const lastResort = setInterval(() => {
+    const waited = Date.now() - started;
+    if (seen() ? waited < SHUTDOWN_KILL_SEEN_MS : waited < SHUTDOWN_KILL_MS) return;
+    clearInterval(lastResort);
+    log.warn(`main thread did not exit ${Math.round(waited / 1000)} s after shutdown_request; terminating the process`);
     process.kill(process.pid, "SIGTERM");
-  }, 4000).unref();
+  }, 250);
+  lastResort.unref();
 }
 
 // ---------------------------------------------------------------------------------------------

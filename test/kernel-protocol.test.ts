@@ -440,7 +440,7 @@ describe("tsorch kernel lifecycle", () => {
     expect(line1).toBe(1);
     const shutdown = first.client.send("control", "shutdown_request", { restart: true });
     expect((await first.client.reply("control", shutdown.msg_id)).content).toEqual({ status: "ok", restart: true });
-    expect(await first.exited).toBe(0);
+    expect(await first.exited, first.stderr()).toBe(0);
     first.client.close();
 
     const second = await launchKernel({ env: env({ TSORCH_HISTORY: historyFile }) });
@@ -467,7 +467,7 @@ describe("tsorch kernel lifecycle", () => {
     expect(reply.content).toEqual({ status: "ok", restart: false });
     const broadcast = await kernel.client.inbox.iopub.take((m) => m.header.msg_type === "shutdown_reply", 5000, "shutdown_reply on IOPub");
     expect(broadcast.parent_header.msg_id).toBe(header.msg_id);
-    expect(await kernel.exited).toBe(0);
+    expect(await kernel.exited, kernel.stderr()).toBe(0);
     kernel.client.close();
   });
 
@@ -477,8 +477,17 @@ describe("tsorch kernel lifecycle", () => {
     await sleep(300);
     const started = performance.now();
     kernel.client.send("control", "shutdown_request", { restart: false });
-    expect(await kernel.exited).toBe(0);
+    expect(await kernel.exited, kernel.stderr()).toBe(0);
     expect(performance.now() - started).toBeLessThan(6000);
+    kernel.client.close();
+  });
+
+  it("exits 0 when shut down while TypeScript is still loading, without cutting the process loose", async () => {
+    const kernel = await launchKernel({ env: env() });
+    const header = kernel.client.send("control", "shutdown_request", { restart: false });
+    expect((await kernel.client.reply("control", header.msg_id)).content).toEqual({ status: "ok", restart: false });
+    expect(await kernel.exited, kernel.stderr()).toBe(0);
+    expect(kernel.stderr()).not.toContain("terminating the process");
     kernel.client.close();
   });
 
