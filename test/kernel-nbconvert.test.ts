@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { JUPYTER, jupyterSandbox, requireJupyter } from "./jupyter/environment.js";
+import { scriptArgs } from "./pty.js";
 
 interface Output {
   output_type: string;
@@ -65,7 +66,7 @@ describe("jupyter console", () => {
     const sandbox = jupyterSandbox();
     const env = { ...sandbox.env, TERM: "xterm", COLUMNS: "120", LINES: "40" };
     // `script` gives jupyter console the terminal it insists on; its stdin is what we type.
-    const child = spawn("script", ["-qec", `${JUPYTER} console --kernel tsorch --simple-prompt`, "/dev/null"], { env });
+    const child = spawn("script", scriptArgs(`${JUPYTER} console --kernel tsorch --simple-prompt`), { env });
     let screen = "";
     child.stdout.on("data", (d: Buffer) => (screen += d.toString()));
     child.stderr.on("data", (d: Buffer) => (screen += d.toString()));

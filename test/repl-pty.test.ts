@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cliPath } from "../kernel/paths.js";
 import { GRADIENT_PNG, requireBuild, stripAnsi, tempDir, tsorch } from "./run-support.js";
+import { scriptArgs } from "./pty.js";
 
 requireBuild();
 if (spawnSync("script", ["--version"]).status !== 0) throw new Error("`script` (util-linux) is missing: the REPL tests need it for a pseudo-terminal");
@@ -32,7 +33,7 @@ interface Session {
 
 function startRepl(history: string, extraEnv: NodeJS.ProcessEnv = {}): Session {
   const env = { ...process.env, TERM: "xterm-256color", COLORTERM: "truecolor", COLUMNS: "100", LINES: "40", TSORCH_REPL_HISTORY: history, ...extraEnv };
-  const child = spawn("script", ["-qec", `${process.execPath} ${cliPath()} repl`, "/dev/null"], { env, cwd: dir });
+  const child = spawn("script", scriptArgs(`${process.execPath} ${cliPath()} repl`), { env, cwd: dir });
   let raw = "";
   child.stdout.on("data", (d: Buffer) => (raw += d.toString()));
   child.stderr.on("data", (d: Buffer) => (raw += d.toString()));

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cliPath } from "../kernel/paths.js";
 import { cellById, GRADIENT_PNG, joined, NOTEBOOKS, readJson, requireBuild, requirePython, stripAnsi, tempDir, tsorch, validateNotebook, type CliResult } from "./run-support.js";
+import { scriptArgs } from "./pty.js";
 
 requireBuild();
 const dir = tempDir();
@@ -293,7 +294,7 @@ describe("tsorch run: command line and bad input", () => {
 
   it("rewrites the progress line in place on a terminal, and erases cleared output", async () => {
     const command = `${process.execPath} ${cliPath()} run ${join(NOTEBOOKS, "run-outputs.ipynb")} --no-source`;
-    const result = spawnSync("script", ["-qec", command, "/dev/null"], { encoding: "utf8", env: { ...process.env, ...env, COLUMNS: "100", LINES: "50", TERM: "xterm-256color" }, timeout: 120_000 });
+    const result = spawnSync("script", scriptArgs(command), { encoding: "utf8", env: { ...process.env, ...env, COLUMNS: "100", LINES: "50", TERM: "xterm-256color" }, timeout: 120_000 });
     expect(result.status, result.stdout + result.stderr).toBe(0);
     const screen = result.stdout;
     expect(screen).toContain("starting the kernel…");
