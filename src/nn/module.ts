@@ -30,6 +30,7 @@ import { inspect } from "node:util";
 import { ArgumentError, TsorchError } from "../errors.js";
 import { no_grad } from "../autograd/grad-mode.js";
 import { DType, type DTypeLike, toDType } from "../tensor/dtype.js";
+import { type DeviceName, isDeviceString, parseDevice, toDeviceCopy } from "../tensor/convert.js";
 import { formatSize } from "../tensor/format.js";
 import { Storage, Tensor } from "../tensor/tensor.js";
 import { annotateError, enterModule, exitModule } from "./call-context.js";
@@ -596,33 +597,34 @@ export class Module {
   }
 
   /**
-   * Converts floating-point parameters and buffers to `dtype` in place
-   * (`"cpu"` is accepted and changes nothing: tsorch computes on the CPU).
+   * Converts floating-point parameters and buffers to `dtype` in place, or
+   * moves every parameter and buffer to a device: `"cpu"` changes nothing
+   * (tsorch computes on the CPU), `"meta"` keeps their shapes and drops their
+   * values, as PyTorch's `net.to("meta")` does.
    *
    * @example
    * net.to(torch.float64);   // same as net.double()
+   * net.to("meta");          // a net for shape-only runs
    */
-  to(target: DTypeLike | "cpu" | (string & {}) | { dtype?: DTypeLike; device?: string }): this {
-    let dtypeArg: DTypeLike | undefined;
-    if (target === "cpu") return this;
-    if (typeof target === "string" && /^(cuda|mps|xpu|meta)(:\d+)?$/.test(target)) {
-      throw new ArgumentError(`tsorch computes on the CPU only; device '${target}' is not available`, "device", "RuntimeError");
-    }
-    if (typeof target === "object" && target !== null && !(target instanceof DType)) {
-      const opts = target as { dtype?: DTypeLike; device?: string };
-      if (opts.device !== undefined && opts.device !== "cpu") {
-        throw new ArgumentError(`tsorch only has the "cpu" device, got "${opts.device}"`, "device", "RuntimeError");
-      }
-      dtypeArg = opts.dtype;
+  to(target: DTypeLike | DeviceName | (string & {}) | { dtype?: DTypeLike; device?: string }, dtype?: DTypeLike): this {
+    let device: string | undefined;
+    let dtypeArg: DTypeLike | undefined = dtype;
+    if (isDeviceString(target)) {
+      device = target;
+    } else if (typeof target === "object" && target !== null && !(target instanceof DType)) {
+      ({ device, dtype: dtypeArg } = target as { dtype?: DTypeLike; device?: string });
     } else {
       dtypeArg = target as DTypeLike;
     }
-    if (dtypeArg === undefined) return this;
-    const dtype = toDType(dtypeArg);
-    if (!dtype.is_floating_point) {
-      throw typeError(`nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=${dtype}`, "dtype");
+    const to = device === undefined ? undefined : parseDevice(device);
+    if (dtypeArg !== undefined) {
+      const floating = toDType(dtypeArg);
+      if (!floating.is_floating_point) {
+        throw typeError(`nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=${floating}`, "dtype");
+      }
+      this._apply((t) => (t.dtype.is_floating_point ? t.to(floating) : t));
     }
-    return this._apply((t) => (t.dtype.is_floating_point ? t.to(dtype) : t));
+    return to === undefined ? this : this._apply((t) => toDeviceCopy(t, to));
   }
 
   /** Floating-point parameters and buffers to float32. */

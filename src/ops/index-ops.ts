@@ -17,6 +17,7 @@ import { allocate, zeros } from "../tensor/creation.js";
 import { type DType, bool as boolDType, castScalar, int64 } from "../tensor/dtype.js";
 import { contiguousStrides, copyStrided } from "../tensor/strided.js";
 import { Tensor } from "../tensor/tensor.js";
+import { isMeta, metaTensor } from "../tensor/meta.js";
 import { normDim } from "../tensor/view.js";
 import { groupBases } from "../backend/cpu/reduce.js";
 import { gradFor, inputInfo, gradIf, saveInput, tensorOrNull } from "./grad-utils.js";
@@ -189,7 +190,8 @@ export function index_select(input: Tensor, dim: number, index: Tensor): Tensor 
   if (index.ndim > 1) throw new IndexError("index_select(): Index is supposed to be a vector", index.ndim, [0, 1]);
   const d = normDim(dim, input.ndim);
   const size = input.ndim === 0 ? 1 : input.shape[d]!;
-  const idx = Array.from(index._contiguousData());
+  // A meta index has no values to check; its length is all the output shape needs.
+  const idx = isMeta(index) ? [] : Array.from(index._contiguousData());
   for (const v of idx) {
     if (v < 0 || v >= size) {
       // PyTorch's kernel for the columns of a contiguous matrix words it differently.
@@ -198,9 +200,12 @@ export function index_select(input: Tensor, dim: number, index: Tensor): Tensor 
     }
   }
   const outShape = input.ndim === 0 ? [] : [...input.shape];
-  if (input.ndim > 0) outShape[d] = idx.length;
-  const out = allocate(outShape, input.dtype);
-  if (input.ndim === 0) {
+  if (input.ndim > 0) outShape[d] = index.numel();
+  const meta = isMeta(input) || isMeta(index);
+  const out = meta ? metaTensor(outShape, input.dtype) : allocate(outShape, input.dtype);
+  if (meta) {
+    // The output's shape is all there is to compute.
+  } else if (input.ndim === 0) {
     out.storage.data[0] = input.storage.data[input._offset]!;
   } else {
     const rowShape = input.shape.filter((_, i) => i !== d);
@@ -245,6 +250,7 @@ function checkedIndex(fn: string, self: Tensor, dim: number, index: Tensor, src:
     }
   }
   const size = self.ndim === 0 ? 1 : self.shape[dim]!;
+  if (isMeta(index)) return [];
   const values = Array.from(index._contiguousData());
   for (const v of values) {
     if (v < -size || v >= size) throw new TsorchError(`index ${v} is out of bounds for dimension ${dim} with size ${size}`);
@@ -260,12 +266,15 @@ export function gather(input: Tensor, dim: number, index: Tensor): Tensor {
   checkTensor(input, "gather");
   const d = normDim(dim, input.ndim);
   const idx = checkedIndex("gather", input, d, index, null);
-  const out = allocate([...index.shape], input.dtype);
-  const bases = basesSkipping(input, index.shape, d);
-  const stride = input.ndim === 0 ? 0 : input._strides[d]!;
-  const src = input.storage.data;
-  const od = out.storage.data;
-  for (let i = 0; i < idx.length; i++) od[i] = src[bases[i]! + idx[i]! * stride]!;
+  const meta = isMeta(input) || isMeta(index);
+  const out = meta ? metaTensor([...index.shape], input.dtype) : allocate([...index.shape], input.dtype);
+  if (!meta) {
+    const bases = basesSkipping(input, index.shape, d);
+    const stride = input.ndim === 0 ? 0 : input._strides[d]!;
+    const src = input.storage.data;
+    const od = out.storage.data;
+    for (let i = 0; i < idx.length; i++) od[i] = src[bases[i]! + idx[i]! * stride]!;
+  }
   if (is_grad_enabled() && input.requires_grad) {
     const inShape = [...input.shape];
     const node = record("GatherBackward0", out, [input], ([g]) => [scatter_add(zeros(inShape, { dtype: g!.dtype }), d, index, g!)]);

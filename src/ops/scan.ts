@@ -13,6 +13,7 @@ import { DTypeError } from "../errors.js";
 import { type DTypeLike, int64, toDType } from "../tensor/dtype.js";
 import { scalarTypeName } from "./result-type.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { isMeta, metaTensor } from "../tensor/meta.js";
 import { normDim } from "../tensor/view.js";
 import { saveInput, saveOutput } from "./grad-utils.js";
 import { opKernel } from "./kernels.js";
@@ -22,6 +23,7 @@ import { ValuesIndices, contiguousLines, lines } from "./reduce.js";
 type ScanOp = "cumsum" | "cumprod" | "cummax" | "cummin" | "logcumsumexp";
 
 function runScan(op: ScanOp, x: Tensor, d: number, withIndices = false): [Tensor, Tensor | null] {
+  if (isMeta(x)) return [metaTensor([...x.shape], x.dtype), withIndices ? metaTensor([...x.shape], int64) : null];
   const out = allocate([...x.shape], x.dtype);
   const idx = withIndices ? allocate([...x.shape], int64) : null;
   if (out.numel() > 0) {

@@ -13,6 +13,7 @@ import { ArgumentError, DTypeError, IndexError, TsorchError } from "../errors.js
 import { allocate } from "../tensor/creation.js";
 import { bool as boolDType, int64 } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { isMeta, metaTensor } from "../tensor/meta.js";
 import { normDim } from "../tensor/view.js";
 import { saveOutput } from "./grad-utils.js";
 import { checkTensor } from "./operand.js";
@@ -33,6 +34,7 @@ function ascending(a: number, b: number): number {
 function orderLines(x: Tensor, d: number, k: number, descending: boolean): [Tensor, Tensor] {
   const outShape = x.ndim === 0 ? [] : [...x.shape];
   if (x.ndim > 0) outShape[d] = k;
+  if (isMeta(x)) return [metaTensor(outShape, x.dtype), metaTensor(outShape, int64)];
   const values = allocate(outShape, x.dtype);
   const indices = allocate(outShape, int64);
   if (values.numel() === 0) return [values, indices];

@@ -4,10 +4,44 @@
  * PyTorch. Only floating-point results stay in the autograd graph.
  */
 import { record } from "../autograd/graph.js";
+import { ArgumentError } from "../errors.js";
 import type { DType } from "./dtype.js";
 import { contiguousStrides } from "./strided.js";
 import { Storage, Tensor } from "./tensor.js";
-import { isMeta, metaLike } from "./meta.js";
+import { isMeta, metaDataError, metaLike } from "./meta.js";
+
+/** The devices a tensor can be on: "cpu", and "meta" for a shape without data. */
+export type DeviceName = "cpu" | "meta";
+
+/** Device strings PyTorch knows: a dtype argument never looks like one of these. */
+const DEVICE_STRING = /^(cpu|meta|cuda|mps|xpu|hip|xla|ipu|hpu|vulkan|lazy)(:\d+)?$/;
+
+/** True for a string that names a device (`"cpu"`, `"meta"`, `"cuda:0"`, ...), as opposed to a dtype. */
+export function isDeviceString(x: unknown): x is string {
+  return typeof x === "string" && DEVICE_STRING.test(x);
+}
+
+/** The device a device string means here; accelerators are refused with a clear error. */
+export function parseDevice(device: string): DeviceName {
+  const kind = device.replace(/:\d+$/, "");
+  if (kind === "cpu" || kind === "meta") return kind;
+  throw new ArgumentError(
+    `tsorch computes on the CPU only; device '${device}' is not available (use "cpu", or "meta" for shapes without data)`,
+    "device", "RuntimeError");
+}
+
+/**
+ * `x.to("meta")`: a tensor with `x`'s shape and dtype and no data, recorded
+ * like PyTorch's cross-device copy. The way back (`meta.to("cpu")`) fails as
+ * in PyTorch: there are no values to copy.
+ */
+export function toDeviceCopy(x: Tensor, device: DeviceName): Tensor {
+  if (x.device === device) return x;
+  if (device === "cpu") throw metaDataError();
+  const out = metaLike(x);
+  if (out.dtype.is_floating_point) record("ToCopyBackward0", out, [x], ([g]) => [toDeviceCopy(g!, "cpu")]);
+  return out;
+}
 
 /** Casts one value the way storing it into `dtype` does. */
 function castFn(dtype: DType): ((v: number) => number) | null {
