@@ -4,6 +4,9 @@
  * running on the pure TypeScript CPU kernels (the model is tfjs-core's kernel registry).
  *
  * Kernels take plain numbers and typed arrays — NCHW, contiguous, float32 — never Tensor objects.
+ * The conv and pooling kernels also come in float64 (the `_f64` names: cpu/conv2d-f64.ts,
+ * cpu/pool2d-f64.ts), which the ops dispatch to for float64 tensors, so that those compute in double
+ * as PyTorch does; the float32 kernels stay specialised to Float32Array.
  * Conv, pooling and upsampling kernels take a resolved geometry built by `conv2dGeometry`,
  * `maxPool2dGeometry`, `avgPool2dGeometry`, `adaptivePool2dGeometry` or `upsample2dGeometry`
  * (cpu/output-size.ts), which also raise PyTorch's errors for bad sizes. Outputs are overwritten; the
@@ -28,6 +31,12 @@ import {
   conv2dBackwardInput,
   conv2dBackwardWeight,
 } from "./cpu/conv2d.js";
+import {
+  conv2dBackwardBiasF64,
+  conv2dBackwardInputF64,
+  conv2dBackwardWeightF64,
+  conv2dF64,
+} from "./cpu/conv2d-f64.js";
 import { sgemm, sgemmBatched } from "./cpu/gemm.js";
 import { col2im, im2col, type Im2colGeometry } from "./cpu/im2col.js";
 import type {
@@ -48,6 +57,17 @@ import {
   maxPool2dBackward,
   type MaxPoolResult,
 } from "./cpu/pool2d.js";
+import {
+  adaptiveAvgPool2dBackwardF64,
+  adaptiveAvgPool2dF64,
+  adaptiveMaxPool2dBackwardF64,
+  adaptiveMaxPool2dF64,
+  avgPool2dBackwardF64,
+  avgPool2dF64,
+  maxPool2dBackwardF64,
+  maxPool2dF64,
+  type MaxPoolResultF64,
+} from "./cpu/pool2d-f64.js";
 import { compileRow, runElementwise } from "./cpu/elementwise.js";
 import {
   upsampleBicubic2d,
@@ -134,6 +154,38 @@ export type AdaptiveMaxPool2dBackwardKernel = (
   g: AdaptivePool2dGeometry, gradOutput: Float32Array, indices: Int32Array, gradInput?: Float32Array,
 ) => Float32Array;
 
+/** `conv2d` in float64 (`[N, C_out, outH, outW]`; same geometry and layout). */
+export type Conv2dF64Kernel = (
+  g: Conv2dGeometry, input: Float64Array, weight: Float64Array, bias: Float64Array | null, out?: Float64Array,
+) => Float64Array;
+export type Conv2dBackwardInputF64Kernel = (
+  g: Conv2dGeometry, gradOutput: Float64Array, weight: Float64Array, gradInput?: Float64Array,
+) => Float64Array;
+export type Conv2dBackwardWeightF64Kernel = (
+  g: Conv2dGeometry, input: Float64Array, gradOutput: Float64Array, gradWeight?: Float64Array,
+) => Float64Array;
+export type Conv2dBackwardBiasF64Kernel = (g: Conv2dGeometry, gradOutput: Float64Array, gradBias?: Float64Array) => Float64Array;
+
+/** The pooling kernels in float64 (indices stay Int32Array). */
+export type MaxPool2dF64Kernel = (
+  g: Pool2dGeometry, input: Float64Array, output?: Float64Array, indices?: Int32Array,
+) => MaxPoolResultF64;
+export type MaxPool2dBackwardF64Kernel = (
+  g: Pool2dGeometry, gradOutput: Float64Array, indices: Int32Array, gradInput?: Float64Array,
+) => Float64Array;
+export type AvgPool2dF64Kernel = (g: AvgPool2dGeometry, input: Float64Array, output?: Float64Array) => Float64Array;
+export type AvgPool2dBackwardF64Kernel = (g: AvgPool2dGeometry, gradOutput: Float64Array, gradInput?: Float64Array) => Float64Array;
+export type AdaptiveAvgPool2dF64Kernel = (g: AdaptivePool2dGeometry, input: Float64Array, output?: Float64Array) => Float64Array;
+export type AdaptiveAvgPool2dBackwardF64Kernel = (
+  g: AdaptivePool2dGeometry, gradOutput: Float64Array, gradInput?: Float64Array,
+) => Float64Array;
+export type AdaptiveMaxPool2dF64Kernel = (
+  g: AdaptivePool2dGeometry, input: Float64Array, output?: Float64Array, indices?: Int32Array,
+) => MaxPoolResultF64;
+export type AdaptiveMaxPool2dBackwardF64Kernel = (
+  g: AdaptivePool2dGeometry, gradOutput: Float64Array, indices: Int32Array, gradInput?: Float64Array,
+) => Float64Array;
+
 /** `[N, C, outH, outW]` resampled from `[N, C, H, W]` (`F.interpolate`; the geometry says how). */
 export type Upsample2dKernel = (g: Upsample2dGeometry, input: Float32Array, output?: Float32Array) => Float32Array;
 /** `grad_input [N, C, H, W]` from `grad_output [N, C, outH, outW]` of an upsampling. */
@@ -157,6 +209,18 @@ export interface KernelSignatures {
   adaptive_avg_pool2d_backward: AdaptiveAvgPool2dBackwardKernel;
   adaptive_max_pool2d: AdaptiveMaxPool2dKernel;
   adaptive_max_pool2d_backward: AdaptiveMaxPool2dBackwardKernel;
+  conv2d_f64: Conv2dF64Kernel;
+  conv2d_backward_input_f64: Conv2dBackwardInputF64Kernel;
+  conv2d_backward_weight_f64: Conv2dBackwardWeightF64Kernel;
+  conv2d_backward_bias_f64: Conv2dBackwardBiasF64Kernel;
+  max_pool2d_f64: MaxPool2dF64Kernel;
+  max_pool2d_backward_f64: MaxPool2dBackwardF64Kernel;
+  avg_pool2d_f64: AvgPool2dF64Kernel;
+  avg_pool2d_backward_f64: AvgPool2dBackwardF64Kernel;
+  adaptive_avg_pool2d_f64: AdaptiveAvgPool2dF64Kernel;
+  adaptive_avg_pool2d_backward_f64: AdaptiveAvgPool2dBackwardF64Kernel;
+  adaptive_max_pool2d_f64: AdaptiveMaxPool2dF64Kernel;
+  adaptive_max_pool2d_backward_f64: AdaptiveMaxPool2dBackwardF64Kernel;
   /** nearest and nearest-exact resampling. */
   upsample_nearest2d: Upsample2dKernel;
   upsample_nearest2d_backward: Upsample2dBackwardKernel;
@@ -198,6 +262,18 @@ export const cpuKernels: Readonly<KernelSignatures> = Object.freeze({
   adaptive_avg_pool2d_backward: adaptiveAvgPool2dBackward,
   adaptive_max_pool2d: adaptiveMaxPool2d,
   adaptive_max_pool2d_backward: adaptiveMaxPool2dBackward,
+  conv2d_f64: conv2dF64,
+  conv2d_backward_input_f64: conv2dBackwardInputF64,
+  conv2d_backward_weight_f64: conv2dBackwardWeightF64,
+  conv2d_backward_bias_f64: conv2dBackwardBiasF64,
+  max_pool2d_f64: maxPool2dF64,
+  max_pool2d_backward_f64: maxPool2dBackwardF64,
+  avg_pool2d_f64: avgPool2dF64,
+  avg_pool2d_backward_f64: avgPool2dBackwardF64,
+  adaptive_avg_pool2d_f64: adaptiveAvgPool2dF64,
+  adaptive_avg_pool2d_backward_f64: adaptiveAvgPool2dBackwardF64,
+  adaptive_max_pool2d_f64: adaptiveMaxPool2dF64,
+  adaptive_max_pool2d_backward_f64: adaptiveMaxPool2dBackwardF64,
   upsample_nearest2d: upsampleNearest2d,
   upsample_nearest2d_backward: upsampleNearest2dBackward,
   upsample_bilinear2d: upsampleBilinear2d,

@@ -194,7 +194,7 @@ export function maxPool2dBackward(
  * cannot drift apart. Writes `[ih0, ih1, iw0, iw1, divisor]` into `win`; an empty window has ih0 >= ih1
  * or iw0 >= iw1.
  */
-function avgWindow(g: AvgPool2dGeometry, oh: number, ow: number, win: Int32Array): void {
+export function avgWindow(g: AvgPool2dGeometry, oh: number, ow: number, win: Int32Array): void {
   let ih0 = oh * g.strideH - g.padH;
   let iw0 = ow * g.strideW - g.padW;
   let ih1 = Math.min(ih0 + g.kernelH, g.inH + g.padH);

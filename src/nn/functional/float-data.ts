@@ -1,16 +1,19 @@
 /**
- * The bridge between tensors and the float32 compute kernels: contiguous
- * float32 data in, a tensor of the caller's dtype out, plus the checks
+ * The bridge between tensors and the compute kernels: contiguous float32
+ * (or float64) data in, a tensor of the caller's dtype out, plus the checks
  * PyTorch makes before a layer op runs (uninitialized lazy parameters,
  * dtypes an op does not implement).
  *
- * The CPU kernels compute in float32. A float64 tensor is rounded to float32
- * for the kernel and the result widened back, so float64 layer ops are
- * float32-accurate (PyTorch computes them in double).
+ * Conv and pooling have float64 kernels: for float64 tensors they take
+ * `doubleData` and give `doubleTensor`, computing in double as PyTorch does.
+ * The ops that only have float32 kernels round a float64 tensor to float32
+ * with `floatData` and widen the result back with `tensorFrom`, so they are
+ * float32-accurate.
  *
  * @example
  * const x = floatData(input);                    // Float32Array, row-major
  * const y = tensorFrom(kernelOut, [1, 6, 28, 28], input.dtype);
+ * const xd = doubleData(input64);                // Float64Array, row-major, not rounded
  */
 import { ArgumentError, DTypeError, TsorchError } from "../../errors.js";
 import type { DType } from "../../tensor/dtype.js";
@@ -41,6 +44,17 @@ export function floatData(t: Tensor): Float32Array {
 export function tensorFrom(data: Float32Array, shape: readonly number[], dtype: DType): Tensor {
   if (dtype === float64) return Tensor._fromData(Float64Array.from(data), shape, float64);
   return Tensor._fromData(data, shape, dtype);
+}
+
+/** Row-major float64 data of `t` (no copy when it is contiguous float64; callers must not write to it). */
+export function doubleData(t: Tensor): Float64Array {
+  const d = t._contiguousData();
+  return d instanceof Float64Array ? d : Float64Array.from(d);
+}
+
+/** A contiguous float64 tensor holding `data` (taken, not copied). */
+export function doubleTensor(data: Float64Array, shape: readonly number[]): Tensor {
+  return Tensor._fromData(data, shape, float64);
 }
 
 /** PyTorch's C++ name of a dtype in "not implemented for" messages. */
