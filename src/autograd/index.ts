@@ -16,6 +16,8 @@ import { computeGrad, runBackward } from "./engine.js";
 export { no_grad, enable_grad, is_grad_enabled, set_grad_enabled } from "./grad-mode.js";
 export { GradFn, AccumulateGrad, HookHandle } from "./graph.js";
 export { registerTensorHook, type TensorHook } from "./hooks.js";
+export { Function, FunctionCtx, type GradResult } from "./function.js";
+export { gradcheck, gradgradcheck, GradcheckError, type GradcheckOptions, type GradgradcheckOptions } from "./gradcheck.js";
 export { warn, catch_warnings, onWarning, resetWarnings, type WarningRecord, type WarningCategory } from "../warnings.js";
 
 type Tensors = Tensor | readonly Tensor[];
