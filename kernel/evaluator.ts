@@ -58,10 +58,13 @@ export interface EvaluatorOptions {
   globals: Record<string, unknown>;
   /** Declarations (.d.ts text) of the globals the kernel provides. */
   preloadDeclarations?: string;
+  /** Told `true` while a cell compiles and `false` once its code runs (see `CellEvaluatorOptions`). */
+  onCompiling?: (compiling: boolean) => void;
 }
 
 export interface Evaluator {
-  warmUp(): Promise<void>;
+  /** Loads and primes TypeScript; `step` (if given) wraps each synchronous part of that work. */
+  warmUp(step?: <T>(work: () => T) => T): Promise<void>;
   execute(code: string, executionCount: number): Promise<EvalOutcome>;
   /** `cursorPos` counts Unicode code points, as the protocol does since 5.2. */
   complete(code: string, cursorPos: number): CompletionResult | Promise<CompletionResult>;

@@ -145,7 +145,7 @@ export class Kernel {
       }
     });
     const ports = await bound;
-    // Loading and warming TypeScript is kernel work an interrupt must not cut short (see worker.ts).
+    // Loading TypeScript is kernel work an interrupt must not cut short (see worker.ts); so is each warm-up step.
     Atomics.add(this.shared, Slot.PROTECTED, 1);
     this.evaluatorPromise = this.loadEvaluator();
     this.evaluatorPromise.catch((err: unknown) => {
@@ -171,18 +171,28 @@ export class Kernel {
     (globalThis as Record<symbol, unknown>)[KERNEL_SYMBOL] = { ...kernelGlobals, executionCount: () => this.executionCount };
     // Only names the cells cannot already see: console, timers and the rest stay Node's globals.
     const globals: Record<string, unknown> = { ...runtime.exports, ...kernelGlobals };
-    const evaluator = await loadEvaluator({ cwd: process.cwd(), globals, preloadDeclarations: preloadDeclarations() });
+    // Compiling a cell is kernel work an interrupt must not cut short; the cell's own code is not.
+    const onCompiling = (compiling: boolean) => void Atomics.add(this.shared, Slot.PROTECTED, compiling ? 1 : -1);
+    const evaluator = await loadEvaluator({ cwd: process.cwd(), globals, preloadDeclarations: preloadDeclarations(), onCompiling });
     this.evaluator = evaluator;
     // Warm the TypeScript service once the thread is free, so the first cell does not pay for it.
+    // Loading is over; the warm-up's steps are protected one at a time, so a cell that spins while
+    // the warm-up waits for its next turn can still be stopped at once.
+    Atomics.sub(this.shared, Slot.PROTECTED, 1);
+    const step = <T>(work: () => T): T => {
+      Atomics.add(this.shared, Slot.PROTECTED, 1);
+      try {
+        return work();
+      } finally {
+        Atomics.sub(this.shared, Slot.PROTECTED, 1);
+      }
+    };
     native.setImmediate(() => {
       const started = performance.now();
-      evaluator
-        .warmUp()
-        .then(
-          () => log.info(`evaluator warm in ${(performance.now() - started).toFixed(0)} ms`),
-          (err: unknown) => log.warn("evaluator warm-up failed:", err),
-        )
-        .finally(() => Atomics.sub(this.shared, Slot.PROTECTED, 1));
+      evaluator.warmUp(step).then(
+        () => log.info(`evaluator warm in ${(performance.now() - started).toFixed(0)} ms`),
+        (err: unknown) => log.warn("evaluator warm-up failed:", err),
+      );
     });
     return evaluator;
   }
@@ -193,7 +203,7 @@ export class Kernel {
     captureProcessOutput(this.output);
     this.timers.install();
     // Without a listener SIGINT would kill the process; with one, `vm`'s breakOnSigint still wins while a cell runs synchronously.
-    process.on("SIGINT", () => this.onSignal());
+    this.termination.listenForSigint(() => this.onSignal());
     process.on("uncaughtException", (error) => this.reportAsyncError(error, outputContext(), "a callback"));
     process.on("unhandledRejection", (reason) => this.reportAsyncError(reason, outputContext(), "a promise nobody awaited"));
     // Node prints warnings as "(node:123) UserWarning: ..." on the process's stderr; a notebook user
@@ -432,13 +442,10 @@ export class Kernel {
         }
         runInContext(context, () => {
           let pending: Promise<EvalOutcome>;
-          Atomics.add(this.shared, Slot.PROTECTED, 1);
           try {
             pending = evaluator.execute(code, count);
           } catch (err) {
             return finish(this.runtimeError(err, count));
-          } finally {
-            Atomics.sub(this.shared, Slot.PROTECTED, 1);
           }
           pending.then(finish, (err: unknown) => finish(this.runtimeError(err, count)));
         });

@@ -50,11 +50,24 @@ function loadBinding(): AsyncWrapBinding | undefined {
 export class TerminationGuard {
   private readonly binding = loadBinding();
   private savedCheck: number | undefined;
+  private readonly sigintListeners: (() => void)[] = [];
 
-  constructor(private readonly storage: AsyncLocalStorage<unknown>) {}
+  /** `storage`: the AsyncLocalStorage whose hook must be off while a terminated execution unwinds, if any. */
+  constructor(private readonly storage?: AsyncLocalStorage<unknown>) {}
 
   supported(): boolean {
     return this.binding !== undefined;
+  }
+
+  /**
+   * Listens for SIGINT, and keeps listening across terminations: `vm` takes every SIGINT
+   * listener away while it runs code with `breakOnSigint` and puts them back in a `finally`,
+   * which a terminated execution never reaches. Without a listener the next SIGINT would kill
+   * the process.
+   */
+  listenForSigint(listener: () => void): void {
+    this.sigintListeners.push(listener);
+    process.on("SIGINT", listener);
   }
 
   /** Registers `prepare` where the I/O thread's evaluate finds it. */
@@ -66,7 +79,7 @@ export class TerminationGuard {
   /** Runs inside the main thread while user code spins, just before the termination. */
   prepare(): boolean {
     if (!this.binding || this.savedCheck !== undefined) return false;
-    this.storage.disable();
+    this.storage?.disable();
     const fields = this.binding.async_hook_fields;
     const kCheck = this.binding.constants.kCheck;
     this.savedCheck = fields[kCheck]!;
@@ -80,7 +93,9 @@ export class TerminationGuard {
     this.binding.clearAsyncIdStack();
     this.binding.async_hook_fields[this.binding.constants.kCheck] = this.savedCheck;
     this.savedCheck = undefined;
-    this.storage.enterWith(undefined);
+    this.storage?.enterWith(undefined);
+    const present = process.listeners("SIGINT");
+    for (const listener of this.sigintListeners) if (!present.includes(listener)) process.on("SIGINT", listener);
     // A new timer list (an unused fractional duration) makes Node schedule libuv's timer again.
     native.setTimeout(() => {}, 1 + Math.random() / 1000);
     log.info("recovered from a terminated execution");

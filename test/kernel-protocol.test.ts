@@ -298,6 +298,17 @@ describe("tsorch kernel protocol", () => {
     expect(text((await client.execute("kept + 3")).outputs)).toBe("44");
   });
 
+  it("interrupts a loop right after `await null`, and the next cell still runs", async () => {
+    // The loop runs as a microtask queued behind nothing but the evaluator's own links, which the
+    // termination that stops it also drops: the evaluator must not depend on them.
+    const running = client.execute("await null; while (true) {}");
+    await sleep(400);
+    await client.request("control", "interrupt_request", {});
+    expect((await running).reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    expect(text((await client.execute("kept + 4")).outputs)).toBe("45");
+    expect(text((await client.execute("const afterAwaitNull = 1; afterAwaitNull + kept")).outputs)).toBe("42");
+  });
+
   it("interrupt clears a running setInterval and a busy timer callback", async () => {
     await client.execute("let ticks = 0; setInterval(() => { ticks++; }, 5);");
     await sleep(200);

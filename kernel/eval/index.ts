@@ -45,7 +45,7 @@
 import path from "node:path";
 // The module's own functions: a kernel may wrap the global ones to track what cells schedule,
 // and the evaluator's idle work is not a cell's.
-import { clearImmediate, setImmediate } from "node:timers";
+import { clearImmediate, setImmediate, setTimeout as nodeSetTimeout } from "node:timers";
 import vm from "node:vm";
 import type * as TS from "typescript";
 import { hasTopLevelAwait, mentionedNames, topLevelDeclarations, type TopLevelDeclaration } from "./declarations.js";
@@ -75,6 +75,11 @@ export type EvalOutcome =
 export interface CellEvaluatorOptions {
   /** The notebook's directory: packages and relative imports resolve from here. */
   cwd: string;
+  /**
+   * Told `true` when a cell starts compiling and `false` when compiling is over (before its code
+   * runs): the kernel must not cut the compiler short, and must be free to stop the cell's code.
+   */
+  onCompiling?: (compiling: boolean) => void;
   /** Values every cell sees without importing them (torch, nn, ..., display, ...). */
   globals: Record<string, unknown>;
   /** Declarations (`.d.ts` text) typing kernel-provided globals: `declare function display(x: unknown): void;`. */
@@ -107,6 +112,19 @@ interface LiveCell {
 }
 
 const ARGS_SLOT = Symbol.for("tsorch.eval.cellArguments");
+/** How long an interrupted cell gets to end by itself before `abortPending` ends it. */
+const ABORT_GRACE_MS = 50;
+
+interface QueuedExecution {
+  code: string;
+  executionCount: number;
+  resolve: (outcome: EvalOutcome) => void;
+}
+
+interface RunningExecution {
+  executionCount: number;
+  finish: (outcome: EvalOutcome) => void;
+}
 /**
  * Separates a cell from the imports appended to it: the `;` ends whatever the cell left open
  * (`torch.` while completing would otherwise run into the next line's `import`).
@@ -142,14 +160,22 @@ export class CellEvaluator {
   /** Preparing the next cell's program while the kernel is idle (see `prepareWhenIdle`). */
   private idlePreparation: NodeJS.Immediate | undefined;
   private cellCounter = 0;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Executions waiting for the running one (see `execute`). */
+  private waiting: QueuedExecution[] = [];
+  private current: RunningExecution | undefined;
   private abortPendingCell: ((error: unknown) => void) | undefined;
+  /** What the running cell must still do when it ends, however it ends (see `compileAndRun`). */
+  private cellEpilogue: (() => void) | undefined;
+
+  private readonly onCompiling: ((compiling: boolean) => void) | undefined;
+  private compiling = false;
 
   /** Phase timings of the last `execute`. */
   lastTimings: ExecuteTimings = { check: 0, emit: 0, load: 0, run: 0, total: 0 };
 
   constructor(opts: CellEvaluatorOptions) {
     this.cwd = path.resolve(opts.cwd);
+    this.onCompiling = opts.onCompiling;
     this.globalValues = opts.globals;
     this.preload = opts.preloadDeclarations ?? "";
     this.runtimeTypes = opts.runtimeTypes ?? runtimeTypesEntry();
@@ -165,17 +191,21 @@ export class CellEvaluator {
     if (Error.stackTraceLimit < 50) Error.stackTraceLimit = 50;
   }
 
-  /** Loads TypeScript and primes the language service (parses the libs, warms the checker). */
-  async warmUp(): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
-    this.ensureProject();
-    await new Promise((resolve) => setImmediate(resolve));
-    const language = this.ensureLanguage();
-    language.complete("[1].map((x) => x.toFixed(2)).", 28);
-    await new Promise((resolve) => setImmediate(resolve));
-    language.inspect("Math.max", 6, 0);
-    await new Promise((resolve) => setImmediate(resolve));
-    this.warmEmit();
+  /**
+   * Loads TypeScript and primes the language service (parses the libs, warms the checker), in
+   * steps with the event loop free between them. `step` wraps each synchronous step: the kernel
+   * marks those as work an interrupt must not cut short.
+   */
+  async warmUp(step: <T>(work: () => T) => T = (work) => work()): Promise<void> {
+    const next = () => new Promise((resolve) => setImmediate(resolve));
+    await next();
+    step(() => this.ensureProject());
+    await next();
+    step(() => this.ensureLanguage().complete("[1].map((x) => x.toFixed(2)).", 28));
+    await next();
+    step(() => this.ensureLanguage().inspect("Math.max", 6, 0));
+    await next();
+    step(() => this.warmEmit());
   }
 
   /**
@@ -200,9 +230,32 @@ export class CellEvaluator {
    * Executions are serialised (a second call waits for the first to finish).
    */
   execute(code: string, executionCount: number): Promise<EvalOutcome> {
-    const run = this.queue.then(() => this.executeNow(code, executionCount));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return new Promise((resolve) => {
+      this.waiting.push({ code, executionCount, resolve });
+      this.startNext();
+    });
+  }
+
+  /**
+   * Starts the next waiting execution. The queue is explicit rather than a promise chain: a
+   * cell stopped by `terminateExecution` while it ran as a microtask takes the microtasks queued
+   * behind it down with it, and a chain link among them would never settle, leaving every later
+   * cell waiting forever.
+   */
+  private startNext(): void {
+    if (this.current || this.waiting.length === 0) return;
+    const job = this.waiting.shift()!;
+    let settled = false;
+    const finish = (outcome: EvalOutcome) => {
+      if (settled) return;
+      settled = true;
+      if (this.current === running) this.current = undefined;
+      job.resolve(outcome);
+      this.startNext();
+    };
+    const running: RunningExecution = { executionCount: job.executionCount, finish };
+    this.current = running;
+    this.executeNow(job.code, job.executionCount).then(finish, (error: unknown) => finish(this.runtimeError(error, job.executionCount)));
   }
 
   /**
@@ -212,9 +265,24 @@ export class CellEvaluator {
    */
   abortPending(): boolean {
     const abort = this.abortPendingCell;
-    if (!abort) return false;
-    abort(Object.assign(new Error("Script execution was interrupted by `SIGINT`"), { code: INTERRUPTED_CODE }));
-    return true;
+    const error = Object.assign(new Error("Script execution was interrupted by `SIGINT`"), { code: INTERRUPTED_CODE });
+    abort?.(error);
+    // The rejection normally ends the cell within microtasks. If the cell's code was terminated
+    // (while it ran synchronously, or as a continuation), the links that would end it may be
+    // gone: end the execution here instead.
+    const running = this.current;
+    if (running) {
+      nodeSetTimeout(() => {
+        if (this.current !== running) return;
+        this.runEpilogue();
+        running.finish(this.runtimeError(error, running.executionCount));
+      }, ABORT_GRACE_MS).unref();
+    }
+    return abort !== undefined;
+  }
+
+  private runEpilogue(): void {
+    this.cellEpilogue?.();
   }
 
   complete(code: string, cursorPos: number): CompletionResult {
@@ -380,6 +448,21 @@ export class CellEvaluator {
   }
 
   private async compileAndRun(code: string, executionCount: number, timings: ExecuteTimings): Promise<EvalOutcome> {
+    this.setCompiling(true);
+    try {
+      return await this.compileThenRun(code, executionCount, timings);
+    } finally {
+      this.setCompiling(false);
+    }
+  }
+
+  private setCompiling(on: boolean): void {
+    if (this.compiling === on) return;
+    this.compiling = on;
+    this.onCompiling?.(on);
+  }
+
+  private async compileThenRun(code: string, executionCount: number, timings: ExecuteTimings): Promise<EvalOutcome> {
     const project = this.ensureProject();
     const ts = project.ts;
     project.refresh();
@@ -465,8 +548,19 @@ export class CellEvaluator {
       this.live.set(id, cell);
     }
     timings.emit = performance.now() - t;
+    this.setCompiling(false);
 
     const reached: string[] = [];
+    let ended = false;
+    const epilogue = () => {
+      if (ended) return;
+      ended = true;
+      if (this.cellEpilogue === epilogue) this.cellEpilogue = undefined;
+      this.publishNames(id, declarations, reached);
+      const userImports = parsed.statements.some((st) => ts.isImportDeclaration(st) || ts.isImportEqualsDeclaration(st));
+      if (this.updateScope() || cell.pinned || userImports) this.prepareWhenIdle();
+    };
+    this.cellEpilogue = epilogue;
     try {
       t = performance.now();
       const namespaces: ModuleNamespace[] = [];
@@ -492,9 +586,7 @@ export class CellEvaluator {
       timings.run = performance.now() - t;
       return this.runtimeError(error, executionCount);
     } finally {
-      this.publishNames(id, declarations, reached);
-      const userImports = parsed.statements.some((st) => ts.isImportDeclaration(st) || ts.isImportEqualsDeclaration(st));
-      if (this.updateScope() || cell.pinned || userImports) this.prepareWhenIdle();
+      epilogue();
     }
   }
 
