@@ -164,6 +164,31 @@ describe("tsorch repl in a terminal", () => {
     });
   });
 
+  it("interrupts code that spins after an `await` (a loop, then a timer callback), keeping what was defined", async () => {
+    await withRepl(join(dir, "h3b"), async (repl) => {
+      let at = await submit(repl, "let before: number = 41");
+      for (const spin of ["await null; while (true) {}", "setTimeout(() => { for (;;) {} }, 10); await new Promise((r) => setTimeout(r, 50)); 'unreached'"]) {
+        repl.type(spin + "\r");
+        at = await repl.waitFor(spin + "\n", at);
+        // Ctrl+C until the input is seen stopped (the first may land while it is still compiling).
+        const deadline = Date.now() + 40_000;
+        while (!repl.screen().slice(at).includes("KeyboardInterrupt")) {
+          if (Date.now() > deadline) throw new Error(`the input was not interrupted:\n${repl.screen()}`);
+          await new Promise((r) => setTimeout(r, 1500));
+          repl.type("\x03");
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+        at = await repl.waitFor("ts> ", at);
+        expect(repl.screen().slice(at)).not.toContain("unreached");
+        repl.type("before + 1\r");
+        at = await repl.waitFor("42", at);
+        at = await repl.waitFor("ts> ", at);
+      }
+      await exitWithCtrlD(repl);
+      expect(repl.screen()).not.toContain("Waiting for the debugger");
+    });
+  });
+
   it("clears the line on Ctrl+C at the prompt", async () => {
     await withRepl(join(dir, "h4"), async (repl) => {
       repl.type("this is not code");

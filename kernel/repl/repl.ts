@@ -12,9 +12,8 @@
  * - Up and Down walk the history, saved across sessions (`history-file.ts`).
  *
  * While input runs, Ctrl+C interrupts it: synchronous code stops (the evaluator runs it with
- * `breakOnSigint`) and a pending `await` is abandoned, and every variable defined so far is
- * kept. Code that spins after an `await` (outside the evaluator's reach) cannot be stopped
- * here; the Jupyter kernel, which has a second thread for that, can.
+ * `breakOnSigint`), a pending `await` is abandoned, and code that spins after an `await` is
+ * stopped by a second thread (`interrupt-watch.ts`); every variable defined so far is kept.
  *
  * Results are printed with `util.inspect` in colour, so tensors and modules show as they do in
  * PyTorch; displayable objects with images draw them with half-blocks; errors show the
@@ -37,6 +36,7 @@ import { codePointLength } from "../requests.js";
 import { colorEnabled, makeStyle, stripEscapes, type ColorChoice, type Style } from "../terminal/style.js";
 import { replGlobals } from "./globals.js";
 import { HistoryFile, historyPath } from "./history-file.js";
+import { InputInterrupter } from "./interrupt-watch.js";
 import { readLineSync } from "./read-line-sync.js";
 import { showValue } from "./show.js";
 
@@ -73,6 +73,8 @@ export class Repl {
   private hintShown = false;
   private ended = false;
   private finish!: (status: number) => void;
+  /** Ctrl+C for input that spins after an `await` (interactive sessions only). */
+  private interrupter: InputInterrupter | undefined;
 
   constructor(private readonly options: ReplOptions) {
     this.style = makeStyle(colorEnabled(options.output, options.color ?? "auto"));
@@ -107,7 +109,16 @@ export class Repl {
       },
     });
     (globalThis as Record<symbol, unknown>)[KERNEL_SYMBOL] = { ...globals, executionCount: () => this.executionCount };
-    this.evaluator = await loadEvaluator({ cwd: this.options.cwd ?? process.cwd(), globals: { ...runtime.exports, ...globals }, preloadDeclarations: preloadDeclarations() });
+    if (this.interactive) {
+      this.interrupter = new InputInterrupter(() => this.evaluator.abortPending?.());
+      this.interrupter.start();
+    }
+    this.evaluator = await loadEvaluator({
+      cwd: this.options.cwd ?? process.cwd(),
+      globals: { ...runtime.exports, ...globals },
+      preloadDeclarations: preloadDeclarations(),
+      ...(this.interrupter ? { onCompiling: this.interrupter.onCompiling } : {}),
+    });
     if (this.interactive) this.banner(Object.keys(runtime.exports), runtime.error);
     else if (runtime.error) this.errorOutput.write(`tsorch repl: ${runtime.error}\n`);
 
@@ -223,7 +234,8 @@ export class Repl {
     const alive = setInterval(keepAlive, 1 << 30);
     let outcome: Awaited<ReturnType<Evaluator["execute"]>>;
     try {
-      outcome = await this.evaluator.execute(code, this.executionCount);
+      const count = this.executionCount;
+      outcome = this.interrupter ? await this.interrupter.run(() => this.evaluator.execute(code, count)) : await this.evaluator.execute(code, count);
     } finally {
       clearInterval(alive);
       process.off("SIGINT", keepAlive);
@@ -309,6 +321,7 @@ export class Repl {
       await this.execute(code);
     }
     if (this.interactive) this.write("\n");
+    this.interrupter?.dispose();
     this.rl.close();
     this.finish(!this.interactive && this.failures > 0 ? 1 : 0);
   }
