@@ -4,9 +4,10 @@
  * running on the pure TypeScript CPU kernels (the model is tfjs-core's kernel registry).
  *
  * Kernels take plain numbers and typed arrays — NCHW, contiguous, float32 — never Tensor objects.
- * The conv and pooling kernels also come in float64 (the `_f64` names: cpu/conv2d-f64.ts,
- * cpu/pool2d-f64.ts), which the ops dispatch to for float64 tensors, so that those compute in double
- * as PyTorch does; the float32 kernels stay specialised to Float32Array.
+ * The conv, pooling and upsampling kernels also come in float64 (the `_f64` names: cpu/conv2d-f64.ts,
+ * cpu/pool2d-f64.ts, cpu/interpolate-f64.ts), and `dgemm` (cpu/gemm-f64.ts) is `sgemm`'s float64
+ * twin: the ops dispatch to them for float64 tensors, so that those compute in double as PyTorch
+ * does; the float32 kernels stay specialised to Float32Array.
  * Conv, pooling and upsampling kernels take a resolved geometry built by `conv2dGeometry`,
  * `maxPool2dGeometry`, `avgPool2dGeometry`, `adaptivePool2dGeometry` or `upsample2dGeometry`
  * (cpu/output-size.ts), which also raise PyTorch's errors for bad sizes. Outputs are overwritten; the
@@ -38,6 +39,7 @@ import {
   conv2dF64,
 } from "./cpu/conv2d-f64.js";
 import { sgemm, sgemmBatched } from "./cpu/gemm.js";
+import { dgemm } from "./cpu/gemm-f64.js";
 import { col2im, im2col, type Im2colGeometry } from "./cpu/im2col.js";
 import type {
   AdaptivePool2dGeometry,
@@ -78,6 +80,14 @@ import {
   upsampleNearest2dBackward,
 } from "./cpu/interpolate.js";
 import {
+  upsampleBicubic2dBackwardF64,
+  upsampleBicubic2dF64,
+  upsampleBilinear2dBackwardF64,
+  upsampleBilinear2dF64,
+  upsampleNearest2dBackwardF64,
+  upsampleNearest2dF64,
+} from "./cpu/interpolate-f64.js";
+import {
   argReduceKernel, reduceKernel, scanKernel, softmaxBackwardKernel, softmaxKernel, varianceKernel,
 } from "./cpu/reduce.js";
 
@@ -90,6 +100,17 @@ export type SgemmKernel = (
   B: Float32Array, bOffset: number, ldb: number,
   beta: number,
   C: Float32Array, cOffset: number, ldc: number,
+) => void;
+
+/** `sgemm` on Float64Arrays: same arguments, computed in double. */
+export type DgemmKernel = (
+  transA: boolean, transB: boolean,
+  M: number, N: number, K: number,
+  alpha: number,
+  A: Float64Array, aOffset: number, lda: number,
+  B: Float64Array, bOffset: number, ldb: number,
+  beta: number,
+  C: Float64Array, cOffset: number, ldc: number,
 ) => void;
 
 /** `sgemm` over `batch` matrices at `offset + b*stride` (stride 0 broadcasts). */
@@ -191,10 +212,15 @@ export type Upsample2dKernel = (g: Upsample2dGeometry, input: Float32Array, outp
 /** `grad_input [N, C, H, W]` from `grad_output [N, C, outH, outW]` of an upsampling. */
 export type Upsample2dBackwardKernel = (g: Upsample2dGeometry, gradOutput: Float32Array, gradInput?: Float32Array) => Float32Array;
 
+/** The upsampling kernels in float64 (same geometry, built with `double: true`). */
+export type Upsample2dF64Kernel = (g: Upsample2dGeometry, input: Float64Array, output?: Float64Array) => Float64Array;
+export type Upsample2dBackwardF64Kernel = (g: Upsample2dGeometry, gradOutput: Float64Array, gradInput?: Float64Array) => Float64Array;
+
 /** Every kernel name and its signature. */
 export interface KernelSignatures {
   sgemm: SgemmKernel;
   sgemm_batched: SgemmBatchedKernel;
+  dgemm: DgemmKernel;
   im2col: Im2colKernel;
   col2im: Col2imKernel;
   conv2d: Conv2dKernel;
@@ -230,6 +256,12 @@ export interface KernelSignatures {
   /** bicubic resampling, plain or antialiased. */
   upsample_bicubic2d: Upsample2dKernel;
   upsample_bicubic2d_backward: Upsample2dBackwardKernel;
+  upsample_nearest2d_f64: Upsample2dF64Kernel;
+  upsample_nearest2d_backward_f64: Upsample2dBackwardF64Kernel;
+  upsample_bilinear2d_f64: Upsample2dF64Kernel;
+  upsample_bilinear2d_backward_f64: Upsample2dBackwardF64Kernel;
+  upsample_bicubic2d_f64: Upsample2dF64Kernel;
+  upsample_bicubic2d_backward_f64: Upsample2dBackwardF64Kernel;
   /** Builds the specialised row loop of an element-wise op (cpu/elementwise.ts). */
   elementwise_compile: typeof compileRow;
   /** Runs a compiled element-wise row loop over broadcast, strided operands. */
@@ -248,6 +280,7 @@ export type KernelName = keyof KernelSignatures;
 export const cpuKernels: Readonly<KernelSignatures> = Object.freeze({
   sgemm,
   sgemm_batched: sgemmBatched,
+  dgemm,
   im2col,
   col2im,
   conv2d,
@@ -280,6 +313,12 @@ export const cpuKernels: Readonly<KernelSignatures> = Object.freeze({
   upsample_bilinear2d_backward: upsampleBilinear2dBackward,
   upsample_bicubic2d: upsampleBicubic2d,
   upsample_bicubic2d_backward: upsampleBicubic2dBackward,
+  upsample_nearest2d_f64: upsampleNearest2dF64,
+  upsample_nearest2d_backward_f64: upsampleNearest2dBackwardF64,
+  upsample_bilinear2d_f64: upsampleBilinear2dF64,
+  upsample_bilinear2d_backward_f64: upsampleBilinear2dBackwardF64,
+  upsample_bicubic2d_f64: upsampleBicubic2dF64,
+  upsample_bicubic2d_backward_f64: upsampleBicubic2dBackwardF64,
   elementwise_compile: compileRow,
   elementwise_run: runElementwise,
   reduce: reduceKernel,

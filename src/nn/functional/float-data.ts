@@ -4,11 +4,11 @@
  * PyTorch makes before a layer op runs (uninitialized lazy parameters,
  * dtypes an op does not implement).
  *
- * Conv and pooling have float64 kernels: for float64 tensors they take
- * `doubleData` and give `doubleTensor`, computing in double as PyTorch does.
- * The ops that only have float32 kernels round a float64 tensor to float32
- * with `floatData` and widen the result back with `tensorFrom`, so they are
- * float32-accurate.
+ * Conv, pooling, linear and interpolate have float64 kernels: for float64
+ * tensors they take `doubleData` and give `doubleTensor`, computing in double
+ * as PyTorch does. An op with only a float32 kernel would round a float64
+ * tensor to float32 with `floatData` and widen the result back with
+ * `tensorFrom`, and so be float32-accurate.
  *
  * @example
  * const x = floatData(input);                    // Float32Array, row-major

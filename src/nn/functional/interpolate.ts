@@ -7,7 +7,8 @@
  * `linear` (3-D `[N, C, W]`), `area` (adaptive average pooling); `antialias` for bilinear and bicubic.
  * 5-D (volumetric) inputs are not supported. The output size is `size`, or `floor(in * scale_factor)`;
  * with a scale factor the source positions use `1 / scale_factor` unless `recompute_scale_factor`
- * asks for `in / out`, exactly as in PyTorch.
+ * asks for `in / out`, exactly as in PyTorch. float64 inputs are resampled in double (the `_f64`
+ * kernels), as PyTorch does; other floating dtypes through the float32 kernels.
  *
  * Arguments come in PyTorch's order (`size, scale_factor, mode, align_corners,
  * recompute_scale_factor, antialias`), as a trailing options object, or both.
@@ -33,7 +34,7 @@ import { squeeze, unsqueeze } from "../../tensor/view.js";
 import { warn } from "../../warnings.js";
 import { type ArgsWithOptions, parseArgs } from "../args.js";
 import { pyFloat, pyInt } from "../python-style.js";
-import { cppTypeName, floatData, requireTensor, tensorFrom } from "./float-data.js";
+import { cppTypeName, doubleData, doubleTensor, floatData, requireTensor, tensorFrom } from "./float-data.js";
 import { adaptive_avg_pool2d } from "./pooling.js";
 // Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
 import { hooked } from "../../trace/op-hook.js";
@@ -149,6 +150,13 @@ function kernels(kind: UpsampleKind) {
   return [getKernel("upsample_bicubic2d"), getKernel("upsample_bicubic2d_backward")] as const;
 }
 
+/** The float64 kernel pair of a resampling kind. */
+function kernelsF64(kind: UpsampleKind) {
+  if (kind === "nearest" || kind === "nearest-exact") return [getKernel("upsample_nearest2d_f64"), getKernel("upsample_nearest2d_backward_f64")] as const;
+  if (kind === "linear") return [getKernel("upsample_bilinear2d_f64"), getKernel("upsample_bilinear2d_backward_f64")] as const;
+  return [getKernel("upsample_bicubic2d_f64"), getKernel("upsample_bicubic2d_backward_f64")] as const;
+}
+
 /** The dispatch name in PyTorch's "not implemented for 'Long'" message for this path. */
 function dispatchName(g: Upsample2dGeometry, mode: InterpolateMode, ndim: number): string {
   if (g.antialias) return "compute_indices_weights_aa";
@@ -192,6 +200,7 @@ function runUpsample(
   if (isMeta(input)) return metaTensor(shape, input.dtype);
   checkShape(shape, input.dtype);
   if (input.dtype === uint8) return gatherUint8(input, g, shape);
+  if (input.dtype === float64) return upsampleF64(input, g, shape, kind, nodeName(mode, input.ndim, antialias));
   const [forward, backward] = kernels(kind);
   const out = tensorFrom(forward(g, floatData(input)), shape, input.dtype);
   const inShape = input.shape;
@@ -199,6 +208,15 @@ function runUpsample(
   record(nodeName(mode, input.ndim, antialias), out, [input], ([grad]) => [
     tensorFrom(backward(g, floatData(grad!)), inShape, dtype),
   ]);
+  return out;
+}
+
+/** `runUpsample`'s kernel call and autograd node for float64 inputs: everything in double. */
+function upsampleF64(input: Tensor, g: Upsample2dGeometry, shape: readonly number[], kind: UpsampleKind, name: string): Tensor {
+  const [forward, backward] = kernelsF64(kind);
+  const out = doubleTensor(forward(g, doubleData(input)), shape);
+  const inShape = input.shape;
+  record(name, out, [input], ([grad]) => [doubleTensor(backward(g, doubleData(grad!)), inShape)]);
   return out;
 }
 

@@ -8,6 +8,9 @@
  * - contiguous 3-D input with bias: `ViewBackward0(AddmmBackward0(bias, ViewBackward0(input), ...))`
  * - other inputs: input reshaped to 2-D, `MmBackward0`, `UnsafeViewBackward0`, then `AddBackward0`
  *
+ * float64 operands compute in double (the `dgemm` kernel), as PyTorch does, with the same graph;
+ * other floating dtypes go through the float32 `sgemm`.
+ *
  * A size mismatch raises PyTorch's `mat1 and mat2 shapes cannot be
  * multiplied (1x2704 and 400x120)` as a `ShapeError` that also carries
  * `expected.in_features` and `got.in_features`.
@@ -20,9 +23,12 @@ import { type GradFn, record } from "../../autograd/graph.js";
 import { getKernel } from "../../backend/registry.js";
 import { contiguousStrides } from "../../tensor/strided.js";
 import { sumToShape } from "../../tensor/sum-to-shape.js";
+import { type DType, float64 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { reshape, t as transpose2d, unsqueeze, view } from "../../tensor/view.js";
-import { requireTensor, cppTypeName, checkInitialized, floatData, requireSameDtype, tensorFrom } from "./float-data.js";
+import {
+  requireTensor, cppTypeName, checkInitialized, doubleData, doubleTensor, floatData, requireSameDtype, tensorFrom,
+} from "./float-data.js";
 import { anyMeta, metaTensor } from "../../tensor/meta.js";
 // Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
 import { hooked } from "../../trace/op-hook.js";
@@ -58,6 +64,43 @@ function matmul2d(a: Tensor, b: Tensor, c0?: Float32Array): Float32Array {
   return C;
 }
 
+/** A 2-D float64 operand as dgemm wants it (the float64 twin of `MatrixOperand`). */
+interface MatrixOperandF64 {
+  data: Float64Array;
+  offset: number;
+  ld: number;
+  trans: boolean;
+}
+
+/** `operand` for float64: no copy when one stride is 1, otherwise a contiguous float64 copy. */
+function operandF64(m: Tensor): MatrixOperandF64 {
+  const [rows, cols] = [m.shape[0]!, m.shape[1]!];
+  const [s0, s1] = [m._strides[0]!, m._strides[1]!];
+  if (m.storage.data instanceof Float64Array) {
+    if ((s1 === 1 || cols === 1) && s0 >= cols) return { data: m.storage.data, offset: m._offset, ld: Math.max(s0, 1), trans: false };
+    if ((s0 === 1 || rows === 1) && s1 >= rows) return { data: m.storage.data, offset: m._offset, ld: Math.max(s1, 1), trans: true };
+  }
+  return { data: doubleData(m), offset: 0, ld: Math.max(cols, 1), trans: false };
+}
+
+/** `a (M x K) @ b (K x N)` in double into a new row-major Float64Array, optionally starting from `c0`. */
+function matmul2dF64(a: Tensor, b: Tensor, c0?: Float64Array): Float64Array {
+  const M = a.shape[0]!;
+  const K = a.shape[1]!;
+  const N = b.shape[1]!;
+  const A = operandF64(a);
+  const B = operandF64(b);
+  const C = c0 ?? new Float64Array(M * N);
+  getKernel("dgemm")(A.trans, B.trans, M, N, K, 1, A.data, A.offset, A.ld, B.data, B.offset, B.ld, c0 ? 1 : 0, C, 0, Math.max(N, 1));
+  return C;
+}
+
+/** `a @ b` as a new tensor of `shape` and `dtype`: in double for float64, through sgemm otherwise. */
+function product(a: Tensor, b: Tensor, shape: readonly number[], dtype: DType): Tensor {
+  if (dtype === float64) return doubleTensor(matmul2dF64(a, b), shape);
+  return tensorFrom(matmul2d(a, b), shape, dtype);
+}
+
 /** `a^T` as a view (no graph): used inside backward closures. */
 function tView(a: Tensor): Tensor {
   return new Tensor(a.storage, [a.shape[1]!, a.shape[0]!], [a._strides[1]!, a._strides[0]!], a._offset, a.dtype);
@@ -88,11 +131,11 @@ function mm(mat1: Tensor, mat2: Tensor, inFeatures: number): Tensor {
   const shape = [mat1.shape[0]!, mat2.shape[1]!];
   // Meta operands (tensor/meta.ts): the check above, a shape-only product.
   if (anyMeta(mat1, mat2)) return metaTensor(shape, mat1.dtype);
-  const out = tensorFrom(matmul2d(mat1, mat2), shape, mat1.dtype);
   const dtype = mat1.dtype;
+  const out = product(mat1, mat2, shape, dtype);
   const node = record("MmBackward0", out, [mat1, mat2], ([g]) => [
-    mat1.requires_grad ? tensorFrom(matmul2d(g!, tView(mat2)), mat1.shape, dtype) : null,
-    mat2.requires_grad ? tensorFrom(matmul2d(tView(mat1), g!), mat2.shape, dtype) : null,
+    mat1.requires_grad ? product(g!, tView(mat2), mat1.shape, dtype) : null,
+    mat2.requires_grad ? product(tView(mat1), g!, mat2.shape, dtype) : null,
   ]);
   saveBoth(node, mat1, mat2);
   return out;
@@ -148,6 +191,12 @@ function biasRows(bias: Tensor, shape: readonly [number, number]): Float32Array 
   return Float32Array.from(floatData(bias.detach().expand([M, N])));
 }
 
+/** `biasRows` in float64 (a copy the product may accumulate into). */
+function biasRowsF64(bias: Tensor, shape: readonly [number, number]): Float64Array {
+  checkBias(bias, shape);
+  return Float64Array.from(doubleData(bias.detach().expand([shape[0], shape[1]])));
+}
+
 /** `addmm(bias, mat1, mat2)` recorded as `AddmmBackward0` with edges (bias, mat1, mat2). */
 function addmm(bias: Tensor, mat1: Tensor, mat2: Tensor, inFeatures: number): Tensor {
   checkMm(mat1, mat2, "linear", inFeatures);
@@ -157,15 +206,18 @@ function addmm(bias: Tensor, mat1: Tensor, mat2: Tensor, inFeatures: number): Te
     if (bias.dtype !== mat1.dtype) throw new DTypeError("self and mat2 must have the same dtype", "linear", [bias.dtype.name, mat1.dtype.name]);
     return metaTensor(shape, mat1.dtype);
   }
-  const c0 = biasRows(bias, shape as [number, number]);
-  if (bias.dtype !== mat1.dtype) throw new DTypeError("self and mat2 must have the same dtype", "linear", [bias.dtype.name, mat1.dtype.name]);
-  const out = tensorFrom(matmul2d(mat1, mat2, c0), shape, mat1.dtype);
   const dtype = mat1.dtype;
+  const double = dtype === float64;
+  const c0 = double ? biasRowsF64(bias, shape as [number, number]) : biasRows(bias, shape as [number, number]);
+  if (bias.dtype !== mat1.dtype) throw new DTypeError("self and mat2 must have the same dtype", "linear", [bias.dtype.name, mat1.dtype.name]);
+  const out = double
+    ? doubleTensor(matmul2dF64(mat1, mat2, c0 as Float64Array), shape)
+    : tensorFrom(matmul2d(mat1, mat2, c0 as Float32Array), shape, dtype);
   const biasShape = [...bias.shape];
   const node = record("AddmmBackward0", out, [bias, mat1, mat2], ([g]) => [
     bias.requires_grad ? sumToShape(g!, biasShape) : null,
-    mat1.requires_grad ? tensorFrom(matmul2d(g!, tView(mat2)), mat1.shape, dtype) : null,
-    mat2.requires_grad ? tensorFrom(matmul2d(tView(mat1), g!), mat2.shape, dtype) : null,
+    mat1.requires_grad ? product(g!, tView(mat2), mat1.shape, dtype) : null,
+    mat2.requires_grad ? product(tView(mat1), g!, mat2.shape, dtype) : null,
   ]);
   saveBoth(node, mat1, mat2);
   return out;
@@ -178,14 +230,27 @@ function addBias(out: Tensor, bias: Tensor): Tensor {
     checkBias(bias, shape);
     return metaTensor(shape, out.dtype);
   }
+  const result = out.dtype === float64 ? addBiasF64(out, bias, shape) : addBiasF32(out, bias, shape);
+  const biasShape = [...bias.shape];
+  record("AddBackward0", result, [out, bias], ([g]) => [g, bias.requires_grad ? sumToShape(g!, biasShape) : null]);
+  return result;
+}
+
+function addBiasF32(out: Tensor, bias: Tensor, shape: readonly number[]): Tensor {
   const b = broadcastBias(bias, shape);
   const y = floatData(out);
   const res = new Float32Array(y.length);
   for (let i = 0; i < y.length; i++) res[i] = y[i]! + b[i]!;
-  const result = tensorFrom(res, shape, out.dtype);
-  const biasShape = [...bias.shape];
-  record("AddBackward0", result, [out, bias], ([g]) => [g, bias.requires_grad ? sumToShape(g!, biasShape) : null]);
-  return result;
+  return tensorFrom(res, shape, out.dtype);
+}
+
+function addBiasF64(out: Tensor, bias: Tensor, shape: readonly number[]): Tensor {
+  checkBias(bias, shape);
+  const b = doubleData(bias.detach().expand(shape as number[]));
+  const y = doubleData(out);
+  const res = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) res[i] = y[i]! + b[i]!;
+  return doubleTensor(res, shape);
 }
 
 /** A view recorded under an explicit node name (PyTorch's `squeeze_` and `_unsafe_view` after matmul). */
