@@ -5,53 +5,20 @@
  * as PyTorch does (test/fixtures/autograd_function.json, from
  * test/fixtures/gen_autograd_function.py).
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { AutogradError, TsorchError } from "../src/errors.js";
+import { AutogradError } from "../src/errors.js";
 import { F, torch } from "../src/index.js";
 import { GradcheckError, type FunctionCtx } from "../src/autograd/index.js";
 import { catch_warnings } from "../src/warnings.js";
 import { Tensor } from "../src/tensor/tensor.js";
+import { Exp, expectPyError, fixture, leaf64, raised } from "./autograd-function-support.js";
 
-const fixture = JSON.parse(readFileSync(fileURLToPath(new URL("./fixtures/autograd_function.json", import.meta.url)), "utf8")) as {
-  errors: Record<string, { type: string; message: string }>;
-  values: Record<string, unknown>;
-  warnings: Record<string, { category: string; message: string }[]>;
-};
 
 const f64 = { dtype: torch.float64 };
 const rand64 = (...shape: number[]) => torch.randn(...shape, f64).requires_grad_();
-const leaf64 = (...values: number[]) => torch.tensor(values, f64).requires_grad_();
 
-function raised(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
-}
 
-function expectPyError(fn: () => unknown, key: string): Error {
-  const e = raised(fn);
-  const want = fixture.errors[key]!;
-  expect(e).toBeInstanceOf(TsorchError);
-  expect(e.name).toBe(want.type);
-  expect(e.message).toBe(want.message);
-  return e;
-}
 
-class Exp extends torch.autograd.Function {
-  static forward(ctx: FunctionCtx, x: Tensor): Tensor {
-    const y = x.exp();
-    ctx.save_for_backward(y);
-    return y;
-  }
-  static backward(ctx: FunctionCtx, g: Tensor): Tensor {
-    return g.mul(ctx.saved_tensors[0]!);
-  }
-}
 
 /** exp with a backward off by a factor of 2. */
 class WrongExp extends Exp {

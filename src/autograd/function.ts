@@ -151,16 +151,9 @@ type ApplyArgs<F> = F extends (ctx: FunctionCtx, ...args: infer A) => unknown ? 
  * // zeros, for outputs that received no gradient.
  */
 export class Function {
-  /** Computes the outputs (a tensor, or an array of them) from the arguments; runs with grad mode off. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  static forward(_ctx: FunctionCtx, ..._args: any[]): unknown {
-    throw new TsorchError("You must implement the forward function for custom autograd.Function.", "NotImplementedError");
-  }
-
-  /** Maps one gradient per output to one gradient per `forward` argument. */
-  static backward(_ctx: FunctionCtx, ..._grads: (Tensor | null)[]): GradResult {
-    throw new TsorchError("You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.", "NotImplementedError");
-  }
+  // `forward` and `backward` are not declared here: a subclass defines them as new members, so
+  // it needs no `override` under `noImplicitOverride`, and `apply` is typed from its `forward`.
+  // A subclass without them fails at run time with PyTorch's NotImplementedError.
 
   /**
    * Runs `forward` and records the function in the graph when grad mode is
@@ -185,6 +178,9 @@ function applyFunction(cls: FunctionClass, args: unknown[]): unknown {
   // Edges are taken before forward: an input modified in place gets a new history afterwards.
   const edges = executable ? tensorArgs.map(edgeOf) : [];
 
+  if (typeof cls.forward !== "function") {
+    throw new TsorchError("You must implement the forward function for custom autograd.Function.", "NotImplementedError");
+  }
   const raw = no_grad(() => (cls.forward as (ctx: FunctionCtx, ...a: unknown[]) => unknown)(ctx, ...args));
   const isTuple = Array.isArray(raw);
   const outputs: unknown[] = isTuple ? [...raw] : [raw];
@@ -295,6 +291,9 @@ function makeBackward(
     });
     let result: GradResult;
     try {
+      if (typeof cls.backward !== "function") {
+        throw new TsorchError("You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.", "NotImplementedError");
+      }
       result = cls.backward(ctx, ...grads);
     } catch (e) {
       if (typeof e === "object" && e !== null) customBackwardErrors.add(e);
