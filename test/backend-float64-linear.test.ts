@@ -13,7 +13,7 @@ import { getKernel, registerKernel, resetKernel, type DgemmKernel } from "../src
 import { dgemm } from "../src/backend/cpu/gemm-f64.js";
 import { upsampleBilinear2dBackwardF64, upsampleBilinear2dF64 } from "../src/backend/cpu/interpolate-f64.js";
 import { upsample2dGeometry } from "../src/backend/cpu/output-size.js";
-import { compare, loadFixture, rng, type Encoded } from "./backend-helpers.js";
+import { compare, f64, loadFixture, rng, type Encoded } from "./backend-helpers.js";
 
 /** Tolerance relative to the magnitude of the expected array. */
 const TOL = 1e-12;
@@ -53,14 +53,6 @@ interface InterpCase {
 
 const fixture = loadFixture<{ torch: string; dtype: string; matmul: MatmulCase[]; interpolate: InterpCase[] }>(
   "float64-linear.json");
-
-/** A base64 little-endian float64 fixture array. */
-function f64(e: Encoded): Float64Array {
-  const buf = Buffer.from(e.b64, "base64");
-  const out = new Float64Array(buf.length / 8);
-  new Uint8Array(out.buffer).set(buf);
-  return out;
-}
 
 /** A float64 tensor of a fixture array. */
 function tensorOf(e: Encoded, requiresGrad = false): Tensor {

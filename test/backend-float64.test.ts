@@ -18,7 +18,7 @@ import { maxPool2d as maxPool2dF32 } from "../src/backend/cpu/pool2d.js";
 import {
   conv2dGeometry, maxPool2dGeometry, type Conv2dOptions, type Pair, type Padding4,
 } from "../src/backend/cpu/output-size.js";
-import { compare, i32, loadFixture, rng, type Encoded } from "./backend-helpers.js";
+import { compare, f64, i32, loadFixture, rng, type Encoded } from "./backend-helpers.js";
 
 /** Tolerance relative to the magnitude of the expected array. */
 const TOL = 1e-12;
@@ -60,14 +60,6 @@ interface PoolCase {
 }
 
 const fixture = loadFixture<{ torch: string; dtype: string; conv: ConvCase[]; pool: PoolCase[] }>("float64-kernels.json");
-
-/** A base64 little-endian float64 fixture array. */
-function f64(e: Encoded): Float64Array {
-  const buf = Buffer.from(e.b64, "base64");
-  const out = new Float64Array(buf.length / 8);
-  new Uint8Array(out.buffer).set(buf);
-  return out;
-}
 
 /** A float64 tensor of a fixture array. */
 function tensorOf(e: Encoded, requiresGrad = false): Tensor {

@@ -29,6 +29,14 @@ export function f32(e: Encoded): Float32Array {
   return new Float32Array(b.buffer, 0, b.length / 4);
 }
 
+/** A base64 little-endian float64 fixture array. */
+export function f64(e: Encoded): Float64Array {
+  const b = bytes(e);
+  const out = new Float64Array(b.length / 8);
+  new Uint8Array(out.buffer).set(b);
+  return out;
+}
+
 /** A base64 int32 fixture array. */
 export function i32(e: Encoded): Int32Array {
   const b = bytes(e);
