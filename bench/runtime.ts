@@ -3,6 +3,7 @@
  * (one thread) in the same run:
  *
  *   LeNet forward, batch 1 (latency) and batch 64 (images/s),
+ *   LeNet forward in float64, batch 8 (computed in double, as PyTorch does),
  *   Conv2d(64, 64, 3, padding=1) on 1x64x56x56 (GFLOP/s),
  *   a 512x512x512 matmul (GFLOP/s),
  *   and the heap after 10,000 LeNet forward passes (it must stay flat).
@@ -16,6 +17,7 @@ import { PY_TIMEIT, row, runPytorch, timeit } from "./pytorch.js";
 interface Figures {
   lenet_b1_us: number;
   lenet_b64_img_s: number;
+  lenet_f64_b8_us: number;
   conv_gflops: number;
   matmul_gflops: number;
 }
@@ -29,12 +31,14 @@ torch.set_num_threads(1)
 torch.manual_seed(0)
 net = LeNet().eval()
 x1 = torch.randn(1, 1, 32, 32); x64 = torch.randn(64, 1, 32, 32)
+net64 = LeNet().double().eval(); x8 = torch.randn(8, 1, 32, 32, dtype=torch.float64)
 conv = nn.Conv2d(64, 64, 3, padding=1); xc = torch.randn(1, 64, 56, 56)
 a = torch.randn(512, 512); b = torch.randn(512, 512)
 with torch.no_grad():
     out = {
         "lenet_b1_us": timeit(lambda: net(x1)) * 1e6,
         "lenet_b64_img_s": 64 / timeit(lambda: net(x64)),
+        "lenet_f64_b8_us": timeit(lambda: net64(x8)) * 1e6,
         "conv_gflops": ${CONV_FLOPS} / timeit(lambda: conv(xc)) / 1e9,
         "matmul_gflops": ${MATMUL_FLOPS} / timeit(lambda: torch.mm(a, b)) / 1e9,
     }
@@ -47,6 +51,9 @@ function measureTsorch(): Figures {
   net.eval();
   const x1 = torch.randn(1, 1, 32, 32);
   const x64 = torch.randn(64, 1, 32, 32);
+  const net64 = new LeNet().double();
+  net64.eval();
+  const x8 = torch.randn([8, 1, 32, 32], { dtype: torch.float64 });
   const conv = new nn.Conv2d(64, 64, 3, { padding: 1 });
   const xc = torch.randn(1, 64, 56, 56);
   const a = torch.randn(512, 512);
@@ -54,6 +61,7 @@ function measureTsorch(): Figures {
   return torch.no_grad(() => ({
     lenet_b1_us: timeit(() => net(x1)) * 1e6,
     lenet_b64_img_s: 64 / timeit(() => net(x64)),
+    lenet_f64_b8_us: timeit(() => net64(x8)) * 1e6,
     conv_gflops: CONV_FLOPS / timeit(() => conv(xc)) / 1e9,
     matmul_gflops: MATMUL_FLOPS / timeit(() => torch.mm(a, b)) / 1e9,
   }));
@@ -80,6 +88,7 @@ export function runRuntimeBench(): void {
   console.log("== runtime (one thread; medians; ratio = how many times PyTorch's figure is better)");
   console.log(row("LeNet forward, batch 1", ours.lenet_b1_us, theirs?.lenet_b1_us, "us", false, 0) + "   target < 400 us");
   console.log(row("LeNet forward, batch 64", ours.lenet_b64_img_s, theirs?.lenet_b64_img_s, "img/s", true, 0) + "   target >= 2,500 img/s");
+  console.log(row("LeNet forward, batch 8, float64", ours.lenet_f64_b8_us, theirs?.lenet_f64_b8_us, "us", false, 0));
   console.log(row("Conv2d(64, 64, 3, padding=1) on 1x64x56x56", ours.conv_gflops, theirs?.conv_gflops, "GFLOP/s", true) + "   target >= 2");
   console.log(row("matmul 512x512x512", ours.matmul_gflops, theirs?.matmul_gflops, "GFLOP/s", true) + "   target >= 2");
   const heap = heapAfterForwards(10_000);
