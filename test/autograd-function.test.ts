@@ -490,6 +490,24 @@ describe("errors, with PyTorch's text", () => {
     expectPyError(() => ctxSeen!.saved_tensors, "saved_after_free");
   });
 
+  test("a null gradient for an input that came from other ops stops there, as in PyTorch", () => {
+    class FirstIgnored extends torch.autograd.Function {
+      static forward(_ctx: FunctionCtx, x: Tensor, y: Tensor): Tensor {
+        return x.mul(y);
+      }
+      static backward(_ctx: FunctionCtx, g: Tensor) {
+        return [null, g];
+      }
+    }
+    const a = leaf(1, 2);
+    const b = leaf(0.5, 1);
+    // exp and sin are built-in nodes: ExpBackward0 gets no gradient and is not run.
+    FirstIgnored.apply(a.exp(), b.sin()).sum().backward();
+    expect(a.grad).toBeNull();
+    const cos = [Math.cos(0.5), Math.cos(1)];
+    list(b.grad).forEach((v, i) => expect(v).toBeCloseTo(cos[i]!, 6));
+  });
+
   test("a Function without forward or backward", () => {
     // TypeScript refuses `apply` on these classes; plain JavaScript callers get PyTorch's errors.
     class NoForward extends torch.autograd.Function {}

@@ -367,7 +367,10 @@ function runNode(node: GradFn, grads: (Tensor | null)[], retainGraph: boolean, c
     const replaced = hook(grads);
     if (replaced) grads = replaced;
   }
-  let inputGrads = node.backwardFn(grads);
+  // No gradient reached this node (a custom function returned null for the input it produced):
+  // nothing flows on, and the leaves below keep `grad` null.
+  let inputGrads: (Tensor | null)[] = [];
+  if (node.runsWithoutGradients || grads.some((g) => g)) inputGrads = node.backwardFn(grads);
   for (const hook of node.postHooks) {
     const replaced = hook(inputGrads, grads);
     if (replaced) inputGrads = replaced;

@@ -231,6 +231,10 @@ class FunctionNode extends GradFn {
     super(name, edges, fn, numOutputs);
   }
 
+  override get runsWithoutGradients(): boolean {
+    return true;
+  }
+
   override release(): void {
     const fn = this.backwardFn;
     super.release();

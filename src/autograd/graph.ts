@@ -94,6 +94,14 @@ export class GradFn {
   postHooks: readonly PostHook[] = NO_HOOKS;
   /** True once a backward pass without `retain_graph` freed what the node saved. */
   released = false;
+  /**
+   * Whether the node runs when none of its outputs received a gradient. Built-in nodes do not
+   * (their inputs get no gradient either, as PyTorch's generated backward functions decide);
+   * custom functions do, with zeros or nulls as `set_materialize_grads` says.
+   */
+  get runsWithoutGradients(): boolean {
+    return false;
+  }
   private saved: SavedTensor[] | null = null;
 
   constructor(name: string, next: ReadonlyArray<readonly [GradFn | null, number]>, backwardFn: BackwardFn | null, numOutputs = 1) {
