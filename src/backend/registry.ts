@@ -4,10 +4,12 @@
  * running on the pure TypeScript CPU kernels (the model is tfjs-core's kernel registry).
  *
  * Kernels take plain numbers and typed arrays — NCHW, contiguous, float32 — never Tensor objects.
- * The conv, pooling and upsampling kernels also come in float64 (the `_f64` names: cpu/conv2d-f64.ts,
- * cpu/pool2d-f64.ts, cpu/interpolate-f64.ts), and `dgemm` (cpu/gemm-f64.ts) is `sgemm`'s float64
- * twin: the ops dispatch to them for float64 tensors, so that those compute in double as PyTorch
- * does; the float32 kernels stay specialised to Float32Array.
+ * The conv, pooling and upsampling kernels also come in float64 (the `_f64` names), and `dgemm`
+ * (cpu/gemm-f64.ts) is `sgemm`'s float64 twin: the ops dispatch to them for float64 tensors, so that
+ * those compute in double as PyTorch does. Hot float32 kernels stay specialised to Float32Array and
+ * have float64 twins (cpu/conv2d-f64.ts, and for max_pool2d and the upsampling forwards
+ * cpu/pool2d-f64.ts, cpu/interpolate-f64.ts); the other pooling and upsampling `_f64` names point at
+ * the same kernels as their float32 names, which are typed over both array types.
  * Conv, pooling and upsampling kernels take a resolved geometry built by `conv2dGeometry`,
  * `maxPool2dGeometry`, `avgPool2dGeometry`, `adaptivePool2dGeometry` or `upsample2dGeometry`
  * (cpu/output-size.ts), which also raise PyTorch's errors for bad sizes. Outputs are overwritten; the
@@ -59,17 +61,8 @@ import {
   maxPool2dBackward,
   type MaxPoolResult,
 } from "./cpu/pool2d.js";
-import {
-  adaptiveAvgPool2dBackwardF64,
-  adaptiveAvgPool2dF64,
-  adaptiveMaxPool2dBackwardF64,
-  adaptiveMaxPool2dF64,
-  avgPool2dBackwardF64,
-  avgPool2dF64,
-  maxPool2dBackwardF64,
-  maxPool2dF64,
-  type MaxPoolResultF64,
-} from "./cpu/pool2d-f64.js";
+import type { FloatArray } from "./cpu/float-array.js";
+import { maxPool2dF64 } from "./cpu/pool2d-f64.js";
 import { compileRow, runElementwise } from "./cpu/elementwise.js";
 import {
   upsampleBicubic2d,
@@ -79,14 +72,7 @@ import {
   upsampleNearest2d,
   upsampleNearest2dBackward,
 } from "./cpu/interpolate.js";
-import {
-  upsampleBicubic2dBackwardF64,
-  upsampleBicubic2dF64,
-  upsampleBilinear2dBackwardF64,
-  upsampleBilinear2dF64,
-  upsampleNearest2dBackwardF64,
-  upsampleNearest2dF64,
-} from "./cpu/interpolate-f64.js";
+import { upsampleBicubic2dF64, upsampleBilinear2dF64, upsampleNearest2dF64 } from "./cpu/interpolate-f64.js";
 import {
   argReduceKernel, reduceKernel, scanKernel, softmaxBackwardKernel, softmaxKernel, varianceKernel,
 } from "./cpu/reduce.js";
@@ -152,28 +138,32 @@ export type Conv2dBackwardWeightKernel = (
 /** `grad_bias [C_out]`: `grad_output` summed over N, H, W. */
 export type Conv2dBackwardBiasKernel = (g: Conv2dGeometry, gradOutput: Float32Array, gradBias?: Float32Array) => Float32Array;
 
-/** `{ output, indices }`, `[N, C, outH, outW]`; indices are flat positions `h*W + w` in the input plane. */
-export type MaxPool2dKernel = (
-  g: Pool2dGeometry, input: Float32Array, output?: Float32Array, indices?: Int32Array,
-) => MaxPoolResult;
+/**
+ * `{ output, indices }`, `[N, C, outH, outW]`; indices are flat positions `h*W + w` in the input plane.
+ * The pooling and upsampling kernel types take their element type as a parameter (float32 unless
+ * given); the `F64` types are their float64 forms.
+ */
+export type MaxPool2dKernel<A extends FloatArray = Float32Array> = (
+  g: Pool2dGeometry, input: A, output?: A, indices?: Int32Array,
+) => MaxPoolResult<A>;
 
 /** `grad_input [N, C, H, W]` from `grad_output` and the indices of the forward pass. */
-export type MaxPool2dBackwardKernel = (
-  g: Pool2dGeometry, gradOutput: Float32Array, indices: Int32Array, gradInput?: Float32Array,
-) => Float32Array;
+export type MaxPool2dBackwardKernel<A extends FloatArray = Float32Array> = (
+  g: Pool2dGeometry, gradOutput: A, indices: Int32Array, gradInput?: A,
+) => A;
 
-export type AvgPool2dKernel = (g: AvgPool2dGeometry, input: Float32Array, output?: Float32Array) => Float32Array;
-export type AvgPool2dBackwardKernel = (g: AvgPool2dGeometry, gradOutput: Float32Array, gradInput?: Float32Array) => Float32Array;
-export type AdaptiveAvgPool2dKernel = (g: AdaptivePool2dGeometry, input: Float32Array, output?: Float32Array) => Float32Array;
-export type AdaptiveAvgPool2dBackwardKernel = (
-  g: AdaptivePool2dGeometry, gradOutput: Float32Array, gradInput?: Float32Array,
-) => Float32Array;
-export type AdaptiveMaxPool2dKernel = (
-  g: AdaptivePool2dGeometry, input: Float32Array, output?: Float32Array, indices?: Int32Array,
-) => MaxPoolResult;
-export type AdaptiveMaxPool2dBackwardKernel = (
-  g: AdaptivePool2dGeometry, gradOutput: Float32Array, indices: Int32Array, gradInput?: Float32Array,
-) => Float32Array;
+export type AvgPool2dKernel<A extends FloatArray = Float32Array> = (g: AvgPool2dGeometry, input: A, output?: A) => A;
+export type AvgPool2dBackwardKernel<A extends FloatArray = Float32Array> = (g: AvgPool2dGeometry, gradOutput: A, gradInput?: A) => A;
+export type AdaptiveAvgPool2dKernel<A extends FloatArray = Float32Array> = (g: AdaptivePool2dGeometry, input: A, output?: A) => A;
+export type AdaptiveAvgPool2dBackwardKernel<A extends FloatArray = Float32Array> = (
+  g: AdaptivePool2dGeometry, gradOutput: A, gradInput?: A,
+) => A;
+export type AdaptiveMaxPool2dKernel<A extends FloatArray = Float32Array> = (
+  g: AdaptivePool2dGeometry, input: A, output?: A, indices?: Int32Array,
+) => MaxPoolResult<A>;
+export type AdaptiveMaxPool2dBackwardKernel<A extends FloatArray = Float32Array> = (
+  g: AdaptivePool2dGeometry, gradOutput: A, indices: Int32Array, gradInput?: A,
+) => A;
 
 /** `conv2d` in float64 (`[N, C_out, outH, outW]`; same geometry and layout). */
 export type Conv2dF64Kernel = (
@@ -188,33 +178,23 @@ export type Conv2dBackwardWeightF64Kernel = (
 export type Conv2dBackwardBiasF64Kernel = (g: Conv2dGeometry, gradOutput: Float64Array, gradBias?: Float64Array) => Float64Array;
 
 /** The pooling kernels in float64 (indices stay Int32Array). */
-export type MaxPool2dF64Kernel = (
-  g: Pool2dGeometry, input: Float64Array, output?: Float64Array, indices?: Int32Array,
-) => MaxPoolResultF64;
-export type MaxPool2dBackwardF64Kernel = (
-  g: Pool2dGeometry, gradOutput: Float64Array, indices: Int32Array, gradInput?: Float64Array,
-) => Float64Array;
-export type AvgPool2dF64Kernel = (g: AvgPool2dGeometry, input: Float64Array, output?: Float64Array) => Float64Array;
-export type AvgPool2dBackwardF64Kernel = (g: AvgPool2dGeometry, gradOutput: Float64Array, gradInput?: Float64Array) => Float64Array;
-export type AdaptiveAvgPool2dF64Kernel = (g: AdaptivePool2dGeometry, input: Float64Array, output?: Float64Array) => Float64Array;
-export type AdaptiveAvgPool2dBackwardF64Kernel = (
-  g: AdaptivePool2dGeometry, gradOutput: Float64Array, gradInput?: Float64Array,
-) => Float64Array;
-export type AdaptiveMaxPool2dF64Kernel = (
-  g: AdaptivePool2dGeometry, input: Float64Array, output?: Float64Array, indices?: Int32Array,
-) => MaxPoolResultF64;
-export type AdaptiveMaxPool2dBackwardF64Kernel = (
-  g: AdaptivePool2dGeometry, gradOutput: Float64Array, indices: Int32Array, gradInput?: Float64Array,
-) => Float64Array;
+export type MaxPool2dF64Kernel = MaxPool2dKernel<Float64Array>;
+export type MaxPool2dBackwardF64Kernel = MaxPool2dBackwardKernel<Float64Array>;
+export type AvgPool2dF64Kernel = AvgPool2dKernel<Float64Array>;
+export type AvgPool2dBackwardF64Kernel = AvgPool2dBackwardKernel<Float64Array>;
+export type AdaptiveAvgPool2dF64Kernel = AdaptiveAvgPool2dKernel<Float64Array>;
+export type AdaptiveAvgPool2dBackwardF64Kernel = AdaptiveAvgPool2dBackwardKernel<Float64Array>;
+export type AdaptiveMaxPool2dF64Kernel = AdaptiveMaxPool2dKernel<Float64Array>;
+export type AdaptiveMaxPool2dBackwardF64Kernel = AdaptiveMaxPool2dBackwardKernel<Float64Array>;
 
 /** `[N, C, outH, outW]` resampled from `[N, C, H, W]` (`F.interpolate`; the geometry says how). */
-export type Upsample2dKernel = (g: Upsample2dGeometry, input: Float32Array, output?: Float32Array) => Float32Array;
+export type Upsample2dKernel<A extends FloatArray = Float32Array> = (g: Upsample2dGeometry, input: A, output?: A) => A;
 /** `grad_input [N, C, H, W]` from `grad_output [N, C, outH, outW]` of an upsampling. */
-export type Upsample2dBackwardKernel = (g: Upsample2dGeometry, gradOutput: Float32Array, gradInput?: Float32Array) => Float32Array;
+export type Upsample2dBackwardKernel<A extends FloatArray = Float32Array> = (g: Upsample2dGeometry, gradOutput: A, gradInput?: A) => A;
 
 /** The upsampling kernels in float64 (same geometry, built with `double: true`). */
-export type Upsample2dF64Kernel = (g: Upsample2dGeometry, input: Float64Array, output?: Float64Array) => Float64Array;
-export type Upsample2dBackwardF64Kernel = (g: Upsample2dGeometry, gradOutput: Float64Array, gradInput?: Float64Array) => Float64Array;
+export type Upsample2dF64Kernel = Upsample2dKernel<Float64Array>;
+export type Upsample2dBackwardF64Kernel = Upsample2dBackwardKernel<Float64Array>;
 
 /** Every kernel name and its signature. */
 export interface KernelSignatures {
@@ -300,25 +280,27 @@ export const cpuKernels: Readonly<KernelSignatures> = Object.freeze({
   conv2d_backward_weight_f64: conv2dBackwardWeightF64,
   conv2d_backward_bias_f64: conv2dBackwardBiasF64,
   max_pool2d_f64: maxPool2dF64,
-  max_pool2d_backward_f64: maxPool2dBackwardF64,
-  avg_pool2d_f64: avgPool2dF64,
-  avg_pool2d_backward_f64: avgPool2dBackwardF64,
-  adaptive_avg_pool2d_f64: adaptiveAvgPool2dF64,
-  adaptive_avg_pool2d_backward_f64: adaptiveAvgPool2dBackwardF64,
-  adaptive_max_pool2d_f64: adaptiveMaxPool2dF64,
-  adaptive_max_pool2d_backward_f64: adaptiveMaxPool2dBackwardF64,
+  // The pooling kernels but max_pool2d's forward serve both precisions (cpu/pool2d.ts).
+  max_pool2d_backward_f64: maxPool2dBackward,
+  avg_pool2d_f64: avgPool2d,
+  avg_pool2d_backward_f64: avgPool2dBackward,
+  adaptive_avg_pool2d_f64: adaptiveAvgPool2d,
+  adaptive_avg_pool2d_backward_f64: adaptiveAvgPool2dBackward,
+  adaptive_max_pool2d_f64: adaptiveMaxPool2d,
+  adaptive_max_pool2d_backward_f64: adaptiveMaxPool2dBackward,
   upsample_nearest2d: upsampleNearest2d,
   upsample_nearest2d_backward: upsampleNearest2dBackward,
   upsample_bilinear2d: upsampleBilinear2d,
   upsample_bilinear2d_backward: upsampleBilinear2dBackward,
   upsample_bicubic2d: upsampleBicubic2d,
   upsample_bicubic2d_backward: upsampleBicubic2dBackward,
+  // The upsampling backward kernels serve both precisions (cpu/interpolate.ts).
   upsample_nearest2d_f64: upsampleNearest2dF64,
-  upsample_nearest2d_backward_f64: upsampleNearest2dBackwardF64,
+  upsample_nearest2d_backward_f64: upsampleNearest2dBackward,
   upsample_bilinear2d_f64: upsampleBilinear2dF64,
-  upsample_bilinear2d_backward_f64: upsampleBilinear2dBackwardF64,
+  upsample_bilinear2d_backward_f64: upsampleBilinear2dBackward,
   upsample_bicubic2d_f64: upsampleBicubic2dF64,
-  upsample_bicubic2d_backward_f64: upsampleBicubic2dBackwardF64,
+  upsample_bicubic2d_backward_f64: upsampleBicubic2dBackward,
   elementwise_compile: compileRow,
   elementwise_run: runElementwise,
   reduce: reduceKernel,

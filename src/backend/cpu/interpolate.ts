@@ -1,7 +1,10 @@
 /**
  * Upsampling / resampling kernels (`F.interpolate`): nearest, nearest-exact, bilinear, bicubic and
- * their antialiased forms, forward and backward, NCHW float32, one plane (n, c) at a time. A 1-D input
- * `[N, C, W]` runs as planes of height 1.
+ * their antialiased forms, forward and backward, NCHW, one plane (n, c) at a time. A 1-D input
+ * `[N, C, W]` runs as planes of height 1. The backward kernels are typed over `FloatArray` and serve
+ * float64 too; the forward ones take Float32Array only, because bilinear forward is a benchmarked
+ * hot path whose element loads V8 must see monomorphic (sharing it made float32 8-35% slower), and
+ * interpolate-f64.ts runs the same loop over Float64Array.
  *
  * Every mode is written as a separable filter: for each axis, each output index reads `taps` input
  * indices with weights (`AxisTable`), and an output pixel is `sum_h wh * sum_w ww * x[ih, iw]`. The
@@ -28,7 +31,8 @@
  *   scale factor made its forward pass resample; that is reproduced too.
  *
  * Sums run in float64 and are rounded once, so results match PyTorch's float32 kernels to about 1e-7
- * of the values' magnitude.
+ * of the values' magnitude. For a float64 input the geometry has `double` set and the tables keep
+ * double positions and weights (`upsample2dGeometry(..., { double: true })`).
  *
  * @example
  * const g = upsample2dGeometry([1, 1, 2, 2], [4, 4], { kind: "linear" });
@@ -36,7 +40,8 @@
  */
 import { ArgumentError } from "../../errors.js";
 import { checkLength, destination } from "./buffers.js";
-import type { Upsample2dGeometry } from "./output-size.js";
+import { floatArrayType, type FloatArray } from "./float-array.js";
+import type { Upsample2dGeometry, UpsampleKind } from "./output-size.js";
 
 /** For one axis: `taps` input indices and weights per output index, `idx[o * taps + j]`, `w[o * taps + j]`. */
 export interface AxisTable {
@@ -228,14 +233,39 @@ export function axisTables(g: Upsample2dGeometry, pass: Pass): [AxisTable, AxisT
   return [axis(g.inH, g.outH, g.scaleH), axis(g.inW, g.outW, g.scaleW)];
 }
 
+/** The kernel names, each with the geometry kinds it runs. */
+const KINDS = {
+  upsample_nearest2d: ["nearest", "nearest-exact"],
+  upsample_bilinear2d: ["linear"],
+  upsample_bicubic2d: ["cubic"],
+} as const satisfies Record<string, readonly UpsampleKind[]>;
 
-/** `y[plane, oh, ow] = sum wh * ww * x[plane, ih, iw]` over the taps of both tables. */
-function resample(op: string, g: Upsample2dGeometry, input: Float32Array, output: Float32Array | undefined): Float32Array {
+/** The forward kernel a geometry is handed to. */
+export type UpsampleOp = keyof typeof KINDS;
+
+function requireKind(op: UpsampleOp, g: Upsample2dGeometry, name: string): void {
+  if (!(KINDS[op] as readonly UpsampleKind[]).includes(g.kind)) {
+    throw new ArgumentError(`${name}: the geometry is for '${g.kind}' resampling`, "g", "RuntimeError");
+  }
+}
+
+/** A forward call's checked geometry and input, its output (of the input's type) and its tables. */
+export function resampleSetup<A extends FloatArray>(
+  op: UpsampleOp, g: Upsample2dGeometry, input: A, output: A | undefined,
+): { y: A; th: AxisTable; tw: AxisTable } {
+  requireKind(op, g, op);
+  const planes = g.batch * g.channels;
+  checkLength(op, "input", input, planes * g.inH * g.inW);
+  const y = destination(op, "output", output, planes * g.outH * g.outW, floatArrayType(input));
+  const [th, tw] = axisTables(g, "forward");
+  return { y, th, tw };
+}
+
+/** `y[plane, oh, ow] = sum wh * ww * x[plane, ih, iw]` over the taps of both tables, float32. */
+function resample(op: UpsampleOp, g: Upsample2dGeometry, input: Float32Array, output: Float32Array | undefined): Float32Array {
+  const { y, th, tw } = resampleSetup(op, g, input, output);
   const { inH, inW, outH, outW } = g;
   const planes = g.batch * g.channels;
-  checkLength(op, "input", input, planes * inH * inW);
-  const y = destination(op, "output", output, planes * outH * outW);
-  const [th, tw] = axisTables(g, "forward");
   const kh = th.taps, kw = tw.taps;
   const hIdx = th.idx, hW = th.w, wIdx = tw.idx, wW = tw.w;
   let o = 0;
@@ -265,16 +295,20 @@ function resample(op: string, g: Upsample2dGeometry, input: Float32Array, output
   return y;
 }
 
-/** The adjoint of `resample`: `gx[plane, ih, iw] += wh * ww * gy[plane, oh, ow]`. */
-function resampleBackward(op: string, g: Upsample2dGeometry, gradOutput: Float32Array, gradInput: Float32Array | undefined): Float32Array {
+/**
+ * The adjoint of the forward resampling, either precision: `gx[plane, ih, iw] += wh * ww *
+ * gy[plane, oh, ow]`, accumulated per plane in float64 and rounded once.
+ */
+function resampleBackward<A extends FloatArray>(op: UpsampleOp, g: Upsample2dGeometry, gradOutput: A, gradInput: A | undefined): A {
+  const name = `${op}_backward`;
+  requireKind(op, g, name);
   const { inH, inW, outH, outW } = g;
   const planes = g.batch * g.channels;
-  checkLength(op, "grad_output", gradOutput, planes * outH * outW);
-  const gx = destination(op, "grad_input", gradInput, planes * inH * inW);
+  checkLength(name, "grad_output", gradOutput, planes * outH * outW);
+  const gx = destination(name, "grad_input", gradInput, planes * inH * inW, floatArrayType(gradOutput));
   const [th, tw] = axisTables(g, "backward");
   const kh = th.taps, kw = tw.taps;
   const hIdx = th.idx, hW = th.w, wIdx = tw.idx, wW = tw.w;
-  // Accumulate a plane in float64, round once.
   const acc = new Float64Array(inH * inW);
   let o = 0;
   for (let pl = 0; pl < planes; pl++) {
@@ -295,44 +329,32 @@ function resampleBackward(op: string, g: Upsample2dGeometry, gradOutput: Float32
   return gx;
 }
 
-function requireKind(op: string, g: Upsample2dGeometry, kinds: readonly string[]): void {
-  if (!kinds.includes(g.kind)) {
-    throw new ArgumentError(`${op}: the geometry is for '${g.kind}' resampling`, "g", "RuntimeError");
-  }
-}
-
 /** Nearest and nearest-exact upsampling (`upsample_nearest2d`, `_upsample_nearest_exact2d`). */
 export function upsampleNearest2d(g: Upsample2dGeometry, input: Float32Array, output?: Float32Array): Float32Array {
-  requireKind("upsample_nearest2d", g, ["nearest", "nearest-exact"]);
   return resample("upsample_nearest2d", g, input, output);
 }
 
 /** Gradient of `upsampleNearest2d`: each output's gradient added onto the input pixel it copied. */
-export function upsampleNearest2dBackward(g: Upsample2dGeometry, gradOutput: Float32Array, gradInput?: Float32Array): Float32Array {
-  requireKind("upsample_nearest2d_backward", g, ["nearest", "nearest-exact"]);
-  return resampleBackward("upsample_nearest2d_backward", g, gradOutput, gradInput);
+export function upsampleNearest2dBackward<A extends FloatArray>(g: Upsample2dGeometry, gradOutput: A, gradInput?: A): A {
+  return resampleBackward("upsample_nearest2d", g, gradOutput, gradInput);
 }
 
 /** Bilinear (and 1-D linear) upsampling, antialiased when `g.antialias`. */
 export function upsampleBilinear2d(g: Upsample2dGeometry, input: Float32Array, output?: Float32Array): Float32Array {
-  requireKind("upsample_bilinear2d", g, ["linear"]);
   return resample("upsample_bilinear2d", g, input, output);
 }
 
 /** Gradient of `upsampleBilinear2d`. */
-export function upsampleBilinear2dBackward(g: Upsample2dGeometry, gradOutput: Float32Array, gradInput?: Float32Array): Float32Array {
-  requireKind("upsample_bilinear2d_backward", g, ["linear"]);
-  return resampleBackward("upsample_bilinear2d_backward", g, gradOutput, gradInput);
+export function upsampleBilinear2dBackward<A extends FloatArray>(g: Upsample2dGeometry, gradOutput: A, gradInput?: A): A {
+  return resampleBackward("upsample_bilinear2d", g, gradOutput, gradInput);
 }
 
 /** Bicubic upsampling, antialiased when `g.antialias`. */
 export function upsampleBicubic2d(g: Upsample2dGeometry, input: Float32Array, output?: Float32Array): Float32Array {
-  requireKind("upsample_bicubic2d", g, ["cubic"]);
   return resample("upsample_bicubic2d", g, input, output);
 }
 
 /** Gradient of `upsampleBicubic2d`. */
-export function upsampleBicubic2dBackward(g: Upsample2dGeometry, gradOutput: Float32Array, gradInput?: Float32Array): Float32Array {
-  requireKind("upsample_bicubic2d_backward", g, ["cubic"]);
-  return resampleBackward("upsample_bicubic2d_backward", g, gradOutput, gradInput);
+export function upsampleBicubic2dBackward<A extends FloatArray>(g: Upsample2dGeometry, gradOutput: A, gradInput?: A): A {
+  return resampleBackward("upsample_bicubic2d", g, gradOutput, gradInput);
 }

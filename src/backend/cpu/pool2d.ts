@@ -1,5 +1,10 @@
 /**
- * 2-D pooling kernels and their gradients, NCHW float32, one plane (n, c) at a time.
+ * 2-D pooling kernels and their gradients, NCHW, one plane (n, c) at a time, for float32 and float64
+ * alike: each kernel is typed over `FloatArray` and returns arrays of its input's type. The one
+ * exception is `maxPool2d`'s unrolled 2x2 path, LeNet's pooling and the benchmarked hot path, which
+ * takes Float32Array only so that V8 keeps its element loads monomorphic (sharing it with float64
+ * made it up to 2x slower); float64 max pooling runs the general window loop (`maxPool2dF64`,
+ * pool2d-f64.ts).
  *
  * Shapes: input `[N, C, H, W]`, output `[N, C, outH, outW]` (contiguous). Build the geometry with
  * `maxPool2dGeometry`, `avgPool2dGeometry` or `adaptivePool2dGeometry` (output-size.ts), which apply
@@ -18,7 +23,8 @@
  * - **backward**: gradients are scattered back (`+=`) onto the positions each output read; outputs of
  *   the backward kernels are overwritten first.
  *
- * Indices are an Int32Array (PyTorch's are int64; a plane index always fits in 32 bits here).
+ * Sums run in double and are rounded once on store. Indices are an Int32Array (PyTorch's are int64;
+ * a plane index always fits in 32 bits here).
  *
  * @example
  * const g = maxPool2dGeometry([1, 6, 28, 28], { kernelSize: 2 });
@@ -26,6 +32,7 @@
  */
 import { ArgumentError } from "../../errors.js";
 import { checkLength, destination } from "./buffers.js";
+import { floatArrayType, type FloatArray } from "./float-array.js";
 import type { AdaptivePool2dGeometry, AvgPool2dGeometry, PlaneGeometry, Pool2dGeometry } from "./output-size.js";
 
 function inputLength(g: PlaneGeometry): number {
@@ -36,69 +43,127 @@ function outputLength(g: PlaneGeometry): number {
   return g.batch * g.channels * g.outH * g.outW;
 }
 
-/** Output values and argmax indices of a max pooling. */
-export interface MaxPoolResult {
-  output: Float32Array;
-  indices: Int32Array;
+/** The checked input and the output of a forward kernel (a new array of the input's type when none is given). */
+function forwardOutput<A extends FloatArray>(op: string, g: PlaneGeometry, input: A, output: A | undefined): A {
+  checkLength(op, "input", input, inputLength(g));
+  return destination(op, "output", output, outputLength(g), floatArrayType(input));
+}
+
+/** The checked gradient and the zeroed input gradient of a backward kernel. */
+function zeroedGradInput<A extends FloatArray>(op: string, g: PlaneGeometry, gradOutput: A, gradInput: A | undefined): A {
+  checkLength(op, "grad_output", gradOutput, outputLength(g));
+  const inLen = inputLength(g);
+  const gx = destination(op, "grad_input", gradInput, inLen, floatArrayType(gradOutput));
+  gx.fill(0, 0, inLen);
+  return gx;
 }
 
 /**
- * Max pooling with indices (`max_pool2d_with_indices`): kernel, stride, padding, dilation, ceil_mode
- * from the geometry. Returns `{ output, indices }`, both `[N, C, outH, outW]`.
+ * One output cell's clipped window, `[ih0, ih1, iw0, iw1, divisor]`. Every kernel is synchronous and
+ * reads its window before computing the next, so one scratch array serves them all.
+ */
+const win = new Int32Array(5);
+
+/** Sum of `x` over the window `win` of the plane at `base`. */
+function windowSum(x: FloatArray, base: number, inW: number): number {
+  const ih1 = win[1]!, iw0 = win[2]!, iw1 = win[3]!;
+  let sum = 0.0;
+  for (let ih = win[0]!; ih < ih1; ih++) {
+    const row = base + ih * inW;
+    for (let iw = iw0; iw < iw1; iw++) sum += x[row + iw]!;
+  }
+  return sum;
+}
+
+/** `gx += delta` over the window `win` of the plane at `base`. */
+function spread(gx: FloatArray, base: number, inW: number, delta: number): void {
+  const ih1 = win[1]!, iw0 = win[2]!, iw1 = win[3]!;
+  for (let ih = win[0]!; ih < ih1; ih++) {
+    const row = base + ih * inW;
+    for (let iw = iw0; iw < iw1; iw++) gx[row + iw] += delta;
+  }
+}
+
+/**
+ * The max of `x` over the window `win` (rows and columns stepping by `dh`, `dw`) and its flat index
+ * in the plane, stored at `y[o]` and `idx[o]`.
+ */
+function windowMax<A extends FloatArray>(x: A, base: number, inW: number, dh: number, dw: number, y: A, idx: Int32Array, o: number): void {
+  const ih0 = win[0]!, ih1 = win[1]!, iw0 = win[2]!, iw1 = win[3]!;
+  let maxIndex = ih0 * inW + iw0;
+  let maxVal = -Infinity;
+  for (let ih = ih0; ih < ih1; ih += dh) {
+    const row = ih * inW;
+    for (let iw = iw0; iw < iw1; iw += dw) {
+      const v = x[base + row + iw]!;
+      // `v !== v` is NaN: PyTorch lets a NaN win (and keep winning).
+      if (v > maxVal || v !== v) {
+        maxVal = v;
+        maxIndex = row + iw;
+      }
+    }
+  }
+  y[o] = maxVal;
+  idx[o] = maxIndex;
+}
+
+/** Output values and argmax indices of a max pooling. */
+export interface MaxPoolResult<A extends FloatArray = Float32Array> {
+  output: A;
+  indices: Int32Array;
+}
+
+/** The checked input and the output arrays of a max pooling. */
+export function maxPoolResult<A extends FloatArray>(
+  op: string, g: PlaneGeometry, input: A, output: A | undefined, indices: Int32Array | undefined,
+): MaxPoolResult<A> {
+  const y = forwardOutput(op, g, input, output);
+  return { output: y, indices: destination(op, "indices", indices, outputLength(g), Int32Array) };
+}
+
+/**
+ * Max pooling with indices (`max_pool2d_with_indices`), float32: kernel, stride, padding, dilation,
+ * ceil_mode from the geometry. Returns `{ output, indices }`, both `[N, C, outH, outW]`.
  */
 export function maxPool2d(g: Pool2dGeometry, input: Float32Array, output?: Float32Array, indices?: Int32Array): MaxPoolResult {
-  const op = "max_pool2d";
-  checkLength(op, "input", input, inputLength(g));
-  const outLen = outputLength(g);
-  const y = destination(op, "output", output, outLen);
-  const idx = destination(op, "indices", indices, outLen, Int32Array);
+  const r = maxPoolResult("max_pool2d", g, input, output, indices);
+  const plain = g.dilationH === 1 && g.dilationW === 1 && g.padH === 0 && g.padW === 0;
+  if (plain && g.kernelH === 2 && g.kernelW === 2) maxPool2x2(g, input, r.output, r.indices);
+  else maxPoolWindows(g, input, r.output, r.indices);
+  return r;
+}
+
+/** The general max pooling loop, any window and either precision. */
+export function maxPoolWindows<A extends FloatArray>(g: Pool2dGeometry, input: A, y: A, idx: Int32Array): void {
   const { inH, inW, outH, outW, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW } = g;
   const planes = g.batch * g.channels;
-  const inPlane = inH * inW;
-  if (kernelH === 2 && kernelW === 2 && dilationH === 1 && dilationW === 1 && padH === 0 && padW === 0) {
-    maxPool2x2(g, input, y, idx);
-    return { output: y, indices: idx };
-  }
   const spanH = (kernelH - 1) * dilationH + 1;
   const spanW = (kernelW - 1) * dilationW + 1;
   let o = 0;
   for (let pl = 0; pl < planes; pl++) {
-    const base = pl * inPlane;
+    const base = pl * inH * inW;
     for (let oh = 0; oh < outH; oh++) {
       let ih0 = oh * strideH - padH;
-      const ih1 = Math.min(ih0 + spanH, inH);
+      win[1] = Math.min(ih0 + spanH, inH);
       while (ih0 < 0) ih0 += dilationH;
+      win[0] = ih0;
       for (let ow = 0; ow < outW; ow++, o++) {
         let iw0 = ow * strideW - padW;
-        const iw1 = Math.min(iw0 + spanW, inW);
+        win[3] = Math.min(iw0 + spanW, inW);
         while (iw0 < 0) iw0 += dilationW;
-        let maxIndex = ih0 * inW + iw0;
-        let maxVal = -Infinity;
-        for (let ih = ih0; ih < ih1; ih += dilationH) {
-          const row = ih * inW;
-          for (let iw = iw0; iw < iw1; iw += dilationW) {
-            const v = input[base + row + iw];
-            // `v !== v` is NaN: PyTorch lets a NaN win (and keep winning).
-            if (v > maxVal || v !== v) {
-              maxVal = v;
-              maxIndex = row + iw;
-            }
-          }
-        }
-        y[o] = maxVal;
-        idx[o] = maxIndex;
+        win[2] = iw0;
+        windowMax(input, base, inW, dilationH, dilationW, y, idx, o);
       }
     }
   }
-  return { output: y, indices: idx };
 }
 
 /**
  * The common 2x2 window without padding or dilation (any stride), unrolled: 25% faster than the
  * general loop, which matters for LeNet-style nets where pooling runs on the largest maps. The first
  * element seeds the maximum, which is what starting from -inf gives (a first NaN or -inf is kept
- * unless a later element wins). Windows cut by ceil_mode at the bottom/right edge take the general
- * clipped loop.
+ * unless a later element wins). Windows cut by ceil_mode at the bottom/right edge compare only their
+ * 1 or 2 live elements.
  */
 function maxPool2x2(g: Pool2dGeometry, input: Float32Array, y: Float32Array, idx: Int32Array): void {
   const { inH, inW, outH, outW, strideH, strideW } = g;
@@ -113,20 +178,20 @@ function maxPool2x2(g: Pool2dGeometry, input: Float32Array, y: Float32Array, idx
         const iw = ow * strideW;
         const i0 = ih * inW + iw;
         const p = base + i0;
-        let mv = input[p];
+        let mv = input[p]!;
         let mi = i0;
         if (fullH && iw + 1 < inW) {
-          let v = input[p + 1];
+          let v = input[p + 1]!;
           if (v > mv || v !== v) {
             mv = v;
             mi = i0 + 1;
           }
-          v = input[p + inW];
+          v = input[p + inW]!;
           if (v > mv || v !== v) {
             mv = v;
             mi = i0 + inW;
           }
-          v = input[p + inW + 1];
+          v = input[p + inW + 1]!;
           if (v > mv || v !== v) {
             mv = v;
             mi = i0 + inW + 1;
@@ -134,14 +199,14 @@ function maxPool2x2(g: Pool2dGeometry, input: Float32Array, y: Float32Array, idx
         } else {
           // Clipped at the edge: 1 or 2 live elements.
           if (iw + 1 < inW) {
-            const v = input[p + 1];
+            const v = input[p + 1]!;
             if (v > mv || v !== v) {
               mv = v;
               mi = i0 + 1;
             }
           }
           if (fullH) {
-            const v = input[p + inW];
+            const v = input[p + inW]!;
             if (v > mv || v !== v) {
               mv = v;
               mi = i0 + inW;
@@ -156,22 +221,13 @@ function maxPool2x2(g: Pool2dGeometry, input: Float32Array, y: Float32Array, idx
 }
 
 /**
- * Gradient of a max pooling (also of an adaptive max pooling): `grad_input[plane, indices[o]] +=
- * grad_output[o]`. Returns `[N, C, H, W]`.
+ * Gradient of a max pooling (also of an adaptive max pooling), either precision:
+ * `grad_input[plane, indices[o]] += grad_output[o]`. Returns `[N, C, H, W]`.
  */
-export function maxPool2dBackward(
-  g: PlaneGeometry,
-  gradOutput: Float32Array,
-  indices: Int32Array,
-  gradInput?: Float32Array,
-): Float32Array {
+export function maxPool2dBackward<A extends FloatArray>(g: PlaneGeometry, gradOutput: A, indices: Int32Array, gradInput?: A): A {
   const op = "max_pool2d_backward";
-  const outLen = outputLength(g);
-  checkLength(op, "grad_output", gradOutput, outLen);
-  checkLength(op, "indices", indices, outLen);
-  const inLen = inputLength(g);
-  const gx = destination(op, "grad_input", gradInput, inLen);
-  gx.fill(0, 0, inLen);
+  checkLength(op, "indices", indices, outputLength(g));
+  const gx = zeroedGradInput(op, g, gradOutput, gradInput);
   const inPlane = g.inH * g.inW;
   const outPlane = g.outH * g.outW;
   const planes = g.batch * g.channels;
@@ -179,11 +235,11 @@ export function maxPool2dBackward(
   for (let pl = 0; pl < planes; pl++) {
     const base = pl * inPlane;
     for (let k = 0; k < outPlane; k++, o++) {
-      const i = indices[o];
+      const i = indices[o]!;
       if (i < 0 || i >= inPlane) {
         throw new ArgumentError(`${op}: index ${i} is out of bounds for a plane of ${inPlane} elements`, "indices", "RuntimeError");
       }
-      gx[base + i] += gradOutput[o];
+      gx[base + i] += gradOutput[o]!;
     }
   }
   return gx;
@@ -191,10 +247,10 @@ export function maxPool2dBackward(
 
 /**
  * The divisor and clipped window of one average-pooling cell, shared by forward and backward so they
- * cannot drift apart. Writes `[ih0, ih1, iw0, iw1, divisor]` into `win`; an empty window has ih0 >= ih1
- * or iw0 >= iw1.
+ * cannot drift apart. Writes `[ih0, ih1, iw0, iw1, divisor]` into `into`; an empty window has
+ * ih0 >= ih1 or iw0 >= iw1.
  */
-export function avgWindow(g: AvgPool2dGeometry, oh: number, ow: number, win: Int32Array): void {
+export function avgWindow(g: AvgPool2dGeometry, oh: number, ow: number, into: Int32Array): void {
   let ih0 = oh * g.strideH - g.padH;
   let iw0 = ow * g.strideW - g.padW;
   let ih1 = Math.min(ih0 + g.kernelH, g.inH + g.padH);
@@ -204,40 +260,30 @@ export function avgWindow(g: AvgPool2dGeometry, oh: number, ow: number, win: Int
   iw0 = Math.max(iw0, 0);
   ih1 = Math.min(ih1, g.inH);
   iw1 = Math.min(iw1, g.inW);
-  win[0] = ih0;
-  win[1] = ih1;
-  win[2] = iw0;
-  win[3] = iw1;
-  win[4] = g.divisorOverride !== 0 ? g.divisorOverride : g.countIncludePad ? poolSize : (ih1 - ih0) * (iw1 - iw0);
+  into[0] = ih0;
+  into[1] = ih1;
+  into[2] = iw0;
+  into[3] = iw1;
+  into[4] = g.divisorOverride !== 0 ? g.divisorOverride : g.countIncludePad ? poolSize : (ih1 - ih0) * (iw1 - iw0);
 }
 
-const avgWin = new Int32Array(5);
+/** `avgWindow` into the scratch window; false when the window lies entirely in padding. */
+function liveAvgWindow(g: AvgPool2dGeometry, oh: number, ow: number): boolean {
+  avgWindow(g, oh, ow, win);
+  return win[0]! < win[1]! && win[2]! < win[3]!;
+}
 
-/** Average pooling (`avg_pool2d`). Returns `[N, C, outH, outW]`. */
-export function avgPool2d(g: AvgPool2dGeometry, input: Float32Array, output?: Float32Array): Float32Array {
-  const op = "avg_pool2d";
-  checkLength(op, "input", input, inputLength(g));
-  const y = destination(op, "output", output, outputLength(g));
+/** Average pooling (`avg_pool2d`), either precision. Returns `[N, C, outH, outW]`. */
+export function avgPool2d<A extends FloatArray>(g: AvgPool2dGeometry, input: A, output?: A): A {
+  const y = forwardOutput("avg_pool2d", g, input, output);
   const { inH, inW, outH, outW } = g;
   const planes = g.batch * g.channels;
-  const win = avgWin;
   let o = 0;
   for (let pl = 0; pl < planes; pl++) {
     const base = pl * inH * inW;
     for (let oh = 0; oh < outH; oh++) {
       for (let ow = 0; ow < outW; ow++, o++) {
-        avgWindow(g, oh, ow, win);
-        const ih0 = win[0], ih1 = win[1], iw0 = win[2], iw1 = win[3];
-        if (ih0 >= ih1 || iw0 >= iw1) {
-          y[o] = 0;
-          continue;
-        }
-        let sum = 0.0;
-        for (let ih = ih0; ih < ih1; ih++) {
-          const row = base + ih * inW;
-          for (let iw = iw0; iw < iw1; iw++) sum += input[row + iw];
-        }
-        y[o] = sum / win[4];
+        y[o] = liveAvgWindow(g, oh, ow) ? windowSum(input, base, inW) / win[4]! : 0;
       }
     }
   }
@@ -245,28 +291,16 @@ export function avgPool2d(g: AvgPool2dGeometry, input: Float32Array, output?: Fl
 }
 
 /** Gradient of `avgPool2d`: each output's gradient divided by its divisor, spread over its window. */
-export function avgPool2dBackward(g: AvgPool2dGeometry, gradOutput: Float32Array, gradInput?: Float32Array): Float32Array {
-  const op = "avg_pool2d_backward";
-  checkLength(op, "grad_output", gradOutput, outputLength(g));
-  const inLen = inputLength(g);
-  const gx = destination(op, "grad_input", gradInput, inLen);
-  gx.fill(0, 0, inLen);
+export function avgPool2dBackward<A extends FloatArray>(g: AvgPool2dGeometry, gradOutput: A, gradInput?: A): A {
+  const gx = zeroedGradInput("avg_pool2d_backward", g, gradOutput, gradInput);
   const { inH, inW, outH, outW } = g;
   const planes = g.batch * g.channels;
-  const win = avgWin;
   let o = 0;
   for (let pl = 0; pl < planes; pl++) {
     const base = pl * inH * inW;
     for (let oh = 0; oh < outH; oh++) {
       for (let ow = 0; ow < outW; ow++, o++) {
-        avgWindow(g, oh, ow, win);
-        const ih0 = win[0], ih1 = win[1], iw0 = win[2], iw1 = win[3];
-        if (ih0 >= ih1 || iw0 >= iw1) continue;
-        const delta = gradOutput[o] / win[4];
-        for (let ih = ih0; ih < ih1; ih++) {
-          const row = base + ih * inW;
-          for (let iw = iw0; iw < iw1; iw++) gx[row + iw] += delta;
-        }
+        if (liveAvgWindow(g, oh, ow)) spread(gx, base, inW, gradOutput[o]! / win[4]!);
       }
     }
   }
@@ -283,28 +317,36 @@ export function adaptiveEnd(o: number, outSize: number, inSize: number): number 
   return Math.ceil(((o + 1) * inSize) / outSize);
 }
 
-/** Adaptive average pooling (`adaptive_avg_pool2d`). Returns `[N, C, outH, outW]`. */
-export function adaptiveAvgPool2d(g: AdaptivePool2dGeometry, input: Float32Array, output?: Float32Array): Float32Array {
-  const op = "adaptive_avg_pool2d";
-  checkLength(op, "input", input, inputLength(g));
-  const y = destination(op, "output", output, outputLength(g));
+/** The rows of adaptive output row `oh` into the scratch window. */
+function adaptiveRows(g: AdaptivePool2dGeometry, oh: number): void {
+  win[0] = adaptiveStart(oh, g.outH, g.inH);
+  win[1] = adaptiveEnd(oh, g.outH, g.inH);
+}
+
+/** The columns of adaptive output column `ow` into the scratch window. */
+function adaptiveColumns(g: AdaptivePool2dGeometry, ow: number): void {
+  win[2] = adaptiveStart(ow, g.outW, g.inW);
+  win[3] = adaptiveEnd(ow, g.outW, g.inW);
+}
+
+/** `v / rows / cols` of the scratch window: PyTorch divides twice, which rounds differently from once. */
+function perCell(v: number): number {
+  return v / (win[1]! - win[0]!) / (win[3]! - win[2]!);
+}
+
+/** Adaptive average pooling (`adaptive_avg_pool2d`), either precision. Returns `[N, C, outH, outW]`. */
+export function adaptiveAvgPool2d<A extends FloatArray>(g: AdaptivePool2dGeometry, input: A, output?: A): A {
+  const y = forwardOutput("adaptive_avg_pool2d", g, input, output);
   const { inH, inW, outH, outW } = g;
   const planes = g.batch * g.channels;
   let o = 0;
   for (let pl = 0; pl < planes; pl++) {
     const base = pl * inH * inW;
     for (let oh = 0; oh < outH; oh++) {
-      const ih0 = adaptiveStart(oh, outH, inH);
-      const ih1 = adaptiveEnd(oh, outH, inH);
+      adaptiveRows(g, oh);
       for (let ow = 0; ow < outW; ow++, o++) {
-        const iw0 = adaptiveStart(ow, outW, inW);
-        const iw1 = adaptiveEnd(ow, outW, inW);
-        let sum = 0.0;
-        for (let ih = ih0; ih < ih1; ih++) {
-          const row = base + ih * inW;
-          for (let iw = iw0; iw < iw1; iw++) sum += input[row + iw];
-        }
-        y[o] = sum / (ih1 - ih0) / (iw1 - iw0);
+        adaptiveColumns(g, ow);
+        y[o] = perCell(windowSum(input, base, inW));
       }
     }
   }
@@ -312,32 +354,18 @@ export function adaptiveAvgPool2d(g: AdaptivePool2dGeometry, input: Float32Array
 }
 
 /** Gradient of `adaptiveAvgPool2d`. Returns `[N, C, H, W]`. */
-export function adaptiveAvgPool2dBackward(
-  g: AdaptivePool2dGeometry,
-  gradOutput: Float32Array,
-  gradInput?: Float32Array,
-): Float32Array {
-  const op = "adaptive_avg_pool2d_backward";
-  checkLength(op, "grad_output", gradOutput, outputLength(g));
-  const inLen = inputLength(g);
-  const gx = destination(op, "grad_input", gradInput, inLen);
-  gx.fill(0, 0, inLen);
+export function adaptiveAvgPool2dBackward<A extends FloatArray>(g: AdaptivePool2dGeometry, gradOutput: A, gradInput?: A): A {
+  const gx = zeroedGradInput("adaptive_avg_pool2d_backward", g, gradOutput, gradInput);
   const { inH, inW, outH, outW } = g;
   const planes = g.batch * g.channels;
   let o = 0;
   for (let pl = 0; pl < planes; pl++) {
     const base = pl * inH * inW;
     for (let oh = 0; oh < outH; oh++) {
-      const ih0 = adaptiveStart(oh, outH, inH);
-      const ih1 = adaptiveEnd(oh, outH, inH);
+      adaptiveRows(g, oh);
       for (let ow = 0; ow < outW; ow++, o++) {
-        const iw0 = adaptiveStart(ow, outW, inW);
-        const iw1 = adaptiveEnd(ow, outW, inW);
-        const delta = gradOutput[o] / (ih1 - ih0) / (iw1 - iw0);
-        for (let ih = ih0; ih < ih1; ih++) {
-          const row = base + ih * inW;
-          for (let iw = iw0; iw < iw1; iw++) gx[row + iw] += delta;
-        }
+        adaptiveColumns(g, ow);
+        spread(gx, base, inW, perCell(gradOutput[o]!));
       }
     }
   }
@@ -345,57 +373,30 @@ export function adaptiveAvgPool2dBackward(
 }
 
 /**
- * Adaptive max pooling with indices (`adaptive_max_pool2d`, `return_indices=True`). Same tie and NaN
- * rules as `maxPool2d`. Returns `{ output, indices }`, `[N, C, outH, outW]`.
+ * Adaptive max pooling with indices (`adaptive_max_pool2d`, `return_indices=True`), either precision.
+ * Same tie and NaN rules as `maxPool2d`. Returns `{ output, indices }`, `[N, C, outH, outW]`.
  */
-export function adaptiveMaxPool2d(
-  g: AdaptivePool2dGeometry,
-  input: Float32Array,
-  output?: Float32Array,
-  indices?: Int32Array,
-): MaxPoolResult {
-  const op = "adaptive_max_pool2d";
-  checkLength(op, "input", input, inputLength(g));
-  const outLen = outputLength(g);
-  const y = destination(op, "output", output, outLen);
-  const idx = destination(op, "indices", indices, outLen, Int32Array);
+export function adaptiveMaxPool2d<A extends FloatArray>(
+  g: AdaptivePool2dGeometry, input: A, output?: A, indices?: Int32Array,
+): MaxPoolResult<A> {
+  const r = maxPoolResult("adaptive_max_pool2d", g, input, output, indices);
   const { inH, inW, outH, outW } = g;
   const planes = g.batch * g.channels;
   let o = 0;
   for (let pl = 0; pl < planes; pl++) {
     const base = pl * inH * inW;
     for (let oh = 0; oh < outH; oh++) {
-      const ih0 = adaptiveStart(oh, outH, inH);
-      const ih1 = adaptiveEnd(oh, outH, inH);
+      adaptiveRows(g, oh);
       for (let ow = 0; ow < outW; ow++, o++) {
-        const iw0 = adaptiveStart(ow, outW, inW);
-        const iw1 = adaptiveEnd(ow, outW, inW);
-        let maxIndex = ih0 * inW + iw0;
-        let maxVal = -Infinity;
-        for (let ih = ih0; ih < ih1; ih++) {
-          const row = ih * inW;
-          for (let iw = iw0; iw < iw1; iw++) {
-            const v = input[base + row + iw];
-            if (v > maxVal || v !== v) {
-              maxVal = v;
-              maxIndex = row + iw;
-            }
-          }
-        }
-        y[o] = maxVal;
-        idx[o] = maxIndex;
+        adaptiveColumns(g, ow);
+        windowMax(input, base, inW, 1, 1, r.output, r.indices, o);
       }
     }
   }
-  return { output: y, indices: idx };
+  return r;
 }
 
 /** Gradient of `adaptiveMaxPool2d` (the same scatter as `maxPool2dBackward`). */
-export function adaptiveMaxPool2dBackward(
-  g: AdaptivePool2dGeometry,
-  gradOutput: Float32Array,
-  indices: Int32Array,
-  gradInput?: Float32Array,
-): Float32Array {
-  return maxPool2dBackward(g, gradOutput, indices, gradInput);
-}
+export const adaptiveMaxPool2dBackward: <A extends FloatArray>(
+  g: AdaptivePool2dGeometry, gradOutput: A, indices: Int32Array, gradInput?: A,
+) => A = maxPool2dBackward;
