@@ -87,7 +87,8 @@ function terminate(): void {
 }
 
 function startWatcher(respawns: number): void {
-  const watcher = spawn(process.execPath, ["-e", WATCHER], { stdio: ["pipe", "pipe", "ignore"] });
+  // NODE_OPTIONS (an --inspect, a --require) is meant for the REPL, not for this helper.
+  const watcher = spawn(process.execPath, ["-e", WATCHER], { stdio: ["pipe", "pipe", "ignore"], env: { ...process.env, NODE_OPTIONS: "" } });
   watcher.on("error", () => Atomics.store(shared, ReplSlot.WATCHING, 0));
   watcher.on("exit", () => {
     Atomics.store(shared, ReplSlot.WATCHING, 0);
