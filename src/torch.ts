@@ -54,7 +54,7 @@ export {
 export { cumsum, cumprod, cummax, cummin, logcumsumexp } from "./ops/scan.js";
 export { addcmul, addcdiv, lerp } from "./ops/ternary.js";
 export { softmax, log_softmax } from "./ops/softmax.js";
-export { sort, argsort, msort, topk, kthvalue, median, unique } from "./ops/sort.js";
+export { sort, argsort, msort, topk, kthvalue, median, unique, unique_consecutive } from "./ops/sort.js";
 export { matmul, mm, bmm, addmm, mv, addmv, baddbmm, dot, outer, ger, matrix_power } from "./ops/matmul.js";
 export { cat, concat, concatenate, stack, hstack, vstack, row_stack, dstack, column_stack } from "./ops/join.js";
 export {

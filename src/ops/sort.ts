@@ -1,5 +1,6 @@
 /**
- * Ordering: sort, argsort, msort, topk, kthvalue, median, unique. NaN sorts
+ * Ordering: sort, argsort, msort, topk, kthvalue, median, unique,
+ * unique_consecutive. NaN sorts
  * above every number (last ascending, first descending), as in PyTorch, and
  * equal values keep their original order.
  *
@@ -12,11 +13,12 @@ import { record } from "../autograd/graph.js";
 import { ArgumentError, DTypeError, IndexError, TsorchError } from "../errors.js";
 import { allocate } from "../tensor/creation.js";
 import { bool as boolDType, int64 } from "../tensor/dtype.js";
-import type { Tensor } from "../tensor/tensor.js";
-import { isMeta, metaTensor } from "../tensor/meta.js";
+import { Tensor } from "../tensor/tensor.js";
+import { isMeta, metaDataError, metaTensor } from "../tensor/meta.js";
+import { contiguousStrides } from "../tensor/strided.js";
 import { normDim } from "../tensor/view.js";
 import { saveOutput } from "./grad-utils.js";
-import { checkTensor } from "./operand.js";
+import { checkTensor, pyTypeName } from "./operand.js";
 import { ValuesIndices, contiguousLines, lines, valueSelectingBackward } from "./reduce.js";
 
 /** Ascending order with NaN last; ties by position. */
@@ -225,23 +227,124 @@ function nanIndices(x: Tensor, d: number): Tensor {
   return nan.argmax(d, true);
 }
 
+
+// ---------------------------------------------------------------- unique
+
 /** Options of `unique`. */
 export interface UniqueOptions {
+  /** Ignored with `dim`: the unique slices always come out sorted, as in PyTorch. */
   sorted?: boolean;
   return_inverse?: boolean;
   return_counts?: boolean;
+  /** Compare whole slices along this dimension instead of single elements. */
   dim?: number | null;
+}
+
+/** Options of `unique_consecutive`. */
+export interface UniqueConsecutiveOptions {
+  return_inverse?: boolean;
+  return_counts?: boolean;
+  /** Compare whole slices along this dimension instead of single elements. */
+  dim?: number | null;
+}
+
+/** What the unique kernels find: the distinct values or slices, and per input entry its group. */
+interface UniqueParts {
+  values: Tensor;
+  inverse: Tensor;
+  counts: Tensor;
 }
 
 /**
  * The distinct elements, sorted. With `return_inverse` / `return_counts`,
  * an array `[values, inverse?, counts?]` as PyTorch returns a tuple.
+ *
+ * With `dim`, the distinct slices along `dim` (rows for `dim: 0` of a
+ * matrix), compared lexicographically and always sorted; `inverse` then
+ * gives for each slice of the input its index among them.
+ *
+ * The result is not differentiable: it takes part in autograd (its `grad_fn`
+ * is `Unique2Backward0` / `UniqueDimBackward0`) but backward through it
+ * fails, as in PyTorch.
+ *
+ * @example
+ * torch.unique(torch.tensor([3, 1, 3]))                                  // tensor([1, 3])
+ * const [rows, inverse, counts] = torch.unique(torch.tensor([[1, 2], [0, 5], [1, 2]]),
+ *   { dim: 0, return_inverse: true, return_counts: true }) as Tensor[];
+ * // rows [[0, 5], [1, 2]], inverse [1, 0, 1], counts [1, 2]
  */
 export function unique(input: Tensor, options: UniqueOptions = {}): Tensor | Tensor[] {
   checkTensor(input, "unique");
   if (options.dim !== undefined && options.dim !== null) {
-    throw new ArgumentError("unique(): the dim argument is not supported by tsorch; flatten or use unique over all elements", "dim", "NotImplementedError");
+    const dim = checkDimArgument(options.dim, "unique_dim(): argument 'dim' (position 2)");
+    const parts = uniqueSlices(input, dim, false);
+    recordNotDifferentiable("UniqueDimBackward0", "unique_dim", parts.values, input);
+    return uniqueResult(parts, options);
   }
+  const parts = uniqueElements(input);
+  recordNotDifferentiable("Unique2Backward0", "_unique2", parts.values, input);
+  return uniqueResult(parts, options);
+}
+
+/**
+ * Keeps the first of every run of equal consecutive elements (C++'s
+ * `std::unique`), or of equal consecutive slices along `dim`. Returns the
+ * values, or `[values, inverse?, counts?]` on request. NaN never equals
+ * anything, so every NaN starts a run of its own.
+ *
+ * @example
+ * torch.unique_consecutive(torch.tensor([1, 1, 2, 2, 3, 1, 1, 2]))   // tensor([1, 2, 3, 1, 2])
+ * const [values, counts] = torch.unique_consecutive(torch.tensor([1, 1, 2]), { return_counts: true }) as Tensor[];
+ * // values [1, 2], counts [2, 1]
+ */
+export function unique_consecutive(input: Tensor, options: UniqueConsecutiveOptions = {}): Tensor | Tensor[] {
+  checkTensor(input, "unique_consecutive");
+  let parts: UniqueParts;
+  if (options.dim !== undefined && options.dim !== null) {
+    parts = uniqueSlices(input, checkDimArgument(options.dim, "unique_consecutive(): argument 'dim'"), true);
+  } else {
+    parts = consecutiveElements(input);
+  }
+  recordNotDifferentiable("UniqueConsecutiveBackward0", "unique_consecutive", parts.values, input);
+  return uniqueResult(parts, options);
+}
+
+/** PyTorch's tuple: the values alone, or `[values, inverse?, counts?]`. */
+function uniqueResult(parts: UniqueParts, options: { return_inverse?: boolean; return_counts?: boolean }): Tensor | Tensor[] {
+  if (!options.return_inverse && !options.return_counts) return parts.values;
+  const result: Tensor[] = [parts.values];
+  if (options.return_inverse) result.push(parts.inverse);
+  if (options.return_counts) result.push(parts.counts);
+  return result;
+}
+
+/**
+ * PyTorch records the unique ops in the graph (the values require grad when
+ * the input does) with a backward that refuses; so does tsorch.
+ */
+function recordNotDifferentiable(node: string, aten: string, values: Tensor, input: Tensor): void {
+  record(node, values, [input], () => {
+    throw new TsorchError(`the derivative for '${aten}' is not implemented.`, "NotImplementedError");
+  });
+}
+
+/** The `dim` argument as Python's argument parser accepts it: an int (a bool is refused). */
+function checkDimArgument(dim: unknown, where: string): number {
+  if (typeof dim !== "number" || !Number.isInteger(dim)) {
+    throw new ArgumentError(`${where} must be int, not ${pyTypeName(dim)}`, "dim", "TypeError");
+  }
+  return dim;
+}
+
+/** An int64 vector holding `values`. */
+function int64Vector(values: readonly number[]): Tensor {
+  const t = allocate([values.length], int64);
+  t.storage.data.set(values);
+  return t;
+}
+
+/** Distinct elements of the flattened input, sorted with NaN last (as one value). */
+function uniqueElements(input: Tensor): UniqueParts {
   const data = input._contiguousData();
   const sortedVals = Array.from(data).sort(ascending);
   const values: number[] = [];
@@ -255,20 +358,241 @@ export function unique(input: Tensor, options: UniqueOptions = {}): Tensor | Ten
     }
   }
   const out = allocate([values.length], input.dtype);
-  values.forEach((v, i) => { out.storage.data[i] = v; });
-  if (!options.return_inverse && !options.return_counts) return out;
-  const result: Tensor[] = [out];
-  if (options.return_inverse) {
-    const inv = allocate([...input.shape], int64);
-    const pos = new Map<number, number>();
-    values.forEach((v, i) => pos.set(v, i));
-    for (let i = 0; i < data.length; i++) inv.storage.data[i] = pos.get(data[i]!) ?? values.length - 1;
-    result.push(inv);
+  out.storage.data.set(values);
+  const inverse = allocate([...input.shape], int64);
+  const pos = new Map<number, number>();
+  values.forEach((v, i) => pos.set(v, i));
+  for (let i = 0; i < data.length; i++) inverse.storage.data[i] = pos.get(data[i]!) ?? values.length - 1;
+  return { values: out, inverse, counts: int64Vector(counts) };
+}
+
+/** Runs of equal consecutive elements of the flattened input; NaN != NaN, as ATen compares. */
+function consecutiveElements(input: Tensor): UniqueParts {
+  const data = input._contiguousData();
+  const values: number[] = [];
+  const counts: number[] = [];
+  const inverse = allocate([...input.shape], int64);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (values.length === 0 || v !== values[values.length - 1]) {
+      values.push(v);
+      counts.push(0);
+    }
+    counts[counts.length - 1]!++;
+    inverse.storage.data[i] = values.length - 1;
   }
-  if (options.return_counts) {
-    const c = allocate([counts.length], int64);
-    counts.forEach((v, i) => { c.storage.data[i] = v; });
-    result.push(c);
+  const out = allocate([values.length], input.dtype);
+  out.storage.data.set(values);
+  return { values: out, inverse, counts: int64Vector(counts) };
+}
+
+/**
+ * ATen's `unique_dim` (and `unique_dim_consecutive`): the slices along `dim`
+ * are compared as rows of `n / size(dim)` values. Unless `consecutive`, the
+ * rows are first ordered by the very sort PyTorch's CPU kernel runs (see
+ * {@link stdSort}), lexicographically with `<` and `>`: a NaN compares as
+ * neither, so where rows hold NaN the order is whatever that sort makes of
+ * it, and a row holding NaN never equals another (nor itself).
+ */
+function uniqueSlices(input: Tensor, dim: number, consecutive: boolean): UniqueParts {
+  if (isMeta(input)) throw metaDataError();
+  if (input.ndim === 0) throw new IndexError(`Dimension specified as ${dim} but tensor has no dimensions`, dim, [0, 0]);
+  const d = normDim(dim, input.ndim);
+  const shape = [...input.shape];
+  const n = shape[d]!;
+  if (input.numel() === 0) {
+    const zeroDims = shape.filter((s) => s === 0).length;
+    if (n !== 0) throw new TsorchError("There are 0 sized dimensions, and they aren't selected, so unique cannot be applied");
+    // The trailing space is PyTorch's.
+    if (zeroDims > 1) throw new TsorchError("Number of zero sized dimensions is more than one, so unique cannot be applied ");
+    return { values: allocate(shape, input.dtype), inverse: int64Vector([]), counts: int64Vector([]) };
   }
-  return result;
+  // Rows: the slices along d as ATen lays them out (swapping d with dim 0, not moving it
+  // to the front): this fixes the order in which a slice's values are compared.
+  const rows = input.detach().transpose(0, d).contiguous()._contiguousData();
+  const m = rows.length / n;
+  const less = (a: number, b: number): boolean => {
+    for (let i = 0, p = a * m, q = b * m; i < m; i++, p++, q++) {
+      if (rows[p]! < rows[q]!) return true;
+      if (rows[p]! > rows[q]!) return false;
+    }
+    return false;
+  };
+  const equal = (a: number, b: number): boolean => {
+    for (let i = 0, p = a * m, q = b * m; i < m; i++, p++, q++) if (rows[p] !== rows[q]) return false;
+    return true;
+  };
+  const order = Array.from({ length: n }, (_, i) => i);
+  if (!consecutive) stdSort(order, less);
+  // Each row is compared with the last one kept, as ATen's std::unique-like pass does.
+  const kept = [order[0]!];
+  const counts: number[] = [];
+  const inverse = allocate([n], int64);
+  let runStart = 0;
+  for (let k = 1; k < n; k++) {
+    if (!equal(order[k]!, kept[kept.length - 1]!)) {
+      kept.push(order[k]!);
+      counts.push(k - runStart);
+      runStart = k;
+    }
+    inverse.storage.data[order[k]!] = kept.length - 1;
+  }
+  counts.push(n - runStart);
+  return { values: stackRows(input, rows, m, kept, d), inverse, counts: int64Vector(counts) };
+}
+
+/**
+ * The kept rows laid out one after the other and seen with dims 0 and `d`
+ * swapped back: like PyTorch's result, not contiguous for `d > 0`, and not a
+ * view of anything.
+ */
+function stackRows(input: Tensor, rows: ArrayLike<number>, m: number, kept: readonly number[], d: number): Tensor {
+  const swapped = [...input.shape];
+  swapped[d] = input.shape[0]!;
+  swapped[0] = kept.length;
+  const stacked = allocate(swapped, input.dtype);
+  const out = stacked.storage.data;
+  kept.forEach((r, k) => {
+    for (let i = 0; i < m; i++) out[k * m + i] = rows[r * m + i]!;
+  });
+  const shape = [...swapped];
+  const strides = contiguousStrides(swapped);
+  [shape[0], shape[d]] = [shape[d]!, shape[0]!];
+  [strides[0], strides[d]] = [strides[d]!, strides[0]!];
+  return new Tensor(stacked.storage, shape, strides, 0, input.dtype);
+}
+
+// ------------------------------------------------- the sort of PyTorch's CPU build
+
+/**
+ * Sorts `a` in place exactly as GCC's `std::sort` (libstdc++ introsort:
+ * median-of-three quicksort down to runs of 16, heapsort past a depth of
+ * 2·log2(n), then one insertion sort), which PyTorch's `unique_dim` kernel
+ * calls. For a proper ordering any sort would do; reproducing this one step
+ * for step matters when `less` is not one (rows holding NaN), where the
+ * result depends on the algorithm. The index guards only stop scans that
+ * would leave the array (undefined behaviour in C++).
+ */
+function stdSort(a: number[], less: (x: number, y: number) => boolean): void {
+  const n = a.length;
+  if (n < 2) return;
+  introsortLoop(a, 0, n, 2 * (31 - Math.clz32(n)), less);
+  if (n > THRESHOLD) {
+    insertionSort(a, 0, THRESHOLD, less);
+    for (let i = THRESHOLD; i < n; i++) unguardedLinearInsert(a, i, less);
+  } else {
+    insertionSort(a, 0, n, less);
+  }
+}
+
+/** libstdc++'s `_S_threshold`: ranges up to this size are left to the final insertion sort. */
+const THRESHOLD = 16;
+
+function introsortLoop(a: number[], first: number, last: number, depthLimit: number, less: (x: number, y: number) => boolean): void {
+  while (last - first > THRESHOLD) {
+    if (depthLimit === 0) {
+      heapSort(a, first, last, less);
+      return;
+    }
+    depthLimit--;
+    const cut = partitionPivot(a, first, last, less);
+    introsortLoop(a, cut, last, depthLimit, less);
+    last = cut;
+  }
+}
+
+function swap(a: number[], i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
+}
+
+/** Moves the median of a[first+1], a[mid], a[last-1] to a[first] and partitions around it. */
+function partitionPivot(a: number[], first: number, last: number, less: (x: number, y: number) => boolean): number {
+  const mid = first + Math.floor((last - first) / 2);
+  const x = first + 1;
+  const z = last - 1;
+  if (less(a[x]!, a[mid]!)) {
+    if (less(a[mid]!, a[z]!)) swap(a, first, mid);
+    else if (less(a[x]!, a[z]!)) swap(a, first, z);
+    else swap(a, first, x);
+  } else if (less(a[x]!, a[z]!)) swap(a, first, x);
+  else if (less(a[mid]!, a[z]!)) swap(a, first, z);
+  else swap(a, first, mid);
+  // Hoare partition of [first+1, last) around the pivot at `first`.
+  const pivot = first;
+  let lo = first + 1;
+  let hi = last;
+  for (;;) {
+    while (lo < last && less(a[lo]!, a[pivot]!)) lo++;
+    hi--;
+    while (hi > first && less(a[pivot]!, a[hi]!)) hi--;
+    if (!(lo < hi)) return lo;
+    swap(a, lo, hi);
+    lo++;
+  }
+}
+
+function insertionSort(a: number[], first: number, last: number, less: (x: number, y: number) => boolean): void {
+  for (let i = first + 1; i < last; i++) {
+    if (less(a[i]!, a[first]!)) {
+      const v = a[i]!;
+      for (let j = i; j > first; j--) a[j] = a[j - 1]!;
+      a[first] = v;
+    } else {
+      unguardedLinearInsert(a, i, less);
+    }
+  }
+}
+
+/** Shifts a[last] left past every element it is less than (C++ relies on a smaller element to stop it). */
+function unguardedLinearInsert(a: number[], last: number, less: (x: number, y: number) => boolean): void {
+  const v = a[last]!;
+  let next = last - 1;
+  while (next >= 0 && less(v, a[next]!)) {
+    a[last] = a[next]!;
+    last = next;
+    next--;
+  }
+  a[last] = v;
+}
+
+/** libstdc++'s `__partial_sort(first, last, last)`: make a max-heap, then pop it empty. */
+function heapSort(a: number[], first: number, last: number, less: (x: number, y: number) => boolean): void {
+  const len = last - first;
+  if (len >= 2) {
+    for (let parent = Math.floor((len - 2) / 2); ; parent--) {
+      adjustHeap(a, first, parent, len, a[first + parent]!, less);
+      if (parent === 0) break;
+    }
+  }
+  for (let end = last - 1; end - first > 0; end--) {
+    const v = a[end]!;
+    a[end] = a[first]!;
+    adjustHeap(a, first, 0, end - first, v, less);
+  }
+}
+
+/** libstdc++'s `__adjust_heap`: sift the hole at `hole` down to a leaf, then push `value` up. */
+function adjustHeap(a: number[], first: number, hole: number, len: number, value: number, less: (x: number, y: number) => boolean): void {
+  const top = hole;
+  let child = hole;
+  while (child < Math.floor((len - 1) / 2)) {
+    child = 2 * (child + 1);
+    if (less(a[first + child]!, a[first + child - 1]!)) child--;
+    a[first + hole] = a[first + child]!;
+    hole = child;
+  }
+  if ((len & 1) === 0 && child === Math.floor((len - 2) / 2)) {
+    child = 2 * (child + 1);
+    a[first + hole] = a[first + child - 1]!;
+    hole = child - 1;
+  }
+  let parent = Math.floor((hole - 1) / 2);
+  while (hole > top && less(a[first + parent]!, value)) {
+    a[first + hole] = a[first + parent]!;
+    hole = parent;
+    parent = Math.floor((hole - 1) / 2);
+  }
+  a[first + hole] = value;
 }

@@ -1269,6 +1269,11 @@ export class Tensor {
     return sortOps.unique(this, options);
   }
 
+  /** Collapses runs of equal consecutive elements (or slices along `dim`); see `torch.unique_consecutive`. */
+  unique_consecutive(options: sortOps.UniqueConsecutiveOptions = {}): Tensor | Tensor[] {
+    return sortOps.unique_consecutive(this, options);
+  }
+
   // ---------------------------------------------------------------- matrix products
 
   /**
