@@ -21,6 +21,7 @@ import { uniformFill } from "../random/uniform.js";
 import { normalFill } from "../random/normal.js";
 import { randintFill, randomFill, randomFromToFill, randperm as randpermFill } from "../random/integer.js";
 import { bernoulliFill, exponentialFill } from "../random/distributions.js";
+import { checkRaceWeights, multinomialRace, multinomialWithReplacement } from "../random/multinomial.js";
 import { uniformFloat01 } from "../random/uniform.js";
 import type { SampleDType } from "../random/dtypes.js";
 import { bumpVersion, checkInplace, rebaseHistory } from "./inplace.js";
@@ -160,7 +161,13 @@ export function random_(self: Tensor, from?: number, to?: number | null, options
   return self;
 }
 
-/** Fills with exponential samples of rate `lambd`. */
+/**
+ * Fills with exponential samples of rate `lambd`: `-1 / lambd * log(1 - u)`
+ * for one 64-bit uniform u per element, in double, then stored in the
+ * tensor's dtype, in memory order. PyTorch 1.13's CPU build without MKL has
+ * no vectorised path here (unlike normal_ from 16 elements), so every size
+ * consumes exactly two 32-bit words per element.
+ */
 export function exponential_(self: Tensor, lambd = 1, options: { generator?: Generator } = {}): Tensor {
   checkTensor(self, "exponential_");
   requireFloat(self.dtype, "exponential_cpu");
@@ -292,35 +299,63 @@ export function bernoulli(input: Tensor, p?: number, options: { generator?: Gene
 }
 
 /**
- * Draws `num_samples` category indices per row from the (unnormalised)
- * weights in `input`, with or without replacement.
+ * Draws `num_samples` category indices (int64) per row of `input` (1-D: one
+ * distribution, 2-D: one per row) from its non-negative weights, which need
+ * not sum to 1. The same seed gives PyTorch's picks: with replacement each
+ * sample is one uniform draw searched in the row's cumulative sum; without
+ * replacement every weight races one exponential draw (score weight / draw)
+ * and the best scores win, in the order PyTorch's topk lists them (see
+ * src/random/multinomial.ts).
+ *
+ * @example
+ * torch.manual_seed(0);
+ * torch.multinomial(torch.tensor([0.1, 0.6, 0.3]), 2)             // two distinct categories
+ * torch.multinomial(torch.tensor([[1, 3], [2, 0]], { dtype: "float32" }), 4, true) // shape [2, 4]
  */
 export function multinomial(input: Tensor, num_samples: number, replacement = false, options: { generator?: Generator } = {}): Tensor {
   checkTensor(input, "multinomial");
+  if (typeof num_samples !== "number" || !Number.isInteger(num_samples)) {
+    const got = typeof num_samples === "number" ? "float" : typeof num_samples;
+    throw new ArgumentError(`multinomial(): argument 'num_samples' (position 2) must be int, not ${got}`, "num_samples", "TypeError");
+  }
   if (input.ndim < 1 || input.ndim > 2) throw new ArgumentError("prob_dist must be 1 or 2 dim", "input", "RuntimeError");
-  const rows = input.ndim === 1 ? 1 : input.shape[0]!;
+  if (input.dtype.kind !== "float") {
+    throw new DTypeError(`multinomial only supports floating-point dtypes for input, got: ${scalarTypeName(input.dtype)}`, "multinomial", [input.dtype.name]);
+  }
+  if (num_samples <= 0) throw new TsorchError("cannot sample n_sample <= 0 samples");
   const k = input.shape[input.ndim - 1]!;
   if (!replacement && num_samples > k) throw new TsorchError("cannot sample n_sample > prob_dist.size(-1) samples without replacement");
-  const gen = options.generator ?? defaultGenerator;
-  const w = input.to("float64").contiguous()._contiguousData();
+  // PyTorch's limit: category indices must stay exact in float32.
+  if (k > 2 ** 24) throw new TsorchError("number of categories cannot exceed 2^24");
+  const rows = input.ndim === 1 ? 1 : input.shape[0]!;
   const out = allocate(input.ndim === 1 ? [num_samples] : [rows, num_samples], int64);
-  for (let r = 0; r < rows; r++) {
-    const weights = Array.from(w.subarray(r * k, (r + 1) * k));
-    for (let s = 0; s < num_samples; s++) {
-      const total = weights.reduce((a, b) => a + b, 0);
-      if (!(total > 0)) throw new TsorchError("invalid multinomial distribution (sum of probabilities <= 0)");
-      let u = uniformFloat01(gen) * total;
-      let pick = k - 1;
-      for (let i = 0; i < k; i++) {
-        u -= weights[i]!;
-        if (u < 0) {
-          pick = i;
-          break;
-        }
-      }
-      out.storage.data[r * num_samples + s] = pick;
-      if (!replacement) weights[pick] = 0;
-    }
+  if (rows * num_samples === 0) return out;
+  const gen = options.generator ?? defaultGenerator;
+  const weights = input.detach().contiguous()._contiguousData() as Float32Array | Float64Array;
+  const picks = out.storage.data as Float64Array;
+  if (replacement) {
+    multinomialWithReplacement(weights, rows, k, num_samples, picks, gen);
+  } else {
+    checkRaceWeights(weights, rows, k);
+    multinomialRace(weights, raceDraws(input, gen), rows, k, num_samples, picks);
   }
   return out;
+}
+
+/**
+ * The exponential(1) draws of the race, row-major. PyTorch draws them into
+ * `empty_like(input)`, which keeps a column-major (transposed) layout, and
+ * fills that in memory order: column by column.
+ */
+function raceDraws(input: Tensor, gen: Generator): Float32Array | Float64Array {
+  const n = input.numel();
+  const draws = exponentialFill(new input.dtype.ArrayType(n) as Float32Array | Float64Array, 1, gen);
+  const [rows, k] = input.ndim === 2 ? [input.shape[0]!, input.shape[1]!] : [1, n];
+  const columnMajor = rows > 1 && k > 1 && input._strides[0] === 1 && input._strides[1] === rows;
+  if (!columnMajor) return draws;
+  const q = new input.dtype.ArrayType(n) as Float32Array | Float64Array;
+  for (let c = 0; c < k; c++) {
+    for (let r = 0; r < rows; r++) q[r * k + c] = draws[c * rows + r]!;
+  }
+  return q;
 }

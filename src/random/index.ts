@@ -27,6 +27,8 @@ export { uniformFill, uniformFloat01, uniformDouble01 } from "./uniform.js";
 export { normalFill, normalSample } from "./normal.js";
 export { randomFromToFill, randintFill, randomFill, randperm, type PermutationArray } from "./integer.js";
 export { bernoulliFill, exponentialFill, geometricFill } from "./distributions.js";
+export { multinomialWithReplacement, multinomialRace, checkRaceWeights } from "./multinomial.js";
+export { topkIndices } from "./libstdcxx-order.js";
 export {
   calculateGain,
   fanInAndFanOut,

@@ -1651,6 +1651,11 @@ export class Tensor {
   }
 
   /** 0/1 samples with this tensor's values as probabilities. */
+  /** `num_samples` category indices per row, drawn with these weights (PyTorch's samples after `manual_seed`). */
+  multinomial(num_samples: number, replacement = false, options: { generator?: Generator } = {}): Tensor {
+    return random.multinomial(this, num_samples, replacement, options);
+  }
+
   bernoulli(options: { generator?: Generator } = {}): Tensor {
     return random.bernoulli(this, undefined, options);
   }
