@@ -13,6 +13,7 @@ import { record } from "../autograd/graph.js";
 import { ArgumentError, DTypeError, IndexError, TsorchError } from "../errors.js";
 import { allocate } from "../tensor/creation.js";
 import { bool as boolDType, int64 } from "../tensor/dtype.js";
+import { sort as stdSort } from "../tensor/libstdcxx-sort.js";
 import { Tensor } from "../tensor/tensor.js";
 import { isMeta, metaDataError, metaTensor } from "../tensor/meta.js";
 import { contiguousStrides } from "../tensor/strided.js";
@@ -389,10 +390,11 @@ function consecutiveElements(input: Tensor): UniqueParts {
 /**
  * ATen's `unique_dim` (and `unique_dim_consecutive`): the slices along `dim`
  * are compared as rows of `n / size(dim)` values. Unless `consecutive`, the
- * rows are first ordered by the very sort PyTorch's CPU kernel runs (see
- * {@link stdSort}), lexicographically with `<` and `>`: a NaN compares as
- * neither, so where rows hold NaN the order is whatever that sort makes of
- * it, and a row holding NaN never equals another (nor itself).
+ * rows are first ordered by the very sort PyTorch's CPU kernel runs (GCC's
+ * `std::sort`, reproduced in `tensor/libstdcxx-sort.ts`), lexicographically
+ * with `<` and `>`: a NaN compares as neither, so where rows hold NaN the
+ * order is whatever that sort makes of it, and a row holding NaN never
+ * equals another (nor itself).
  */
 function uniqueSlices(input: Tensor, dim: number, consecutive: boolean): UniqueParts {
   if (isMeta(input)) throw metaDataError();
@@ -460,139 +462,4 @@ function stackRows(input: Tensor, rows: ArrayLike<number>, m: number, kept: read
   [shape[0], shape[d]] = [shape[d]!, shape[0]!];
   [strides[0], strides[d]] = [strides[d]!, strides[0]!];
   return new Tensor(stacked.storage, shape, strides, 0, input.dtype);
-}
-
-// ------------------------------------------------- the sort of PyTorch's CPU build
-
-/**
- * Sorts `a` in place exactly as GCC's `std::sort` (libstdc++ introsort:
- * median-of-three quicksort down to runs of 16, heapsort past a depth of
- * 2·log2(n), then one insertion sort), which PyTorch's `unique_dim` kernel
- * calls. For a proper ordering any sort would do; reproducing this one step
- * for step matters when `less` is not one (rows holding NaN), where the
- * result depends on the algorithm. The index guards only stop scans that
- * would leave the array (undefined behaviour in C++).
- */
-function stdSort(a: number[], less: (x: number, y: number) => boolean): void {
-  const n = a.length;
-  if (n < 2) return;
-  introsortLoop(a, 0, n, 2 * (31 - Math.clz32(n)), less);
-  if (n > THRESHOLD) {
-    insertionSort(a, 0, THRESHOLD, less);
-    for (let i = THRESHOLD; i < n; i++) unguardedLinearInsert(a, i, less);
-  } else {
-    insertionSort(a, 0, n, less);
-  }
-}
-
-/** libstdc++'s `_S_threshold`: ranges up to this size are left to the final insertion sort. */
-const THRESHOLD = 16;
-
-function introsortLoop(a: number[], first: number, last: number, depthLimit: number, less: (x: number, y: number) => boolean): void {
-  while (last - first > THRESHOLD) {
-    if (depthLimit === 0) {
-      heapSort(a, first, last, less);
-      return;
-    }
-    depthLimit--;
-    const cut = partitionPivot(a, first, last, less);
-    introsortLoop(a, cut, last, depthLimit, less);
-    last = cut;
-  }
-}
-
-function swap(a: number[], i: number, j: number): void {
-  const t = a[i]!;
-  a[i] = a[j]!;
-  a[j] = t;
-}
-
-/** Moves the median of a[first+1], a[mid], a[last-1] to a[first] and partitions around it. */
-function partitionPivot(a: number[], first: number, last: number, less: (x: number, y: number) => boolean): number {
-  const mid = first + Math.floor((last - first) / 2);
-  const x = first + 1;
-  const z = last - 1;
-  if (less(a[x]!, a[mid]!)) {
-    if (less(a[mid]!, a[z]!)) swap(a, first, mid);
-    else if (less(a[x]!, a[z]!)) swap(a, first, z);
-    else swap(a, first, x);
-  } else if (less(a[x]!, a[z]!)) swap(a, first, x);
-  else if (less(a[mid]!, a[z]!)) swap(a, first, z);
-  else swap(a, first, mid);
-  // Hoare partition of [first+1, last) around the pivot at `first`.
-  const pivot = first;
-  let lo = first + 1;
-  let hi = last;
-  for (;;) {
-    while (lo < last && less(a[lo]!, a[pivot]!)) lo++;
-    hi--;
-    while (hi > first && less(a[pivot]!, a[hi]!)) hi--;
-    if (!(lo < hi)) return lo;
-    swap(a, lo, hi);
-    lo++;
-  }
-}
-
-function insertionSort(a: number[], first: number, last: number, less: (x: number, y: number) => boolean): void {
-  for (let i = first + 1; i < last; i++) {
-    if (less(a[i]!, a[first]!)) {
-      const v = a[i]!;
-      for (let j = i; j > first; j--) a[j] = a[j - 1]!;
-      a[first] = v;
-    } else {
-      unguardedLinearInsert(a, i, less);
-    }
-  }
-}
-
-/** Shifts a[last] left past every element it is less than (C++ relies on a smaller element to stop it). */
-function unguardedLinearInsert(a: number[], last: number, less: (x: number, y: number) => boolean): void {
-  const v = a[last]!;
-  let next = last - 1;
-  while (next >= 0 && less(v, a[next]!)) {
-    a[last] = a[next]!;
-    last = next;
-    next--;
-  }
-  a[last] = v;
-}
-
-/** libstdc++'s `__partial_sort(first, last, last)`: make a max-heap, then pop it empty. */
-function heapSort(a: number[], first: number, last: number, less: (x: number, y: number) => boolean): void {
-  const len = last - first;
-  if (len >= 2) {
-    for (let parent = Math.floor((len - 2) / 2); ; parent--) {
-      adjustHeap(a, first, parent, len, a[first + parent]!, less);
-      if (parent === 0) break;
-    }
-  }
-  for (let end = last - 1; end - first > 0; end--) {
-    const v = a[end]!;
-    a[end] = a[first]!;
-    adjustHeap(a, first, 0, end - first, v, less);
-  }
-}
-
-/** libstdc++'s `__adjust_heap`: sift the hole at `hole` down to a leaf, then push `value` up. */
-function adjustHeap(a: number[], first: number, hole: number, len: number, value: number, less: (x: number, y: number) => boolean): void {
-  const top = hole;
-  let child = hole;
-  while (child < Math.floor((len - 1) / 2)) {
-    child = 2 * (child + 1);
-    if (less(a[first + child]!, a[first + child - 1]!)) child--;
-    a[first + hole] = a[first + child]!;
-    hole = child;
-  }
-  if ((len & 1) === 0 && child === Math.floor((len - 2) / 2)) {
-    child = 2 * (child + 1);
-    a[first + hole] = a[first + child - 1]!;
-    hole = child - 1;
-  }
-  let parent = Math.floor((hole - 1) / 2);
-  while (hole > top && less(a[first + parent]!, value)) {
-    a[first + hole] = a[first + parent]!;
-    hole = parent;
-    parent = Math.floor((hole - 1) / 2);
-  }
-  a[first + hole] = value;
 }
