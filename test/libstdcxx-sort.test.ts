@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { nthElement, partialSort, sort } from "../src/tensor/libstdcxx-sort.js";
-import { topkIndices } from "../src/random/libstdcxx-order.js";
+import { topkIndices } from "../src/ops/topk-order.js";
 import { rng } from "./backend-helpers.js";
 
 const byValue = (v: number[]) => (x: number, y: number) => v[x]! < v[y]!;

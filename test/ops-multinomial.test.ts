@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import * as torch from "../src/torch.js";
 import type { Tensor } from "../src/tensor/tensor.js";
 import { TsorchError } from "../src/errors.js";
-import { topkIndices } from "../src/random/libstdcxx-order.js";
+import { topkIndices } from "../src/ops/topk-order.js";
 
 type Weight = number | string;
 

@@ -18,6 +18,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { isMeta, metaDataError, metaTensor } from "../tensor/meta.js";
 import { contiguousStrides } from "../tensor/strided.js";
 import { normDim } from "../tensor/view.js";
+import { topkIndices } from "./topk-order.js";
 import { saveOutput } from "./grad-utils.js";
 import { checkTensor, pyTypeName } from "./operand.js";
 import { ValuesIndices, contiguousLines, lines, valueSelectingBackward } from "./reduce.js";
@@ -125,9 +126,35 @@ export function topk(input: Tensor, k: number, dim: number | TopkOptions = -1, l
   const d = normDim(opts.dim ?? -1, input.ndim);
   const size = input.ndim === 0 ? 1 : input.shape[d]!;
   if (!Number.isInteger(k) || k < 0 || k > size) throw new TsorchError("selected index k out of range");
-  const [values, indices] = orderLines(input, d, k, opts.largest ?? true);
+  const [values, indices] = topkLines(input, d, k, opts.largest ?? true, opts.sorted ?? _sorted);
   recordSelecting("TopkBackward0", values, indices, input, d);
   return new ValuesIndices(values, indices, "topk");
+}
+
+/**
+ * The top `k` of each line along `d`, values and int64 indices, in the order
+ * PyTorch's CPU kernel leaves them (ties included: see `topk-order.ts`).
+ */
+function topkLines(x: Tensor, d: number, k: number, largest: boolean, sorted: boolean): [Tensor, Tensor] {
+  const outShape = x.ndim === 0 ? [] : [...x.shape];
+  if (x.ndim > 0) outShape[d] = k;
+  if (isMeta(x)) return [metaTensor(outShape, x.dtype), metaTensor(outShape, int64)];
+  const values = allocate(outShape, x.dtype);
+  const indices = allocate(outShape, int64);
+  if (values.numel() === 0) return [values, indices];
+  const src = lines(x, d);
+  const dst = contiguousLines(outShape, x.ndim === 0 ? 0 : d);
+  const data = x.storage.data;
+  const line = new Float64Array(src.n);
+  for (let l = 0; l < src.bases.length; l++) {
+    for (let i = 0, q = src.bases[l]!; i < src.n; i++, q += src.stride) line[i] = data[q]!;
+    const picked = topkIndices(line, k, largest, sorted);
+    for (let i = 0, o = dst.bases[l]!; i < k; i++, o += dst.stride) {
+      values.storage.data[o] = line[picked[i]!]!;
+      indices.storage.data[o] = picked[i]!;
+    }
+  }
+  return [values, indices];
 }
 
 /** The `k`-th smallest element (1-based) along `dim`, with its index. */

@@ -28,7 +28,6 @@ export { normalFill, normalSample } from "./normal.js";
 export { randomFromToFill, randintFill, randomFill, randperm, type PermutationArray } from "./integer.js";
 export { bernoulliFill, exponentialFill, geometricFill } from "./distributions.js";
 export { multinomialWithReplacement, multinomialRace, checkRaceWeights } from "./multinomial.js";
-export { topkIndices } from "./libstdcxx-order.js";
 export {
   calculateGain,
   fanInAndFanOut,

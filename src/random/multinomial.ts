@@ -17,7 +17,7 @@
  * stored in the weights' dtype, filling q in the weights' memory order
  * (`empty_like` keeps a column-major layout); then score = w / q in that
  * dtype, and the picks are the argmax of each row (one sample: the first
- * maximum) or the row's top-k in libstdc++'s order (see libstdcxx-order.ts).
+ * maximum) or the row's top-k in libstdc++'s order (see ops/topk-order.ts).
  * Weights are checked before anything is drawn.
  *
  * @example
@@ -29,7 +29,7 @@
 import { TsorchError } from "../errors.js";
 import type { FloatArray } from "./dtypes.js";
 import { defaultGenerator, type Generator } from "./generator.js";
-import { topkIndices } from "./libstdcxx-order.js";
+import { topkIndices } from "../ops/topk-order.js";
 import { uniformDouble01 } from "./uniform.js";
 
 /**

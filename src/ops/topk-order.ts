@@ -1,6 +1,6 @@
 /**
- * The k largest values of a row in the order PyTorch 1.13's CPU `topk`
- * returns them, ties included.
+ * The k largest (or smallest) values of a row in the order PyTorch 1.13's
+ * CPU `topk` returns them, ties included.
  *
  * `topk` fills a vector of (value, index) pairs and hands it to GCC's
  * libstdc++: `std::partial_sort` when `k * 64 <= n`, otherwise
@@ -19,26 +19,39 @@
 
 import { nthElement, partialSort, sort } from "../tensor/libstdcxx-sort.js";
 
-/**
- * The indices of the `k` largest of `values` (1 <= k <= values.length), in
- * the order PyTorch 1.13's CPU `topk(k)` (largest, sorted) lists them.
- */
-export function topkIndices(values: Float64Array, k: number): number[] {
-  const n = values.length;
-  // topk's "largest" comparator on (value, index) pairs looks at the values only:
-  // NaN first, then larger values first.
-  const before = (i: number, j: number): boolean => {
+/** topk's comparators on values: NaN counts as the largest value either way. */
+function comparator(values: ArrayLike<number>, largest: boolean): (i: number, j: number) => boolean {
+  if (largest) {
+    return (i, j) => {
+      const x = values[i]!;
+      const y = values[j]!;
+      return (x !== x && y === y) || x > y;
+    };
+  }
+  return (i, j) => {
     const x = values[i]!;
     const y = values[j]!;
-    return (x !== x && y === y) || x > y;
+    return (x === x && y !== y) || x < y;
   };
+}
+
+/**
+ * The indices of the `k` largest (or smallest) of `values` (0 <= k <=
+ * values.length), in the order PyTorch 1.13's CPU `topk(k, largest, sorted)`
+ * lists them. Unsorted, the first k - 1 come in whatever order
+ * `nth_element` left them, as there.
+ */
+export function topkIndices(values: ArrayLike<number>, k: number, largest = true, sorted = true): number[] {
+  const n = values.length;
+  if (k === 0) return [];
+  const before = comparator(values, largest);
   const order: number[] = new Array<number>(n);
   for (let j = 0; j < n; j++) order[j] = j;
   if (k * 64 <= n) {
     partialSort(order, k, before);
   } else {
     nthElement(order, k - 1, before);
-    sort(order, before, 0, k - 1);
+    if (sorted) sort(order, before, 0, k - 1);
   }
   return order.slice(0, k);
 }
