@@ -31,11 +31,15 @@ function ascending(a: number, b: number): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The comparators of PyTorch's CPU sort: NaN sorts above every number. */
+const ascendingBefore = (a: number, b: number): boolean => (a === a && b !== b) || a < b;
+const descendingBefore = (a: number, b: number): boolean => (a !== a && b === b) || a > b;
+
 /**
  * Orders each line along `d` and keeps the first `k` entries of that order
  * (k = line length for a full sort): values and int64 indices, contiguous.
  */
-function orderLines(x: Tensor, d: number, k: number, descending: boolean): [Tensor, Tensor] {
+function orderLines(x: Tensor, d: number, k: number, descending: boolean, stable = true): [Tensor, Tensor] {
   const outShape = x.ndim === 0 ? [] : [...x.shape];
   if (x.ndim > 0) outShape[d] = k;
   if (isMeta(x)) return [metaTensor(outShape, x.dtype), metaTensor(outShape, int64)];
@@ -53,11 +57,17 @@ function orderLines(x: Tensor, d: number, k: number, descending: boolean): [Tens
       vals[i] = data[q]!;
       order[i] = i;
     }
-    order.sort((i, j) => {
-      // Descending keeps NaN first: reverse the value order but not the tie order.
-      const c = ascending(vals[i]!, vals[j]!) * sign;
-      return c !== 0 ? c : i - j;
-    });
+    if (stable) {
+      order.sort((i, j) => {
+        // Descending keeps NaN first: reverse the value order but not the tie order.
+        const c = ascending(vals[i]!, vals[j]!) * sign;
+        return c !== 0 ? c : i - j;
+      });
+    } else {
+      // PyTorch's default CPU sort is libstdc++'s std::sort on (value, index) pairs: equal
+      // values come out in the order its swaps leave them.
+      stdSort(order, descending ? (i, j) => descendingBefore(vals[i]!, vals[j]!) : (i, j) => ascendingBefore(vals[i]!, vals[j]!));
+    }
     for (let i = 0, o = dst.bases[l]!; i < k; i++, o += dst.stride) {
       values.storage.data[o] = vals[order[i]!]!;
       indices.storage.data[o] = order[i]!;
@@ -91,7 +101,7 @@ export function sort(input: Tensor, dim: number | SortOptions = -1, descending =
   const opts: SortOptions = typeof dim === "object" ? dim : { dim, descending };
   const d = normDim(opts.dim ?? -1, input.ndim);
   const k = input.ndim === 0 ? 1 : input.shape[d]!;
-  const [values, indices] = orderLines(input, d, k, opts.descending ?? false);
+  const [values, indices] = orderLines(input, d, k, opts.descending ?? false, opts.stable ?? false);
   recordSelecting("SortBackward0", values, indices, input, d);
   return new ValuesIndices(values, indices, "sort");
 }
