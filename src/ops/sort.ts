@@ -1,8 +1,10 @@
 /**
  * Ordering: sort, argsort, msort, topk, kthvalue, median, unique,
- * unique_consecutive. NaN sorts
- * above every number (last ascending, first descending), as in PyTorch, and
- * equal values keep their original order.
+ * unique_consecutive. NaN sorts above every number (last ascending, first
+ * descending), as in PyTorch. Equal values come out in PyTorch's order too:
+ * its CPU kernels hand them to libstdc++'s unstable algorithms
+ * (`tensor/libstdcxx-sort.ts`), except `sort({ stable: true })`, which keeps
+ * them in their original order.
  *
  * @example
  * const { values, indices } = torch.tensor([3, 1, 2]).sort();   // [1, 2, 3], [1, 2, 0]
