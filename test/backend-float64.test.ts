@@ -315,7 +315,7 @@ describe("float64 pooling computes in double", () => {
     expect(y.grad_fn?.name).toBe("MeanBackward1");
     expectF64(y, "output");
     const d = x.toFlatArray();
-    const want = Array.from({ length: 6 }, (_, r) => d.slice(r * 20, (r + 1) * 20).reduce((s, v) => s + v, 0) / 20);
+    const want = Array.from({ length: 6 }, (_, r) => Array.from(d.subarray(r * 20, (r + 1) * 20)).reduce((s, v) => s + v, 0) / 20);
     expectClose(y.toFlatArray(), want, "mean");
     y.sum().backward();
     expectClose(expectF64(x.grad, "x.grad").toFlatArray(), new Array(120).fill(1 / 20), "mean grad");

@@ -4,11 +4,14 @@
  * test notebooks and every committed `notebooks/*.ipynb`), the checks come from the executed
  * notebook itself: every image loads, every stream, result and error shows its text, headings
  * show. The tsorch page must load nothing from elsewhere and read in light and dark mode.
- * Screenshots go to `test-output/browser/`.
+ * Screenshots go to `test-output/browser/`. (The functions passed to the page run there, so this
+ * file is checked with the DOM's types.)
  *
  * Needs `npm run build`, Debian's chromium (/usr/bin/chromium), playwright-core, and Jupyter's
  * nbconvert; a missing piece fails the suite with what to install.
  */
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -5,8 +5,7 @@
  * notebook's training loop in small, through the public API.
  */
 import { expect, test } from "vitest";
-import { F, datasets, nn, optim, torch } from "../src/index.js";
-import type { Tensor } from "../src/tensor/tensor.js";
+import { F, datasets, optim, torch } from "../src/index.js";
 import { LeNetFlat as Net } from "./lenet.js";
 
 

@@ -12,10 +12,11 @@ import { ModuleLoader, ModuleNotFoundError } from "../kernel/eval/modules.js";
 import { redirectScopeImports, scopeModuleText } from "../kernel/eval/scope.js";
 import { parseStack } from "../kernel/eval/traceback.js";
 import { makeNotebookDir, removeNotebookDirs } from "./eval-fixtures/helpers.js";
+import type { TypeScript } from "../kernel/eval/typescript.js";
 
 afterAll(removeNotebookDirs);
 
-const ts = createRequire(import.meta.url)("typescript") as typeof import("typescript");
+const ts = createRequire(import.meta.url)("typescript") as TypeScript;
 
 describe("base64 VLQ", () => {
   test("decodes single and multi-digit values with signs", () => {

@@ -114,7 +114,7 @@ describe("jupyter server with @jupyterlab/services", () => {
       expect(fresh.reply.execution_count).toBe(1);
       const gone = await run(kernel, "kept");
       expect(gone.reply.status).toBe("error");
-      expect(gone.reply.evalue).toMatch(/kept/);
+      expect((gone.reply as { evalue?: string }).evalue).toMatch(/kept/);
     } finally {
       await kernel.shutdown();
     }

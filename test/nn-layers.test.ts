@@ -6,7 +6,6 @@
  * configurations PyTorch refuses.
  */
 import { afterAll, describe, expect, test } from "vitest";
-import * as nn from "../src/nn/index.js";
 import { manual_seed } from "../src/random/generator.js";
 import type { GradFn } from "../src/autograd/graph.js";
 import { Tensor } from "../src/tensor/tensor.js";

@@ -232,6 +232,6 @@ describe("fused backward kernels", () => {
     expect(x.grad!.tolist()).toEqual([0, NaN, 0, -Infinity]);
     const z = torch.tensor([-0.5, 0.5], { dtype: torch.float32 }).requires_grad_();
     z.relu().backward(torch.tensor([-1, -1], { dtype: torch.float32 }));
-    expect(Object.is(z.grad!.tolist()[0], 0)).toBe(true);
+    expect(Object.is((z.grad!.tolist() as number[])[0], 0)).toBe(true);
   });
 });
