@@ -38,10 +38,11 @@ const ascendingBefore = (a: number, b: number): boolean => (a === a && b !== b) 
 const descendingBefore = (a: number, b: number): boolean => (a !== a && b === b) || a > b;
 
 /**
- * Orders each line along `d` and keeps the first `k` entries of that order
- * (k = line length for a full sort): values and int64 indices, contiguous.
+ * The first `k` entries of `pick`'s order of each line along `d`: values and
+ * int64 indices, contiguous. `pick` gets a line's values (reused between
+ * lines) and returns their positions in the wanted order.
  */
-function orderLines(x: Tensor, d: number, k: number, descending: boolean, stable = true): [Tensor, Tensor] {
+function selectLines(x: Tensor, d: number, k: number, pick: (line: Float64Array) => ArrayLike<number>): [Tensor, Tensor] {
   const outShape = x.ndim === 0 ? [] : [...x.shape];
   if (x.ndim > 0) outShape[d] = k;
   if (isMeta(x)) return [metaTensor(outShape, x.dtype), metaTensor(outShape, int64)];
@@ -51,14 +52,29 @@ function orderLines(x: Tensor, d: number, k: number, descending: boolean, stable
   const src = lines(x, d);
   const dst = contiguousLines(outShape, x.ndim === 0 ? 0 : d);
   const data = x.storage.data;
-  const order = new Array<number>(src.n);
-  const vals = new Float64Array(src.n);
-  const sign = descending ? -1 : 1;
+  const line = new Float64Array(src.n);
   for (let l = 0; l < src.bases.length; l++) {
-    for (let i = 0, q = src.bases[l]!; i < src.n; i++, q += src.stride) {
-      vals[i] = data[q]!;
-      order[i] = i;
+    for (let i = 0, q = src.bases[l]!; i < src.n; i++, q += src.stride) line[i] = data[q]!;
+    const order = pick(line);
+    for (let i = 0, o = dst.bases[l]!; i < k; i++, o += dst.stride) {
+      values.storage.data[o] = line[order[i]!]!;
+      indices.storage.data[o] = order[i]!;
     }
+  }
+  return [values, indices];
+}
+
+/**
+ * Each line along `d` sorted: values and int64 indices. Unstable (PyTorch's
+ * default) gives ties the order libstdc++'s std::sort leaves them in;
+ * stable keeps their original order.
+ */
+function orderLines(x: Tensor, d: number, descending: boolean, stable = true): [Tensor, Tensor] {
+  const n = x.ndim === 0 ? 1 : x.shape[d]!;
+  const order = new Array<number>(n);
+  const sign = descending ? -1 : 1;
+  return selectLines(x, d, n, (vals) => {
+    for (let i = 0; i < n; i++) order[i] = i;
     if (stable) {
       order.sort((i, j) => {
         // Descending keeps NaN first: reverse the value order but not the tie order.
@@ -66,16 +82,10 @@ function orderLines(x: Tensor, d: number, k: number, descending: boolean, stable
         return c !== 0 ? c : i - j;
       });
     } else {
-      // PyTorch's default CPU sort is libstdc++'s std::sort on (value, index) pairs: equal
-      // values come out in the order its swaps leave them.
       stdSort(order, descending ? (i, j) => descendingBefore(vals[i]!, vals[j]!) : (i, j) => ascendingBefore(vals[i]!, vals[j]!));
     }
-    for (let i = 0, o = dst.bases[l]!; i < k; i++, o += dst.stride) {
-      values.storage.data[o] = vals[order[i]!]!;
-      indices.storage.data[o] = order[i]!;
-    }
-  }
-  return [values, indices];
+    return order;
+  });
 }
 
 function recordSelecting(node: string, values: Tensor, indices: Tensor, input: Tensor, d: number): void {
@@ -102,8 +112,7 @@ export function sort(input: Tensor, dim: number | SortOptions = -1, descending =
   checkTensor(input, "sort");
   const opts: SortOptions = typeof dim === "object" ? dim : { dim, descending };
   const d = normDim(opts.dim ?? -1, input.ndim);
-  const k = input.ndim === 0 ? 1 : input.shape[d]!;
-  const [values, indices] = orderLines(input, d, k, opts.descending ?? false, opts.stable ?? false);
+  const [values, indices] = orderLines(input, d, opts.descending ?? false, opts.stable ?? false);
   recordSelecting("SortBackward0", values, indices, input, d);
   return new ValuesIndices(values, indices, "sort");
 }
@@ -138,35 +147,10 @@ export function topk(input: Tensor, k: number, dim: number | TopkOptions = -1, l
   const d = normDim(opts.dim ?? -1, input.ndim);
   const size = input.ndim === 0 ? 1 : input.shape[d]!;
   if (!Number.isInteger(k) || k < 0 || k > size) throw new TsorchError("selected index k out of range");
-  const [values, indices] = topkLines(input, d, k, opts.largest ?? true, opts.sorted ?? _sorted);
+  // The order PyTorch's CPU kernel leaves them in, ties included (see `topk-order.ts`).
+  const [values, indices] = selectLines(input, d, k, (line) => topkIndices(line, k, opts.largest ?? true, opts.sorted ?? _sorted));
   recordSelecting("TopkBackward0", values, indices, input, d);
   return new ValuesIndices(values, indices, "topk");
-}
-
-/**
- * The top `k` of each line along `d`, values and int64 indices, in the order
- * PyTorch's CPU kernel leaves them (ties included: see `topk-order.ts`).
- */
-function topkLines(x: Tensor, d: number, k: number, largest: boolean, sorted: boolean): [Tensor, Tensor] {
-  const outShape = x.ndim === 0 ? [] : [...x.shape];
-  if (x.ndim > 0) outShape[d] = k;
-  if (isMeta(x)) return [metaTensor(outShape, x.dtype), metaTensor(outShape, int64)];
-  const values = allocate(outShape, x.dtype);
-  const indices = allocate(outShape, int64);
-  if (values.numel() === 0) return [values, indices];
-  const src = lines(x, d);
-  const dst = contiguousLines(outShape, x.ndim === 0 ? 0 : d);
-  const data = x.storage.data;
-  const line = new Float64Array(src.n);
-  for (let l = 0; l < src.bases.length; l++) {
-    for (let i = 0, q = src.bases[l]!; i < src.n; i++, q += src.stride) line[i] = data[q]!;
-    const picked = topkIndices(line, k, largest, sorted);
-    for (let i = 0, o = dst.bases[l]!; i < k; i++, o += dst.stride) {
-      values.storage.data[o] = line[picked[i]!]!;
-      indices.storage.data[o] = picked[i]!;
-    }
-  }
-  return [values, indices];
 }
 
 /** The `k`-th smallest element (1-based) along `dim`, with its index. */
@@ -175,7 +159,7 @@ export function kthvalue(input: Tensor, k: number, dim = -1, keepdim = false): V
   const d = normDim(dim, input.ndim);
   const size = input.ndim === 0 ? 1 : input.shape[d]!;
   if (!Number.isInteger(k) || k < 1 || k > size) throw new IndexError(`kthvalue(): selected number k out of range for dimension ${d}`, k, [1, size]);
-  const [sv, si] = orderLines(input.detach(), d, size, false);
+  const [sv, si] = orderLines(input.detach(), d, false);
   let values = sv.narrow(d, k - 1, 1).contiguous();
   let indices = si.narrow(d, k - 1, 1).contiguous();
   if (!keepdim && input.ndim > 0) {
@@ -210,7 +194,7 @@ export function median(input: Tensor, dim?: number, keepdim = false): Tensor | V
       return out;
     }
     const flat = input.detach().reshape(-1);
-    const [sv] = orderLines(flat, 0, n, false);
+    const [sv] = orderLines(flat, 0, false);
     // A NaN anywhere makes the median NaN (NaN sorts last).
     const last = sv.storage.data[n - 1]!;
     out.storage.data[0] = last !== last ? NaN : sv.storage.data[Math.floor((n - 1) / 2)]!;
@@ -239,7 +223,7 @@ export function median(input: Tensor, dim?: number, keepdim = false): Tensor | V
 /** Median along `d` with its index; a line holding NaN gives NaN at the first NaN's index. */
 function medianAlong(x: Tensor, d: number, keepdim: boolean): ValuesIndices {
   const size = x.ndim === 0 ? 1 : x.shape[d]!;
-  const [sv, si] = orderLines(x, d, size, false);
+  const [sv, si] = orderLines(x, d, false);
   const k = Math.floor((size - 1) / 2);
   const dd = x.ndim === 0 ? 0 : d;
   let values = x.ndim === 0 ? sv : sv.narrow(dd, k, 1).contiguous();
