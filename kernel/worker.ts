@@ -8,12 +8,12 @@
  * thread, which sends its replies and IOPub messages back through this thread.
  */
 import { existsSync } from "node:fs";
-import { Session } from "node:inspector";
 import { workerData } from "node:worker_threads";
 import * as zmq from "zeromq";
-import { PREPARE_EXPRESSION, Slot, StdinState, type ToMain, type ToWorker, type WorkerInit } from "./bridge.js";
+import { Slot, StdinState, type ToMain, type ToWorker, type WorkerInit } from "./bridge.js";
 import { endpoint, portOf, writeConnectionFile, type ConnectionInfo, type PortName } from "./connection.js";
 import { log } from "./log.js";
+import { MainThreadStopper } from "./main-thread-stop.js";
 import { makeHeader, type Channel, type Header, type JSONObject, type Message, type ParentHeader } from "./messages.js";
 import { decode, encode, ReplayGuard, Signer } from "./wire.js";
 
@@ -109,7 +109,7 @@ function status(state: "busy" | "idle" | "starting", parent: ParentHeader): Prom
  * reached through the inspector, stops that without losing the context.
  */
 class Interrupter {
-  private session: Session | undefined;
+  private readonly stopper = new MainThreadStopper();
   private disposed = false;
 
   interrupt(): void {
@@ -176,13 +176,7 @@ class Interrupter {
       return;
     }
     try {
-      if (!this.session) {
-        this.session = new Session();
-        this.session.connectToMainThread();
-      }
-      // Inspector messages run in order on the main thread, even while it spins: prepare, then stop.
-      this.session.post("Runtime.evaluate", { expression: PREPARE_EXPRESSION });
-      this.session.post("Runtime.terminateExecution");
+      this.stopper.stop();
     } catch (err) {
       log.error("cannot terminate the main thread's execution:", err);
     }
@@ -190,12 +184,7 @@ class Interrupter {
 
   dispose(): void {
     this.disposed = true;
-    try {
-      this.session?.disconnect();
-    } catch {
-      // already gone
-    }
-    this.session = undefined;
+    this.stopper.disconnect();
   }
 }
 

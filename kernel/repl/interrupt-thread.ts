@@ -13,9 +13,8 @@
  * The shared slots are described in `interrupt-watch.ts`, which starts this thread.
  */
 import { spawn } from "node:child_process";
-import { Session } from "node:inspector";
 import { parentPort, workerData } from "node:worker_threads";
-import { PREPARE_EXPRESSION } from "../bridge.js";
+import { MainThreadStopper } from "../main-thread-stop.js";
 import { ReplSlot } from "./interrupt-slots.js";
 
 const shared = new Int32Array((workerData as { shared: SharedArrayBuffer }).shared);
@@ -33,7 +32,7 @@ const ANSWER_MS = 300;
 /** How long kernel work (compiling the input) may hold off a termination. */
 const PROTECTED_MS = 5000;
 
-let session: Session | undefined;
+const stopper = new MainThreadStopper();
 let watching = false;
 
 /** Waits until `done()` holds, checking often, for at most `ms`. */
@@ -67,21 +66,13 @@ async function onCtrlC(): Promise<void> {
   } finally {
     watching = false;
     // A connected session would make Node print "Waiting for the debugger to disconnect..." on exit.
-    session?.disconnect();
-    session = undefined;
+    stopper.disconnect();
   }
 }
 
 function terminate(): void {
   if (Atomics.load(shared, ReplSlot.RUNNING) === 0) return;
-  session ??= (() => {
-    const s = new Session();
-    s.connectToMainThread();
-    return s;
-  })();
-  // Inspector messages run in order on the main thread, even while it spins: prepare, then stop.
-  session.post("Runtime.evaluate", { expression: PREPARE_EXPRESSION });
-  session.post("Runtime.terminateExecution");
+  stopper.stop();
   // The stopped code may have been the input's synchronous part, which no SIGINT listener ends.
   parentPort?.postMessage("terminated");
 }
