@@ -274,16 +274,13 @@ export class CellEvaluator {
     if (running) {
       nodeSetTimeout(() => {
         if (this.current !== running) return;
-        this.runEpilogue();
+        this.cellEpilogue?.();
         running.finish(this.runtimeError(error, running.executionCount));
       }, ABORT_GRACE_MS).unref();
     }
     return abort !== undefined;
   }
 
-  private runEpilogue(): void {
-    this.cellEpilogue?.();
-  }
 
   complete(code: string, cursorPos: number): CompletionResult {
     this.cancelIdlePreparation();

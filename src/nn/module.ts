@@ -29,8 +29,8 @@
 import { inspect } from "node:util";
 import { ArgumentError, TsorchError } from "../errors.js";
 import { no_grad } from "../autograd/grad-mode.js";
-import { DType, type DTypeLike, toDType } from "../tensor/dtype.js";
-import { type DeviceName, isDeviceString, parseDevice, toDeviceCopy } from "../tensor/convert.js";
+import type { DType, DTypeLike } from "../tensor/dtype.js";
+import { type DeviceName, toDeviceCopy, toTarget } from "../tensor/convert.js";
 import { formatSize } from "../tensor/format.js";
 import { Storage, Tensor } from "../tensor/tensor.js";
 import { annotateError, enterModule, exitModule } from "./call-context.js";
@@ -607,18 +607,8 @@ export class Module {
    * net.to("meta");          // a net for shape-only runs
    */
   to(target: DTypeLike | DeviceName | (string & {}) | { dtype?: DTypeLike; device?: string }, dtype?: DTypeLike): this {
-    let device: string | undefined;
-    let dtypeArg: DTypeLike | undefined = dtype;
-    if (isDeviceString(target)) {
-      device = target;
-    } else if (typeof target === "object" && target !== null && !(target instanceof DType)) {
-      ({ device, dtype: dtypeArg } = target as { dtype?: DTypeLike; device?: string });
-    } else {
-      dtypeArg = target as DTypeLike;
-    }
-    const to = device === undefined ? undefined : parseDevice(device);
-    if (dtypeArg !== undefined) {
-      const floating = toDType(dtypeArg);
+    const { device: to, dtype: floating } = toTarget(target, dtype);
+    if (floating !== undefined) {
       if (!floating.is_floating_point) {
         throw typeError(`nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=${floating}`, "dtype");
       }

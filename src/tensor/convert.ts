@@ -5,7 +5,7 @@
  */
 import { record } from "../autograd/graph.js";
 import { ArgumentError } from "../errors.js";
-import type { DType } from "./dtype.js";
+import { DType, type DTypeLike, toDType } from "./dtype.js";
 import { contiguousStrides } from "./strided.js";
 import { Storage, Tensor } from "./tensor.js";
 import { isMeta, metaDataError, metaLike } from "./meta.js";
@@ -19,6 +19,32 @@ const DEVICE_STRING = /^(cpu|meta|cuda|mps|xpu|hip|xla|ipu|hpu|vulkan|lazy)(:\d+
 /** True for a string that names a device (`"cpu"`, `"meta"`, `"cuda:0"`, ...), as opposed to a dtype. */
 export function isDeviceString(x: unknown): x is string {
   return typeof x === "string" && DEVICE_STRING.test(x);
+}
+
+/** What a `to(...)` call asks for: a device, a dtype, both or neither (resolved and checked). */
+export interface ToTarget {
+  device?: DeviceName;
+  dtype?: DType;
+}
+
+/**
+ * Reads the arguments of `to` as PyTorch does for tensors and modules: `to(dtype)`,
+ * `to(device, dtype?)` or `to({ device, dtype })`.
+ */
+export function toTarget(target: DTypeLike | string | { dtype?: DTypeLike; device?: string }, dtype?: DTypeLike): ToTarget {
+  let device: string | undefined;
+  let wanted: DTypeLike | undefined = dtype;
+  if (isDeviceString(target)) {
+    device = target;
+  } else if (typeof target === "object" && target !== null && !(target instanceof DType)) {
+    ({ device, dtype: wanted } = target);
+  } else {
+    wanted = target as DTypeLike;
+  }
+  return {
+    ...(device === undefined ? {} : { device: parseDevice(device) }),
+    ...(wanted === undefined ? {} : { dtype: toDType(wanted) }),
+  };
 }
 
 /** The device a device string means here; accelerators are refused with a clear error. */

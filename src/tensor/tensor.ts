@@ -15,7 +15,7 @@
  */
 import { inspect } from "node:util";
 import { ArgumentError, AutogradError, TsorchError } from "../errors.js";
-import { DType, type DTypeLike, float32, toDType } from "./dtype.js";
+import { type DType, type DTypeLike, float32 } from "./dtype.js";
 import { Size } from "./size.js";
 import { contiguousStrides, gatherContiguous, isContiguousLayout, shapeNumel } from "./strided.js";
 import type { GradFn } from "../autograd/graph.js";
@@ -26,7 +26,7 @@ import { accumulated, runBackward } from "../autograd/engine.js";
 import { type TensorHook, registerTensorHook } from "../autograd/hooks.js";
 import type { HookHandle } from "../autograd/graph.js";
 import { warnNonLeafGrad } from "../warnings.js";
-import { type DeviceName, isDeviceString, parseDevice, toDeviceCopy, toDtypeCopy } from "./convert.js";
+import { type DeviceName, toDeviceCopy, toDtypeCopy, toTarget } from "./convert.js";
 import { META_DATA } from "./meta.js";
 import * as creation from "./creation.js";
 import type { CreationOptions } from "./creation.js";
@@ -362,20 +362,9 @@ export class Tensor {
   to(other: Tensor): Tensor;
   to(options: { dtype?: DTypeLike; device?: DeviceName | (string & {}) }): Tensor;
   to(target: DTypeLike | string | Tensor | { dtype?: DTypeLike; device?: string }, dtype?: DTypeLike): Tensor {
-    let device: string | undefined;
-    let wanted: DTypeLike | undefined = dtype;
-    if (target instanceof Tensor) {
-      device = target.device;
-      wanted = target.dtype;
-    } else if (isDeviceString(target)) {
-      device = target;
-    } else if (typeof target === "object" && target !== null && !(target instanceof DType)) {
-      ({ device, dtype: wanted } = target as { dtype?: DTypeLike; device?: string });
-    } else {
-      wanted = target as DTypeLike;
-    }
-    const converted = wanted === undefined ? this : toDtypeCopy(this, toDType(wanted));
-    return device === undefined ? converted : toDeviceCopy(converted, parseDevice(device));
+    const wanted = target instanceof Tensor ? toTarget(target.device, target.dtype) : toTarget(target, dtype);
+    const converted = wanted.dtype === undefined ? this : toDtypeCopy(this, wanted.dtype);
+    return wanted.device === undefined ? converted : toDeviceCopy(converted, wanted.device);
   }
 
   /** Alias of `to(dtype)`; with no argument, PyTorch returns the type name (e.g. "torch.FloatTensor"). */
