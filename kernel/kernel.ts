@@ -524,16 +524,13 @@ export class Kernel {
     for (const item of this.queue) if (item.message.header.msg_type === "execute_request") item.aborted = true;
   }
 
+  /**
+   * An aborted execute is answered as ipykernel answers it: `{ status: "aborted" }` and nothing
+   * else. With no `execution_count` in the reply, frontends leave the skipped cell's prompt empty
+   * (JupyterLab copies any count it finds onto the cell, so `[2]` would show on cells that never ran).
+   */
   private replyAborted(message: Message): void {
-    this.send("shell", message, "execute_reply", {
-      status: "error",
-      ename: "ExecutionAborted",
-      evalue: "not run: an earlier cell failed and stop_on_error is set",
-      traceback: [],
-      execution_count: this.executionCount,
-      user_expressions: {},
-      payload: [],
-    });
+    this.send("shell", message, "execute_reply", { status: "aborted" });
   }
 
   // -------------------------------------------------------------------------------------------
