@@ -28,7 +28,11 @@ export type PyErrorType =
   | "OverflowError"
   | "AttributeError"
   | "AssertionError"
-  | "KeyboardInterrupt";
+  | "KeyboardInterrupt"
+  | "UnpicklingError"
+  | "SafetensorError"
+  | "FileNotFoundError"
+  | "IsADirectoryError";
 
 export class TsorchError extends Error {
   /** The module path the error passed through, innermost last (`fc1`, `features.0`); set by `Module.call`. */
@@ -125,6 +129,35 @@ export class DTypeError extends TsorchError {
 export class AutogradError extends TsorchError {
   constructor(message: string) {
     super(message, "RuntimeError");
+  }
+}
+
+/**
+ * A pickle `torch.load` refused: malformed bytes, an unknown opcode, or a
+ * global outside the weights-only whitelist (named in `global`). Nothing in
+ * the file is ever executed (PyTorch raises `pickle.UnpicklingError`).
+ */
+export class UnpicklingError extends TsorchError {
+  constructor(message: string, readonly offset: number, readonly global: string | null = null) {
+    super(message, "UnpicklingError");
+  }
+}
+
+/**
+ * A checkpoint file that is not what it claims: a damaged zip, a storage
+ * shorter than its tensors, strides outside their storage, a dtype tsorch has
+ * not got. `reason` says which, `record` the zip entry involved.
+ */
+export class CheckpointError extends TsorchError {
+  constructor(message: string, readonly reason: string, readonly record: string | null = null) {
+    super(message, "RuntimeError");
+  }
+}
+
+/** A `.safetensors` file or tensor dict that breaks the format (the `safetensors` package raises SafetensorError). */
+export class SafetensorError extends TsorchError {
+  constructor(message: string) {
+    super(message, "SafetensorError");
   }
 }
 

@@ -20,6 +20,8 @@ export {
   type TraceOptions, type SummaryOptions, type SizeSpec, type Explanation, type FeatureMapsOptions,
 } from "./trace/index.js";
 export * as datasets from "./datasets/index.js";
+// Checkpoints: torch.save/torch.load (PyTorch's format) and safetensors.
+export { safetensors } from "./serialization/index.js";
 // Training-loop displays: line plots (live loss curves) and progress bars.
 export { linePlot, LinePlot, type LinePlotOptions, type Series } from "./render/plot.js";
 export { progressBar, ProgressBar, type ProgressBarOptions } from "./render/progress.js";

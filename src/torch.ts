@@ -69,5 +69,6 @@ export {
   rand, randn, randint, randperm, normal, bernoulli, multinomial, rand_like, randn_like, randint_like,
   manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator, default_generator,
 } from "./ops/random.js";
+export { save, load } from "./serialization/index.js";
 export * as autograd from "./autograd/index.js";
 export * as utils from "./utils/index.js";
