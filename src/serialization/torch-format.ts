@@ -166,12 +166,12 @@ export function loadCheckpoint(bytes: Uint8Array, options: LoadOptions = {}): un
   }
   checkMagic(bytes);
   const records = readZip(bytes);
-  const pkl = [...records.keys()].find((k) => /^[^/]*\/?data\.pkl$/.test(k) && k.split("/").length <= 2);
+  const names = [...records.keys()];
+  if (names.some((k) => /(^|\/)(constants\.pkl|code\/)/.test(k))) {
+    throw new CheckpointError("This is a TorchScript archive (torch.jit.save), not a torch.save checkpoint. In PyTorch: torch.save(torch.jit.load(path).state_dict(), 'weights.pt')", "torchscript");
+  }
+  const pkl = names.find((k) => /^[^/]*\/?data\.pkl$/.test(k) && k.split("/").length <= 2);
   if (pkl === undefined) {
-    const names = [...records.keys()];
-    if (names.some((k) => /(^|\/)(constants\.pkl|code\/)/.test(k))) {
-      throw new CheckpointError("This is a TorchScript archive (torch.jit.save), not a torch.save checkpoint. In PyTorch: torch.save(torch.jit.load(path).state_dict(), 'weights.pt')", "torchscript");
-    }
     throw new CheckpointError(`PytorchStreamReader failed locating file data.pkl: file not found (the zip holds ${names.slice(0, 5).join(", ") || "nothing"})`, "no-data-pkl");
   }
   const prefix = pkl.slice(0, pkl.length - "data.pkl".length);
