@@ -19,6 +19,7 @@ import { enable_grad } from "../autograd/grad-mode.js";
 import { warn } from "../warnings.js";
 import { Tensor } from "../tensor/tensor.js";
 import { pyTypename, pyValue } from "../nn/python-style.js";
+import { markIntKeys } from "../serialization/py-types.js";
 
 /** Marks an option every group must give (SGD's `lr`), as PyTorch's `required`. */
 export const required: unique symbol = Symbol("required");
@@ -187,7 +188,8 @@ export abstract class Optimizer<O extends Record<string, unknown> = Record<strin
       start += g.params.length;
       return packed;
     });
-    const state: Record<number, Record<string, unknown>> = {};
+    // Keyed by ints in Python: torch.save writes these keys as ints, which PyTorch's load_state_dict needs.
+    const state: Record<number, Record<string, unknown>> = markIntKeys({});
     for (const [p, s] of this.state) {
       const i = index.get(p);
       if (i !== undefined) state[i] = s;
