@@ -68,10 +68,10 @@ function mutate(src: Uint8Array, r: () => number): Uint8Array {
       return b;
     }
     case 5: { // delete a range
-      const len = 1 + Math.floor(r() * 16);
-      const b = new Uint8Array(Math.max(0, n - len));
+      const len = Math.min(n - at, 1 + Math.floor(r() * 16));
+      const b = new Uint8Array(n - len);
       b.set(src.subarray(0, at));
-      b.set(src.subarray(Math.min(n, at + len)), at);
+      b.set(src.subarray(at + len), at);
       return b;
     }
     default: { // duplicate a range
