@@ -58,7 +58,7 @@ export { sort, argsort, msort, topk, kthvalue, median, unique, unique_consecutiv
 export { matmul, mm, bmm, addmm, mv, addmv, baddbmm, dot, outer, ger, matrix_power } from "./ops/matmul.js";
 export { cat, concat, concatenate, stack, hstack, vstack, row_stack, dstack, column_stack } from "./ops/join.js";
 export {
-  tile, flip, fliplr, flipud, roll, tril, triu, diag, diagonal, diag_embed, trace,
+  tile, flip, fliplr, flipud, roll, tril, triu, diag, diagonal, diag_embed, trace, as_strided,
   movedim, moveaxis, rot90,
 } from "./ops/rearrange.js";
 export {

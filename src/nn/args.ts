@@ -9,7 +9,7 @@
  * const o = parseArgs("Conv2d", ["stride", "padding"], [1, { padding: 1 }]);   // { stride: 1, padding: 1 }
  */
 import { ArgumentError } from "../errors.js";
-import { Tensor } from "../tensor/tensor.js";
+import { isOptionsObject } from "../ops/signature.js";
 
 /**
  * The argument lists a function with optional positional parameters `P` and
@@ -18,12 +18,7 @@ import { Tensor } from "../tensor/tensor.js";
 export type ArgsWithOptions<P extends unknown[], O> =
   P extends [...infer Init, unknown] ? ArgsWithOptions<Init, O> | P | [...P, O] : [] | [O];
 
-/** A plain `{ ... }` object (not an array, tensor, module or other class instance). */
-export function isOptionsObject(x: unknown): x is Record<string, unknown> {
-  if (typeof x !== "object" || x === null || Array.isArray(x) || x instanceof Tensor) return false;
-  const proto = Object.getPrototypeOf(x);
-  return proto === Object.prototype || proto === null;
-}
+export { isOptionsObject } from "../ops/signature.js";
 
 /**
  * Merges positional `args` (named by `names`, in order) with a trailing

@@ -12,6 +12,7 @@
  * torch.gelu(x, { approximate: "tanh" })
  * torch.leaky_relu(x, 0.2)
  */
+import { type ArgsOf, Num, arg, oneOf, required, signature } from "./signature.js";
 import { TsorchError } from "../errors.js";
 import { bool as boolDType } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -176,12 +177,16 @@ export const tanh = hooked("tanh", function tanh(input: Tensor): Tensor {
 });
 
 /** `input` where positive, `negative_slope * input` elsewhere (default slope 0.01). */
-export function leaky_relu(input: Tensor, negative_slope = 0.01): Tensor {
-  return runUnary(LEAKY_RELU, checkTensor(input, "leaky_relu"), negative_slope);
+export const LEAKY_RELU_SIG = signature("leaky_relu", [arg("negative_slope", Num, 0.01)]);
+export function leaky_relu(input: Tensor, ...args: ArgsOf<typeof LEAKY_RELU_SIG>): Tensor {
+  const { negative_slope } = LEAKY_RELU_SIG.parse(args);
+  return runUnary(LEAKY_RELU, checkTensor(input, "leaky_relu"), Number(negative_slope));
 }
 
 /** ELU: `input` where positive, `alpha * (exp(input) - 1)` elsewhere. */
-export function elu(input: Tensor, alpha = 1.0): Tensor {
+export const ELU_SIG = signature("elu", [arg("alpha", Num, 1.0)]);
+export function elu(input: Tensor, ...args: ArgsOf<typeof ELU_SIG>): Tensor {
+  const alpha = Number(ELU_SIG.parse(args).alpha);
   return runUnary(ELU, checkTensor(input, "elu"), { negcoef: alpha, poscoef: 1, inputScale: 1, node: "EluBackward0" });
 }
 
@@ -191,14 +196,17 @@ export function selu(input: Tensor): Tensor {
 }
 
 /** CELU: `max(0, x) + min(0, alpha * (exp(x / alpha) - 1))`. */
-export function celu(input: Tensor, alpha = 1.0): Tensor {
+export const CELU_SIG = signature("celu", [arg("alpha", Num, 1.0)]);
+export function celu(input: Tensor, ...args: ArgsOf<typeof CELU_SIG>): Tensor {
+  const alpha = Number(CELU_SIG.parse(args).alpha);
   if (alpha === 0) throw new TsorchError("ZeroDivisionError: alpha cannot be 0 for CELU", "RuntimeError");
   return runUnary(ELU, checkTensor(input, "celu"), { negcoef: alpha, poscoef: 1, inputScale: 1 / alpha, node: "CeluBackward0" });
 }
 
 /** GELU, exact (`x * Phi(x)`) or with the tanh approximation. */
-export function gelu(input: Tensor, options: { approximate?: "none" | "tanh" } = {}): Tensor {
-  return runUnary(GELU, checkTensor(input, "gelu"), options.approximate ?? "none");
+export const GELU_SIG = signature("gelu", [arg("approximate", oneOf("none", "tanh"), "none")]);
+export function gelu(input: Tensor, ...args: ArgsOf<typeof GELU_SIG>): Tensor {
+  return runUnary(GELU, checkTensor(input, "gelu"), GELU_SIG.parse(args).approximate);
 }
 
 /** SiLU (swish): `x * sigmoid(x)`. */
@@ -212,12 +220,17 @@ export function mish(input: Tensor): Tensor {
 }
 
 /** `log(1 + exp(beta * x)) / beta`, linear above `threshold`. */
-export function softplus(input: Tensor, beta = 1, threshold = 20): Tensor {
-  return runUnary(SOFTPLUS, checkTensor(input, "softplus"), [beta, threshold]);
+export const SOFTPLUS_SIG = signature("softplus", [arg("beta", Num, 1), arg("threshold", Num, 20)]);
+export function softplus(input: Tensor, ...args: ArgsOf<typeof SOFTPLUS_SIG>): Tensor {
+  const { beta, threshold } = SOFTPLUS_SIG.parse(args);
+  return runUnary(SOFTPLUS, checkTensor(input, "softplus"), [Number(beta), Number(threshold)]);
 }
 
 /** Clamps to [min_val, max_val] (default [-1, 1]). */
-export function hardtanh(input: Tensor, min_val = -1, max_val = 1): Tensor {
+export const HARDTANH_SIG = signature("hardtanh", [arg("min_val", Num, -1), arg("max_val", Num, 1)]);
+export function hardtanh(input: Tensor, ...args: ArgsOf<typeof HARDTANH_SIG>): Tensor {
+  const parsed = HARDTANH_SIG.parse(args);
+  const min_val = Number(parsed.min_val), max_val = Number(parsed.max_val);
   if (min_val > max_val) throw new TsorchError("min_val cannot be greater than max_val", "ValueError");
   return runUnary(HARDTANH, checkTensor(input, "hardtanh"), [min_val, max_val]);
 }
@@ -253,7 +266,10 @@ export function tanhshrink(input: Tensor): Tensor {
 }
 
 /** `value` where `input <= threshold`, else `input`. */
-export function threshold(input: Tensor, threshold: number, value: number): Tensor {
+export const THRESHOLD_SIG = signature("threshold", [required("threshold", Num), required("value", Num)]);
+export function threshold(input: Tensor, ...args: ArgsOf<typeof THRESHOLD_SIG>): Tensor {
+  const p = THRESHOLD_SIG.parse(args);
+  const [threshold, value] = [Number(p.threshold), Number(p.value)];
   return runUnary(THRESHOLD, checkTensor(input, "threshold"), [threshold, value]);
 }
 

@@ -17,6 +17,7 @@
  * torch.div(x, 2, { rounding_mode: "floor" }) // tensor([[0, 1, 1]])
  * x.add(torch.ones(2, 1), { alpha: 10 })   // shape [2, 3], float32
  */
+import { type OptionsOf, Num, arg, signature } from "./signature.js";
 import { ArgumentError, TsorchError } from "../errors.js";
 import { zeros_like } from "../tensor/creation.js";
 import { type DType, bool as boolDType, castScalar, float32 } from "../tensor/dtype.js";
@@ -33,10 +34,16 @@ import { exp, log, neg } from "./unary.js";
 // Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
 import { hooked } from "../trace/op-hook.js";
 
+/** The `alpha` of add/sub/rsub (and their in-place forms): `(input, other, alpha=1)`. */
+export const ALPHA_SIGNATURES = {
+  add: signature("add", [arg("alpha", Num, 1)], 2),
+  sub: signature("sub", [arg("alpha", Num, 1)], 2),
+  rsub: signature("rsub", [arg("alpha", Num, 1)], 2),
+  add_: signature("add_", [arg("alpha", Num, 1)], 2),
+  sub_: signature("sub_", [arg("alpha", Num, 1)], 2),
+};
 /** `alpha` of add/sub: a keyword option in PyTorch. */
-export interface AlphaOptions {
-  alpha?: Scalar;
-}
+export type AlphaOptions = OptionsOf<typeof ALPHA_SIGNATURES.add>;
 
 /** `rounding_mode` of div: null/undefined for true division, "trunc" or "floor". */
 export interface DivOptions {
@@ -62,10 +69,9 @@ function needTensor(fn: string, a: TensorLike, b: TensorLike): void {
   }
 }
 
-function alphaOf(opts: AlphaOptions | Scalar | undefined): Scalar {
-  if (opts === undefined) return 1;
-  if (isScalar(opts)) return opts;
-  return opts.alpha ?? 1;
+/** The alpha of one call, read by the op's signature (an unknown key or a non-number is PyTorch's TypeError). */
+export function alphaOf(fn: keyof typeof ALPHA_SIGNATURES, opts: AlphaOptions | Scalar | undefined): Scalar {
+  return ALPHA_SIGNATURES[fn].parse(opts === undefined ? [] : [opts]).alpha;
 }
 
 /** PyTorch's alpha_check. */
@@ -338,7 +344,7 @@ const LOGADDEXP: BinaryDef<null> = {
  */
 export const add = hooked("add", function add(input: TensorLike, other: TensorLike, options?: AlphaOptions | Scalar): Tensor {
   needTensor("add", input, other);
-  return runBinary(ADD, input, other, alphaOf(options));
+  return runBinary(ADD, input, other, alphaOf("add", options));
 });
 
 /**
@@ -347,15 +353,16 @@ export const add = hooked("add", function add(input: TensorLike, other: TensorLi
  */
 export const sub = hooked("sub", function sub(input: TensorLike, other: TensorLike, options?: AlphaOptions | Scalar): Tensor {
   needTensor("sub", input, other);
-  return runBinary(SUB, input, other, alphaOf(options));
+  return runBinary(SUB, input, other, alphaOf("sub", options));
 });
 
 /** Alias of `sub`. */
 export const subtract = sub;
 
 /** `other - alpha * input` (PyTorch's `torch.rsub`; Python's `other - input` for a scalar `other`). */
-export function rsub(input: Tensor, other: TensorLike, alpha: Scalar = 1): Tensor {
+export function rsub(input: Tensor, other: TensorLike, options?: AlphaOptions | Scalar): Tensor {
   needTensor("rsub", input, other);
+  const alpha = alphaOf("rsub", options);
   if (other instanceof Tensor) return sub(other, input, { alpha });
   const def = RSUB;
   const p = def.plan(input, other, alpha);

@@ -7,8 +7,11 @@
  * torch.tensor([1, 2, 3]).gt(1.5)                  // tensor([False,  True,  True])
  * torch.allclose(torch.tensor([0.5]), torch.tensor([0.5 + 1e-9]))   // true
  */
+import { type ArgsOf, type OptionsOf, Bool, Float, arg, signature } from "./signature.js";
+/** A float as C++ prints it in PyTorch's messages: -1, 0.5. */
+const fmtFloat = (v: number): string => String(v);
 import { no_grad } from "../autograd/grad-mode.js";
-import { DTypeError } from "../errors.js";
+import { ArgumentError, DTypeError } from "../errors.js";
 import { bool as boolDType, float32 } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { type TensorLike, checkTensor, checkTensorLike } from "./operand.js";
@@ -126,27 +129,26 @@ export function signbit(input: Tensor): Tensor {
 }
 
 /** Tolerances of `isclose` and `allclose`. */
-export interface CloseOptions {
-  rtol?: number;
-  atol?: number;
-  equal_nan?: boolean;
-}
+export const ISCLOSE = signature("isclose", [arg("rtol", Float, 1e-5), arg("atol", Float, 1e-8), arg("equal_nan", Bool, false)], 2);
+export const ALLCLOSE = signature("allclose", ISCLOSE.params, 2);
+export type CloseOptions = OptionsOf<typeof ISCLOSE>;
 
 /**
  * `|input - other| <= atol + rtol * |other|`, element-wise (equal infinities
  * are close; NaNs only with `equal_nan`). Both tensors must have the same dtype.
  */
-export function isclose(input: Tensor, other: Tensor, options: CloseOptions = {}): Tensor {
+export function isclose(input: Tensor, other: Tensor, ...args: ArgsOf<typeof ISCLOSE>): Tensor {
   checkTensor(input, "isclose");
   checkTensor(other, "isclose", "other", 2);
+  const { rtol, atol, equal_nan } = ISCLOSE.parse(args);
+  if (rtol < 0) throw new ArgumentError(`rtol must be greater than or equal to zero, but got ${fmtFloat(rtol)}`, "rtol", "RuntimeError");
+  if (atol < 0) throw new ArgumentError(`atol must be greater than or equal to zero, but got ${fmtFloat(atol)}`, "atol", "RuntimeError");
   if (input.dtype !== other.dtype) {
     throw new DTypeError(`${scalarTypeName(input.dtype)} did not match ${scalarTypeName(other.dtype)}`, "isclose", [input.dtype.name, other.dtype.name]);
   }
-  const rtol = options.rtol ?? 1e-5;
-  const atol = options.atol ?? 1e-8;
   return no_grad(() => {
     let close = eq(input, other);
-    if (options.equal_nan && input.dtype.kind === "float") close = logical_or(close, logical_and(isnan(input), isnan(other)));
+    if (equal_nan && input.dtype.kind === "float") close = logical_or(close, logical_and(isnan(input), isnan(other)));
     if (rtol === 0 && atol === 0) return close;
     const a = input.dtype.kind === "float" ? input : input.to(float32);
     const b = other.dtype.kind === "float" ? other : other.to(float32);
@@ -157,8 +159,9 @@ export function isclose(input: Tensor, other: Tensor, options: CloseOptions = {}
 }
 
 /** True when every element of `input` is close to `other` (see `isclose`). */
-export function allclose(input: Tensor, other: Tensor, options: CloseOptions = {}): boolean {
-  const close = isclose(input, other, options);
+export function allclose(input: Tensor, other: Tensor, ...args: ArgsOf<typeof ALLCLOSE>): boolean {
+  const { rtol, atol, equal_nan } = ALLCLOSE.parse(args);
+  const close = isclose(input, other, rtol, atol, equal_nan);
   const d = close._contiguousData();
   for (let i = 0; i < d.length; i++) if (d[i] === 0) return false;
   return true;

@@ -269,11 +269,16 @@ export function gather(input: Tensor, dim: number, index: Tensor): Tensor {
   const meta = isMeta(input) || isMeta(index);
   const out = meta ? metaTensor([...index.shape], input.dtype) : allocate([...index.shape], input.dtype);
   if (!meta) {
-    const bases = basesSkipping(input, index.shape, d);
-    const stride = input.ndim === 0 ? 0 : input._strides[d]!;
     const src = input.storage.data;
     const od = out.storage.data;
-    for (let i = 0; i < idx.length; i++) od[i] = src[bases[i]! + idx[i]! * stride]!;
+    if (input.ndim === 0) {
+      // A 0-d input has one element; every (in-range) index picks it.
+      for (let i = 0; i < idx.length; i++) od[i] = src[input._offset]!;
+    } else {
+      const bases = basesSkipping(input, index.shape, d);
+      const stride = input._strides[d]!;
+      for (let i = 0; i < idx.length; i++) od[i] = src[bases[i]! + idx[i]! * stride]!;
+    }
   }
   if (is_grad_enabled() && input.requires_grad) {
     const inShape = [...input.shape];

@@ -28,7 +28,7 @@ import { type DType, bool as boolDType, castScalar } from "../tensor/dtype.js";
 import { copyStrided } from "../tensor/strided.js";
 import { Storage, Tensor } from "../tensor/tensor.js";
 import { attachBinary, type BinaryDef } from "./binary-def.js";
-import { ADD, type AlphaOptions, DIV, type DivOptions, FMOD, FLOOR_DIVIDE, MUL, POW, REMAINDER, SUB, add, mul } from "./binary.js";
+import { ADD, type AlphaOptions, alphaOf, DIV, type DivOptions, FMOD, FLOOR_DIVIDE, MUL, POW, REMAINDER, SUB, add, mul } from "./binary.js";
 import { type Bound, type ClampOptions, clampBounds, clampPlan, recordScalarClamp } from "./clamp.js";
 import { gradFor, saveInput } from "./grad-utils.js";
 import { where, scatterInPlace, gather } from "./index-ops.js";
@@ -144,18 +144,13 @@ export function inplaceBinary<O>(def: BinaryDef<O>, self: Tensor, other: TensorL
   return self;
 }
 
-function alphaOf(options: AlphaOptions | Scalar | undefined): Scalar {
-  if (options === undefined) return 1;
-  return isScalar(options) ? options : options.alpha ?? 1;
-}
-
 /** `self += alpha * other`. */
 export function add_(self: Tensor, other: TensorLike, options?: AlphaOptions | Scalar): Tensor {
-  return inplaceBinary(ADD, self, other, alphaOf(options), "add_");
+  return inplaceBinary(ADD, self, other, alphaOf("add_", options), "add_");
 }
 /** `self -= alpha * other`. */
 export function sub_(self: Tensor, other: TensorLike, options?: AlphaOptions | Scalar): Tensor {
-  return inplaceBinary(SUB, self, other, alphaOf(options), "sub_");
+  return inplaceBinary(SUB, self, other, alphaOf("sub_", options), "sub_");
 }
 /** `self *= other`. */
 export function mul_(self: Tensor, other: TensorLike): Tensor {

@@ -8,6 +8,7 @@
  * torch.cat([torch.zeros(2, 3), torch.ones(1, 3)]).shape     // torch.Size([3, 3])
  * torch.stack([torch.zeros(3), torch.ones(3)], 1).shape      // torch.Size([3, 2])
  */
+import { type ArgsOf, Int, arg, signature } from "./signature.js";
 import { is_grad_enabled } from "../autograd/grad-mode.js";
 import { record } from "../autograd/graph.js";
 import { ArgumentError, ShapeError, fmtShape } from "../errors.js";
@@ -43,7 +44,11 @@ function skipped(t: Tensor): boolean {
  * Concatenates along an existing dimension. All tensors must have the same
  * shape except in `dim`.
  */
-export const cat = hooked("cat", function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+export const CAT = signature("cat", [arg("dim", Int, 0)]);
+export const STACK = signature("stack", [arg("dim", Int, 0)]);
+
+export const cat = hooked("cat", function cat(tensors: readonly Tensor[], ...args: ArgsOf<typeof CAT>): Tensor {
+  const { dim } = CAT.parse(args);
   const list = checkList(tensors, "cat");
   if (list.length === 0) throw new ArgumentError("torch.cat(): expected a non-empty list of Tensors", "tensors", "RuntimeError");
   let dtype = list[0]!.dtype;
@@ -109,7 +114,8 @@ export const concatenate = cat;
 /**
  * Stacks tensors of the same shape along a new dimension `dim`.
  */
-export const stack = hooked("stack", function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+export const stack = hooked("stack", function stack(tensors: readonly Tensor[], ...args: ArgsOf<typeof STACK>): Tensor {
+  const { dim } = STACK.parse(args);
   const list = checkList(tensors, "stack");
   if (list.length === 0) throw new ArgumentError("stack expects a non-empty TensorList", "tensors", "RuntimeError");
   const ref = list[0]!;

@@ -22,7 +22,7 @@ import { ArgumentError, DTypeError, ShapeError } from "../errors.js";
 import { allocate } from "../tensor/creation.js";
 import type { DType, TypedArray } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
-import { expand, reshape, t as transpose2d, unsqueeze } from "../tensor/view.js";
+import { asStrided, expand, reshape, t as transpose2d, unsqueeze } from "../tensor/view.js";
 import { type Scalar, checkTensor, scalarNumber } from "./operand.js";
 import { mul } from "./binary.js";
 import { elementwise } from "./tensor-iterator.js";
@@ -90,12 +90,12 @@ function gemmInto(
     let bBatch = bStrides[0]!;
     if (av === null) {
       // No unit stride: copy to contiguous [batch, M, K].
-      const c = a.as_strided([batch, M, K], aStrides, a._offset).contiguous();
+      const c = asStrided(a, [batch, M, K], aStrides, a._offset).contiguous();
       av = { data: c.storage.data, offset: 0, ld: K, trans: false };
       aBatch = M * K;
     }
     if (bv === null) {
-      const c = b.as_strided([batch, K, N], bStrides, b._offset).contiguous();
+      const c = asStrided(b, [batch, K, N], bStrides, b._offset).contiguous();
       bv = { data: c.storage.data, offset: 0, ld: N, trans: false };
       bBatch = K * N;
     }

@@ -11,12 +11,13 @@
  * torch.randn(2)            // tensor([ 1.5410, -0.2934])
  * torch.randint(0, 10, [3]) // int64
  */
+import { type ArgsOf, Bool, DTypeT, Int, Str, arg, instanceOf, kwarg, optional, signature } from "./signature.js";
 import { is_grad_enabled } from "../autograd/grad-mode.js";
 import { ArgumentError, DTypeError, TsorchError } from "../errors.js";
 import { type CreationOptions, type SizeArgs, allocate, metaCreate, parseSizeArgs } from "../tensor/creation.js";
 import { type DType, type DTypeLike, type TypedArray, float32, int64, toDType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
-import { defaultGenerator, type Generator } from "../random/generator.js";
+import { defaultGenerator, Generator } from "../random/generator.js";
 import { uniformFill } from "../random/uniform.js";
 import { normalFill } from "../random/normal.js";
 import { randintFill, randomFill, randomFromToFill, randperm as randpermFill } from "../random/integer.js";
@@ -261,9 +262,21 @@ export function randn_like(input: Tensor, options: RandomOptions = {}): Tensor {
 }
 
 /** Like `randint` with the shape (and by default the dtype) of `input`. */
-export function randint_like(input: Tensor, low: number, high?: number, options: RandomOptions = {}): Tensor {
-  const [lo, hi] = high === undefined ? [0, low] : [low, high];
-  return randint(lo, hi, input.shape, { ...options, dtype: options.dtype ?? input.dtype });
+export const RANDINT_LIKE = signature("randint_like", [
+  arg("low", Int), arg("high", Int),
+  kwarg("dtype", optional(DTypeT), null), kwarg("device", optional(Str), null), kwarg("requires_grad", Bool, false),
+  kwarg("generator", optional(instanceOf("torch.Generator", Generator)), null),
+]);
+
+export function randint_like(input: Tensor, ...args: ArgsOf<typeof RANDINT_LIKE>): Tensor {
+  const p = RANDINT_LIKE.parse(args);
+  // randint_like(input, high) or randint_like(input, low, high), positional or by keyword.
+  if (p.low === undefined && p.high === undefined) throw new ArgumentError(`randint_like() missing 1 required positional arguments: "high"`, "high", "TypeError");
+  const [lo, hi] = p.high === undefined ? [0, p.low!] : [p.low ?? 0, p.high];
+  const options: RandomOptions = { dtype: p.dtype ?? input.dtype, requires_grad: p.requires_grad };
+  if (p.device !== null) options.device = p.device;
+  if (p.generator !== null) options.generator = p.generator;
+  return randint(lo, hi, input.shape, options);
 }
 
 /**

@@ -8,15 +8,17 @@
  * torch.tensor([1, 2]).repeat(2, 2)     // tensor([[1, 2, 1, 2], [1, 2, 1, 2]])
  * torch.ones(3, 3).tril()               // lower triangle
  */
+import { type ArgsOf, Dims, Int, IntList, arg, optional, required, signature } from "./signature.js";
+import { groupBases } from "../backend/cpu/reduce.js";
 import { is_grad_enabled } from "../autograd/grad-mode.js";
 import { record } from "../autograd/graph.js";
 import { ArgumentError, ShapeError } from "../errors.js";
 import { allocate, zeros } from "../tensor/creation.js";
 import { contiguousStrides, copyStrided, shapeNumel } from "../tensor/strided.js";
 import { Tensor } from "../tensor/tensor.js";
-import { flattenShapeArgs, normDim, permute } from "../tensor/view.js";
+import { asStrided, flattenShapeArgs, normDim, permute } from "../tensor/view.js";
 import { checkTensor } from "./operand.js";
-import { cat } from "./join.js";
+import { isMeta } from "../tensor/meta.js";
 import { sum } from "./reduce.js";
 
 /**
@@ -70,8 +72,11 @@ export function tile(input: Tensor, dims: readonly number[]): Tensor {
 }
 
 /** A copy with the order of elements reversed along `dims`. */
-export function flip(input: Tensor, dims: number | readonly number[]): Tensor {
+export const FLIP = signature("flip", [required("dims", Dims)]);
+
+export function flip(input: Tensor, ...args: ArgsOf<typeof FLIP>): Tensor {
   checkTensor(input, "flip");
+  const { dims } = FLIP.parse(args);
   const list = (typeof dims === "number" ? [dims] : [...dims]).map((d) => normDim(d, input.ndim));
   if (new Set(list).size !== list.length) throw new ArgumentError(`dims has duplicates, original flip dims size=${list.length}, but unique flip dims size=${new Set(list).size}`, "dims", "RuntimeError");
   const out = allocate([...input.shape], input.dtype);
@@ -180,8 +185,11 @@ export function triu(input: Tensor, diagonal = 0): Tensor {
  * A view of the diagonal `offset` of the matrices in dims `dim1`, `dim2`,
  * appended as the last dimension.
  */
-export function diagonal(input: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
+export const DIAGONAL = signature("diagonal", [arg("offset", Int, 0), arg("dim1", Int, 0), arg("dim2", Int, 1)]);
+
+export function diagonal(input: Tensor, ...args: ArgsOf<typeof DIAGONAL>): Tensor {
   checkTensor(input, "diagonal");
+  const { offset, dim1, dim2 } = DIAGONAL.parse(args);
   const d1 = normDim(dim1, input.ndim);
   const d2 = normDim(dim2, input.ndim);
   if (d1 === d2) throw new ArgumentError(`diagonal dimensions cannot be identical ${dim1}, ${dim2}`, "dim2", "RuntimeError");
@@ -247,15 +255,33 @@ export function diag(input: Tensor, diagonalIndex = 0): Tensor {
   throw new ShapeError("diag(): Supports 1D or 2D tensors. Got " + input.ndim + "D", { op: "diag", shapes: { input: input.shape } });
 }
 
-/** Matrices with the last dimension of `input` on their diagonal. */
-export function diag_embed(input: Tensor, offset = 0): Tensor {
+export const DIAG_EMBED = signature("diag_embed", [arg("offset", Int, 0), arg("dim1", Int, -2), arg("dim2", Int, -1)]);
+
+/**
+ * Matrices with the last dimension of `input` on their diagonal `offset`;
+ * the two new dimensions of the result are `dim1` and `dim2` (default the last two).
+ */
+export function diag_embed(input: Tensor, ...args: ArgsOf<typeof DIAG_EMBED>): Tensor {
   checkTensor(input, "diag_embed");
-  const last = input.shape[input.ndim - 1]!;
-  const n = last + Math.abs(offset);
-  const lead = input.shape.slice(0, -1);
-  const rows = input.reshape(-1, last).unbind(0).map((row) => diag(row, offset).unsqueeze(0));
-  const out = rows.length > 0 ? cat(rows, 0) : zeros([0, n, n], { dtype: input.dtype });
-  return out.reshape([...lead, n, n]);
+  const { offset, dim1, dim2 } = DIAG_EMBED.parse(args);
+  const outDims = input.ndim + 1;
+  const d1 = normDim(dim1, outDims);
+  const d2 = normDim(dim2, outDims);
+  if (d1 === d2) throw new ArgumentError(`diagonal dimensions cannot be identical ${dim1}, ${dim2}`, "dim2", "RuntimeError");
+  const n = (input.ndim === 0 ? 1 : input.shape[input.ndim - 1]!) + Math.abs(offset);
+  const rest = input.shape.slice(0, -1);
+  const shape: number[] = [];
+  for (let i = 0, k = 0; i < outDims; i++) shape.push(i === d1 || i === d2 ? n : rest[k++]!);
+  const out = zeros(shape, { dtype: input.dtype, device: input.device });
+  if (!isMeta(out)) {
+    const target = diagonal(out, offset, d1, d2);
+    const src = input.expand([...target.shape]);
+    copyStrided(src.shape, src.storage.data, src._strides, src._offset, out.storage.data, target._strides, target._offset);
+  }
+  if (is_grad_enabled() && input.requires_grad) {
+    record("DiagEmbedBackward0", out, [input], ([g]) => [diagonal(g!, offset, d1, d2).clone()]);
+  }
+  return out;
 }
 
 /** Sum of the main diagonal of a 2-d tensor. */
@@ -278,10 +304,18 @@ export function trace(input: Tensor): Tensor {
 }
 
 /** Moves dimensions `source` to positions `destination`, keeping the others in order (a view). */
-export function movedim(input: Tensor, source: number | readonly number[], destination: number | readonly number[]): Tensor {
+export const MOVEDIM = signature("movedim", [required("source", Dims), required("destination", Dims)]);
+
+export function movedim(input: Tensor, ...args: ArgsOf<typeof MOVEDIM>): Tensor {
   checkTensor(input, "movedim");
+  const { source, destination } = MOVEDIM.parse(args);
   const src = (typeof source === "number" ? [source] : [...source]).map((d) => normDim(d, input.ndim));
   const dst = (typeof destination === "number" ? [destination] : [...destination]).map((d) => normDim(d, input.ndim));
+  for (const [name, given, list] of [["source", source, src], ["destination", destination, dst]] as const) {
+    if (new Set(list).size !== list.length) {
+      throw new ArgumentError(`movedim: repeated dim in \`${name}\` (${JSON.stringify(typeof given === "number" ? [given] : given).replace(/,/g, ", ")})`, name, "RuntimeError");
+    }
+  }
   if (src.length !== dst.length) {
     throw new ArgumentError(`movedim: Invalid source or destination dims: source (${JSON.stringify(src)} dims) should contain the same number of dims as destination (${JSON.stringify(dst)} dims)`, "destination", "RuntimeError");
   }
@@ -296,13 +330,53 @@ export function movedim(input: Tensor, source: number | readonly number[], desti
 export const moveaxis = movedim;
 
 /** Rotates by 90 degrees `k` times in the plane of `dims`. */
-export function rot90(input: Tensor, k = 1, dims: readonly number[] = [0, 1]): Tensor {
+export const ROT90 = signature("rot90", [arg("k", Int, 1), arg("dims", IntList, [0, 1])]);
+
+export function rot90(input: Tensor, ...args: ArgsOf<typeof ROT90>): Tensor {
   checkTensor(input, "rot90");
+  const { k, dims } = ROT90.parse(args);
   if (dims.length !== 2) throw new ArgumentError(`expected total rotation dims == 2, but got dims = ${dims.length}`, "dims", "RuntimeError");
+  if (input.ndim < 2) throw new ArgumentError(`expected total dims >= 2, but got total dims = ${input.ndim}`, "input", "RuntimeError");
+  if (dims[0] === dims[1] || Math.abs(dims[0]! - dims[1]!) === input.ndim) {
+    throw new ArgumentError(`expected rotation dims to be different, but got dim0 = ${dims[0]} and dim1 = ${dims[1]}`, "dims", "RuntimeError");
+  }
   const kk = ((k % 4) + 4) % 4;
-  const [a, b] = dims as [number, number];
+  const [a, b] = [normDim(dims[0]!, input.ndim), normDim(dims[1]!, input.ndim)];
   if (kk === 1) return flip(input, [b]).transpose(a, b);
   if (kk === 2) return flip(input, [a, b]);
   if (kk === 3) return flip(input, [a]).transpose(a, b);
   return input.clone();
+}
+
+export const AS_STRIDED = signature("as_strided", [required("size", IntList), required("stride", IntList), arg("storage_offset", optional(Int), null)]);
+
+/**
+ * A view of `input`'s storage with the given sizes and strides (and storage
+ * offset, default the input's). Its gradient (`AsStridedBackward0`) sums the
+ * output's gradient into the storage positions it read, then reads those
+ * positions back in the input's own layout.
+ */
+export function as_strided(input: Tensor, ...args: ArgsOf<typeof AS_STRIDED>): Tensor {
+  checkTensor(input, "as_strided");
+  const { size, stride, storage_offset } = AS_STRIDED.parse(args);
+  const offset = storage_offset ?? input._offset;
+  const out = asStrided(input, size, stride, offset);
+  if (is_grad_enabled() && input.requires_grad) {
+    const inShape = [...input.shape];
+    const inStrides = [...input._strides];
+    const inOffset = input._offset;
+    const storageLength = input.storage.data.length;
+    record("AsStridedBackward0", out, [input], ([g]) => {
+      const gd = g!._contiguousData();
+      const buf = new Float64Array(storageLength);
+      const written = groupBases(size, stride, offset);
+      for (let i = 0; i < written.length; i++) buf[written[i]!]! += gd[i]!;
+      const gi = allocate(inShape, g!.dtype);
+      const read = groupBases(inShape, inStrides, inOffset);
+      const od = gi.storage.data;
+      for (let i = 0; i < read.length; i++) od[i] = buf[read[i]!]!;
+      return [gi];
+    });
+  }
+  return out;
 }

@@ -33,6 +33,7 @@ import { scalarTypeName } from "./result-type.js";
 import { saveInput, saveOutput } from "./grad-utils.js";
 // Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
 import { hooked } from "../trace/op-hook.js";
+import { type ArgsOf, Bool, Dims, DTypeT, Float, Int, arg, optional, required, signature, union, oneOf } from "./signature.js";
 
 /** A reduction's `dim`: one dimension, several, or all (null/undefined). */
 export type DimArg = number | readonly number[] | null | undefined;
@@ -409,13 +410,18 @@ export function min(input: Tensor, dimOrOther?: number | Tensor | DimKeep, keepd
   return extremeDim(input, dimOrOther, keepdim, "min");
 }
 
+export const AMAX = signature("amax", [arg("dim", Dims, []), arg("keepdim", Bool, false)]);
+export const AMIN = signature("amin", AMAX.params);
+
 /** Largest value over `dim` (one or several dims, default all); ties share the gradient. */
-export function amax(input: Tensor, dim: DimArg = [], keepdim = false): Tensor {
+export function amax(input: Tensor, ...args: ArgsOf<typeof AMAX>): Tensor {
+  const { dim, keepdim } = AMAX.parse(args);
   return amaxmin(input, dim, keepdim, "max");
 }
 
 /** Smallest value over `dim` (one or several dims, default all). */
-export function amin(input: Tensor, dim: DimArg = [], keepdim = false): Tensor {
+export function amin(input: Tensor, ...args: ArgsOf<typeof AMIN>): Tensor {
+  const { dim, keepdim } = AMIN.parse(args);
   return amaxmin(input, dim, keepdim, "min");
 }
 
@@ -440,13 +446,18 @@ function amaxmin(input: Tensor, dim: DimArg, keepdim: boolean, op: "max" | "min"
   return out;
 }
 
+export const ARGMAX = signature("argmax", [arg("dim", optional(Int), null), arg("keepdim", Bool, false)]);
+export const ARGMIN = signature("argmin", ARGMAX.params);
+
 /** Index of the largest value: of the flattened tensor, or along `dim`. */
-export function argmax(input: Tensor, dim?: number | null, keepdim = false): Tensor {
+export function argmax(input: Tensor, ...args: ArgsOf<typeof ARGMAX>): Tensor {
+  const { dim, keepdim } = ARGMAX.parse(args);
   return argExtreme(input, dim, keepdim, "max");
 }
 
 /** Index of the smallest value: of the flattened tensor, or along `dim`. */
-export function argmin(input: Tensor, dim?: number | null, keepdim = false): Tensor {
+export function argmin(input: Tensor, ...args: ArgsOf<typeof ARGMIN>): Tensor {
+  const { dim, keepdim } = ARGMIN.parse(args);
   return argExtreme(input, dim, keepdim, "min");
 }
 
@@ -618,8 +629,16 @@ export type NormOrd = number | "fro";
  * torch.tensor([3, 4]).float().norm()        // tensor(5.)
  * x.norm(1, 1)                         // L1 norm of each row
  */
-export function norm(input: Tensor, p: NormOrd | null = "fro", dim?: DimArg, keepdim = false, options: { dtype?: DTypeLike } = {}): Tensor {
+export const NORM = signature("norm", [
+  arg("p", optional(union(Float, oneOf("fro", "nuc"), "Number")), "fro"), arg("dim", optional(Dims), null), arg("keepdim", Bool, false),
+  arg("dtype", optional(DTypeT), null),
+]);
+
+export function norm(input: Tensor, ...args: ArgsOf<typeof NORM>): Tensor {
   checkTensor(input, "norm");
+  const { p, dim, keepdim, dtype } = NORM.parse(args);
+  if (p === "nuc") throw new ArgumentError("norm(): the nuclear norm is not supported", "p", "RuntimeError");
+  const options = { dtype: dtype ?? undefined };
   if (input.dtype.kind !== "float") {
     throw new DTypeError(`norm(): input dtype should be either floating point or complex. Got ${scalarTypeName(input.dtype)} instead.`, "norm", [input.dtype.name]);
   }
@@ -656,9 +675,11 @@ function normBackward(g: Tensor, x: Tensor, result: Tensor, p: number, dims: rea
  * `log(sum(exp(input), dim))`, computed stably (the maximum is factored out).
  * Integer inputs give float32.
  */
-export function logsumexp(input: Tensor, dim: DimArg, keepdim = false): Tensor {
+export const LOGSUMEXP = signature("logsumexp", [required("dim", Dims), arg("keepdim", Bool, false)]);
+
+export function logsumexp(input: Tensor, ...args: ArgsOf<typeof LOGSUMEXP>): Tensor {
   checkTensor(input, "logsumexp");
-  if (dim === undefined) throw new ArgumentError("logsumexp() missing 1 required positional arguments: \"dim\"", "dim", "TypeError");
+  const { dim, keepdim } = LOGSUMEXP.parse(args);
   const x = input.dtype.kind === "float" ? input : input.to(float32);
   const dims = normDims(dim, x.ndim);
   const out = reduceRaw(x, dims, keepdim, "logsumexp", x.dtype);
@@ -673,14 +694,19 @@ export function logsumexp(input: Tensor, dim: DimArg, keepdim = false): Tensor {
 }
 
 /** True when every element (over `dim`) is non-zero. uint8 inputs give uint8, others bool. */
-export function all(input: Tensor, dim?: DimArg, keepdim = false): Tensor {
+export const ALL = signature("all", [arg("dim", optional(Dims), null), arg("keepdim", Bool, false)]);
+export const ANY = signature("any", ALL.params);
+
+export function all(input: Tensor, ...args: ArgsOf<typeof ALL>): Tensor {
   checkTensor(input, "all");
+  const { dim, keepdim } = ALL.parse(args);
   return reduceRaw(input, normDims(dim, input.ndim), keepdim, "all", input.dtype === uint8 ? uint8 : boolDType);
 }
 
 /** True when some element (over `dim`) is non-zero. */
-export function any(input: Tensor, dim?: DimArg, keepdim = false): Tensor {
+export function any(input: Tensor, ...args: ArgsOf<typeof ANY>): Tensor {
   checkTensor(input, "any");
+  const { dim, keepdim } = ANY.parse(args);
   return reduceRaw(input, normDims(dim, input.ndim), keepdim, "any", input.dtype === uint8 ? uint8 : boolDType);
 }
 

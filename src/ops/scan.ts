@@ -135,9 +135,15 @@ export function logcumsumexp(input: Tensor, dim: number): Tensor {
   const [out] = runScan("logcumsumexp", x, d);
   if (is_grad_enabled() && x.requires_grad) {
     const node = record("LogcumsumexpBackward0", out, [x], ([g]) => {
-      // d out_j / d x_i = exp(x_i - out_j) for j >= i.
-      const w = g!.mul(out.neg().exp());
-      return [reverseCumsum(w, d).mul(x.exp())];
+      // d out_j / d x_i = exp(x_i - out_j) for j >= i: grad_i = sum_{j>=i} g_j exp(x_i - out_j), summed in
+      // log space for the positive and the negative parts of g, as PyTorch does, so that large |x| (1e4)
+      // neither overflows exp(x) nor underflows exp(-out).
+      const part = (gp: Tensor): Tensor => {
+        const logTerms = gp.log().sub(out);
+        const tail = logcumsumexp(logTerms.flip([d]), d).flip([d]);
+        return x.add(tail).exp();
+      };
+      return [part(g!.clamp_min(0)).sub(part(g!.neg().clamp_min(0)))];
     });
     saveInput(node, x);
     saveOutput(node, out);

@@ -10,6 +10,7 @@
  * const { values, indices } = torch.tensor([3, 1, 2]).sort();   // [1, 2, 3], [1, 2, 0]
  * torch.tensor([1, 5, 3]).topk(2)                               // values [5, 3], indices [1, 2]
  */
+import { type ArgsOf, type OptionsOf, Bool, Int, arg, required, signature } from "./signature.js";
 import { is_grad_enabled } from "../autograd/grad-mode.js";
 import { record } from "../autograd/graph.js";
 import { ArgumentError, DTypeError, IndexError, TsorchError } from "../errors.js";
@@ -154,15 +155,24 @@ export function topk(input: Tensor, k: number, dim: number | TopkOptions = -1, l
 }
 
 /** The `k`-th smallest element (1-based) along `dim`, with its index. */
-export function kthvalue(input: Tensor, k: number, dim = -1, keepdim = false): ValuesIndices {
+export const KTHVALUE = signature("kthvalue", [required("k", Int), arg("dim", Int, -1), arg("keepdim", Bool, false)]);
+
+export function kthvalue(input: Tensor, ...args: ArgsOf<typeof KTHVALUE>): ValuesIndices {
   checkTensor(input, "kthvalue");
-  const d = normDim(dim, input.ndim);
-  const size = input.ndim === 0 ? 1 : input.shape[d]!;
-  if (!Number.isInteger(k) || k < 1 || k > size) throw new IndexError(`kthvalue(): selected number k out of range for dimension ${d}`, k, [1, size]);
-  const [sv, si] = orderLines(input.detach(), d, false);
+  const { k, dim, keepdim } = KTHVALUE.parse(args);
+  const d0 = normDim(dim, input.ndim);
+  const size = input.ndim === 0 ? 1 : input.shape[d0]!;
+  if (!Number.isInteger(k) || k < 1 || k > size) throw new IndexError(`kthvalue(): selected number k out of range for dimension ${d0}`, k, [1, size]);
+  // A 0-d input is its one-element line.
+  const x = input.ndim === 0 ? input.detach().reshape([1]) : input.detach();
+  const d = input.ndim === 0 ? 0 : d0;
+  const [sv, si] = orderLines(x, d, false);
   let values = sv.narrow(d, k - 1, 1).contiguous();
   let indices = si.narrow(d, k - 1, 1).contiguous();
-  if (!keepdim && input.ndim > 0) {
+  if (input.ndim === 0) {
+    values = values.reshape([]);
+    indices = indices.reshape([]);
+  } else if (!keepdim) {
     values = values.squeeze(d);
     indices = indices.squeeze(d);
   }
@@ -179,10 +189,16 @@ export function kthvalue(input: Tensor, k: number, dim = -1, keepdim = false): V
  * The median: of all elements (the lower of the two middle values for an
  * even count), or along `dim` with indices.
  */
+export const MEDIAN = signature("median", [required("dim", Int), arg("keepdim", Bool, false)]);
+/** `median(dim, keepdim?)`, positional or by keyword (without arguments: the median of every element). */
+export type MedianDimArgs = ArgsOf<typeof MEDIAN> | [OptionsOf<typeof MEDIAN> & { dim: number }];
+
 export function median(input: Tensor): Tensor;
-export function median(input: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
-export function median(input: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
+export function median(input: Tensor, ...args: MedianDimArgs): ValuesIndices;
+export function median(input: Tensor, ...args: [] | MedianDimArgs): Tensor | ValuesIndices {
   checkTensor(input, "median");
+  const parsed = args.length === 0 ? undefined : MEDIAN.parse(args);
+  const dim = parsed?.dim, keepdim = parsed?.keepdim ?? false;
   if (input.dtype === boolDType) {
     throw new DTypeError(`"${dim === undefined ? "median_cpu" : "median_out"}" not implemented for 'Bool'`, "median", ["bool"]);
   }

@@ -9,6 +9,7 @@
  * torch.full([2, 2], 7, { dtype: torch.int64 })
  * torch.arange(0, 1, 0.25)               // tensor([0.0000, 0.2500, 0.5000, 0.7500])
  */
+import { type ArgsOf, Bool, DTypeT, Float, Str, arg, kwarg, optional, signature } from "../ops/signature.js";
 import { ArgumentError, SizeError, fmtShape } from "../errors.js";
 import { type DType, type DTypeLike, type TypedArray, bool, castScalar, float32, float64, int32, int64, toDType, uint8 } from "./dtype.js";
 import { contiguousStrides, shapeNumel } from "./strided.js";
@@ -216,16 +217,18 @@ export function tensor(data: NestedArray | TypedArray | Tensor, opts: CreationOp
  * `arange(end)`, `arange(start, end, step=1)`: values `start + i*step` below
  * `end`. int64 when all arguments are integers, else float32.
  */
-export function arange(start: number, end?: number | CreationOptions, step?: number | CreationOptions, options?: CreationOptions): Tensor {
-  let opts: CreationOptions = options ?? {};
-  const args = [start, end, step].filter((a) => a !== undefined);
-  const last = args[args.length - 1];
-  if (typeof last === "object") {
-    opts = last as CreationOptions;
-    args.pop();
-  }
-  const nums = args as number[];
-  const [s, e, st] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
+export const ARANGE = signature("arange", [
+  arg("start", Float), arg("end", Float), arg("step", Float, 1),
+  kwarg("dtype", optional(DTypeT), null), kwarg("device", optional(Str), null), kwarg("requires_grad", Bool, false),
+], 0);
+
+export function arange(...args: ArgsOf<typeof ARANGE>): Tensor {
+  const p = ARANGE.parse(args);
+  // arange(end) or arange(start, end, step=1), each part positional or by keyword.
+  if (p.start === undefined && p.end === undefined) throw new ArgumentError(`arange() missing 1 required positional arguments: "end"`, "end", "TypeError");
+  const [s, e, st] = p.end === undefined ? [0, p.start!, p.step] : [p.start ?? 0, p.end, p.step];
+  const nums = [s, e, st];
+  const opts: CreationOptions = { dtype: p.dtype ?? undefined, device: p.device ?? undefined, requires_grad: p.requires_grad };
   if (st === 0) throw new ArgumentError("step must be nonzero", "step", "RuntimeError");
   if ((st > 0 && e < s) || (st < 0 && e > s)) throw new ArgumentError("upper bound and larger bound inconsistent with step sign", "end", "RuntimeError");
   const allInt = nums.every(Number.isInteger);

@@ -25,7 +25,7 @@ import { formatTensorRepr } from "./repr.js";
 import { accumulated, runBackward } from "../autograd/engine.js";
 import { type TensorHook, registerTensorHook } from "../autograd/hooks.js";
 import type { HookHandle } from "../autograd/graph.js";
-import { warnNonLeafGrad } from "../warnings.js";
+import { warn, warnNonLeafGrad } from "../warnings.js";
 import { type DeviceName, toDeviceCopy, toDtypeCopy, toTarget } from "./convert.js";
 import { META_DATA } from "./meta.js";
 import * as creation from "./creation.js";
@@ -49,6 +49,7 @@ import * as inplace from "../ops/inplace.js";
 import * as ternary from "../ops/ternary.js";
 import * as random from "../ops/random.js";
 import type { Scalar, TensorLike } from "../ops/operand.js";
+import type { ArgsOf } from "../ops/signature.js";
 
 /** The memory behind one or more tensors. `version` counts in-place writes, which autograd checks. */
 export class Storage {
@@ -405,8 +406,8 @@ export class Tensor {
   }
 
   /** Merges dimensions `start_dim..end_dim` into one. */
-  flatten(start_dim = 0, end_dim = -1): Tensor {
-    return views.flatten(this, start_dim, end_dim);
+  flatten(...args: ArgsOf<typeof views.FLATTEN>): Tensor {
+    return views.flatten(this, ...args);
   }
 
   /** Splits dimension `dim` into `sizes`. */
@@ -441,6 +442,11 @@ export class Tensor {
 
   /** `x.mT`: the last two dimensions swapped. */
   get mT(): Tensor {
+    if (this.ndim === 0) {
+      warn("Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.");
+      return this;
+    }
+    if (this.ndim < 2) throw new TsorchError(`tensor.mT is only supported on matrices or batches of matrices. Got ${this.ndim}-D tensor.`, "RuntimeError");
     return views.transpose(this, -2, -1);
   }
 
@@ -455,8 +461,8 @@ export class Tensor {
   }
 
   /** `length` elements of dimension `dim` from `start`. */
-  narrow(dim: number, start: number, length: number): Tensor {
-    return views.narrow(this, dim, start, length);
+  narrow(...args: ArgsOf<typeof views.NARROW>): Tensor {
+    return views.narrow(this, ...args);
   }
 
   /** Element `index` of dimension `dim`, removing that dimension. */
@@ -474,8 +480,8 @@ export class Tensor {
   }
 
   /** A view with explicit sizes, strides and offset (unchecked beyond storage bounds). */
-  as_strided(size: readonly number[], stride: readonly number[], storage_offset?: number): Tensor {
-    return views.asStrided(this, size, stride, storage_offset ?? this._offset);
+  as_strided(...args: ArgsOf<typeof rearrange.AS_STRIDED>): Tensor {
+    return rearrange.as_strided(this, ...args);
   }
 
   /**
@@ -488,18 +494,18 @@ export class Tensor {
   }
 
   /** Splits into chunks of `split_size` (or of the given sizes) along `dim`. */
-  split(split_size: number | readonly number[], dim = 0): Tensor[] {
-    return views.split(this, split_size, dim);
+  split(...args: ArgsOf<typeof views.SPLIT>): Tensor[] {
+    return views.split(this, ...args);
   }
 
   /** Splits into `chunks` nearly equal pieces along `dim`. */
-  chunk(chunks: number, dim = 0): Tensor[] {
-    return views.chunk(this, chunks, dim);
+  chunk(...args: ArgsOf<typeof views.CHUNK>): Tensor[] {
+    return views.chunk(this, ...args);
   }
 
   /** Removes dimension `dim`, returning its slices. */
-  unbind(dim = 0): Tensor[] {
-    return views.unbind(this, dim);
+  unbind(...args: ArgsOf<typeof views.UNBIND>): Tensor[] {
+    return views.unbind(this, ...args);
   }
 
   /** Iterates over the first dimension, like `for row in x` in Python. */
@@ -990,13 +996,13 @@ export class Tensor {
   }
 
   /** Element-wise closeness to `other` (see `torch.isclose`). */
-  isclose(other: Tensor, options: compare.CloseOptions = {}): Tensor {
-    return compare.isclose(this, other, options);
+  isclose(other: Tensor, ...args: ArgsOf<typeof compare.ISCLOSE>): Tensor {
+    return compare.isclose(this, other, ...args);
   }
 
   /** True when every element is close to `other`. */
-  allclose(other: Tensor, options: compare.CloseOptions = {}): boolean {
-    return compare.allclose(this, other, options);
+  allclose(other: Tensor, ...args: ArgsOf<typeof compare.ALLCLOSE>): boolean {
+    return compare.allclose(this, other, ...args);
   }
 
   /** True when `other` has the same shape and elements. */
@@ -1126,13 +1132,13 @@ export class Tensor {
   }
 
   /** Largest value over `dim` (default all). */
-  amax(dim: DimArg = [], keepdim = false): Tensor {
-    return reduce.amax(this, dim, keepdim);
+  amax(...args: ArgsOf<typeof reduce.AMAX>): Tensor {
+    return reduce.amax(this, ...args);
   }
 
   /** Smallest value over `dim` (default all). */
-  amin(dim: DimArg = [], keepdim = false): Tensor {
-    return reduce.amin(this, dim, keepdim);
+  amin(...args: ArgsOf<typeof reduce.AMIN>): Tensor {
+    return reduce.amin(this, ...args);
   }
 
   /**
@@ -1141,13 +1147,13 @@ export class Tensor {
    * @example
    * logits.argmax(1)   // predicted class of every row
    */
-  argmax(dim?: number | null, keepdim = false): Tensor {
-    return reduce.argmax(this, dim, keepdim);
+  argmax(...args: ArgsOf<typeof reduce.ARGMAX>): Tensor {
+    return reduce.argmax(this, ...args);
   }
 
   /** Index of the smallest value. */
-  argmin(dim?: number | null, keepdim = false): Tensor {
-    return reduce.argmin(this, dim, keepdim);
+  argmin(...args: ArgsOf<typeof reduce.ARGMIN>): Tensor {
+    return reduce.argmin(this, ...args);
   }
 
   /**
@@ -1166,23 +1172,23 @@ export class Tensor {
   }
 
   /** The p-norm (default 2) of all elements or over `dim`. */
-  norm(p: reduce.NormOrd | null = "fro", dim?: DimArg, keepdim = false): Tensor {
-    return reduce.norm(this, p, dim, keepdim);
+  norm(...args: ArgsOf<typeof reduce.NORM>): Tensor {
+    return reduce.norm(this, ...args);
   }
 
   /** `log(sum(exp(this), dim))`, stable. */
-  logsumexp(dim: DimArg, keepdim = false): Tensor {
-    return reduce.logsumexp(this, dim, keepdim);
+  logsumexp(...args: ArgsOf<typeof reduce.LOGSUMEXP>): Tensor {
+    return reduce.logsumexp(this, ...args);
   }
 
   /** True when all elements (over `dim`) are non-zero. */
-  all(dim?: DimArg, keepdim = false): Tensor {
-    return reduce.all(this, dim, keepdim);
+  all(...args: ArgsOf<typeof reduce.ALL>): Tensor {
+    return reduce.all(this, ...args);
   }
 
   /** True when some element (over `dim`) is non-zero. */
-  any(dim?: DimArg, keepdim = false): Tensor {
-    return reduce.any(this, dim, keepdim);
+  any(...args: ArgsOf<typeof reduce.ANY>): Tensor {
+    return reduce.any(this, ...args);
   }
 
   /** Cumulative sum along `dim`. */
@@ -1224,14 +1230,14 @@ export class Tensor {
 
   /** Median of all elements, or values and indices along `dim`. */
   median(): Tensor;
-  median(dim: number, keepdim?: boolean): reduce.ValuesIndices;
-  median(dim?: number, keepdim = false): Tensor | reduce.ValuesIndices {
-    return dim === undefined ? sortOps.median(this) : sortOps.median(this, dim, keepdim);
+  median(...args: sortOps.MedianDimArgs): reduce.ValuesIndices;
+  median(...args: [] | sortOps.MedianDimArgs): Tensor | reduce.ValuesIndices {
+    return args.length === 0 ? sortOps.median(this) : sortOps.median(this, ...args);
   }
 
   /** The k-th smallest value (1-based) along `dim`. */
-  kthvalue(k: number, dim = -1, keepdim = false): reduce.ValuesIndices {
-    return sortOps.kthvalue(this, k, dim, keepdim);
+  kthvalue(...args: ArgsOf<typeof sortOps.KTHVALUE>): reduce.ValuesIndices {
+    return sortOps.kthvalue(this, ...args);
   }
 
   /** Values sorted along `dim` (default last) with their indices. */
@@ -1338,8 +1344,8 @@ export class Tensor {
   }
 
   /** A copy reversed along `dims`. */
-  flip(dims: number | readonly number[]): Tensor {
-    return rearrange.flip(this, dims);
+  flip(...args: ArgsOf<typeof rearrange.FLIP>): Tensor {
+    return rearrange.flip(this, ...args);
   }
 
   fliplr(): Tensor {
@@ -1371,12 +1377,12 @@ export class Tensor {
   }
 
   /** A view of a diagonal. */
-  diagonal(offset = 0, dim1 = 0, dim2 = 1): Tensor {
-    return rearrange.diagonal(this, offset, dim1, dim2);
+  diagonal(...args: ArgsOf<typeof rearrange.DIAGONAL>): Tensor {
+    return rearrange.diagonal(this, ...args);
   }
 
-  diag_embed(offset = 0): Tensor {
-    return rearrange.diag_embed(this, offset);
+  diag_embed(...args: ArgsOf<typeof rearrange.DIAG_EMBED>): Tensor {
+    return rearrange.diag_embed(this, ...args);
   }
 
   /** Sum of the main diagonal. */
@@ -1384,16 +1390,16 @@ export class Tensor {
     return rearrange.trace(this);
   }
 
-  movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor {
-    return rearrange.movedim(this, source, destination);
+  movedim(...args: ArgsOf<typeof rearrange.MOVEDIM>): Tensor {
+    return rearrange.movedim(this, ...args);
   }
 
-  moveaxis(source: number | readonly number[], destination: number | readonly number[]): Tensor {
-    return rearrange.movedim(this, source, destination);
+  moveaxis(...args: ArgsOf<typeof rearrange.MOVEDIM>): Tensor {
+    return rearrange.movedim(this, ...args);
   }
 
-  rot90(k = 1, dims: readonly number[] = [0, 1]): Tensor {
-    return rearrange.rot90(this, k, dims);
+  rot90(...args: ArgsOf<typeof rearrange.ROT90>): Tensor {
+    return rearrange.rot90(this, ...args);
   }
 
   /** A tensor with this one's dtype (`type_as`). */

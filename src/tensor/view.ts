@@ -9,6 +9,7 @@
  * x.index(":", "1:3").shape   // torch.Size([3, 2])
  * x.t().contiguous().view(-1) // tensor([ 0,  4,  8,  1,  5,  9,  2,  6, 10,  3,  7, 11])
  */
+import { type ArgsOf, Int, IntList, arg, required, signature, union } from "../ops/signature.js";
 import { ArgumentError, IndexError, ShapeError, TsorchError, fmtShape } from "../errors.js";
 import { record } from "../autograd/graph.js";
 import { no_grad } from "../autograd/grad-mode.js";
@@ -80,7 +81,8 @@ export function inferSize(shape: readonly number[], numel: number, inputShape?: 
  */
 export function viewStrides(oldShape: readonly number[], oldStrides: readonly number[], newShape: readonly number[]): number[] | null {
   const numel = shapeNumel(oldShape);
-  if (numel === 0) return contiguousStrides(newShape);
+  // Nothing to keep apart: an empty tensor, or a 0-d one viewed as ones ([1], [1, 1], ...).
+  if (numel === 0 || oldShape.length === 0) return contiguousStrides(newShape);
   const newStrides = new Array<number>(newShape.length).fill(0);
   let viewD = newShape.length - 1;
   let chunkBaseStride = oldStrides[oldStrides.length - 1] ?? 1;
@@ -139,7 +141,10 @@ export const reshape = hooked("reshape", function reshape(x: Tensor, shape: read
   return out;
 });
 
-export const flatten = hooked("flatten", function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+export const FLATTEN = signature("flatten", [arg("start_dim", Int, 0), arg("end_dim", Int, -1)]);
+
+export const flatten = hooked("flatten", function flatten(x: Tensor, ...args: ArgsOf<typeof FLATTEN>): Tensor {
+  const { start_dim: startDim, end_dim: endDim } = FLATTEN.parse(args);
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normDim(startDim, x.ndim);
   const e = normDim(endDim, x.ndim);
@@ -254,7 +259,11 @@ export function sliceDim(x: Tensor, dim: number, spec: SliceSpec): Tensor {
   return out;
 }
 
-export const narrow = hooked("narrow", function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+export const NARROW = signature("narrow", [required("dim", Int), required("start", Int), required("length", Int)]);
+
+export const narrow = hooked("narrow", function narrow(x: Tensor, ...args: ArgsOf<typeof NARROW>): Tensor {
+  const { dim, start, length } = NARROW.parse(args);
+  if (x.ndim === 0) throw new ArgumentError("narrow() cannot be applied to a 0-dim tensor.", "input", "RuntimeError");
   const d = normDim(dim, x.ndim);
   const size = x.shape[d]!;
   if (start < -size || start > size) {
@@ -344,7 +353,10 @@ export const clone = hooked("clone", function clone(x: Tensor): Tensor {
   return out;
 });
 
-export const split = hooked("split", function split(x: Tensor, sizeOrSizes: number | readonly number[], dim = 0): Tensor[] {
+export const SPLIT = signature("split", [required("split_size_or_sections", union(Int, IntList, "int or list of ints")), arg("dim", Int, 0)]);
+
+export const split = hooked("split", function split(x: Tensor, ...args: ArgsOf<typeof SPLIT>): Tensor[] {
+  const { split_size_or_sections: sizeOrSizes, dim } = SPLIT.parse(args);
   const d = normDim(dim, x.ndim);
   const total = x.shape[d]!;
   let sizes: number[];
@@ -390,14 +402,21 @@ function recordPieces(name: string, x: Tensor, pieces: Tensor[], pick: (z: Tenso
   });
 }
 
-export const chunk = hooked("chunk", function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+export const CHUNK = signature("chunk", [required("chunks", Int), arg("dim", Int, 0)]);
+
+export const chunk = hooked("chunk", function chunk(x: Tensor, ...args: ArgsOf<typeof CHUNK>): Tensor[] {
+  const { chunks, dim } = CHUNK.parse(args);
   if (!Number.isInteger(chunks) || chunks <= 0) throw new ArgumentError("chunk expects `chunks` to be greater than 0, got: " + chunks, "chunks", "RuntimeError");
   const d = normDim(dim, x.ndim);
   const each = Math.ceil(x.shape[d]! / chunks);
   return split(x, Math.max(each, 1), d);
 });
 
-export const unbind = hooked("unbind", function unbind(x: Tensor, dim = 0): Tensor[] {
+export const UNBIND = signature("unbind", [arg("dim", Int, 0)]);
+
+export const unbind = hooked("unbind", function unbind(x: Tensor, ...args: ArgsOf<typeof UNBIND>): Tensor[] {
+  const { dim } = UNBIND.parse(args);
+  if (x.ndim === 0) throw new IndexError("Dimension specified as 0 but tensor has no dimensions", dim, [0, 0]);
   const d = normDim(dim, x.ndim);
   const out: Tensor[] = [];
   const shape = x.shape.filter((_, k) => k !== d);

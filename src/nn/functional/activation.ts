@@ -19,7 +19,7 @@ import { AutogradError } from "../../errors.js";
 import * as act from "../../ops/activation.js";
 import * as sm from "../../ops/softmax.js";
 import * as inplaceOps from "../../ops/inplace.js";
-import type { DTypeLike } from "../../tensor/dtype.js";
+import { type ArgsOf, type OptionsOf, Bool, DTypeT, Int, Num, arg, oneOf, optional, signature } from "../../ops/signature.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { writeInPlace } from "../in-place.js";
 import { isMeta } from "../../tensor/meta.js";
@@ -45,14 +45,27 @@ function withInplace(input: Tensor, inplace: boolean, f: (x: Tensor) => Tensor, 
   return input;
 }
 
+const INPLACE = arg("inplace", Bool, false);
+export const RELU = signature("relu", [INPLACE]);
+export const LEAKY_RELU = signature("leaky_relu", [arg("negative_slope", Num, 0.01), INPLACE]);
+export const RELU6 = signature("relu6", [INPLACE]);
+export const ELU = signature("elu", [arg("alpha", Num, 1.0), INPLACE]);
+export const ELU_ = signature("elu_", [arg("alpha", Num, 1.0)]);
+export const SILU = signature("silu", [INPLACE]);
+export const HARDTANH = signature("hardtanh", [arg("min_val", Num, -1.0), arg("max_val", Num, 1.0), INPLACE]);
+export const SOFTPLUS = signature("softplus", [arg("beta", Num, 1), arg("threshold", Num, 20)]);
+export const GELU = signature("gelu", [arg("approximate", oneOf("none", "tanh"), "none")]);
+export const SOFTMAX = signature("softmax", [arg("dim", optional(Int), null), arg("_stacklevel", Int, 3), arg("dtype", optional(DTypeT), null)]);
+export const LOG_SOFTMAX = signature("log_softmax", SOFTMAX.params);
+
 /**
  * `max(x, 0)` element-wise.
  *
  * @example
  * F.relu(torch.tensor([-1, 2]))   // tensor([0, 2])
  */
-export const relu = hooked("F.relu", function relu(input: Tensor, inplace = false): Tensor {
-  return withInplace(input, inplace, act.relu, inplaceOps.relu_);
+export const relu = hooked("F.relu", function relu(input: Tensor, ...args: ArgsOf<typeof RELU>): Tensor {
+  return withInplace(input, RELU.parse(args).inplace, act.relu, inplaceOps.relu_);
 });
 
 /** `F.relu(x, true)`. */
@@ -66,20 +79,19 @@ export const relu_ = hooked("F.relu_", function relu_(input: Tensor): Tensor {
  * @example
  * F.leaky_relu(x, 0.2)
  */
-export const leaky_relu = hooked("F.leaky_relu", function leaky_relu(input: Tensor, negative_slope = 0.01, inplace = false): Tensor {
-  return withInplace(input, inplace, (x) => act.leaky_relu(x, negative_slope), (x) => inplaceOps.leaky_relu_(x, negative_slope));
+export const leaky_relu = hooked("F.leaky_relu", function leaky_relu(input: Tensor, ...args: ArgsOf<typeof LEAKY_RELU>): Tensor {
+  const { negative_slope, inplace } = LEAKY_RELU.parse(args);
+  const slope = Number(negative_slope);
+  return withInplace(input, inplace, (x) => act.leaky_relu(x, slope), (x) => inplaceOps.leaky_relu_(x, slope));
 });
 
 /** `min(max(x, 0), 6)`. */
-export const relu6 = hooked("F.relu6", function relu6(input: Tensor, inplace = false): Tensor {
-  return withInplace(input, inplace, act.relu6, inplaceOps.relu6_);
+export const relu6 = hooked("F.relu6", function relu6(input: Tensor, ...args: ArgsOf<typeof RELU6>): Tensor {
+  return withInplace(input, RELU6.parse(args).inplace, act.relu6, inplaceOps.relu6_);
 });
 
 /** Keyword arguments of `F.elu`. */
-export interface EluArgs {
-  alpha?: number;
-  inplace?: boolean;
-}
+export type EluArgs = OptionsOf<typeof ELU>;
 
 /**
  * ELU: `x` where positive, `alpha * (exp(x) - 1)` elsewhere. With `inplace` the input is overwritten
@@ -90,24 +102,31 @@ export interface EluArgs {
  * F.elu(x, 0.5)
  * F.elu(x, { alpha: 0.5, inplace: true })   // or F.elu(x, 0.5, true)
  */
-export const elu = hooked("F.elu", function elu(input: Tensor, alpha: number | EluArgs = 1.0, inplace = false): Tensor {
-  const a = typeof alpha === "object" && alpha !== null ? alpha.alpha ?? 1.0 : alpha;
-  const ip = typeof alpha === "object" && alpha !== null ? alpha.inplace ?? false : inplace;
-  return withInplace(input, ip, (x) => act.elu(x, a), (x) => inplaceOps.elu_(x, a));
+export const elu = hooked("F.elu", function elu(input: Tensor, ...args: ArgsOf<typeof ELU>): Tensor {
+  const { alpha, inplace } = ELU.parse(args);
+  const a = Number(alpha);
+  return withInplace(input, inplace, (x) => act.elu(x, a), (x) => inplaceOps.elu_(x, a));
 });
 
 /** `F.elu(x, alpha, true)`. */
-export const elu_ = hooked("F.elu_", function elu_(input: Tensor, alpha = 1.0): Tensor {
-  return elu(input, alpha, true);
+export const elu_ = hooked("F.elu_", function elu_(input: Tensor, ...args: ArgsOf<typeof ELU_>): Tensor {
+  return elu(input, ELU_.parse(args).alpha, true);
 });
 
 /** SiLU (swish): `x * sigmoid(x)`. */
-export const silu = hooked("F.silu", function silu(input: Tensor, inplace = false): Tensor {
-  return withInplace(input, inplace, act.silu, inplaceOps.silu_);
+export const silu = hooked("F.silu", function silu(input: Tensor, ...args: ArgsOf<typeof SILU>): Tensor {
+  return withInplace(input, SILU.parse(args).inplace, act.silu, inplaceOps.silu_);
+});
+
+/** Clamps to [min_val, max_val] (default [-1, 1]). */
+export const hardtanh = hooked("F.hardtanh", function hardtanh(input: Tensor, ...args: ArgsOf<typeof HARDTANH>): Tensor {
+  const { min_val, max_val, inplace } = HARDTANH.parse(args);
+  return withInplace(input, inplace, (x) => act.hardtanh(x, min_val, max_val));
 });
 
 /** `log(1 + exp(beta * x)) / beta`, linear above `threshold`. */
-export const softplus = hooked("F.softplus", function softplus(input: Tensor, beta = 1, threshold = 20): Tensor {
+export const softplus = hooked("F.softplus", function softplus(input: Tensor, ...args: ArgsOf<typeof SOFTPLUS>): Tensor {
+  const { beta, threshold } = SOFTPLUS.parse(args);
   return act.softplus(input, beta, threshold);
 });
 
@@ -133,26 +152,16 @@ export const tanh = hooked("F.tanh", function tanh(input: Tensor): Tensor {
  * F.gelu(x)
  * F.gelu(x, "tanh")               // or { approximate: "tanh" }
  */
-export const gelu = hooked("F.gelu", function gelu(input: Tensor, approximate: "none" | "tanh" | { approximate?: "none" | "tanh" } = "none"): Tensor {
-  const a = typeof approximate === "string" ? approximate : approximate.approximate ?? "none";
-  return act.gelu(input, { approximate: a });
+export const gelu = hooked("F.gelu", function gelu(input: Tensor, ...args: ArgsOf<typeof GELU>): Tensor {
+  return act.gelu(input, GELU.parse(args).approximate);
 });
 
 /** Keyword arguments of `F.softmax` / `F.log_softmax`. */
-export interface SoftmaxArgs {
-  dim?: number | null;
-  /** Cast the input to this dtype first. */
-  dtype?: DTypeLike;
-}
+export type SoftmaxArgs = OptionsOf<typeof SOFTMAX>;
 
 /** PyTorch's `_get_softmax_dim` for `dim=None` (deprecated implicit choice): 0 for 0-, 1- and 3-D inputs, else 1. */
 function implicitDim(ndim: number): number {
   return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;
-}
-
-function softmaxArgs(input: Tensor, dim: number | null | undefined | SoftmaxArgs, dtype?: DTypeLike): [number, DTypeLike | undefined] {
-  if (typeof dim === "object" && dim !== null) return [dim.dim ?? implicitDim(input.ndim), dim.dtype];
-  return [dim ?? implicitDim(input.ndim), dtype];
 }
 
 /**
@@ -161,9 +170,9 @@ function softmaxArgs(input: Tensor, dim: number | null | undefined | SoftmaxArgs
  * @example
  * F.softmax(torch.tensor([[1, 2, 3]]).float(), 1)   // tensor([[0.0900, 0.2447, 0.6652]])
  */
-export const softmax = hooked("F.softmax", function softmax(input: Tensor, dim?: number | null | SoftmaxArgs, dtype?: DTypeLike): Tensor {
-  const [d, dt] = softmaxArgs(input, dim, dtype);
-  return sm.softmax(input, d, dt === undefined ? {} : { dtype: dt });
+export const softmax = hooked("F.softmax", function softmax(input: Tensor, ...args: ArgsOf<typeof SOFTMAX>): Tensor {
+  const { dim, dtype } = SOFTMAX.parse(args);
+  return sm.softmax(input, dim ?? implicitDim(input.ndim), dtype === null ? {} : { dtype });
 });
 
 /**
@@ -172,7 +181,7 @@ export const softmax = hooked("F.softmax", function softmax(input: Tensor, dim?:
  * @example
  * F.log_softmax(logits, 1)
  */
-export const log_softmax = hooked("F.log_softmax", function log_softmax(input: Tensor, dim?: number | null | SoftmaxArgs, dtype?: DTypeLike): Tensor {
-  const [d, dt] = softmaxArgs(input, dim, dtype);
-  return sm.log_softmax(input, d, dt === undefined ? {} : { dtype: dt });
+export const log_softmax = hooked("F.log_softmax", function log_softmax(input: Tensor, ...args: ArgsOf<typeof LOG_SOFTMAX>): Tensor {
+  const { dim, dtype } = LOG_SOFTMAX.parse(args);
+  return sm.log_softmax(input, dim ?? implicitDim(input.ndim), dtype === null ? {} : { dtype });
 });

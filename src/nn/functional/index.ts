@@ -15,7 +15,7 @@ export {
   type MaxPool2dArgs, type AvgPool2dArgs, type AdaptiveSize,
 } from "./pooling.js";
 export {
-  relu, relu_, leaky_relu, relu6, elu, elu_, silu, softplus, sigmoid, tanh, gelu, softmax, log_softmax, type SoftmaxArgs, type EluArgs,
+  relu, relu_, leaky_relu, relu6, elu, elu_, silu, hardtanh, softplus, sigmoid, tanh, gelu, softmax, log_softmax, type SoftmaxArgs, type EluArgs,
 } from "./activation.js";
 export { dropout, dropout2d, type DropoutArgs } from "./dropout.js";
 export { batch_norm, type BatchNormArgs } from "./batchnorm.js";
