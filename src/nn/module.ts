@@ -26,6 +26,7 @@
  * net(torch.randn(1, 1, 32, 32)).shape   // torch.Size([1, 10])
  * net.named_parameters().map(([n]) => n) // ["conv1.weight", "conv1.bias", "fc1.weight", "fc1.bias"]
  */
+import { explainLoadMismatch, impliedBundle } from "./state-dict-explain.js";
 import { inspect } from "node:util";
 import { ArgumentError, TsorchError } from "../errors.js";
 import { no_grad } from "../autograd/grad-mode.js";
@@ -761,7 +762,9 @@ export class Module {
       if (missing.length > 0) errors.unshift(`Missing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(", ")}. `);
     }
     if (errors.length > 0) {
-      throw new StateDictError(`Error(s) in loading state_dict for ${this._get_name()}:\n\t${errors.join("\n\t")}`, missing, unexpected);
+      // PyTorch's message, then what the checkpoint implies (which layer, what input size or channel count).
+      const implied = explainLoadMismatch(this, all, strict ? missing : [], strict ? unexpected : []);
+      throw new StateDictError(`Error(s) in loading state_dict for ${this._get_name()}:\n\t${errors.join("\n\t")}`, missing, unexpected, implied);
     }
     return { missing_keys: missing, unexpected_keys: unexpected };
   }
@@ -801,7 +804,15 @@ export class Module {
 
 /** `load_state_dict` refused a state dict (PyTorch raises RuntimeError); the key lists are attached. */
 export class StateDictError extends TsorchError {
-  constructor(message: string, readonly missing_keys: string[], readonly unexpected_keys: string[]) {
+  constructor(
+    message: string, readonly missing_keys: string[], readonly unexpected_keys: string[],
+    /** What the checkpoint implies (the layer, the input size or channels it was trained with), shown in notebooks. */
+    readonly implied: string[] = [],
+  ) {
     super(message, "RuntimeError");
+    // Shown before the traceback in notebooks; PyTorch's message itself stays as PyTorch writes it.
+    if (implied.length > 0) {
+      Object.defineProperty(this, Symbol.for("Jupyter.display"), { value: () => impliedBundle(this.name, this.message, implied), enumerable: false });
+    }
   }
 }
