@@ -19,7 +19,7 @@ class Net extends nn.Module {
     this.fc1 = new nn.Linear(features, 120);
     this.fc3 = new nn.Linear(84, classes);
   }
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     x = F.max_pool2d(F.relu(this.conv1(x)), 2);
     x = F.max_pool2d(F.relu(this.conv2(x)), 2);
     x = torch.flatten(x, 1);
