@@ -84,7 +84,8 @@ function checkCell(raw: unknown, index: number, path: string, minor: number, ids
   return cell as unknown as Cell;
 }
 
-function freshId(taken: Set<string>): string {
+/** A random cell id (8 hex digits, as nbformat makes them) not in `taken`. */
+export function freshId(taken: Set<string>): string {
   for (;;) {
     const id = randomBytes(4).toString("hex");
     if (!taken.has(id)) return id;

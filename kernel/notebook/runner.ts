@@ -1,13 +1,16 @@
 /**
- * Executes a notebook through a real kernel over ZeroMQ, as a Jupyter client does: one
+ * Executes a notebook through a real kernel, as a Jupyter client does: a process started here
+ * and spoken to over ZeroMQ, or a kernel on a Jupyter Server (`server`). One
  * `execute_request` per code cell, in order, with the cell's IOPub messages (matched by parent
  * `msg_id`) recorded as its outputs until the kernel says `idle` and the `execute_reply` is in.
  *
  * Policy, as nbclient's:
  * - a cell that fails stops the run, unless it carries the `raises-exception` tag or the runner
  *   was asked to allow errors;
- * - a cell running longer than `timeout` seconds is interrupted (`interrupt_request`, or SIGINT
- *   for kernelspecs with `interrupt_mode: "signal"`) and stops the run;
+ * - a cell running longer than `timeout` seconds is interrupted (`interrupt_request`, SIGINT
+ *   for kernelspecs with `interrupt_mode: "signal"`, the server's interrupt for a remote kernel)
+ *   and stops the run;
+ * - input() is answered from `inputs`, in order, or refused when there are none;
  * - `interrupt()` (Ctrl+C in `tsorch run`) interrupts the running cell and stops the run;
  *   a second call kills the kernel;
  * - empty code cells are not sent (their count stays null, as nbclient leaves them);
@@ -20,30 +23,25 @@
  * const result = await runner.run(readNotebook(path));
  * result.status; // "ok" | "error" | "timeout" | "interrupted" | "kernel-died"
  */
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { launchKernel, type LaunchedKernel } from "../client.js";
 import type { Message } from "../messages.js";
 import { KernelDiedError, KernelSpecError } from "./errors.js";
 import { findKernelSpec, type InstalledKernelSpec } from "./kernelspecs.js";
 import type { CodeCell, MarkdownCell, Notebook } from "./nbformat.js";
 import { cellTags, isCodeCell, joinText, RAISES_EXCEPTION_TAG } from "./nbformat.js";
 import { OutputRecorder, type OutputEvent } from "./outputs.js";
+import { startLocalKernel, type KernelIdentity, type RunKernel } from "./run-kernel.js";
+import type { ServerOptions } from "./server.js";
+
+export type { KernelIdentity } from "./run-kernel.js";
 
 /** How a cell ended. `expected-error` is a failure the run goes on after (tag or `allowErrors`). */
 export type CellStatus = "ok" | "error" | "expected-error" | "timeout" | "interrupted" | "kernel-died";
 
 export type RunStatus = "ok" | "error" | "timeout" | "interrupted" | "kernel-died";
 
-export interface KernelIdentity {
-  /** The kernelspec name recorded in the notebook's metadata. */
-  name: string;
-  display_name: string;
-  language: string;
-}
-
 export type RunEvent =
-  | { type: "kernel-started"; kernel: KernelIdentity; startupMs: number; banner: string }
+  /** `where`: the server the kernel runs on ("" for a local process). */
+  | { type: "kernel-started"; kernel: KernelIdentity; startupMs: number; banner: string; where: string }
   | { type: "markdown"; index: number; cell: MarkdownCell }
   | { type: "cell-start"; index: number; cell: CodeCell; position: number; total: number }
   | { type: "execution-count"; index: number; count: number }
@@ -52,6 +50,8 @@ export type RunEvent =
   | { type: "page"; index: number; text: string }
   /** The cell ran past the timeout and is being interrupted. */
   | { type: "timeout"; index: number; seconds: number }
+  /** The cell called input(): answered with `value`, or (none left) interrupted. */
+  | { type: "input"; index: number; prompt: string; password: boolean; value?: string }
   | { type: "cell-end"; index: number; cell: CodeCell; status: CellStatus; elapsedMs: number };
 
 export interface RunnerOptions {
@@ -69,6 +69,13 @@ export interface RunnerOptions {
   startTimeout?: number;
   /** Seconds an interrupted cell gets to end before the kernel is killed. */
   interruptGrace?: number;
+  /** Run on this Jupyter Server instead of starting a local process (`kernelName` names its kernelspec). */
+  server?: ServerOptions;
+  /**
+   * Answers for the cells' input() calls, in order. Undefined: input() is refused (the kernel
+   * raises StdinNotImplementedError). When the answers run out, the asking cell is interrupted.
+   */
+  inputs?: string[];
   onEvent?: (event: RunEvent) => void;
 }
 
@@ -84,15 +91,14 @@ export interface RunResult {
   expectedErrors: number;
   /** Set when the kernel died or could not start: why, with the end of its log. */
   kernelError?: KernelDiedError;
+  /** The run stopped because the Jupyter Server went away. */
+  serverLost?: boolean;
 }
 
 const POLL_MS = 100;
-const BUILTIN: KernelIdentity = { name: "tsorch", display_name: "TypeScript (tsorch)", language: "typescript" };
 
 export class NotebookRunner {
-  private kernel: LaunchedKernel | undefined;
-  private interruptMode: "message" | "signal" = "message";
-  private kernelExit: { code: number | null } | undefined;
+  private kernel: RunKernel | undefined;
   private readonly recorder = new OutputRecorder();
   /** Which cell each execute_request was for, so late output (a timer's) lands in its own cell. */
   private readonly cellByMsgId = new Map<string, { index: number; cell: CodeCell }>();
@@ -101,8 +107,14 @@ export class NotebookRunner {
   /** The running cell ran past the timeout (so a kernel killed for not stopping is a timeout). */
   private timedOut = false;
   private expectedErrors = 0;
+  /** The kernel broadcast a shutdown_reply: someone (the server, another client) is shutting it down. */
+  private shutdownSeen = false;
+  /** Answers for input() not used yet. */
+  private readonly inputs: string[];
 
-  constructor(private readonly options: RunnerOptions) {}
+  constructor(private readonly options: RunnerOptions) {
+    this.inputs = [...(options.inputs ?? [])];
+  }
 
   /**
    * Asks the run to stop: the running cell is interrupted and no further cell runs. A second
@@ -110,7 +122,7 @@ export class NotebookRunner {
    */
   interrupt(): void {
     this.interrupts += 1;
-    if (this.interrupts >= 2) this.kernel?.process.kill("SIGKILL");
+    if (this.interrupts >= 2) void this.kernel?.kill().catch(() => undefined);
   }
 
   get interrupted(): boolean {
@@ -129,7 +141,7 @@ export class NotebookRunner {
     }
     try {
       notebook.metadata.kernelspec = { ...(notebook.metadata.kernelspec ?? {}), ...identity };
-      const languageInfo = this.kernel!.kernelInfo.content.language_info;
+      const languageInfo = this.kernel!.kernelInfo.language_info;
       if (typeof languageInfo === "object" && languageInfo !== null) notebook.metadata.language_info = languageInfo as Record<string, unknown>;
       return await this.runCells(notebook);
     } finally {
@@ -142,31 +154,21 @@ export class NotebookRunner {
   }
 
   private async start(): Promise<KernelIdentity> {
-    const spec = this.kernelSpec();
-    this.interruptMode = spec ? spec.interrupt_mode : "message";
-    // A short ipc path when the temp dir allows it (no port races); tcp otherwise.
-    const transport = join(tmpdir(), "tsorch-kernel-XXXXXX", "kernel-5").length < 100 ? "ipc" : "tcp";
-    let kernel: LaunchedKernel;
-    try {
-      kernel = await launchKernel({
-        cwd: this.options.cwd,
-        env: { ...(spec?.env ?? {}), ...(this.options.env ?? {}) },
-        timeout: (this.options.startTimeout ?? 60) * 1000,
-        transport,
-        detached: true,
-        ...(spec ? { argv: spec.argv } : {}),
-      });
-    } catch (err) {
-      const message = (err as Error).message;
-      const log = /before answering:\n([\s\S]*)$/.exec(message)?.[1] ?? "";
-      const what = spec ? `the ${spec.name} kernel (${spec.argv[0]})` : "the tsorch kernel";
-      throw new KernelDiedError(`${what} did not start: ${message.split("\n")[0]}`, null, log);
+    const startTimeout = this.options.startTimeout ?? 60;
+    let kernel: RunKernel;
+    if (this.options.server) {
+      // Loaded only for remote runs: @jupyterlab/services is large.
+      const { startRemoteKernel } = await import("./remote-kernel.js");
+      kernel = await startRemoteKernel({ server: this.options.server, kernelName: this.options.kernelName ?? "tsorch", startTimeout });
+    } else {
+      const spec = this.kernelSpec();
+      kernel = await startLocalKernel({ cwd: this.options.cwd, ...(spec ? { spec } : {}), ...(this.options.env ? { env: this.options.env } : {}), startTimeout });
     }
     this.kernel = kernel;
-    void kernel.exited.then((code) => (this.kernelExit = { code }));
-    const identity = spec ? { name: spec.name, display_name: spec.display_name, language: spec.language } : BUILTIN;
-    this.emit({ type: "kernel-started", kernel: identity, startupMs: kernel.startupMs, banner: String(kernel.kernelInfo.content.banner ?? "") });
-    return identity;
+    // Ctrl+C twice while the kernel was starting: it goes at once.
+    if (this.interrupts >= 2) void kernel.kill().catch(() => undefined);
+    this.emit({ type: "kernel-started", kernel: kernel.identity, startupMs: kernel.startupMs, banner: String(kernel.kernelInfo.banner ?? ""), where: kernel.where });
+    return kernel.identity;
   }
 
   /** The installed kernelspec asked for; none for tsorch's own kernel (also when "tsorch" is not installed). */
@@ -176,7 +178,7 @@ export class NotebookRunner {
     try {
       return findKernelSpec(name);
     } catch (err) {
-      if (err instanceof KernelSpecError && name.toLowerCase() === BUILTIN.name) return undefined;
+      if (err instanceof KernelSpecError && name.toLowerCase() === "tsorch") return undefined;
       throw err;
     }
   }
@@ -209,7 +211,7 @@ export class NotebookRunner {
         if (!(err instanceof KernelDiedError)) throw err;
         const status: RunStatus = this.timedOut ? "timeout" : this.interrupts >= 2 ? "interrupted" : "kernel-died";
         this.emit({ type: "cell-end", index, cell, status, elapsedMs: performance.now() - started });
-        return result(status, { failedCell: index, kernelError: err });
+        return result(status, { failedCell: index, kernelError: err, ...(this.kernel?.lost?.serverLost ? { serverLost: true } : {}) });
       }
       if (status === "expected-error") this.expectedErrors += 1;
       this.emit({ type: "cell-end", index, cell, status, elapsedMs: performance.now() - started });
@@ -223,18 +225,9 @@ export class NotebookRunner {
   /** Runs one cell to its idle status and reply; returns how it ended. */
   private async execute(index: number, cell: CodeCell): Promise<CellStatus> {
     const kernel = this.kernel!;
-    const { client } = kernel;
     this.recorder.reset(cell);
     cell.execution_count = null;
-    const header = client.send("shell", "execute_request", {
-      code: joinText(cell.source),
-      silent: false,
-      store_history: true,
-      user_expressions: {},
-      allow_stdin: false,
-      stop_on_error: false,
-    });
-    const msgId = header.msg_id;
+    const msgId = kernel.execute(joinText(cell.source), this.options.inputs !== undefined);
     this.cellByMsgId.set(msgId, { index, cell });
     this.runningMsgId = msgId;
 
@@ -244,35 +237,54 @@ export class NotebookRunner {
     let reply: Message | undefined;
     let idle = false;
     let interruptedAt: number | undefined;
+    let unanswered = false;
     this.timedOut = false;
     const isReply = (m: Message) => m.parent_header.msg_id === msgId;
     try {
       while (!(reply && idle)) {
-        if (this.kernelExit) throw this.died(`the kernel died while running cell ${index + 1}`);
+        if (kernel.lost) throw this.died(`the kernel died while running cell ${index + 1}`);
         const now = performance.now();
         if (interruptedAt === undefined && now - started > timeoutMs) {
           this.timedOut = true;
           this.emit({ type: "timeout", index, seconds: this.options.timeout! });
         }
-        if (interruptedAt === undefined && (this.timedOut || this.interrupted)) {
+        if (interruptedAt === undefined && (this.timedOut || this.interrupted || unanswered)) {
           interruptedAt = now;
-          this.sendInterrupt();
+          kernel.interrupt();
         }
         if (interruptedAt !== undefined && now - interruptedAt > graceMs) {
-          kernel.process.kill("SIGKILL");
-          await kernel.exited;
+          await kernel.kill();
           throw this.died(`cell ${index + 1} did not stop within ${graceMs / 1000} s of the interrupt; the kernel was killed`);
         }
-        reply ??= takeNow(client.inbox.shell.messages, isReply);
+        const request = kernel.takeInputRequest(msgId);
+        if (request) unanswered = !this.answer(index, request);
+        reply ??= kernel.takeReply(msgId);
         if (!idle) {
-          const message = await client.inbox.iopub.take(() => true, POLL_MS, "IOPub").catch(() => undefined);
+          const message = await kernel.nextIOPub(POLL_MS);
           if (message) {
             this.dispatch(message);
             if (isReply(message) && message.header.msg_type === "status" && message.content.execution_state === "idle") idle = true;
-          }
+          } else await kernel.check();
         } else if (!reply) {
-          reply = await client.inbox.shell.take(isReply, POLL_MS, "execute_reply").catch(() => undefined);
+          reply = await kernel.waitReply(msgId, POLL_MS);
+          if (!reply) await kernel.check();
         }
+      }
+      if (reply.content.status === "error" && reply.content.ename === "KeyboardInterrupt" && interruptedAt === undefined) {
+        // An interrupt nobody here asked for: a kernel being shut down from elsewhere stops its cell
+        // first. Its shutdown_reply follows on IOPub; wait a moment for it (or for the kernel to go).
+        const until = performance.now() + 1000;
+        while (!this.shutdownSeen && !kernel.lost && performance.now() < until) {
+          const message = await kernel.nextIOPub(POLL_MS);
+          if (message) this.dispatch(message);
+          else await kernel.check();
+        }
+      }
+      if (this.shutdownSeen) {
+        // Shut down because the server is stopping, or by someone else through it?
+        await kernel.check(true);
+        if (!kernel.lost?.serverLost) throw this.died(`the kernel was shut down from elsewhere (the server, or another client) while running cell ${index + 1}`);
+        throw this.died(`the kernel died while running cell ${index + 1}`);
       }
     } finally {
       this.runningMsgId = undefined;
@@ -291,14 +303,19 @@ export class NotebookRunner {
     return expected ? "expected-error" : "error";
   }
 
-  private sendInterrupt(): void {
-    const kernel = this.kernel!;
-    if (this.interruptMode === "signal") kernel.process.kill("SIGINT");
-    else kernel.client.send("control", "interrupt_request", {});
+  /** Answers an input_request with the next `--input` value; false when none is left. */
+  private answer(index: number, request: Message): boolean {
+    const prompt = String(request.content.prompt ?? "");
+    const value = this.inputs.shift();
+    this.emit({ type: "input", index, prompt, password: request.content.password === true, ...(value !== undefined ? { value } : {}) });
+    if (value === undefined) return false;
+    this.kernel!.answerInput(request, value);
+    return true;
   }
 
   /** Routes one IOPub message to the cell that sent the request it answers. */
   private dispatch(message: Message): void {
+    if (message.header.msg_type === "shutdown_reply") this.shutdownSeen = true;
     const target = this.cellByMsgId.get(String(message.parent_header.msg_id ?? ""));
     if (!target) return;
     const type = message.header.msg_type;
@@ -313,35 +330,18 @@ export class NotebookRunner {
   }
 
   private drainIOPub(): void {
-    const inbox = this.kernel?.client.inbox.iopub;
-    if (!inbox) return;
-    for (const message of inbox.messages.splice(0)) this.dispatch(message);
+    for (const message of this.kernel?.drainIOPub() ?? []) this.dispatch(message);
   }
 
   private died(message: string): KernelDiedError {
-    const code = this.kernelExit?.code ?? null;
-    const how = !this.kernelExit ? "" : code === null ? " (killed by a signal)" : ` (exit code ${code})`;
-    return new KernelDiedError(message + how, code, tail(this.kernel?.stderr() ?? "", 40));
+    const lost = this.kernel?.lost;
+    return new KernelDiedError(message + (lost?.how ?? ""), lost?.code ?? null, this.kernel?.log(40) ?? "");
   }
 
   private async shutdown(): Promise<void> {
     const kernel = this.kernel;
     if (!kernel) return;
     this.kernel = undefined;
-    try {
-      await kernel.stop(5000);
-    } catch {
-      kernel.process.kill("SIGKILL");
-    }
+    await kernel.shutdown();
   }
-}
-
-/** Removes and returns the first message matching, without waiting. */
-function takeNow(messages: Message[], match: (m: Message) => boolean): Message | undefined {
-  const i = messages.findIndex(match);
-  return i >= 0 ? messages.splice(i, 1)[0] : undefined;
-}
-
-function tail(text: string, lines: number): string {
-  return text.split("\n").slice(-lines).join("\n").trim();
 }

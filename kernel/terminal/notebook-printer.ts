@@ -63,7 +63,7 @@ export class NotebookPrinter {
     switch (event.type) {
       case "kernel-started":
         screen.setStatus(undefined);
-        this.write(style.dim(`${event.kernel.display_name} kernel started in ${formatSeconds(event.startupMs)}`) + "\n\n");
+        this.write(style.dim(`${event.kernel.display_name} kernel started${event.where ? ` on ${event.where}` : ""} in ${formatSeconds(event.startupMs)}`) + "\n\n");
         break;
       case "markdown": {
         const text = markdownToTerminal(joinText(event.cell.source), style, screen.columns).trimEnd();
@@ -91,6 +91,12 @@ export class NotebookPrinter {
       case "timeout":
         screen.newlineIfNeeded();
         this.write(style.yellow(`cell ${event.index + 1} is still running after ${event.seconds} s (--timeout): interrupting it`) + "\n");
+        this.last = undefined;
+        break;
+      case "input":
+        screen.newlineIfNeeded();
+        if (event.value === undefined) this.write(style.yellow(`input(${JSON.stringify(event.prompt)}) has no answer left (--input gives them, in order): interrupting the cell`) + "\n");
+        else this.write(event.prompt + style.dim(event.password ? "•".repeat(event.value.length) : event.value) + "\n");
         this.last = undefined;
         break;
       case "cell-end":
