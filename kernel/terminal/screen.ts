@@ -139,7 +139,8 @@ export class Screen {
   }
 }
 
-function truncate(text: string, width: number): string {
+/** `text` cut to `width` visible characters (colour codes kept, not counted). */
+export function truncate(text: string, width: number): string {
   // The status is short plain text with colour codes; cut on visible characters only.
   let visible = 0;
   let out = "";
