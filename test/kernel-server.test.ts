@@ -3,13 +3,11 @@
  * `@jupyterlab/services` (REST + the kernel websocket). Start, execute, rich display with a PNG,
  * interrupt, restart, sessions, shutdown.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { KernelManager, ServerConnection, SessionManager, type Kernel, type KernelMessage } from "@jupyterlab/services";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { freePorts } from "../kernel/client.js";
-import { JUPYTER, jupyterSandbox, requireJupyter } from "./jupyter/environment.js";
+import { jupyterSandbox, requireJupyter, startJupyterServer, type JupyterServer } from "./jupyter/environment.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -30,8 +28,7 @@ function plain(iopub: KernelMessage.IIOPubMessage[], type = "execute_result"): s
 }
 
 describe("jupyter server with @jupyterlab/services", () => {
-  let server: ChildProcess;
-  let log = "";
+  let server: JupyterServer;
   let settings: ServerConnection.ISettings;
   let kernels: KernelManager;
   let sandbox: ReturnType<typeof jupyterSandbox>;
@@ -40,36 +37,15 @@ describe("jupyter server with @jupyterlab/services", () => {
     requireJupyter(["jupyter_server"], ["server"]);
     sandbox = jupyterSandbox();
     const [port] = await freePorts(1);
-    const token = randomUUID();
-    server = spawn(JUPYTER, ["server", "--no-browser", `--port=${port}`, "--ip=127.0.0.1", `--ServerApp.token=${token}`, `--ServerApp.root_dir=${sandbox.dir}`, "--ServerApp.port_retries=0", ...(process.getuid?.() === 0 ? ["--allow-root"] : [])], { env: sandbox.env });
-    server.stdout!.on("data", (d: Buffer) => (log += d.toString()));
-    server.stderr!.on("data", (d: Buffer) => (log += d.toString()));
-    const baseUrl = `http://127.0.0.1:${port}/`;
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (server.exitCode !== null) throw new Error(`jupyter server exited:\n${log}`);
-      try {
-        const response = await fetch(`${baseUrl}api/status?token=${token}`);
-        if (response.ok) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error(`jupyter server did not start:\n${log}`);
-      await sleep(250);
-    }
-    settings = ServerConnection.makeSettings({ baseUrl, wsUrl: `ws://127.0.0.1:${port}/`, token, WebSocket: WebSocket as never });
+    server = await startJupyterServer(sandbox, port!);
+    settings = ServerConnection.makeSettings({ baseUrl: server.url, wsUrl: server.url.replace(/^http/, "ws"), token: server.token, WebSocket: WebSocket as never });
     kernels = new KernelManager({ serverSettings: settings });
     await kernels.ready;
   });
 
   afterAll(async () => {
     kernels?.dispose();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server.on("exit", resolve));
-      server.kill("SIGTERM");
-      await Promise.race([exited, sleep(10_000)]);
-      if (server.exitCode === null) server.kill("SIGKILL");
-    }
+    await server?.stop();
     sandbox?.remove();
   });
 
