@@ -28,7 +28,8 @@ export type CommTargetHandler = (comm: Comm, open: CommMessage) => void;
 
 /** Where comm messages go: IOPub, with the current request as parent. */
 export interface CommSink {
-  publish(msgType: "comm_open" | "comm_msg" | "comm_close", content: object, buffers?: Uint8Array[]): void;
+  /** `metadata` is the message's own metadata (where ipykernel puts a comm's, e.g. the widget protocol version). */
+  publish(msgType: "comm_open" | "comm_msg" | "comm_close", content: object, buffers?: Uint8Array[], metadata?: JSONObject): void;
   /** An error thrown by a handler: reported, never fatal. */
   error(error: unknown, where: string): void;
 }
@@ -51,13 +52,13 @@ export class Comm {
   /** Sends `data` to the frontend side of this comm. */
   send(data: JSONObject = {}, metadata: JSONObject = {}, buffers: Uint8Array[] = []): void {
     if (this.isClosed) throw new Error(`comm ${this.id} (${this.targetName}) is closed`);
-    this.manager.sink.publish("comm_msg", { comm_id: this.id, data, metadata }, buffers);
+    this.manager.sink.publish("comm_msg", { comm_id: this.id, data }, buffers, metadata);
   }
 
   /** Closes the comm on both sides. Closing twice does nothing. */
   close(data: JSONObject = {}, metadata: JSONObject = {}): void {
     if (this.isClosed) return;
-    this.manager.sink.publish("comm_close", { comm_id: this.id, data, metadata });
+    this.manager.sink.publish("comm_close", { comm_id: this.id, data }, [], metadata);
     this.closedBy({ data, metadata, buffers: [] });
   }
 
@@ -99,10 +100,11 @@ export class Comm {
   }
 }
 
-function asCommMessage(content: JSONObject, buffers: Uint8Array[], header?: Header): CommMessage {
+/** A frontend message; its metadata is the message's (JupyterLab puts the widget protocol version there), else the content's. */
+function asCommMessage(content: JSONObject, buffers: Uint8Array[], header?: Header, metadata?: JSONObject): CommMessage {
   return {
     data: isObject(content.data) ? content.data : {},
-    metadata: isObject(content.metadata) ? content.metadata : {},
+    metadata: metadata && Object.keys(metadata).length > 0 ? metadata : isObject(content.metadata) ? content.metadata : {},
     buffers,
     ...(header ? { header } : {}),
   };
@@ -130,7 +132,7 @@ export class CommManager {
     if (typeof targetName !== "string" || targetName === "") throw new TypeError("open(targetName): targetName must be a non-empty string");
     const comm = new Comm(randomUUID().replace(/-/g, ""), targetName, this);
     this.comms.set(comm.id, comm);
-    this.sink.publish("comm_open", { comm_id: comm.id, target_name: targetName, data, metadata }, buffers);
+    this.sink.publish("comm_open", { comm_id: comm.id, target_name: targetName, data }, buffers, metadata);
     return comm;
   }
 
@@ -148,7 +150,7 @@ export class CommManager {
   }
 
   /** comm_open from the frontend. An unknown target gets the comm closed again, as ipykernel does. */
-  handleOpen(content: JSONObject, buffers: Uint8Array[], header?: Header): void {
+  handleOpen(content: JSONObject, buffers: Uint8Array[], header?: Header, metadata?: JSONObject): void {
     const id = content.comm_id;
     const target = content.target_name;
     if (typeof id !== "string" || typeof target !== "string") {
@@ -164,26 +166,26 @@ export class CommManager {
     const comm = new Comm(id, target, this);
     this.comms.set(id, comm);
     try {
-      handler(comm, asCommMessage(content, buffers, header));
+      handler(comm, asCommMessage(content, buffers, header, metadata));
     } catch (err) {
       this.sink.error(err, `comm target ${target}`);
       comm.close();
     }
   }
 
-  handleMsg(content: JSONObject, buffers: Uint8Array[], header?: Header): void {
+  handleMsg(content: JSONObject, buffers: Uint8Array[], header?: Header, metadata?: JSONObject): void {
     const comm = typeof content.comm_id === "string" ? this.comms.get(content.comm_id) : undefined;
     if (!comm) {
       this.sink.error(new Error(`comm_msg for unknown comm ${JSON.stringify(content.comm_id)}`), "comm_msg");
       return;
     }
-    comm.received(asCommMessage(content, buffers, header));
+    comm.received(asCommMessage(content, buffers, header, metadata));
   }
 
-  handleClose(content: JSONObject, buffers: Uint8Array[], header?: Header): void {
+  handleClose(content: JSONObject, buffers: Uint8Array[], header?: Header, metadata?: JSONObject): void {
     const comm = typeof content.comm_id === "string" ? this.comms.get(content.comm_id) : undefined;
     if (!comm) return; // closing twice, or a comm we refused: nothing to do
-    comm.closedBy(asCommMessage(content, buffers, header));
+    comm.closedBy(asCommMessage(content, buffers, header, metadata));
   }
 
   /** @internal */

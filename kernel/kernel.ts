@@ -13,6 +13,8 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { SHARED_SLOTS, Slot, type ToMain, type ToWorker, type WorkerInit } from "./bridge.js";
 import { CommManager } from "./comms.js";
+import * as widgets from "./widgets/index.js";
+import { attachWidgets } from "./widgets/widget.js";
 import { readConnectionFile, type ConnectionInfo } from "./connection.js";
 import { currentContext, outputContext, RequestContext, requestContext, runInContext } from "./context.js";
 import { createDisplayApi, isDisplayable, toDisplayData, type DisplayApi } from "./display.js";
@@ -91,15 +93,16 @@ export class Kernel {
     this.output = new OutputRouter((msgType, content, parent, extra) => this.post({ kind: "send", channel: "iopub", msgType, content, parent, ...extra }), writeToProcess);
     this.timers = new TimerRegistry((error, context) => this.reportAsyncError(error, context, "a timer callback"));
     const sink = {
-      publish: (msgType: string, content: object, buffers?: Uint8Array[]) => {
+      publish: (msgType: string, content: object, buffers?: Uint8Array[], metadata?: JSONObject) => {
         const context = outputContext();
         if (!context) return log.warn(`${msgType} outside any request was dropped`);
         if (context.silent) return;
-        this.output.publish(msgType, content, context.parent, buffers ? { buffers } : undefined);
+        this.output.publish(msgType, content, context.parent, buffers || metadata ? { ...(buffers ? { buffers } : {}), ...(metadata ? { metadata } : {}) } : undefined);
       },
     };
     this.displayApi = createDisplayApi({ ...sink, warn: (text) => this.output.write("stderr", `[display] ${text}\n`) });
     this.comms = new CommManager({ ...sink, error: (error, where) => this.reportAsyncError(error, outputContext(), where) });
+    attachWidgets(this.comms, (error, where) => this.reportAsyncError(error, outputContext(), where));
     this.stdin = new StdinClient(this.shared, this.stdinPort, (m) => this.post(m), () => this.output.flush());
     this.history = new HistoryStore();
   }
@@ -165,6 +168,7 @@ export class Kernel {
       prompt: (message, options) => this.stdin.request(message, options),
       help: (...args: unknown[]) => this.help(args),
       comms: this.comms,
+      widgets,
       exit: () => this.askExit(),
       quit: () => this.askExit(),
     };
@@ -539,10 +543,10 @@ export class Kernel {
   private comm(message: Message): void {
     const context = new RequestContext(message.header, message.identities, { allowStdin: false, silent: false, executionCount: this.executionCount });
     runInContext(context, () => {
-      const { content, buffers, header } = message;
-      if (header.msg_type === "comm_open") this.comms.handleOpen(content, buffers, header as Header);
-      else if (header.msg_type === "comm_msg") this.comms.handleMsg(content, buffers, header as Header);
-      else this.comms.handleClose(content, buffers, header as Header);
+      const { content, buffers, header, metadata } = message;
+      if (header.msg_type === "comm_open") this.comms.handleOpen(content, buffers, header as Header, metadata);
+      else if (header.msg_type === "comm_msg") this.comms.handleMsg(content, buffers, header as Header, metadata);
+      else this.comms.handleClose(content, buffers, header as Header, metadata);
     });
     this.output.finishRequest(context);
   }

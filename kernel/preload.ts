@@ -30,12 +30,14 @@ export interface KernelGlobals {
   /** Pages a description of `value`, or the kernel's help with no argument. */
   help(value?: unknown): void;
   comms: CommManager;
+  /** Jupyter widgets (sliders, dropdowns, interact, ...), as ipywidgets. */
+  widgets: typeof import("./widgets/index.js");
   /** Asks the frontend to close (jupyter console exits; notebooks ignore it). */
   exit(): void;
   quit(): void;
 }
 
-export const KERNEL_NAMES = ["display", "updateDisplay", "clearOutput", "input", "prompt", "help", "comms", "exit", "quit"] as const;
+export const KERNEL_NAMES = ["display", "updateDisplay", "clearOutput", "input", "prompt", "help", "comms", "widgets", "exit", "quit"] as const;
 
 /** Lets the runtime (or any library) reach the kernel without importing it. */
 export const KERNEL_SYMBOL = Symbol.for("tsorch.kernel");
@@ -139,7 +141,16 @@ export const KERNEL_DECLARATIONS = `
   declare function quit(): void;
 `;
 
+/** The kernel's names typed from their own declaration files (next to this module's). */
+function moduleDeclarations(): string {
+  const widgets = JSON.stringify(fileURLToPath(new URL("./widgets/index.js", import.meta.url)));
+  return [
+    `/** Jupyter widgets: IntSlider, Dropdown, Button, Output, HBox, interact, ... (ipywidgets' names and state). */`,
+    `declare const widgets: typeof import(${widgets});`,
+  ].join("\n");
+}
+
 /** The preload text handed to the evaluator. */
 export function preloadDeclarations(): string {
-  return KERNEL_DECLARATIONS.replace(/^ {2}/gm, "").trim() + "\n";
+  return KERNEL_DECLARATIONS.replace(/^ {2}/gm, "").trim() + "\n" + moduleDeclarations() + "\n";
 }
