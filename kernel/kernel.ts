@@ -26,7 +26,7 @@ import { log } from "./log.js";
 import { defaultSender, isObject, type Channel, type Header, type JSONObject, type KernelMessage, type Message, type ParentHeader } from "./messages.js";
 import { captureProcessOutput, OutputRouter, writeToProcess } from "./output.js";
 import { describeValue, KERNEL_HELP, pagePayload, parseHelpQuery } from "./pager.js";
-import { KERNEL_SYMBOL, loadRuntime, preloadDeclarations, type KernelGlobals } from "./preload.js";
+import { KERNEL_SYMBOL, loadRuntime, loadRuntimeTools, preloadDeclarations, type KernelGlobals } from "./preload.js";
 import { codePointLength, completeReply, historyReply, inspectReply, isCompleteReply, str } from "./requests.js";
 import { StdinClient } from "./stdin.js";
 import { TerminationGuard } from "./termination.js";
@@ -169,6 +169,7 @@ export class Kernel {
       help: (...args: unknown[]) => this.help(args),
       comms: this.comms,
       widgets,
+      ...(await loadRuntimeTools(runtime)),
       exit: () => this.askExit(),
       quit: () => this.askExit(),
     };

@@ -32,12 +32,14 @@ export interface KernelGlobals {
   comms: CommManager;
   /** Jupyter widgets (sliders, dropdowns, interact, ...), as ipywidgets. */
   widgets: typeof import("./widgets/index.js");
+  /** The live shape explorer (needs the runtime; absent if it failed to load). */
+  explore?: typeof import("./widgets/explore.js").explore;
   /** Asks the frontend to close (jupyter console exits; notebooks ignore it). */
   exit(): void;
   quit(): void;
 }
 
-export const KERNEL_NAMES = ["display", "updateDisplay", "clearOutput", "input", "prompt", "help", "comms", "widgets", "exit", "quit"] as const;
+export const KERNEL_NAMES = ["display", "updateDisplay", "clearOutput", "input", "prompt", "help", "comms", "widgets", "explore", "exit", "quit"] as const;
 
 /** Lets the runtime (or any library) reach the kernel without importing it. */
 export const KERNEL_SYMBOL = Symbol.for("tsorch.kernel");
@@ -144,10 +146,24 @@ export const KERNEL_DECLARATIONS = `
 /** The kernel's names typed from their own declaration files (next to this module's). */
 function moduleDeclarations(): string {
   const widgets = JSON.stringify(fileURLToPath(new URL("./widgets/index.js", import.meta.url)));
+  const explore = JSON.stringify(fileURLToPath(new URL("./widgets/explore.js", import.meta.url)));
   return [
     `/** Jupyter widgets: IntSlider, Dropdown, Button, Output, HBox, interact, ... (ipywidgets' names and state). */`,
     `declare const widgets: typeof import(${widgets});`,
+    `/** The live shape explorer: sliders for the input size, the trace and explanation re-traced on every move. @example explore(net, [1, 1, 32, 32]) */`,
+    `declare const explore: typeof import(${explore}).explore;`,
   ].join("\n");
+}
+
+/** The kernel's names built on the runtime (`explore`): empty when the runtime did not load. */
+export async function loadRuntimeTools(runtime: Runtime): Promise<{ explore?: KernelGlobals["explore"] }> {
+  if (runtime.error) return {};
+  try {
+    return { explore: (await import("./widgets/explore.js")).explore };
+  } catch (err) {
+    log.warn(`explore is unavailable: ${(err as Error).message}`);
+    return {};
+  }
 }
 
 /** The preload text handed to the evaluator. */

@@ -207,4 +207,30 @@ describe("the widget protocol over ZeroMQ", () => {
       m.header.msg_type === "comm_msg" ? `${(m.content.data as any).method}:${JSON.stringify((m.content.data as any).state)}` : m.header.msg_type === "display_data" ? `display:${(m.content.data as any)["text/plain"]}` : "clear");
     expect(order).toEqual(['echo_update:{"value":7}', `update:{"msg_id":"${movedId}"}`, "clear", "display:14", 'update:{"msg_id":""}']);
   });
+
+  it("explore: a move of the H slider re-traces and updates the trace and explanation views", async () => {
+    await ok(`class Net extends nn.Module {
+  conv1 = new nn.Conv2d(1, 6, 5); conv2 = new nn.Conv2d(6, 16, 5);
+  fc1 = new nn.Linear(16 * 5 * 5, 120); fc2 = new nn.Linear(120, 84); fc3 = new nn.Linear(84, 10);
+  forward(x: Tensor): Tensor {
+    x = F.max_pool2d(F.relu(this.conv1(x)), 2);
+    x = F.max_pool2d(F.relu(this.conv2(x)), 2);
+    x = torch.flatten(x, 1);
+    return this.fc3(F.relu(this.fc2(F.relu(this.fc1(x)))));
+  }
+}
+const net = new Net();`);
+    const { outputs } = await ok("const ex = explore(net, [1, 1, 32, 32]); ex");
+    const byDescription = (d: string) => opens(outputs).find((m) => (m.content.data as any).state.description === d)!.content.comm_id as string;
+    const html = (id: string, out: Message[]) => msgs(out.filter((m) => m.content.comm_id === id)).filter((d) => d.method === "update").map((d) => d.state.value).join("");
+    const idOf = (name: "status" | "explanationView" | "traceView") => ok(`ex.${name}.model_id`).then((r) => JSON.parse(String((r.outputs.find((m) => m.header.msg_type === "execute_result")!.content.data as any)["text/plain"]).replace(/^'|'$/g, '"')));
+    const [status, explanation, traceView] = [await idOf("status"), await idOf("explanationView"), await idOf("traceView")];
+    const moved = await commMsg(byDescription("H"), { method: "update", state: { value: 64 }, buffer_paths: [] });
+    expect(html(status, moved)).toContain('data-failed="fc1"');
+    expect(html(explanation, moved)).toContain("fc1 expects 400 = 16×5×5 features, got 1040 = 16×13×5");
+    expect(html(traceView, moved)).toContain('class="error"');
+    const back = await commMsg(byDescription("H"), { method: "update", state: { value: 32 }, buffer_paths: [] });
+    expect(html(status, back)).toContain("✓ 1×1×32×32 runs: output (1, 10)");
+    expect(msgs(back.filter((m) => m.content.comm_id === explanation))).toContainEqual({ method: "update", state: { value: "" }, buffer_paths: [] });
+  });
 });

@@ -10,6 +10,7 @@
  */
 import { requestedDisplayId, withShorthands, type DisplayHandle, type DisplayOptions } from "../display.js";
 import { describeValue, KERNEL_HELP } from "../pager.js";
+import * as widgets from "../widgets/index.js";
 
 export interface ReplHost {
   /** Writes text to the terminal. */
@@ -61,6 +62,8 @@ export function replGlobals(host: ReplHost): Record<string, unknown> {
     prompt: input,
     help: (...args: unknown[]) => host.write((args.length === 0 ? KERNEL_HELP : describeValue(args[0])) + "\n"),
     comms: new NoComms(),
+    // Widgets keep their state and observers in a terminal; they have no frontend to show in.
+    widgets,
     exit: () => host.exit(),
     quit: () => host.exit(),
   };

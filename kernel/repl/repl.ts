@@ -31,7 +31,7 @@ import { codePointToUtf16 } from "../eval/positions.js";
 import { loadEvaluator, type Evaluator } from "../evaluator.js";
 import { getVersions } from "../paths.js";
 import { parseHelpQuery } from "../pager.js";
-import { KERNEL_SYMBOL, loadRuntime, preloadDeclarations } from "../preload.js";
+import { KERNEL_SYMBOL, loadRuntime, loadRuntimeTools, preloadDeclarations } from "../preload.js";
 import { codePointLength } from "../requests.js";
 import { colorEnabled, makeStyle, stripEscapes, type ColorChoice, type Style } from "../terminal/style.js";
 import { replGlobals } from "./globals.js";
@@ -115,7 +115,7 @@ export class Repl {
     }
     this.evaluator = await loadEvaluator({
       cwd: this.options.cwd ?? process.cwd(),
-      globals: { ...runtime.exports, ...globals },
+      globals: { ...runtime.exports, ...globals, ...(await loadRuntimeTools(runtime)) },
       preloadDeclarations: preloadDeclarations(),
       ...(this.interrupter ? { onCompiling: this.interrupter.onCompiling } : {}),
     });
