@@ -223,7 +223,7 @@ const net = new Net();`);
     const { outputs } = await ok("const ex = explore(net, [1, 1, 32, 32]); ex");
     const byDescription = (d: string) => opens(outputs).find((m) => (m.content.data as any).state.description === d)!.content.comm_id as string;
     const html = (id: string, out: Message[]) => msgs(out.filter((m) => m.content.comm_id === id)).filter((d) => d.method === "update").map((d) => d.state.value).join("");
-    const idOf = (name: "status" | "explanationView" | "traceView") => ok(`ex.${name}.model_id`).then((r) => JSON.parse(String((r.outputs.find((m) => m.header.msg_type === "execute_result")!.content.data as any)["text/plain"]).replace(/^'|'$/g, '"')));
+    const idOf = (name: "status" | "explanationView" | "traceView") => ok(`ex.${name}.model_id`).then((r) => String((r.outputs.find((m) => m.header.msg_type === "execute_result")!.content.data as any)["text/plain"]));
     const [status, explanation, traceView] = [await idOf("status"), await idOf("explanationView"), await idOf("traceView")];
     const moved = await commMsg(byDescription("H"), { method: "update", state: { value: 64 }, buffer_paths: [] });
     expect(html(status, moved)).toContain('data-failed="fc1"');

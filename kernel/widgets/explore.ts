@@ -17,6 +17,17 @@ import { Dropdown, HBox, HTML, Image, IntSlider, Layout, VBox } from "./controls
 
 type Module = Parameters<typeof traceNet>[0];
 
+/**
+ * What a cell passes: an nn.Module and a tensor, typed by shape (checked when called), because a
+ * cell's `nn.Module` is declared by the kernel's bundled runtime types, a copy of these.
+ */
+export interface ModuleLike {
+  forward(...args: never[]): unknown;
+}
+export interface TensorLike {
+  readonly shape: readonly number[];
+}
+
 export interface ExploreOptions {
   /** Slider ranges (default: a quarter to four times the starting size, within 1..512). */
   h?: readonly [number, number];
@@ -27,7 +38,7 @@ export interface ExploreOptions {
    * The real input whose feature maps are shown (resized to the chosen H×W); default: random
    * values from a fixed seed, drawn without touching the global generator.
    */
-  input?: Tensor;
+  input?: TensorLike;
   /** The layer shown first in the heatmap drop-down (a row path such as "conv1"). */
   layer?: string;
 }
@@ -98,7 +109,7 @@ export class Explorer extends VBox {
   #marksCache = new Map<string, string>();
   #solved = new Map<string, Explanation["sizes"]>();
 
-  constructor(net: Module, shape: readonly number[], options: ExploreOptions = {}) {
+  constructor(net: ModuleLike, shape: readonly number[], options: ExploreOptions = {}) {
     if (!(net instanceof nn.Module)) throw new TypeError("explore(net, [N, C, H, W]): net must be an nn.Module");
     if (!Array.isArray(shape) || shape.length !== 4 || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
       throw new TypeError(`explore(net, [N, C, H, W]): the size must be four positive integers, got ${JSON.stringify(shape)}`);
@@ -116,7 +127,7 @@ export class Explorer extends VBox {
     const status = new HTML();
     const traceView = new HTML({ layout: { overflow: "auto" } });
     const explanationView = new HTML();
-    const first = traceNet(net, [n0, c0, h0, w0], { timing: false });
+    const first = traceNet(net as unknown as Module, [n0, c0, h0, w0], { timing: false });
     const maps = first.steps.filter((r) => r.outputs[0]?.shape.length === 4);
     const choices = maps.map((r, i) => [`${r.name} ${shapeText(r.outputs[0]!.shape)}`, i] as const);
     const startAt = Math.max(0, options.layer === undefined ? 0 : maps.findIndex((r) => r.name === options.layer || r.path === options.layer));
@@ -133,7 +144,7 @@ export class Explorer extends VBox {
       ],
       _dom_classes: ["tsorch-explore"],
     });
-    this.net = net;
+    this.net = net as unknown as Module;
     this.batch = batch;
     this.channels = channels;
     this.h = h;
@@ -146,7 +157,8 @@ export class Explorer extends VBox {
     this.layer = layer;
     this.heatmap = heatmap;
     this.heatmapNote = heatmapNote;
-    this.#input = options.input;
+    if (options.input !== undefined && !(options.input instanceof torch.Tensor)) throw new TypeError("explore: options.input must be a tensor (N, C, H, W)");
+    this.#input = options.input as Tensor | undefined;
     this.update(first);
     for (const s of [batch, channels, h, w]) s.observe(() => this.update(), "value");
     layer.observe(() => this.showHeatmap(), "index");
@@ -274,6 +286,6 @@ function statusHtml(t: Trace, ex: Explanation | null, size: readonly number[]): 
  *
  * @example explore(net, [1, 1, 32, 32])
  */
-export function explore(net: Module, shape: readonly [number, number, number, number] | readonly number[], options: ExploreOptions = {}): Explorer {
+export function explore(net: ModuleLike, shape: readonly [number, number, number, number] | readonly number[], options: ExploreOptions = {}): Explorer {
   return new Explorer(net, shape, options);
 }
