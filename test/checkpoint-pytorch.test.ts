@@ -170,3 +170,18 @@ for (const version of ["torch1", "torch2"]) {
     });
   });
 }
+
+describe("the notebook's PyTorch-trained LeNet (notebooks/data/lenet-digits-pytorch.pt)", () => {
+  test("gives PyTorch's predictions and scores on tsorch's digits", async () => {
+    const rec = JSON.parse(readFileSync(`${DIR}notebook_lenet_pytorch.json`, "utf8")) as { predicted_first_12: number[]; scores_0: number[]; correct: number };
+    const { datasets } = await import("../src/index.js");
+    const testSet = datasets.SyntheticDigits({ size: 1000, train: false, seed: 0 });
+    const net = new LeNet();
+    net.load_state_dict(torch.load(fileURLToPath(new URL("../notebooks/data/lenet-digits-pytorch.pt", import.meta.url))));
+    const scores = torch.no_grad(() => net(testSet.data));
+    const answers = scores.argmax(1);
+    expect(answers.narrow(0, 0, 12).tolist()).toEqual(rec.predicted_first_12);
+    flat(scores.select(0, 0)).forEach((v, i) => expect(v).toBeCloseTo(rec.scores_0[i]!, 4));
+    expect(answers.eq(testSet.targets).sum().item()).toBe(rec.correct);
+  });
+});
