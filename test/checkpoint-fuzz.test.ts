@@ -21,21 +21,10 @@ import { torch, TsorchError } from "../src/index.js";
 import { Tensor } from "../src/tensor/tensor.js";
 import { readZip, writeZip } from "../src/serialization/zip.js";
 import { safetensors } from "../src/serialization/index.js";
+import { rng } from "./backend-helpers.js";
 
 const FIX = fileURLToPath(new URL("./fixtures/checkpoints/", import.meta.url));
 const PER_LOAD_MS = 1000;
-
-/** mulberry32: a small seeded generator, so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(src: Uint8Array, r: () => number): Uint8Array {
   const n = src.length;
