@@ -16,7 +16,7 @@
  */
 import { ArgumentError, IndexError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { Module } from "./module.js";
+import { addIndent, Module } from "./module.js";
 import { pyTypename } from "./python-style.js";
 
 /** Named modules given as an object, a Map, or `[name, module]` pairs (Python's OrderedDict). */
@@ -210,6 +210,20 @@ export class ModuleList<T extends Module = Module> extends Module {
   constructor(modules?: Iterable<NoInfer<T>> | null) {
     super();
     if (modules !== undefined && modules !== null) this.extend(modules);
+  }
+
+  /** PyTorch 2.x's repr: runs of identical children shown once, as `(0-5): 6 x Layer(...)`. */
+  override toString(): string {
+    const reprs = [...this._modules.values()].map((m) => (m === null ? "None" : m.toString()));
+    if (reprs.length === 0) return this._get_name() + "()";
+    const blocks: { start: number; end: number; repr: string }[] = [];
+    reprs.forEach((r, i) => {
+      const last = blocks[blocks.length - 1];
+      if (last && last.repr === r) last.end = i;
+      else blocks.push({ start: i, end: i, repr: r });
+    });
+    const lines = blocks.map((b) => addIndent(b.start === b.end ? `(${b.start}): ${b.repr}` : `(${b.start}-${b.end}): ${b.end - b.start + 1} x ${b.repr}`, 2));
+    return `${this._get_name()}(\n  ${lines.join("\n  ")}\n)`;
   }
 
   /** The number of modules. */

@@ -88,7 +88,7 @@ function typeError(message: string, name: string): ArgumentError {
 }
 
 /** Indents every line but the first (PyTorch's `_addindent`). */
-function addIndent(s: string, spaces: number): string {
+export function addIndent(s: string, spaces: number): string {
   const lines = s.split("\n");
   if (lines.length === 1) return s;
   const pad = " ".repeat(spaces);

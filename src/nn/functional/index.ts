@@ -29,3 +29,6 @@ export {
   type Reduction, type ReductionArgs, type NllLossArgs, type CrossEntropyArgs, type BCEArgs, type BCEWithLogitsArgs, type SmoothL1Args,
   type HuberArgs,
 } from "./loss.js";
+export { embedding } from "./embedding.js";
+export { layer_norm, group_norm, rms_norm, instance_norm } from "./normalization.js";
+export { scaled_dot_product_attention, multi_head_attention_forward } from "./attention.js";

@@ -1,0 +1,166 @@
+/**
+ * Attention: `F.scaled_dot_product_attention` (softmax(q kᵀ · scale + mask) v)
+ * and the multi-head forward `nn.MultiheadAttention` runs. Masks follow
+ * PyTorch: a boolean `attn_mask` is True where attending is *allowed* for
+ * scaled_dot_product_attention and True where it is *forbidden* for
+ * MultiheadAttention (its `attn_mask` and `key_padding_mask`), a float mask
+ * is added to the scores. Shapes are checked with PyTorch's messages.
+ *
+ * @example
+ * const q = torch.randn(2, 4, 5, 8);                   // [batch, heads, L, E]
+ * F.scaled_dot_product_attention(q, q, q, { is_causal: true }).shape   // torch.Size([2, 4, 5, 8])
+ */
+import { ArgumentError, ShapeError } from "../../errors.js";
+import { type ArgsOf, Bool, Float, TensorT, arg, optional, signature } from "../../ops/signature.js";
+import { ones, zeros } from "../../tensor/creation.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { bool as boolDType } from "../../tensor/dtype.js";
+import { hooked } from "../../trace/op-hook.js";
+import { dropout } from "./dropout.js";
+import { linear } from "./linear.js";
+import { softmax } from "./activation.js";
+
+export const SCALED_DOT_PRODUCT_ATTENTION = signature("scaled_dot_product_attention", [
+  arg("attn_mask", optional(TensorT), null), arg("dropout_p", Float, 0.0), arg("is_causal", Bool, false),
+  arg("scale", optional(Float), null), arg("enable_gqa", Bool, false),
+], 3);
+
+function sizeText(s: readonly number[]): string {
+  return `torch.Size([${s.join(", ")}])`;
+}
+
+/** A boolean mask where True means "may attend" becomes 0 / -inf; a float mask is used as it is. */
+function additiveMask(mask: Tensor, allowedWhenTrue: boolean, dtype: Tensor["dtype"]): Tensor {
+  if (mask.dtype !== boolDType) return mask;
+  const forbidden = allowedWhenTrue ? mask.logical_not() : mask;
+  return zeros([...mask.shape], { dtype }).masked_fill(forbidden, -Infinity);
+}
+
+/**
+ * `softmax(query @ keyᵀ * scale + attn_mask) @ value` over the last two
+ * dimensions (`[..., L, E]`, `[..., S, E]`, `[..., S, Ev]` → `[..., L, Ev]`);
+ * `scale` defaults to 1/sqrt(E); `is_causal` masks the upper triangle.
+ */
+export const scaled_dot_product_attention = hooked("F.scaled_dot_product_attention", function scaled_dot_product_attention(
+  query: Tensor, key: Tensor, value: Tensor, ...args: ArgsOf<typeof SCALED_DOT_PRODUCT_ATTENTION>): Tensor {
+  const { attn_mask, dropout_p, is_causal, scale } = SCALED_DOT_PRODUCT_ATTENTION.parse(args);
+  if (is_causal && attn_mask) throw new ArgumentError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True", "attn_mask", "RuntimeError");
+  const E = query.shape[query.ndim - 1]!;
+  if (key.shape[key.ndim - 1] !== E) {
+    throw new ShapeError(`Expected query and key to have the same embedding dimension, got ${sizeText(query.shape)} and ${sizeText(key.shape)}`,
+      { op: "scaled_dot_product_attention", shapes: { query: query.shape, key: key.shape }, expected: { E }, got: { E: key.shape[key.ndim - 1]! } });
+  }
+  const L = query.shape[query.ndim - 2]!;
+  const S = key.shape[key.ndim - 2]!;
+  const s = scale ?? 1 / Math.sqrt(E);
+  let scores = query.matmul(key.transpose(-2, -1)).mul(s);
+  if (is_causal) scores = scores.add(additiveMask(ones([L, S], { dtype: boolDType }).tril(), true, scores.dtype));
+  if (attn_mask) scores = scores.add(additiveMask(attn_mask, true, scores.dtype));
+  let weights = softmax(scores, -1);
+  if (dropout_p > 0) weights = dropout(weights, dropout_p, true);
+  return weights.matmul(value);
+});
+
+/** What `multi_head_attention_forward` needs from the module. */
+export interface MultiHeadParams {
+  num_heads: number;
+  in_proj_weight: Tensor | null;
+  in_proj_bias: Tensor | null;
+  q_proj_weight: Tensor | null;
+  k_proj_weight: Tensor | null;
+  v_proj_weight: Tensor | null;
+  out_proj_weight: Tensor;
+  out_proj_bias: Tensor | null;
+  dropout_p: number;
+  training: boolean;
+}
+
+/**
+ * The multi-head forward on sequence-first inputs (`[L, N, E]`, or `[L, E]`
+ * unbatched): projections, per-head scaled dot products with the masks,
+ * softmax, dropout, the output projection. Returns the output and the
+ * attention weights (averaged over heads unless asked otherwise), or null weights.
+ */
+export function multi_head_attention_forward(
+  query: Tensor, key: Tensor, value: Tensor, p: MultiHeadParams,
+  opts: { key_padding_mask: Tensor | null; need_weights: boolean; attn_mask: Tensor | null; average_attn_weights: boolean; is_causal: boolean },
+): [Tensor, Tensor | null] {
+  const batched = query.ndim === 3;
+  if (query.ndim !== 3 && query.ndim !== 2) {
+    throw new ShapeError(`query should be unbatched 2D or batched 3D tensor but received ${query.ndim}-D query tensor`, { op: "multi_head_attention_forward", shapes: { query: query.shape } });
+  }
+  if (!batched) {
+    query = query.unsqueeze(1);
+    key = key.unsqueeze(1);
+    value = value.unsqueeze(1);
+  }
+  const [L, N, E] = query.shape as unknown as [number, number, number];
+  const S = key.shape[0]!;
+  const h = p.num_heads;
+  const hd = E / h;
+  if (key.shape[1] !== N || value.shape[1] !== N || key.ndim !== 3 || value.ndim !== 3) {
+    throw new ShapeError(`key and value should have the same batch size as query (${N}), got key ${sizeText(key.shape)} and value ${sizeText(value.shape)}`,
+      { op: "multi_head_attention_forward", shapes: { query: query.shape, key: key.shape, value: value.shape } });
+  }
+  if (query.shape[2] !== E || (p.in_proj_weight && key.shape[2] !== E)) {
+    throw new ShapeError(`was expecting embedding dimension of ${E}, but got ${key.shape[2]}`, { op: "multi_head_attention_forward", shapes: { query: query.shape, key: key.shape } });
+  }
+  let q: Tensor, k: Tensor, v: Tensor;
+  if (p.in_proj_weight) {
+    const [wq, wk, wv] = p.in_proj_weight.chunk(3);
+    const [bq, bk, bv] = p.in_proj_bias ? p.in_proj_bias.chunk(3) : [null, null, null];
+    q = linear(query, wq!, bq);
+    k = linear(key, wk!, bk);
+    v = linear(value, wv!, bv);
+  } else {
+    const [bq, bk, bv] = p.in_proj_bias ? p.in_proj_bias.chunk(3) : [null, null, null];
+    q = linear(query, p.q_proj_weight!, bq);
+    k = linear(key, p.k_proj_weight!, bk);
+    v = linear(value, p.v_proj_weight!, bv);
+  }
+  // [L, N, E] -> [N*h, L, hd]
+  q = q.reshape([L, N * h, hd]).transpose(0, 1);
+  k = k.reshape([S, N * h, hd]).transpose(0, 1);
+  v = v.reshape([S, N * h, v.shape[2]! / h]).transpose(0, 1);
+  let mask: Tensor | null = null;
+  let attnMask = opts.attn_mask;
+  if (opts.is_causal && !attnMask) attnMask = ones([L, S], { dtype: boolDType }).triu(1);
+  if (attnMask) {
+    if (attnMask.ndim === 2) {
+      if (attnMask.shape[0] !== L || attnMask.shape[1] !== S) {
+        throw new ShapeError(`The shape of the 2D attn_mask is ${sizeText(attnMask.shape)}, but should be (${L}, ${S}).`,
+          { op: "multi_head_attention_forward", shapes: { attn_mask: attnMask.shape, query: query.shape, key: key.shape }, expected: { L, S }, got: { L: attnMask.shape[0]!, S: attnMask.shape[1]! } });
+      }
+      mask = additiveMask(attnMask, false, q.dtype).unsqueeze(0);
+    } else if (attnMask.ndim === 3) {
+      if (attnMask.shape[0] !== N * h || attnMask.shape[1] !== L || attnMask.shape[2] !== S) {
+        throw new ShapeError(`The shape of the 3D attn_mask is ${sizeText(attnMask.shape)}, but should be (${N * h}, ${L}, ${S}).`,
+          { op: "multi_head_attention_forward", shapes: { attn_mask: attnMask.shape, query: query.shape, key: key.shape }, expected: { batch_heads: N * h, L, S } });
+      }
+      mask = additiveMask(attnMask, false, q.dtype);
+    } else {
+      throw new ShapeError(`attn_mask's dimension ${attnMask.ndim} is not supported`, { op: "multi_head_attention_forward", shapes: { attn_mask: attnMask.shape } });
+    }
+  }
+  if (opts.key_padding_mask) {
+    const kpm = batched ? opts.key_padding_mask : opts.key_padding_mask.unsqueeze(0);
+    if (kpm.ndim !== 2 || kpm.shape[0] !== N || kpm.shape[1] !== S) {
+      throw new ShapeError(`expecting key_padding_mask shape of (${N}, ${S}), but got ${sizeText(opts.key_padding_mask.shape)}`,
+        { op: "multi_head_attention_forward", shapes: { key_padding_mask: opts.key_padding_mask.shape, key: key.shape }, expected: { N, S } });
+    }
+    const pad = additiveMask(kpm, false, q.dtype).reshape([N, 1, 1, S]).expand([N, h, 1, S]).reshape([N * h, 1, S]);
+    mask = mask ? mask.add(pad) : pad;
+  }
+  let scores = q.mul(1 / Math.sqrt(hd)).bmm(k.transpose(1, 2));
+  if (mask) scores = scores.add(mask);
+  let weights = softmax(scores, -1);
+  if (p.dropout_p > 0 && p.training) weights = dropout(weights, p.dropout_p, true);
+  let out = weights.bmm(v).transpose(0, 1).reshape([L * N, -1]);
+  out = linear(out, p.out_proj_weight, p.out_proj_bias).reshape([L, N, -1]);
+  if (!batched) out = out.squeeze(1);
+  if (!opts.need_weights) return [out, null];
+  let w = weights.reshape([N, h, L, S]);
+  if (opts.average_attn_weights) w = w.mean(1);
+  if (!batched) w = w.squeeze(0);
+  return [out, w];
+}
