@@ -23,6 +23,7 @@ const PARTS: { name: string; file: string; args: string[]; what: string }[] = [
   { name: "kernels", file: "kernels.js", args: ["--quick"], what: "the CPU compute kernels one by one" },
   { name: "eval", file: "eval.js", args: [], what: "cell evaluation and completion" },
   { name: "kernel", file: "kernel.js", args: ["--quick"], what: "the Jupyter kernel: start-up, round trip, completion, heartbeat" },
+  { name: "run", file: "run-notebooks.js", args: ["--quick"], what: "tsorch run: the tutorial locally and on a jupyter server, 8 notebooks at --jobs 1 and 4" },
 ];
 
 const wanted = process.argv.slice(2);

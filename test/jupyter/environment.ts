@@ -3,8 +3,7 @@
  * jupyter_kernel_test, jupyter_server, nbconvert and jupyter-console. A missing piece makes the
  * suites fail with a message saying what to install, never skip.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +11,8 @@ import { installKernelSpec } from "../../kernel/kernelspec.js";
 import { cliPath } from "../../kernel/paths.js";
 
 export const PYTHON = "/usr/bin/python3";
-export const JUPYTER = "/usr/bin/jupyter";
+import { JUPYTER } from "../../bench/jupyter-server.js";
+export { JUPYTER };
 
 /** Throws a clear error unless the build output and the named Python modules/commands exist. */
 export function requireJupyter(modules: string[], commands: string[] = []): void {
@@ -59,65 +59,4 @@ export function jupyterSandbox(): JupyterSandbox {
   return { jupyterPath, env, dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export interface JupyterServer {
-  /** The base URL, "http://127.0.0.1:PORT/". */
-  url: string;
-  token: string;
-  process: ChildProcess;
-  /** Everything the server wrote. */
-  log(): string;
-  /** Ends the server and every kernel it started (its process group). */
-  stop(): Promise<void>;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Starts `jupyter server` on a free localhost port with a random token, in its own process
- * group (so kernels it leaves behind go with it), and waits until its API answers.
- */
-export async function startJupyterServer(sandbox: JupyterSandbox, port: number): Promise<JupyterServer> {
-  const token = randomUUID();
-  const server = spawn(
-    JUPYTER,
-    ["server", "--no-browser", `--port=${port}`, "--ip=127.0.0.1", `--ServerApp.token=${token}`, `--ServerApp.root_dir=${sandbox.dir}`, "--ServerApp.port_retries=0", ...(process.getuid?.() === 0 ? ["--allow-root"] : [])],
-    { env: sandbox.env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let log = "";
-  server.stdout!.on("data", (d: Buffer) => (log += d.toString()));
-  server.stderr!.on("data", (d: Buffer) => (log += d.toString()));
-  const url = `http://127.0.0.1:${port}/`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`jupyter server exited:\n${log}`);
-    try {
-      const response = await fetch(`${url}api/status`, { headers: { Authorization: `token ${token}` } });
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`jupyter server did not start:\n${log}`);
-    await sleep(250);
-  }
-  const group = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-server.pid!, signal);
-    } catch {
-      // already gone
-    }
-  };
-  return {
-    url,
-    token,
-    process: server,
-    log: () => log,
-    async stop() {
-      if (server.exitCode === null && server.signalCode === null) {
-        const exited = new Promise((resolve) => server.once("exit", resolve));
-        server.kill("SIGTERM");
-        await Promise.race([exited, sleep(10_000)]);
-      }
-      group("SIGKILL");
-    },
-  };
-}
+export { startJupyterServer, type JupyterServer } from "../../bench/jupyter-server.js";
