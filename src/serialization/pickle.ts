@@ -108,6 +108,11 @@ export class Pickler {
       this.u32(b.length);
       return this.raw(b);
     }
+    if (typeof v === "function" && typeof (v as { state_dict?: unknown }).state_dict === "function") {
+      // An nn.Module (callable): PyTorch would pickle its class, which no weights-only load accepts.
+      const name = (v as { _get_name?: () => string })._get_name?.() ?? v.constructor.name;
+      throw new ArgumentError(`Can't pickle a ${name} module: torch.save writes tensors, state dicts, and lists, tuples, dicts, numbers and strings of them; save its state: torch.save(x.state_dict(), path)`, "obj", "TypeError");
+    }
     if (typeof v !== "object") {
       throw new ArgumentError(`Can't pickle ${typeof v === "function" ? `the function ${v.name || "<anonymous>"}` : `a ${typeof v}`}: torch.save writes tensors, state dicts, and lists, tuples, dicts, numbers and strings of them`, "obj", "TypeError");
     }

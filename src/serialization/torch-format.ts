@@ -16,7 +16,7 @@
  * net.load_state_dict(loadCheckpoint(bytes) as StateDict);
  */
 import { CheckpointError, UnpicklingError } from "../errors.js";
-import { type DType, bool, float32, float64, int32, int64, uint8 } from "../tensor/dtype.js";
+import { DType, bool, float32, float64, int32, int64, uint8 } from "../tensor/dtype.js";
 import { Storage, Tensor } from "../tensor/tensor.js";
 import { META_DATA, metaStorage } from "../tensor/meta.js";
 import { Parameter } from "../nn/parameter.js";
@@ -79,6 +79,11 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 export function saveCheckpoint(obj: unknown, name = "archive"): Uint8Array {
   const storages = new Map<Storage, { key: string; dtype: DType }>();
   const pickler = new Pickler((v, p) => {
+    if (v instanceof DType) {
+      // A dtype pickles as the torch attribute it is (`torch.float32`), which weights_only allows.
+      p.global("torch", v.name);
+      return true;
+    }
     if (!(v instanceof Tensor)) return false;
     if (v.storage.data === META_DATA) {
       throw new CheckpointError("Cannot save a tensor on the 'meta' device: it has a shape but no values", "meta");
