@@ -78,3 +78,18 @@ test("what cannot cross says why", () => {
   expect(missing.name).toBe("FileNotFoundError");
   expect(missing.message).toBe("[Errno 2] No such file or directory: '/nonexistent/model.pt'");
 });
+
+test("a loaded checkpoint shows its tensors and its other values in notebooks", () => {
+  const ckpt = roundTrip({ model: new nn.Linear(3, 2).state_dict(), epoch: 4, best: 0.5, done: false });
+  const bundle = ckpt[Symbol.for("Jupyter.display")]() as Record<string, string>;
+  expect(bundle["text/plain"]!.split("\n")).toEqual([
+    "checkpoint: 2 tensors, 8 values (float32), 32 B",
+    "  key           shape   dtype",
+    "  model.weight  [2, 3]  float32",
+    "  model.bias    [2]     float32",
+    "  also: epoch = 4 · best = 0.5 · done = False",
+  ]);
+  expect(bundle["text/html"]).toContain("<caption>checkpoint: 2 tensors, 8 values (float32), 32 B</caption>");
+  // Not a key: Object.keys and load_state_dict do not see the display method.
+  expect(Object.keys(ckpt)).toEqual(["model", "epoch", "best", "done"]);
+});

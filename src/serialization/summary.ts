@@ -11,21 +11,28 @@
  */
 import { Tensor } from "../tensor/tensor.js";
 import { escapeHtml, htmlBlock, htmlTable, rawHtml } from "../render/html.js";
+import { pyValue } from "../nn/python-style.js";
 
 /** Rows shown before "… and N more". */
 const MAX_ROWS = 80;
+/** Other values (an epoch, learning rates) listed under the table. */
+const MAX_SCALARS = 12;
 
 interface Row {
   key: string;
   tensor: Tensor;
 }
 
-/** The tensors of a loaded value with their dotted keys (each tensor once, in order). */
-export function tensorsOf(value: unknown): Row[] {
+/** The tensors of a loaded value with their dotted keys (each tensor once, in order), and its other leaves. */
+export function tensorsOf(value: unknown, scalars: [string, string][] = []): Row[] {
   const rows: Row[] = [];
   const seen = new Set<unknown>();
   const walk = (v: unknown, key: string, depth: number): void => {
-    if (typeof v !== "object" || v === null || seen.has(v) || depth > 64) return;
+    if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean" || typeof v === "string" || v === null) {
+      if (key !== "" && !/(^|\.)params\.\d+$/.test(key)) scalars.push([key, typeof v === "string" ? JSON.stringify(v) : typeof v === "bigint" ? String(v) : pyValue(v)]);
+      return;
+    }
+    if (typeof v !== "object" || seen.has(v) || depth > 64) return;
     seen.add(v);
     if (v instanceof Tensor) {
       rows.push({ key, tensor: v });
@@ -59,8 +66,11 @@ function headline(source: string, rows: Row[]): string {
 
 /** The summary of a loaded checkpoint as a MIME bundle (text and HTML). */
 export function checkpointBundle(value: unknown, source: string, metadata: Record<string, string> | null = null): Record<string, string> {
-  const rows = tensorsOf(value);
+  const scalars: [string, string][] = [];
+  const rows = tensorsOf(value, scalars);
   const head = headline(source, rows);
+  const others = scalars.slice(0, MAX_SCALARS).map(([k, v]) => `${k} = ${v}`).join(" · ") +
+    (scalars.length > MAX_SCALARS ? ` · … ${scalars.length - MAX_SCALARS} more` : "");
   const shown = rows.slice(0, MAX_ROWS);
   const more = rows.length - shown.length;
   const shape = (t: Tensor): string => `[${t.shape.join(", ")}]`;
@@ -74,6 +84,7 @@ export function checkpointBundle(value: unknown, source: string, metadata: Recor
     lines.push(`  ${r.key.padEnd(keyWidth)}  ${shape(r.tensor).padEnd(shapeWidth)}  ${r.tensor.dtype.name}${layout(r.tensor) ? "  (view)" : ""}`);
   }
   if (more > 0) lines.push(`  … and ${more} more`);
+  if (others) lines.push(`  also: ${others}`);
   const meta = metadata
     ? `<div class="tsorch-muted">${Object.entries(metadata).map(([k, v]) => `${escapeHtml(k)}: <code>${escapeHtml(v)}</code>`).join(" · ")}</div>`
     : "";
@@ -84,7 +95,7 @@ export function checkpointBundle(value: unknown, source: string, metadata: Recor
       ...shown.map((r) => [r.key, shape(r.tensor), r.tensor.dtype.name, r.tensor.numel(), layout(r.tensor)]),
       ...(more > 0 ? [[rawHtml(`<span class="tsorch-muted">… and ${more} more</span>`)]] : []),
     ],
-  }) + meta);
+  }) + meta + (others ? `<div class="tsorch-muted">also: ${escapeHtml(others)}</div>` : ""));
   return { "text/plain": lines.join("\n"), "text/html": html };
 }
 
