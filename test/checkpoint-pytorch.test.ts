@@ -13,6 +13,7 @@ import { CheckpointError, F, nn, optim, safetensors, torch, UnpicklingError, typ
 import { Parameter } from "../src/nn/parameter.js";
 import { Tensor as TensorClass } from "../src/tensor/tensor.js";
 import { LeNet } from "./lenet.js";
+import { bnNet, smallNet } from "./checkpoint-models.js";
 
 const DIR = fileURLToPath(new URL("./fixtures/checkpoints/", import.meta.url));
 
@@ -47,8 +48,6 @@ function flat(t: Tensor): number[] {
   return Array.from(t.reshape(-1).tolist() as number[], Number);
 }
 
-const smallNet = () => new nn.Sequential(new nn.Conv2d(1, 4, 3), new nn.ReLU(), new nn.Flatten(), new nn.Linear(4 * 6 * 6, 3));
-const bnNet = () => new nn.Sequential(new nn.Conv2d(1, 4, 3), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.Flatten(), new nn.Linear(4 * 6 * 6, 3));
 
 for (const version of ["torch1", "torch2"]) {
   const dir = `${DIR}${version}/`;

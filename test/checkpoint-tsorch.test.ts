@@ -22,6 +22,7 @@ import { describe, expect, test } from "vitest";
 import { F, nn, optim, safetensors, torch, type Tensor } from "../src/index.js";
 import { Tensor as TensorClass } from "../src/tensor/tensor.js";
 import { LeNet } from "./lenet.js";
+import { bnNet, smallNet } from "./checkpoint-models.js";
 
 const DIR = fileURLToPath(new URL("./fixtures/checkpoints/tsorch/", import.meta.url));
 
@@ -61,8 +62,6 @@ function train(model: nn.Module, opt: optim.Optimizer, steps: number, shape: num
   return data;
 }
 
-const bnNet = () => new nn.Sequential(new nn.Conv2d(1, 4, 3), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.Flatten(), new nn.Linear(4 * 6 * 6, 3));
-const smallNet = () => new nn.Sequential(new nn.Conv2d(1, 4, 3), new nn.ReLU(), new nn.Flatten(), new nn.Linear(4 * 6 * 6, 3));
 
 /** The checkpoints and what they must give, built the same way on every run. */
 function build(): { files: Map<string, Uint8Array>; expected: Record<string, unknown> } {
