@@ -24,7 +24,7 @@ import {
   conv2dBackwardWeight,
 } from "../src/backend/cpu/conv2d.js";
 import { sgemm } from "../src/backend/cpu/gemm.js";
-import { conv2dGeometry, maxPool2dGeometry, type Conv2dGeometry } from "../src/backend/cpu/output-size.js";
+import { conv2dGeometry, maxPool2dGeometry, type Conv2dGeometry } from "../src/shape/conv-pool.js";
 import { maxPool2d, maxPool2dBackward } from "../src/backend/cpu/pool2d.js";
 import { simdConv2d, simdConv2dBackwardInput, simdConv2dBackwardWeight } from "../src/backend/cpu/simd-conv2d.js";
 import { sgemmSimd, simdAvailable } from "../src/backend/cpu/simd-gemm.js";

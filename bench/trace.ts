@@ -19,7 +19,7 @@ import { performance } from "node:perf_hooks";
 import { torch, summary, trace, setFlightRecorder } from "../src/index.js";
 import { no_grad } from "../src/autograd/grad-mode.js";
 import { jupyterDisplay } from "../src/render/mime.js";
-import { hooked } from "../src/trace/op-hook.js";
+import { hooked } from "../src/ops/op-hook.js";
 import { LeNet } from "./lenet.js";
 
 export interface TraceBenchResult {

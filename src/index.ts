@@ -14,7 +14,7 @@ export { print } from "./print.js";
 export * as optim from "./optim/index.js";
 export * as autograd from "./autograd/index.js";
 export * as warnings from "./warnings.js";
-// Shape insight: traces, summaries, explained shape errors, feature maps (loading it starts the flight recorder).
+// Shape insight: traces, summaries, explained shape errors, feature maps.
 export {
   summary, trace, featureMaps, compareTraces, Trace, Summary, TraceComparison, TraceRow, setFlightRecorder,
   type TraceOptions, type SummaryOptions, type SizeSpec, type Explanation, type FeatureMapsOptions,

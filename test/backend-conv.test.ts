@@ -17,7 +17,7 @@ import {
   type Conv2dGeometry,
   type Conv2dOptions,
   type Padding4,
-} from "../src/backend/cpu/output-size.js";
+} from "../src/shape/conv-pool.js";
 import { scratchBytes } from "../src/backend/cpu/scratch.js";
 import { compare, f32, loadFixture, randomArray, rng, type Encoded } from "./backend-helpers.js";
 

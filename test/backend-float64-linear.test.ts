@@ -12,7 +12,7 @@ import { ArgumentError, DTypeError } from "../src/errors.js";
 import { getKernel, registerKernel, resetKernel, type DgemmKernel } from "../src/backend/registry.js";
 import { dgemm } from "../src/backend/cpu/gemm-f64.js";
 import { upsampleBilinear2dBackwardF64, upsampleBilinear2dF64 } from "../src/backend/cpu/interpolate-f64.js";
-import { upsample2dGeometry } from "../src/backend/cpu/output-size.js";
+import { upsample2dGeometry } from "../src/shape/conv-pool.js";
 import { compare, f64, loadFixture, rng, type Encoded } from "./backend-helpers.js";
 
 /** Tolerance relative to the magnitude of the expected array. */

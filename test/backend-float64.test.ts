@@ -17,7 +17,7 @@ import { maxPool2dF64 } from "../src/backend/cpu/pool2d-f64.js";
 import { maxPool2d as maxPool2dF32 } from "../src/backend/cpu/pool2d.js";
 import {
   conv2dGeometry, maxPool2dGeometry, type Conv2dOptions, type Pair, type Padding4,
-} from "../src/backend/cpu/output-size.js";
+} from "../src/shape/conv-pool.js";
 import { compare, f64, i32, loadFixture, rng, type Encoded } from "./backend-helpers.js";
 
 /** Tolerance relative to the magnitude of the expected array. */

@@ -10,7 +10,7 @@ import {
   maxPool2dGeometry,
   pool2dOutputShape,
   type Pair,
-} from "../src/backend/cpu/output-size.js";
+} from "../src/shape/conv-pool.js";
 import {
   adaptiveAvgPool2d,
   adaptiveAvgPool2dBackward,

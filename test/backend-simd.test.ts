@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from "../src/backend/cpu/conv2d.js";
 import { sgemm } from "../src/backend/cpu/gemm.js";
-import { conv2dGeometry, type Conv2dOptions, type Padding4 } from "../src/backend/cpu/output-size.js";
+import { conv2dGeometry, type Conv2dOptions, type Padding4 } from "../src/shape/conv-pool.js";
 import { scratchBytes } from "../src/backend/cpu/scratch.js";
 import { disableWasmSimd, enableWasmSimd, wasmSimdEnabled } from "../src/backend/cpu/simd-backend.js";
 import { simdConv2d, simdConv2dBackwardInput, simdConv2dBackwardWeight } from "../src/backend/cpu/simd-conv2d.js";

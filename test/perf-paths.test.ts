@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { F, TsorchError, torch, type Tensor } from "../src/index.js";
 import { sgemm } from "../src/backend/cpu/gemm.js";
-import { conv2dGeometry } from "../src/backend/cpu/output-size.js";
+import { conv2dGeometry } from "../src/shape/conv-pool.js";
 
 function values(t: Tensor): number[] {
   return Array.from(t.contiguous().double()._contiguousData());

@@ -120,7 +120,7 @@ describe("other networks", () => {
     const ex = err.explanation;
     expect(ex.headline).toBe("MaxPool2d 4 (max_pool2d 2×2) needs an input of at least 2×2, got 1×1: output size 0");
     expect(ex.sizesText).toBe("any H ≥ 14 and W ≥ 14 (square inputs ≥ 14) (checked up to MaxPool2d 4: later steps did not run)");
-    expect(ex.fixes[0]).toBe("use inputs of at least 14×14");
+    expect(ex.fixes[0]).toBe('resize the input to 14×14: F.interpolate(x, { size: [14, 14], mode: "bilinear" })');
   });
 
   test("a residual add with mismatched shapes: which conv lost its padding", () => {
@@ -128,7 +128,7 @@ describe("other networks", () => {
     expect(err.message).toBe("The size of tensor a (30) must match the size of tensor b (32) at non-singleton dimension 3");
     const ex = err.explanation;
     expect(err.trace.failedRow!.path).toBe("BrokenResidual.forward › add");
-    expect(ex.headline).toBe("add: the operands must have matching shapes, got [1, 3, 30, 30] and [1, 3, 32, 32] (W−2 vs W)");
+    expect(ex.headline).toBe("add: the operands must have matching shapes, got [1, 3, 30, 30] and [1, 3, 32, 32] (W−2 vs W at dim 3)");
     expect(ex.details[1]).toBe("operand 2: [1, 3, 32, 32] = (1, 3, H, W) (the input)");
     expect(ex.sizesText).toBe("no input size works: W−2 = W never holds (add: same size in dim 3)");
     expect(ex.fixes[0]).toBe("give conv1 padding=1 so it keeps H and W");

@@ -7,7 +7,7 @@
 import { describe, expect, test } from "vitest";
 import { inspect } from "node:util";
 import { F, type Tensor, nn, summary, torch, trace } from "../src/index.js";
-import { addOpListener, hooked } from "../src/trace/op-hook.js";
+import { addOpListener, hooked } from "../src/ops/op-hook.js";
 import { Net, Residual, stridedCnn } from "./trace-nets.js";
 
 const LENET_PATHS = [
@@ -95,7 +95,7 @@ describe("trace of LeNet", () => {
       expect(p.spec.params).toEqual({ kernel: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1], ceil_mode: false });
       expect(p.spec.args).toBe("2, 2");
     }
-    expect(t.row("view")!.spec.params).toEqual({ shape: [-1, 400] });
+    expect(t.row("view")!.spec.params).toEqual({ shape: [-1, 400], kind: "view" });
     expect(t.row("conv1")!.spec.params).toEqual({
       in_channels: 1, out_channels: 6, kernel: [5, 5], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, bias: true,
     });

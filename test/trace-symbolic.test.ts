@@ -5,8 +5,8 @@
  */
 import { describe, expect, test } from "vitest";
 import { nn, summary, trace } from "../src/index.js";
-import { poolOutputSize } from "../src/backend/cpu/output-size.js";
-import { formatRanges, solveSizes } from "../src/trace/solver.js";
+import { poolOutputSize } from "../src/shape/dim.js";
+import { formatRanges, solveSizes } from "../src/shape/solver.js";
 import { Net, adaptiveNet, shrinkingNet, stridedCnn } from "./trace-nets.js";
 
 describe("formulas", () => {

@@ -12,7 +12,7 @@
  * the same kernels as their float32 names, which are typed over both array types.
  * Conv, pooling and upsampling kernels take a resolved geometry built by `conv2dGeometry`,
  * `maxPool2dGeometry`, `avgPool2dGeometry`, `adaptivePool2dGeometry` or `upsample2dGeometry`
- * (cpu/output-size.ts), which also raise PyTorch's errors for bad sizes. Outputs are overwritten; the
+ * (src/shape/conv-pool.ts), which also raise PyTorch's errors for bad sizes. Outputs are overwritten; the
  * optional trailing arrays let a caller reuse memory, otherwise a new array is returned.
  *
  * The CPU kernels are registered when this module loads. Optional WebAssembly SIMD versions of
@@ -49,7 +49,7 @@ import type {
   Conv2dGeometry,
   Pool2dGeometry,
   Upsample2dGeometry,
-} from "./cpu/output-size.js";
+} from "../shape/conv-pool.js";
 import {
   adaptiveAvgPool2d,
   adaptiveAvgPool2dBackward,

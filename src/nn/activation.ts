@@ -13,6 +13,8 @@ import { type ArgsWithOptions, parseArgs } from "./args.js";
 import * as F from "./functional/activation.js";
 import { Module } from "./module.js";
 import { pyFloat, pyInt, pyRepr, pyValue } from "./python-style.js";
+import type { OpSpec } from "../shape/descriptor.js";
+import { elementwiseSpec } from "../shape/families/elementwise.js";
 
 /** Keyword argument of the activations that can overwrite their input. */
 export interface InplaceOptions {
@@ -46,6 +48,10 @@ export class ReLU extends Module {
   override extra_repr(): string {
     return this.inplace ? "inplace=True" : "";
   }
+
+  override op_spec(): OpSpec {
+    return elementwiseSpec();
+  }
 }
 
 /** `min(max(x, 0), 6)`. */
@@ -63,6 +69,10 @@ export class ReLU6 extends Module {
 
   override extra_repr(): string {
     return this.inplace ? "inplace=True" : "";
+  }
+
+  override op_spec(): OpSpec {
+    return elementwiseSpec();
   }
 }
 
@@ -96,6 +106,10 @@ export class LeakyReLU extends Module {
   override extra_repr(): string {
     return `negative_slope=${pyFloat(this.negative_slope)}${this.inplace ? ", inplace=True" : ""}`;
   }
+
+  override op_spec(): OpSpec {
+    return elementwiseSpec();
+  }
 }
 
 /** Keyword arguments of `nn.ELU`. */
@@ -122,6 +136,10 @@ export class ELU extends Module {
   override extra_repr(): string {
     return `alpha=${pyFloat(this.alpha)}${this.inplace ? ", inplace=True" : ""}`;
   }
+
+  override op_spec(): OpSpec {
+    return elementwiseSpec();
+  }
 }
 
 /** SiLU (swish): `x * sigmoid(x)`. */
@@ -140,6 +158,10 @@ export class SiLU extends Module {
   override extra_repr(): string {
     return this.inplace ? "inplace=True" : "";
   }
+
+  override op_spec(): OpSpec {
+    return elementwiseSpec();
+  }
 }
 
 /**
@@ -152,12 +174,20 @@ export class Sigmoid extends Module {
   override forward(input: Tensor): Tensor {
     return F.sigmoid(input);
   }
+
+  override op_spec(): OpSpec {
+    return elementwiseSpec();
+  }
 }
 
 /** Hyperbolic tangent. */
 export class Tanh extends Module {
   override forward(input: Tensor): Tensor {
     return F.tanh(input);
+  }
+
+  override op_spec(): OpSpec {
+    return elementwiseSpec();
   }
 }
 
@@ -182,6 +212,10 @@ export class GELU extends Module {
 
   override extra_repr(): string {
     return `approximate=${pyRepr(this.approximate)}`;
+  }
+
+  override op_spec(): OpSpec {
+    return elementwiseSpec();
   }
 }
 
@@ -209,6 +243,10 @@ export class Softplus extends Module {
 
   override extra_repr(): string {
     return `beta=${pyInt(this.beta)}, threshold=${pyInt(this.threshold)}`;
+  }
+
+  override op_spec(): OpSpec {
+    return elementwiseSpec();
   }
 }
 
@@ -239,6 +277,10 @@ export class Softmax extends Module {
   override extra_repr(): string {
     return `dim=${pyValue(this.dim)}`;
   }
+
+  override op_spec(): OpSpec {
+    return elementwiseSpec(this.dim === null ? "" : `dim=${this.dim}`);
+  }
 }
 
 /**
@@ -261,6 +303,10 @@ export class LogSoftmax extends Module {
 
   override extra_repr(): string {
     return `dim=${pyValue(this.dim)}`;
+  }
+
+  override op_spec(): OpSpec {
+    return elementwiseSpec(this.dim === null ? "" : `dim=${this.dim}`);
   }
 }
 

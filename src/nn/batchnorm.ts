@@ -21,6 +21,8 @@ import { fillInPlace } from "./in-place.js";
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
 import { pyFloat, pyValue } from "./python-style.js";
+import { type OpSpec, spec } from "../shape/descriptor.js";
+import { batchNorm } from "../shape/families/norm.js";
 
 /** Keyword arguments of the BatchNorm layers. */
 export interface BatchNormOptions {
@@ -143,6 +145,10 @@ export abstract class BatchNormBase extends Module {
   override extra_repr(): string {
     return `${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? "None" : pyFloat(this.momentum)}, ` +
       `affine=${pyValue(this.affine)}, track_running_stats=${pyValue(this.track_running_stats)}`;
+  }
+
+  override op_spec(): OpSpec {
+    return spec(batchNorm, { num_features: this.num_features });
   }
 }
 

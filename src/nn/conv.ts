@@ -16,7 +16,7 @@
  * new nn.Conv2d(3, 64, 3, 1, 1)              // same as new nn.Conv2d(3, 64, 3, { padding: 1 })
  */
 import { ArgumentError } from "../errors.js";
-import type { Pair } from "../backend/cpu/output-size.js";
+import type { Pair } from "../shape/conv-pool.js";
 import { type DTypeLike, toDType } from "../tensor/dtype.js";
 import { empty } from "../tensor/creation.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -27,6 +27,8 @@ import { _calculate_fan_in_and_fan_out, kaiming_uniform_, uniform_ } from "./ini
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
 import { pyTuple } from "./python-style.js";
+import { type OpSpec, spec } from "../shape/descriptor.js";
+import { conv2d as conv2dFamily, conv2dParams } from "../shape/families/conv.js";
 
 /** How `nn.Conv2d` pads: with zeros (in the convolution), or by reflecting, replicating or wrapping the input. */
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
@@ -149,6 +151,11 @@ export class Conv2d extends Module {
 
   override forward(input: Tensor): Tensor {
     return this._conv_forward(input, this.weight, this.bias);
+  }
+
+  override op_spec(): OpSpec {
+    return spec(conv2dFamily, conv2dParams(this.in_channels, this.out_channels, this.kernel_size, this.stride, this.padding,
+      this.dilation, this.groups, this.bias !== null));
   }
 
   override extra_repr(): string {

@@ -15,6 +15,8 @@ import { type ArgsWithOptions, parseArgs } from "./args.js";
 import { dropout, dropout2d } from "./functional/dropout.js";
 import { Module } from "./module.js";
 import { pyFloat, pyValue } from "./python-style.js";
+import type { OpSpec } from "../shape/descriptor.js";
+import { elementwiseSpec } from "../shape/families/elementwise.js";
 
 /** Keyword arguments of the dropout layers. */
 export interface DropoutOptions {
@@ -42,6 +44,10 @@ export abstract class DropoutBase extends Module {
 
   override extra_repr(): string {
     return `p=${pyFloat(this.p)}, inplace=${pyValue(this.inplace)}`;
+  }
+
+  override op_spec(): OpSpec {
+    return elementwiseSpec(`p=${this.p}`);
   }
 }
 

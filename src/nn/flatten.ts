@@ -13,6 +13,8 @@ import { flatten as flattenView, normDim, unflatten as unflattenView } from "../
 import { type ArgsWithOptions, parseArgs } from "./args.js";
 import { Module } from "./module.js";
 import { pyTuple } from "./python-style.js";
+import { type OpSpec, spec } from "../shape/descriptor.js";
+import { flatten as flattenFamily, unflatten as unflattenFamily } from "../shape/families/view.js";
 
 /** Keyword arguments of `nn.Flatten`. */
 export interface FlattenOptions {
@@ -45,6 +47,10 @@ export class Flatten extends Module {
 
   override extra_repr(): string {
     return `start_dim=${this.start_dim}, end_dim=${this.end_dim}`;
+  }
+
+  override op_spec(): OpSpec {
+    return spec(flattenFamily, { start_dim: this.start_dim, end_dim: this.end_dim });
   }
 }
 
@@ -87,5 +93,9 @@ export class Unflatten extends Module {
 
   override extra_repr(): string {
     return `dim=${this.dim}, unflattened_size=${pyTuple(this.unflattened_size)}`;
+  }
+
+  override op_spec(): OpSpec {
+    return spec(unflattenFamily, { dim: this.dim, sizes: this.unflattened_size });
   }
 }

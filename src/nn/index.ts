@@ -49,3 +49,6 @@ export {
   type LossOptions, type CrossEntropyLossOptions, type NLLLossOptions, type BCELossOptions, type BCEWithLogitsLossOptions,
   type SmoothL1LossOptions, type HuberLossOptions, type ReductionName,
 } from "./loss.js";
+// Whatever loads nn records module calls, so that a shape error thrown by `net(x)` carries its trace
+// and explanation on every import path (the flight recorder, src/trace/flight-recorder.ts).
+import "../trace/explain.js";

@@ -25,6 +25,9 @@ import { _calculate_fan_in_and_fan_out, kaiming_uniform_, uniform_ } from "./ini
 import { Module, type RemovableHandle } from "./module.js";
 import { Parameter, UninitializedParameter, is_lazy } from "./parameter.js";
 import { pyValue } from "./python-style.js";
+import { type OpSpec, spec } from "../shape/descriptor.js";
+import { linear as linearFamily } from "../shape/families/linear.js";
+import { identity } from "../shape/families/elementwise.js";
 
 /** Keyword arguments of `nn.Linear` / `nn.LazyLinear`. */
 export interface LinearOptions {
@@ -77,6 +80,10 @@ export class Linear extends Module {
 
   override extra_repr(): string {
     return `in_features=${this.in_features}, out_features=${this.out_features}, bias=${pyValue(this.bias !== null)}`;
+  }
+
+  override op_spec(): OpSpec {
+    return spec(linearFamily, { in_features: this.in_features, out_features: this.out_features, bias: this.bias !== null });
   }
 }
 
@@ -165,5 +172,9 @@ export class Identity extends Module {
 
   override forward(input: Tensor): Tensor {
     return input;
+  }
+
+  override op_spec(): OpSpec {
+    return spec(identity, {});
   }
 }

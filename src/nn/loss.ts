@@ -19,6 +19,8 @@ import {
   smooth_l1_loss,
 } from "./functional/loss.js";
 import { Module } from "./module.js";
+import { type OpSpec, spec } from "../shape/descriptor.js";
+import { loss } from "../shape/families/reduce.js";
 
 /** How a loss folds its per-element values: "mean" (default), "sum" or "none". */
 export type ReductionName = "mean" | "sum" | "none";
@@ -43,6 +45,10 @@ export abstract class Loss extends Module {
   }
 
   abstract override forward(input: Tensor, target: Tensor): Tensor;
+
+  override op_spec(): OpSpec {
+    return spec(loss, { reduction: this.reduction });
+  }
 }
 
 /** PyTorch's `_WeightedLoss`: a loss with a per-class `weight` buffer. */

@@ -38,6 +38,7 @@ import { annotateError, enterModule, exitModule } from "./call-context.js";
 import { copyInPlace, fillInPlace } from "./in-place.js";
 import { Parameter, is_lazy, setTensorData } from "./parameter.js";
 import { pyTypeRepr, pyTypename } from "./python-style.js";
+import type { OpSpec } from "../shape/descriptor.js";
 
 /** `hook(module, args)`: may return replacement arguments (an array, or a single value). */
 export type ForwardPreHook<M = Module> = (module: M, args: unknown[]) => unknown;
@@ -770,6 +771,22 @@ export class Module {
   }
 
   // ---------------------------------------------------------------- display
+
+  /**
+   * What this layer does, as a call of its op family (src/shape/descriptor.ts):
+   * the trace's arguments column, the size rule the symbolic replay runs, the
+   * multiply-adds and the story an explanation tells when its check fails.
+   * Layers override it the way they override `extra_repr`, so subclasses
+   * inherit it. `null` (the default) means "look inside": the trace records
+   * the submodules and `F.*` ops the forward calls.
+   *
+   * @example
+   * class MyConv extends nn.Conv2d {}            // still a conv: its op_spec() is Conv2d's
+   * new nn.Linear(400, 120).op_spec()!.args      // "400, 120"
+   */
+  op_spec(): OpSpec | null {
+    return null;
+  }
 
   /** The text after the class name in the repr (`in_features=400, out_features=120, bias=True`). */
   extra_repr(): string {

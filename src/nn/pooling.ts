@@ -12,7 +12,7 @@
  * new nn.MaxPool2d(2)(torch.randn(1, 6, 28, 28)).shape           // torch.Size([1, 6, 14, 14])
  * new nn.AdaptiveAvgPool2d([5, 5])(torch.randn(1, 16, 13, 13)).shape  // torch.Size([1, 16, 5, 5])
  */
-import type { Pair } from "../backend/cpu/output-size.js";
+import type { Pair } from "../shape/conv-pool.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type ArgsWithOptions, parseArgs } from "./args.js";
 import {
@@ -20,6 +20,8 @@ import {
 } from "./functional/pooling.js";
 import { Module } from "./module.js";
 import { pyValue } from "./python-style.js";
+import { type OpSpec, spec } from "../shape/descriptor.js";
+import { adaptiveAvgPool2d, adaptiveMaxPool2d, adaptiveParams, avgPool2d, maxPool2d, pool2dParams } from "../shape/families/pool.js";
 
 /** Keyword arguments of `nn.MaxPool2d`. */
 export interface MaxPool2dOptions<R extends boolean = boolean> {
@@ -73,6 +75,10 @@ export class MaxPool2d<R extends boolean = false> extends Module {
     return `kernel_size=${pyValue(this.kernel_size)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}` +
       `, dilation=${pyValue(this.dilation)}, ceil_mode=${pyValue(this.ceil_mode)}`;
   }
+
+  override op_spec(): OpSpec {
+    return spec(maxPool2d, pool2dParams(this.kernel_size, this.stride, this.padding, this.dilation, this.ceil_mode));
+  }
 }
 
 /** Keyword arguments of `nn.AvgPool2d`. */
@@ -125,6 +131,10 @@ export class AvgPool2d extends Module {
   override extra_repr(): string {
     return `kernel_size=${pyValue(this.kernel_size)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}`;
   }
+
+  override op_spec(): OpSpec {
+    return spec(avgPool2d, pool2dParams(this.kernel_size, this.stride, this.padding, 1, this.ceil_mode));
+  }
 }
 
 /**
@@ -149,6 +159,10 @@ export class AdaptiveAvgPool2d extends Module {
 
   override extra_repr(): string {
     return `output_size=${pyValue(this.output_size)}`;
+  }
+
+  override op_spec(): OpSpec {
+    return spec(adaptiveAvgPool2d, adaptiveParams(this.output_size));
   }
 }
 
@@ -176,5 +190,9 @@ export class AdaptiveMaxPool2d<R extends boolean = false> extends Module {
 
   override extra_repr(): string {
     return `output_size=${pyValue(this.output_size)}`;
+  }
+
+  override op_spec(): OpSpec {
+    return spec(adaptiveMaxPool2d, adaptiveParams(this.output_size));
   }
 }

@@ -12,6 +12,8 @@ import { type ArgsWithOptions, parseArgs } from "./args.js";
 import { type InterpolateMode, interpolate } from "./functional/interpolate.js";
 import { Module } from "./module.js";
 import { pyFloat, pyValue } from "./python-style.js";
+import type { OpSpec } from "../shape/descriptor.js";
+import { resizeSpec } from "../shape/families/resize.js";
 
 /** Keyword arguments of `nn.Upsample`. */
 export interface UpsampleOptions {
@@ -75,6 +77,10 @@ export class Upsample extends Module {
   override extra_repr(): string {
     const info = this.scale_factor !== null ? `scale_factor=${showScale(this.scale_factor)}` : `size=${pyValue(this.size)}`;
     return `${info}, mode=${this.mode}`;
+  }
+
+  override op_spec(): OpSpec {
+    return resizeSpec(this.size, this.scale_factor, this.mode, this.align_corners);
   }
 }
 

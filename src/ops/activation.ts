@@ -22,8 +22,9 @@ import { where } from "./index-ops.js";
 import { checkTensor } from "./operand.js";
 import { type UnaryDef, runUnary } from "./unary-def.js";
 import { abs, exp, erf, log1p } from "./unary.js";
-// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
-import { hooked } from "../trace/op-hook.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
+import { hooked } from "./op-hook.js";
+import { describeElementwise } from "../shape/families/index.js";
 
 const SELU_ALPHA = 1.6732632423543772848170429916717;
 const SELU_SCALE = 1.0507009873554804934193349852946;
@@ -164,17 +165,17 @@ export const THRESHOLD: UnaryDef<[number, number]> = {
 /** `max(input, 0)` element-wise. */
 export const relu = hooked("relu", function relu(input: Tensor): Tensor {
   return runUnary(RELU, checkTensor(input, "relu"), null);
-});
+}, describeElementwise());
 
 /** `1 / (1 + exp(-input))`; integers become float32. */
 export const sigmoid = hooked("sigmoid", function sigmoid(input: Tensor): Tensor {
   return runUnary(SIGMOID, checkTensor(input, "sigmoid"), null);
-});
+}, describeElementwise());
 
 /** Hyperbolic tangent; integers become float32. */
 export const tanh = hooked("tanh", function tanh(input: Tensor): Tensor {
   return runUnary(TANH, checkTensor(input, "tanh"), null);
-});
+}, describeElementwise());
 
 /** `input` where positive, `negative_slope * input` elsewhere (default slope 0.01). */
 export const LEAKY_RELU_SIG = signature("leaky_relu", [arg("negative_slope", Num, 0.01)]);

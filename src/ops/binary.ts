@@ -31,8 +31,9 @@ import { type Scalar, type TensorLike, checkTensor, checkTensorLike, isScalar, p
 import { resultType, scalarTypeName, toFloating } from "./result-type.js";
 import { elementwise } from "./tensor-iterator.js";
 import { exp, log, neg } from "./unary.js";
-// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
-import { hooked } from "../trace/op-hook.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
+import { hooked } from "./op-hook.js";
+import { describeBinary } from "../shape/families/index.js";
 
 /** The `alpha` of add/sub/rsub (and their in-place forms): `(input, other, alpha=1)`. */
 export const ALPHA_SIGNATURES = {
@@ -345,7 +346,7 @@ const LOGADDEXP: BinaryDef<null> = {
 export const add = hooked("add", function add(input: TensorLike, other: TensorLike, options?: AlphaOptions | Scalar): Tensor {
   needTensor("add", input, other);
   return runBinary(ADD, input, other, alphaOf("add", options));
-});
+}, describeBinary("add"));
 
 /**
  * `input - alpha * other`, broadcasting. A number may stand on either side
@@ -354,7 +355,7 @@ export const add = hooked("add", function add(input: TensorLike, other: TensorLi
 export const sub = hooked("sub", function sub(input: TensorLike, other: TensorLike, options?: AlphaOptions | Scalar): Tensor {
   needTensor("sub", input, other);
   return runBinary(SUB, input, other, alphaOf("sub", options));
-});
+}, describeBinary("sub"));
 
 /** Alias of `sub`. */
 export const subtract = sub;
@@ -376,7 +377,7 @@ export function rsub(input: Tensor, other: TensorLike, options?: AlphaOptions | 
 export const mul = hooked("mul", function mul(input: TensorLike, other: TensorLike): Tensor {
   needTensor("mul", input, other);
   return runBinary(MUL, input, other, null);
-});
+}, describeBinary("mul"));
 
 /** Alias of `mul`. */
 export const multiply = mul;
@@ -391,7 +392,7 @@ export const multiply = mul;
 export const div = hooked("div", function div(input: TensorLike, other: TensorLike, options: DivOptions = {}): Tensor {
   needTensor("div", input, other);
   return runBinary(DIV, input, other, options);
-});
+}, describeBinary("div"));
 
 /** Alias of `div`. */
 export const divide = div;

@@ -20,8 +20,9 @@ import { normDim } from "../tensor/view.js";
 import { toDtypeCopy } from "../tensor/convert.js";
 import { pyTypeName } from "./operand.js";
 import { anyMetaIn, metaTensor } from "../tensor/meta.js";
-// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
-import { hooked } from "../trace/op-hook.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
+import { hooked } from "./op-hook.js";
+import { describeJoin } from "../shape/families/index.js";
 
 function checkList(tensors: unknown, fn: string): Tensor[] {
   if (!Array.isArray(tensors)) {
@@ -90,7 +91,7 @@ export const cat = hooked("cat", function cat(tensors: readonly Tensor[], ...arg
   }
   recordCat(out, list, d);
   return out;
-});
+}, describeJoin("cat"));
 
 function recordCat(out: Tensor, list: readonly Tensor[], d: number): void {
   if (!is_grad_enabled() || !list.some((t) => t.requires_grad)) return;
@@ -136,7 +137,7 @@ export const stack = hooked("stack", function stack(tensors: readonly Tensor[], 
     });
   }
   return out;
-});
+}, describeJoin("stack"));
 
 /** Concatenates along dim 1 (dim 0 for 1-d tensors). */
 export function hstack(tensors: readonly Tensor[]): Tensor {

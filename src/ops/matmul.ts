@@ -32,8 +32,9 @@ import { sgemmKernel } from "./kernels.js";
 import { scalarTypeName } from "./result-type.js";
 import { unsafeView } from "./view-helpers.js";
 import { anyMeta, metaTensor } from "../tensor/meta.js";
-// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
-import { hooked } from "../trace/op-hook.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
+import { hooked } from "./op-hook.js";
+import { describeMatmul } from "../shape/families/index.js";
 
 /** A matrix operand as BLAS sees it: data, offset, leading dimension, and whether it is stored transposed. */
 interface MatrixView {
@@ -161,7 +162,7 @@ export const mm = hooked("mm", function mm(input: Tensor, mat2: Tensor): Tensor 
     if (needA) saveInput(node, mat2);
   }
   return out;
-});
+}, describeMatmul("mm"));
 
 /** PyTorch's check that a (.. x M x K) and b (K x N) can be multiplied. */
 function checkMultipliable(a: Tensor, b: Tensor, op: string): void {
@@ -203,7 +204,7 @@ export const bmm = hooked("bmm", function bmm(input: Tensor, mat2: Tensor): Tens
     if (needA) saveInput(node, mat2);
   }
   return out;
-});
+}, describeMatmul("bmm"));
 
 /** `beta` and `alpha` of addmm/addmv/baddbmm. */
 export interface AddmmOptions {
@@ -417,7 +418,7 @@ export const matmul = hooked("matmul", function matmul(input: Tensor, other: Ten
   if (d1 > 1) outShape.push(n);
   if (d2 > 1) outShape.push(p);
   return unsafeView(bmm(e1, e2), outShape);
-});
+}, describeMatmul("matmul"));
 
 /** `mm(...).squeeze_(0)` as matmul does for 1-d @ 2-d: the result is recorded as `SqueezeBackward3`. */
 function squeezeInPlaceLike(x: Tensor, dim: number): Tensor {

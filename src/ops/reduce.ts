@@ -31,8 +31,9 @@ import { isMeta, metaTensor } from "../tensor/meta.js";
 import { checkTensor } from "./operand.js";
 import { scalarTypeName } from "./result-type.js";
 import { saveInput, saveOutput } from "./grad-utils.js";
-// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
-import { hooked } from "../trace/op-hook.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
+import { hooked } from "./op-hook.js";
+import { describeReduce } from "../shape/families/index.js";
 import { type ArgsOf, Bool, Dims, DTypeT, Float, Int, arg, optional, required, signature, union, oneOf } from "./signature.js";
 
 /** A reduction's `dim`: one dimension, several, or all (null/undefined). */
@@ -166,7 +167,7 @@ export const sum = hooked("sum", function sum(input: Tensor, dim?: DimArg | Redu
     });
   }
   return out;
-});
+}, describeReduce("sum"));
 
 /** Sum treating NaN as zero. */
 export function nansum(input: Tensor, dim?: DimArg | ReduceOptions, keepdim?: boolean | ReduceOptions): Tensor {
@@ -215,7 +216,7 @@ export const mean = hooked("mean", function mean(input: Tensor, dim?: DimArg | R
     });
   }
   return out;
-});
+}, describeReduce("mean"));
 
 /** Mean ignoring NaN. */
 export function nanmean(input: Tensor, dim?: DimArg | ReduceOptions, keepdim?: boolean | ReduceOptions): Tensor {

@@ -21,8 +21,9 @@ import { checkTensor } from "./operand.js";
 import { contiguousLines, lines } from "./reduce.js";
 import { scalarTypeName } from "./result-type.js";
 import { isMeta, metaLike } from "../tensor/meta.js";
-// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
-import { hooked } from "../trace/op-hook.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
+import { hooked } from "./op-hook.js";
+import { describeElementwise } from "../shape/families/index.js";
 
 function run(log: boolean, input: Tensor, dim: number | undefined, dtype: DTypeLike | undefined): Tensor {
   const fn = log ? "log_softmax" : "softmax";
@@ -75,9 +76,9 @@ export function softmaxBackward(log: boolean, g: Tensor, y: Tensor, d: number): 
  */
 export const softmax = hooked("softmax", function softmax(input: Tensor, dim: number, options: { dtype?: DTypeLike } = {}): Tensor {
   return run(false, input, dim, options.dtype);
-});
+}, describeElementwise("softmax"));
 
 /** `x - log(sum(exp(x)))` along `dim`: the log of softmax, without its rounding to 0. */
 export const log_softmax = hooked("log_softmax", function log_softmax(input: Tensor, dim: number, options: { dtype?: DTypeLike } = {}): Tensor {
   return run(true, input, dim, options.dtype);
-});
+}, describeElementwise("softmax"));

@@ -17,8 +17,9 @@ import { contiguousStrides, copyStrided, shapeNumel } from "./strided.js";
 import { Storage, Tensor } from "./tensor.js";
 import { sumToShape } from "./sum-to-shape.js";
 import { isMeta, metaLike } from "./meta.js";
-// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
-import { hooked } from "../trace/op-hook.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
+import { hooked } from "../ops/op-hook.js";
+import { describeElementwise, describeFlatten, describePermute, describeSqueeze, describeT, describeTranspose, describeUnflatten, describeUnsqueeze, describeView } from "../shape/families/index.js";
 
 /** One item of `x.index(...)`: an int, a slice string ("1:3", "::2", ":"), "...", null (new axis), a slice object, or an index/mask tensor. */
 export type IndexItem = number | string | null | SliceSpec | Tensor;
@@ -122,7 +123,7 @@ export const view = hooked("view", function view(x: Tensor, shape: readonly numb
   const inShape = [...x.shape];
   record("ViewBackward0", out, [x], ([g]) => [reshape(g!, inShape)]);
   return out;
-});
+}, describeView("view"));
 
 export const reshape = hooked("reshape", function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const newShape = inferSize(shape, x.numel(), x.shape, "reshape");
@@ -139,7 +140,7 @@ export const reshape = hooked("reshape", function reshape(x: Tensor, shape: read
   out._base = null;
   record("UnsafeViewBackward0", out, [copy], ([g]) => [reshape(g!, inShape)]);
   return out;
-});
+}, describeView("reshape"));
 
 export const FLATTEN = signature("flatten", [arg("start_dim", Int, 0), arg("end_dim", Int, -1)]);
 
@@ -152,13 +153,13 @@ export const flatten = hooked("flatten", function flatten(x: Tensor, ...args: Ar
   if (s === e) return x;
   const shape = [...x.shape.slice(0, s), shapeNumel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)];
   return reshape(x, shape);
-});
+}, describeFlatten);
 
 export const unflatten = hooked("unflatten", function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
   const d = normDim(dim, x.ndim);
   const inner = inferSize(sizes, x.shape[d]!);
   return view(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)]);
-});
+}, describeUnflatten);
 
 export const permute = hooked("permute", function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (dims.length !== x.ndim) {
@@ -171,7 +172,7 @@ export const permute = hooked("permute", function permute(x: Tensor, dims: reado
   nd.forEach((d, i) => { inverse[d] = i; });
   record("PermuteBackward0", out, [x], ([g]) => [permute(g!, inverse)]);
   return out;
-});
+}, describePermute);
 
 export const transpose = hooked("transpose", function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const a = normDim(dim0, x.ndim);
@@ -183,14 +184,14 @@ export const transpose = hooked("transpose", function transpose(x: Tensor, dim0:
   const out = x.ndim === 0 ? x._view([], [], x._offset) : x._view(shape, strides, x._offset);
   record("TransposeBackward0", out, [x], ([g]) => [transpose(g!, dim0, dim1)]);
   return out;
-});
+}, describeTranspose);
 
 export const t = hooked("t", function t(x: Tensor): Tensor {
   if (x.ndim > 2) throw new ShapeError(`t() expects a tensor with <= 2 dimensions, but self is ${x.ndim}D`, { op: "t", shapes: { input: x.shape } });
   const out = x.ndim < 2 ? x._view(x.shape, x._strides, x._offset) : x._view([x.shape[1]!, x.shape[0]!], [x._strides[1]!, x._strides[0]!], x._offset);
   record("TBackward0", out, [x], ([g]) => [t(g!)]);
   return out;
-});
+}, describeT);
 
 export const squeeze = hooked("squeeze", function squeeze(x: Tensor, dim?: number): Tensor {
   const inShape = [...x.shape];
@@ -209,7 +210,7 @@ export const squeeze = hooked("squeeze", function squeeze(x: Tensor, dim?: numbe
   const out = x._view(x.shape.filter((_, i) => i !== d), x._strides.filter((_, i) => i !== d), x._offset);
   record("SqueezeBackward1", out, [x], ([g]) => [reshape(g!, inShape)]);
   return out;
-});
+}, describeSqueeze);
 
 export const unsqueeze = hooked("unsqueeze", function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normDim(dim, x.ndim + 1);
@@ -221,7 +222,7 @@ export const unsqueeze = hooked("unsqueeze", function unsqueeze(x: Tensor, dim: 
   const out = x._view(shape, strides, x._offset);
   record("UnsqueezeBackward0", out, [x], ([g]) => [squeeze(g!, d)]);
   return out;
-});
+}, describeUnsqueeze);
 
 /** Gradient of a view that picks part of `inShape`: zeros with `g` written into the same part. */
 function scatterIntoZeros(g: Tensor, inShape: readonly number[], pick: (z: Tensor) => Tensor): Tensor {
@@ -344,14 +345,14 @@ export function asStrided(x: Tensor, size: readonly number[], stride: readonly n
 export const contiguous = hooked("contiguous", function contiguous(x: Tensor): Tensor {
   if (x.is_contiguous()) return x;
   return clone(x);
-});
+}, describeElementwise());
 
 export const clone = hooked("clone", function clone(x: Tensor): Tensor {
   // A meta tensor clones to a meta tensor: the shape, no copy.
   const out = isMeta(x) ? metaLike(x) : new Tensor(new Storage(x.toFlatArray()), x.shape, contiguousStrides(x.shape), 0, x.dtype);
   record("CloneBackward0", out, [x], ([g]) => [g]);
   return out;
-});
+}, describeElementwise());
 
 export const SPLIT = signature("split", [required("split_size_or_sections", union(Int, IntList, "int or list of ints")), arg("dim", Int, 0)]);
 

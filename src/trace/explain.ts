@@ -31,9 +31,10 @@ import { lastSuccessfulRecording, setFailureHandler } from "./flight-recorder.js
 import { type Recorder } from "./recorder.js";
 import type { TraceRow } from "./row.js";
 import { type Constraint, type Replay, rowLabel } from "./symbolic-replay.js";
-import { type SolveResult, type Family, formatFamily, formatRanges, solveSizes } from "./solver.js";
-import { Const, type Env, Product, type SymExpr } from "./symbolic.js";
-import { FunctionNamer, fmtShape, fmtTuple } from "./format.js";
+import type { FailureContext, Story } from "../shape/descriptor.js";
+import { type SolveResult, type Family, formatFamily, formatRanges, solveSizes } from "../shape/solver.js";
+import type { Env } from "../shape/sym.js";
+import { FunctionNamer } from "./format.js";
 import { Trace, stepName } from "./trace.js";
 import { traceTableHtml, traceText, traceAnsi } from "./render-trace.js";
 import { ansi } from "./render-ansi.js";
@@ -65,26 +66,7 @@ export interface Explanation {
   [jupyterDisplay](): DisplayResult;
 }
 
-// ---------------------------------------------------------------- arithmetic
-
-/** `16×13×13` for a product evaluated at `env`, or the plain value. */
-function factorText(e: SymExpr, env: Env): string {
-  const value = e.eval(env);
-  if (!(e instanceof Product)) return String(value);
-  const parts = [...(e.coef === 1 ? [] : [e.coef]), ...e.factors.map((f) => f.eval(env))];
-  return parts.length > 1 ? parts.join("×") : String(value);
-}
-
-/** `400 = 16×5×5` (just `400` when there is nothing to multiply). */
-function withFactors(value: number, e: SymExpr | undefined, env: Env | null): string {
-  if (!e || !env) return String(value);
-  try {
-    const f = factorText(e, env);
-    return f === String(value) || e.eval(env) !== value ? String(value) : `${value} = ${f}`;
-  } catch {
-    return String(value);
-  }
-}
+// ---------------------------------------------------------------- helpers
 
 /** One working assignment: the smallest square size when there is one, else the first family's smallest values. */
 function sampleSolution(sol: SolveResult | null): Env | null {
@@ -112,13 +94,10 @@ function who(row: TraceRow): string {
   return /^\d+$/.test(row.name) ? `${row.type} ${row.path}` : row.path;
 }
 
-/** Ops that keep the shape: an explanation looks through them for where a size came from. */
-const SHAPE_KEEPING = new Set(["elementwise", "identity", "batch_norm"]);
-
 /** The step that made tensor `id` what it is, looking through activations, dropout and normalisation. */
 function origin(trace: Trace, id: number): TraceRow | undefined {
   let row = producer(trace, id);
-  while (row && SHAPE_KEEPING.has(row.spec.op) && row.inputs[0]) {
+  while (row && row.spec.family.keepsShape === true && row.inputs[0]) {
     const prev = producer(trace, row.inputs[0].id);
     if (!prev) break;
     row = prev;
@@ -185,155 +164,35 @@ function solvingReplay(trace: Trace): { replay: Replay; complete: boolean } {
   return { replay: trace.replay(), complete: false };
 }
 
-// ---------------------------------------------------------------- per-failure stories
-
-interface Story {
-  headline: string;
-  details: string[];
-  fixes: string[];
-}
+// ---------------------------------------------------------------- stories
 
 /** The fix that resizes the input, as the call that does it. */
 function resizeFix(h: number, w: number): string {
   return `resize the input to ${h}×${w}: F.interpolate(x, { size: [${h}, ${w}], mode: "bilinear" })`;
 }
 
-function linearStory(trace: Trace, row: TraceRow, replay: Replay, sol: SolveResult | null, namer: FunctionNamer): Story {
-  const p = row.spec.params;
-  const expected = p.in_features as number;
-  const inShape = row.inputs[0]?.shape ?? [];
-  const got = inShape[inShape.length - 1] ?? 0;
-  const sym = replay.inputsOf(row)?.[0];
-  const e = sym?.[sym.length - 1];
-  const good = sampleSolution(sol);
-  const name = who(row);
-  const headline = `${name} expects ${withFactors(expected, e, good)} features, got ${withFactors(got, e, trace.env)}`;
-  const details: string[] = [];
-  const src = origin(trace, row.inputs[0]?.id ?? -1);
-  if (src) {
-    const from = src.inputs[0]?.shape;
-    details.push(`the ${got} features come from ${stepName(src)}(${src.spec.args})${from ? ` of ${fmtTuple(from)}` : ""}`);
-  }
-  if (e && !(e instanceof Const)) {
-    const shown = namer.show(e);
-    const at = Object.entries(trace.env).map(([k, v]) => `${k} = ${v}`).join(", ");
-    details.push(`features = ${shown}; at ${at} that is ${factorText(e, trace.env)}`);
-    details.push(...namer.definitions());
-  }
-  const fixes: string[] = [];
+/** What a family's story may ask about the failure of `row` (see FailureContext in src/shape/descriptor.ts). */
+function failureContext(trace: Trace, row: TraceRow, key: Constraint<TraceRow>, replay: Replay, sol: SolveResult | null,
+  namer: FunctionNamer): FailureContext {
+  const sample = sampleSolution(sol);
   const vars = replay.vars;
-  if (good && vars.length === 2) {
-    fixes.push(resizeFix(good[vars[0]!]!, good[vars[1]!]!));
-  } else if (good && vars.length === 1) {
-    fixes.push(`give the network inputs with ${vars[0]} = ${good[vars[0]!]}`);
-  }
-  // Flattened feature maps: an adaptive pool fixes their size for any input.
-  const flat = src && (src.spec.op === "view" || src.spec.op === "reshape" || src.spec.op === "flatten") ? src.inputs[0]?.shape : undefined;
-  if (flat && flat.length === 4 && e instanceof Product && good) {
-    const channels = flat[1]!;
-    const a = e.factors[0]?.eval(good);
-    const b = e.factors[1]?.eval(good);
-    if (a !== undefined && b !== undefined && channels * a * b === expected && e.factors.length === 2) {
-      fixes.push(`add nn.AdaptiveAvgPool2d([${a}, ${b}]) before flattening: ${channels}×${a}×${b} = ${expected} features for any input size`);
-    }
-  }
-  const out = p.out_features as number;
-  fixes.push(`let ${row.kind === "module" ? who(row) : "the layer"} take in_features from the data: nn.LazyLinear(${out}), ` +
-    `or nn.Linear(${got}, ${out}) (in_features=${got}) for inputs of this size only`);
-  return { headline, details, fixes };
-}
-
-function convChannelStory(trace: Trace, row: TraceRow, c: Constraint): Story {
-  const p = row.spec.params;
-  const expected = p.in_channels as number;
-  const inShape = row.inputs[0]?.shape ?? [];
-  const got = inShape.length === 4 ? inShape[1]! : inShape[0]!;
-  const name = who(row);
-  const src = origin(trace, row.inputs[0]?.id ?? -1);
-  const details = [src
-    ? `the ${got} channels come from ${stepName(src)}(${src.spec.args}), which outputs ${fmtTuple(src.outputs[0]?.shape ?? [])}`
-    : `the input ${fmtTuple(inShape)} has ${got} channels`];
-  const k = p.kernel as [number, number];
-  const fixes = [
-    `set in_channels=${got}: nn.Conv2d(${got}, ${p.out_channels}, ${k[0] === k[1] ? k[0] : `[${k[0]}, ${k[1]}]`})`,
-    src ? `or make ${stepName(src)} produce ${expected} channels` : `or give the network ${expected}-channel inputs`,
-  ];
-  void c;
-  return { headline: `${name} expects ${expected} input channels (in_channels=${expected}), got ${got}`, details, fixes };
-}
-
-function tooSmallStory(trace: Trace, row: TraceRow, c: Constraint, sol: SolveResult | null): Story {
-  const name = who(row);
-  const inShape = row.inputs[0]?.shape ?? [];
-  const [h, w] = [inShape[inShape.length - 2], inShape[inShape.length - 1]];
-  const p = row.spec.params;
-  const k = (p.kernel as [number, number] | undefined) ?? [1, 1];
-  const isPool = row.spec.op.endsWith("pool2d");
-  const headline = isPool
-    ? `${name} (${row.spec.op} ${k[0]}×${k[1]}) needs an input of at least ${k[0]}×${k[1]}, got ${h}×${w}: output size ${c.a.eval(trace.env)}`
-    : `${name} (kernel ${k[0]}×${k[1]}) needs an input of at least ${k[0]}×${k[1]} after padding, got ${h}×${w}`;
-  const details: string[] = [];
-  const x = trace.inputs[0]?.shape ?? [];
-  details.push(`the input ${fmtTuple(x)} shrinks to ${h}×${w} by the time it reaches ${name}`);
-  const fixes: string[] = [];
-  const good = sampleSolution(sol);
-  if (good && sol && sol.vars.length === 2) fixes.push(`use inputs of at least ${good[sol.vars[0]!]}×${good[sol.vars[1]!]}`);
-  fixes.push("pad the convolutions (padding=k//2 keeps H and W)", "or remove a pooling layer (or pool with ceil_mode=True)");
-  return { headline, details, fixes };
-}
-
-function broadcastStory(trace: Trace, row: TraceRow, c: Constraint, replay: Replay, namer: FunctionNamer): Story {
-  const shapes = row.inputs.map((t) => fmtShape(t.shape));
-  const headline = `${row.name}: the operands must have matching shapes, got ${shapes.join(" and ")} (${namer.show(c.a)} vs ${namer.show(c.b)})`;
-  const details = row.inputs.map((t, i) => {
-    const src = origin(trace, t.id);
-    const symShape = replay.inputsOf(row)?.[i];
-    return `operand ${i + 1}: ${fmtShape(t.shape)}${symShape ? ` = ${fmtTuple(symShape.map((e) => namer.show(e)))}` : ""}` +
-      (src ? ` from ${stepName(src)}(${src.spec.args})` : t.id === 0 ? " (the input)" : "");
-  });
-  const fixes: string[] = [];
-  for (const conv of shrinkingConvs(trace, row)) {
-    const k = conv.spec.params.kernel as [number, number];
-    if (k[0] % 2 === 1 && k[1] % 2 === 1) fixes.push(`give ${stepName(conv)} padding=${k[0] === k[1] ? (k[0] - 1) / 2 : `[${(k[0] - 1) / 2}, ${(k[1] - 1) / 2}]`} so it keeps H and W`);
-  }
-  fixes.push("or bring the shortcut to the same shape (a 1×1 convolution with the same stride, or a crop)");
-  return { headline, details, fixes };
-}
-
-/** The stride-1 convolutions upstream of `row`'s operands that shrink H or W (a missing padding). */
-function shrinkingConvs(trace: Trace, row: TraceRow): TraceRow[] {
-  const found: TraceRow[] = [];
-  for (const t of row.inputs) {
-    let r = producer(trace, t.id);
-    for (let guard = 0; r && guard < 200; guard++) {
-      const p = r.spec.params;
-      const inS = r.inputs[0]?.shape;
-      const outS = r.outputs[0]?.shape;
-      if (r.spec.op === "conv2d" && inS && outS && (p.stride as number[])?.every((s) => s === 1) &&
-        (inS[inS.length - 1] !== outS[outS.length - 1] || inS[inS.length - 2] !== outS[outS.length - 2]) && !found.includes(r)) {
-        found.unshift(r);
-      }
-      r = r.inputs[0] ? producer(trace, r.inputs[0].id) : undefined;
-    }
-  }
-  return found;
-}
-
-function viewStory(trace: Trace, row: TraceRow, replay: Replay, sol: SolveResult | null): Story {
-  const req = (row.spec.params.shape as number[]) ?? [];
-  const known = req.reduce((a, d) => (d === -1 ? a : a * d), 1);
-  const inShape = row.inputs[0]?.shape ?? [];
-  const n = inShape.reduce((a, d) => a * d, 1);
-  const sym = replay.inputsOf(row)?.[0];
-  const inner = inShape.slice(1).join("×");
-  const headline = `${row.name}(${req.join(", ")}) needs a multiple of ${known} elements, got ${n}${inner ? ` = ${inShape[0]}×${inner}` : ""}`;
-  const src = origin(trace, row.inputs[0]?.id ?? -1);
-  const details = [`the input ${fmtTuple(inShape)} reaches the view from ${src ? `${stepName(src)}(${src.spec.args})` : "the network's input"}`];
-  void sym;
-  const fixes = ["flatten per sample with torch.flatten(x, 1) or x.view(x.size(0), -1), then give the next layer the matching in_features"];
-  const good = sampleSolution(sol);
-  if (good && sol && sol.vars.length === 2) fixes.unshift(resizeFix(good[sol.vars[0]!]!, good[sol.vars[1]!]!));
-  return { headline, details, fixes };
+  return {
+    row, params: row.spec.params, key, env: trace.env, vars, sample,
+    symInputs: replay.inputsOf(row), inputShape: trace.inputs[0]?.shape ?? [],
+    who: (r) => who(r as TraceRow),
+    call: (r) => `${stepName(r as TraceRow)}(${r.spec.args})`,
+    stepName: (r) => stepName(r as TraceRow),
+    producer: (id) => producer(trace, id),
+    origin: (id) => origin(trace, id),
+    show: (e) => namer.show(e),
+    definitions: () => namer.definitions(),
+    resizeFix: () => {
+      if (!sample) return null;
+      if (vars.length === 2) return resizeFix(sample[vars[0]!]!, sample[vars[1]!]!);
+      if (vars.length === 1) return `give the network inputs with ${vars[0]} = ${sample[vars[0]!]}`;
+      return null;
+    },
+  };
 }
 
 function genericStory(row: TraceRow | null, c: Constraint | undefined, message: string, namer: FunctionNamer): Story {
@@ -360,14 +219,8 @@ export function explainTrace(trace: Trace): Explanation {
     sol = solveSizes(replay.constraints, vars, { limit: Math.min(4096, Math.max(512, 8 * maxSize)) });
   }
   const namer = new FunctionNamer();
-  let story: Story;
-  const op = row?.spec.op;
-  if (row && key && op === "linear" && key.what === "in_features") story = linearStory(trace, row, local, sol, namer);
-  else if (row && key && op === "conv2d" && key.what === "in_channels") story = convChannelStory(trace, row, key);
-  else if (row && key && (key.what === "output size" || key.what === "kernel fits")) story = tooSmallStory(trace, row, key, sol);
-  else if (row && key && key.kind === "broadcast") story = broadcastStory(trace, row, key, local, namer);
-  else if (row && key && (op === "view" || op === "reshape") && key.what === "shape is valid") story = viewStory(trace, row, local, sol);
-  else story = genericStory(row, key, err?.message ?? String(trace.error), namer);
+  const told = row && key ? row.spec.family.story?.(failureContext(trace, row, key, local, sol, namer)) : null;
+  const story = told ?? genericStory(row, key, err?.message ?? String(trace.error), namer);
 
   let sizesText = sol ? rangeWords(sol) : "could not be worked out for this failure";
   if (sol && sol.any && !complete && row) sizesText += ` (checked up to ${who(row)}: later steps did not run)`;

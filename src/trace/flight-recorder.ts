@@ -16,7 +16,7 @@
  * setFlightRecorder(false);           // switch it off (measurements, or a hot loop that cannot spare it)
  */
 import { addModuleCallListener } from "../nn/call-context.js";
-import { addOpListener, resetOpHook } from "./op-hook.js";
+import { addOpListener, resetOpHook } from "../ops/op-hook.js";
 import { type RecordOptions, Recorder } from "./recorder.js";
 
 const FLIGHT: RecordOptions = { timing: false, keepActivations: false };

@@ -8,7 +8,7 @@
  * fmtTuple([1, 6, 28, 28])          // "(1, 6, 28, 28)"
  * fmtCount(61706)                   // "61,706"
  */
-import { Product, Sum, type SymExpr, simplify } from "./symbolic.js";
+import { Product, Sum, type SymExpr, simplify } from "../shape/sym.js";
 
 /** `[1, 6, 28, 28]`: torchinfo's and PyTorch's error messages' form. */
 export function fmtShape(shape: readonly number[]): string {

@@ -4,8 +4,8 @@
  * explained shape errors with the sizes that would work, trace comparison,
  * and feature-map heatmaps.
  *
- * Loading this module switches on the flight recorder that explains shape
- * errors thrown by `net(x)`.
+ * The flight recorder that explains shape errors thrown by `net(x)` is
+ * switched on by loading `nn` (src/nn/index.ts), on every import path.
  *
  * @example
  * import { summary, trace, featureMaps } from "tsorch";
@@ -19,10 +19,10 @@ export { featureMaps, FeatureMapGallery, type FeatureMapsOptions, type NetFeatur
 export { explainTrace, attachTrace, isShapeFailure, type Explanation } from "./explain.js";
 export { setFlightRecorder, flightRecorderEnabled } from "./flight-recorder.js";
 export { TraceRow, type TensorInfo, type RowKind } from "./row.js";
-export { type OpSpec } from "./op-args.js";
+export { type OpSpec, type OpFamily } from "../shape/descriptor.js";
 export { replayTrace, Constraint, type Replay, type SymShape } from "./symbolic-replay.js";
-export { solveSizes, formatRanges, type SolveResult, type SizeRange, type Family } from "./solver.js";
+export { solveSizes, formatRanges, type SolveResult, type SizeRange, type Family } from "../shape/solver.js";
 export { resetViewWarnings } from "./view-warning.js";
-export { hooked, addOpListener, type OpListener } from "./op-hook.js";
+export { hooked, addOpListener, type OpListener } from "../ops/op-hook.js";
 export { type TableOptions, type ColumnKey } from "./render-trace.js";
-export * as symbolic from "./symbolic.js";
+export * as symbolic from "../shape/sym.js";

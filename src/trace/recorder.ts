@@ -4,9 +4,11 @@
  * module call runs.
  *
  * - A module call is a row; so is every hooked op called directly in the
- *   `forward` of the outermost module or of a module with submodules. Ops
- *   inside a leaf module (the `F.conv2d` inside `Conv2d`) are part of that
- *   layer's row.
+ *   `forward` of a module that describes itself through its children: the
+ *   outermost module, containers, and user modules without an `op_spec()`
+ *   (a custom block calling `F.*`). Ops inside a layer that has an op spec
+ *   (the `F.conv2d` inside `Conv2d`, or inside a subclass of it) are part of
+ *   that layer's row.
  * - Tensors get ids as they appear (the root input is 0), so each row knows
  *   which earlier row produced its inputs.
  * - Options add wall time per row and keep each row's output tensor (for
@@ -20,10 +22,11 @@
  */
 import { performance } from "node:perf_hooks";
 import type { ModuleCallListener, ModuleCallOutcome, ModuleFrame } from "../nn/call-context.js";
-import type { Module } from "../nn/module.js";
+import { Module } from "../nn/module.js";
+import type { Describer } from "../shape/descriptor.js";
 import { Parameter } from "../nn/parameter.js";
 import { Tensor } from "../tensor/tensor.js";
-import { type OpListener, enterOpaque, exitOpaque, insideHookedOp } from "./op-hook.js";
+import { type OpListener, enterOpaque, exitOpaque, insideHookedOp } from "../ops/op-hook.js";
 import { type TensorInfo, TraceRow } from "./row.js";
 import { checkViewBatch } from "./view-warning.js";
 
@@ -46,9 +49,20 @@ function outputTensors(output: unknown): Tensor[] {
   return [];
 }
 
-/** A layer whose insides are not shown: a module without submodules, other than the outermost one. */
+/** Whether a module's class (or an ancestor other than Module) describes it with `op_spec()`, by constructor. */
+const describesItself = new WeakMap<object, boolean>();
+
+/**
+ * A layer whose insides are not shown: a module with an op spec (its own or
+ * inherited), other than the outermost one.
+ */
 function isOpaque(row: TraceRow): boolean {
-  return row.parent !== null && row.module._modules.size === 0;
+  if (row.parent === null) return false;
+  const m = row.module;
+  const ctor = (m as { constructor?: object }).constructor ?? m;
+  let own = describesItself.get(ctor);
+  if (own === undefined) describesItself.set(ctor, (own = m.op_spec !== Module.prototype.op_spec));
+  return own;
 }
 
 export class Recorder implements ModuleCallListener, OpListener {
@@ -154,12 +168,12 @@ export class Recorder implements ModuleCallListener, OpListener {
     if (failed && row.parent === null) this.error = outcome.error;
   }
 
-  onOpEnter(name: string, args: readonly unknown[]): unknown {
+  onOpEnter(name: string, args: readonly unknown[], describe: Describer | null): unknown {
     const caller = this.open[this.open.length - 1];
     if (caller === undefined || caller.kind !== "module") return null;
     // Inside a leaf layer (not the outermost module) an op is part of the layer's row.
     if (isOpaque(caller)) return null;
-    const row = new TraceRow(this.rows.length, "op", name, caller.depth + 1, caller, caller.module, args.map((a) => this.convert(a)));
+    const row = new TraceRow(this.rows.length, "op", name, caller.depth + 1, caller, caller.module, args.map((a) => this.convert(a)), describe);
     row.inputs = this.inputInfos(args, false);
     this.push(row);
     return row;

@@ -21,7 +21,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import type { Module } from "../nn/module.js";
 import type { ModuleFrame } from "../nn/call-context.js";
 import { is_lazy } from "../nn/parameter.js";
-import { type OpSpec, describeRow, rowMacs } from "./op-args.js";
+import { type Describer, type OpSpec, container, spec, unknownOp } from "../shape/descriptor.js";
 import type { FeatureMapImage } from "../render/heatmap.js";
 import { type FeatureMapsOptions, featureMaps } from "./feature-maps.js";
 
@@ -80,6 +80,8 @@ export class TraceRow {
     readonly module: Module,
     /** Op rows: the arguments, with tensors replaced by {@link TensorInfo}. */
     readonly args: readonly unknown[] = [],
+    /** Op rows: what reads the arguments into the op's family call (from the op hook). */
+    private readonly describe: Describer | null = null,
   ) {}
 
   /** Module rows: the attribute name (`conv1`, `0`); op rows: the op (`F.max_pool2d`, `view`). */
@@ -114,9 +116,21 @@ export class TraceRow {
     return this.children.length === 0;
   }
 
-  /** The op this row performs and its parameters, normalised (see op-args.ts). */
+  /**
+   * The op this row performs, as a call of its op family (src/shape/descriptor.ts): a layer's
+   * `op_spec()`, an op's describer applied to its recorded arguments; a module without a spec is a
+   * container when it recorded children, else an unknown step.
+   */
   get spec(): OpSpec {
-    this.cachedSpec ??= describeRow(this);
+    if (this.cachedSpec === undefined) {
+      let s: OpSpec | null = null;
+      try {
+        s = this.kind === "module" ? this.module.op_spec() : (this.describe?.(this.args) ?? null);
+      } catch {
+        s = null;
+      }
+      this.cachedSpec = s ?? spec(this.kind === "module" && this.module._modules.size > 0 ? container : unknownOp, {});
+    }
     return this.cachedSpec;
   }
 
@@ -140,9 +154,17 @@ export class TraceRow {
     return list.reduce((n, p) => n + (is_lazy(p) ? 0 : p.numel() * p.dtype.itemsize), 0);
   }
 
-  /** Multiply-adds, counted the way torchinfo counts them (conv: params × output positions; linear: params × rows). */
+  /**
+   * Multiply-adds, counted the way torchinfo counts them (the family's count: conv is params × output
+   * positions, linear params × rows, a matrix product M·N·K); a container counts none of its own.
+   */
   get macs(): number {
-    return rowMacs(this);
+    const out = this.outputs[0];
+    if (!out || this.failed) return 0;
+    const s = this.spec;
+    if (this.kind === "module" && !this.isLeaf) return 0;
+    if (s.family.macs) return s.family.macs({ inputs: this.inputs, outputs: this.outputs, params: this.params }, s.params);
+    return this.params * (out.shape[0] ?? 1);
   }
 
   /** The calling module's class name for op rows (`Net`), this module's class for module rows. */

@@ -31,7 +31,7 @@ import { takeRecording, setPendingOptions } from "./flight-recorder.js";
 import { type Recorder } from "./recorder.js";
 import type { TensorInfo, TraceRow } from "./row.js";
 import { type Replay, type SymShape, replayTrace } from "./symbolic-replay.js";
-import { type Env, num, sym } from "./symbolic.js";
+import { type Env, num, sym } from "../shape/sym.js";
 import { FunctionNamer, fmtSymShape, fmtTuple } from "./format.js";
 import type { FeatureMapsOptions } from "./feature-maps.js";
 import { type TableOptions, traceAnsi, traceHtml, traceText } from "./render-trace.js";

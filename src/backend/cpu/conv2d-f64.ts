@@ -22,7 +22,7 @@
  * const g = conv2dGeometry([1, 1, 32, 32], [6, 1, 5, 5]);
  * const y = conv2dF64(g, x, w, b); // Float64Array of 1*6*28*28
  */
-import type { Conv2dGeometry } from "./output-size.js";
+import type { Conv2dGeometry } from "../../shape/conv-pool.js";
 import { checkLength, destination } from "./buffers.js";
 import { inputLength, isEmpty, outputLength, weightLength } from "./conv2d.js";
 

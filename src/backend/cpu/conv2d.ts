@@ -34,7 +34,7 @@
  *
  * Padding is per side (`padTop`, `padBottom`, `padLeft`, `padRight` in the geometry), which covers
  * PyTorch's `padding='same'` with even kernels (one more row/column at the bottom/right). Build the
- * geometry with `conv2dGeometry` (output-size.ts), which also raises PyTorch's errors.
+ * geometry with `conv2dGeometry` (src/shape/conv-pool.ts), which also raises PyTorch's errors.
  *
  * Outputs are overwritten, not accumulated, and must not alias an input. Each function takes an
  * optional destination array and returns it (or a new one).
@@ -45,7 +45,7 @@
  */
 import { MC, NC, kBlock, macroKernel, packA, packB, packBGather, packedLength } from "./gemm.js";
 import { microKernelGather, microKernelGather2, microKernelScatter } from "./micro-kernels.js";
-import type { Conv2dGeometry } from "./output-size.js";
+import type { Conv2dGeometry } from "../../shape/conv-pool.js";
 import { checkLength, destination } from "./buffers.js";
 import { ScratchSlot, scratchF32, scratchF64, scratchI32 } from "./scratch.js";
 

@@ -23,7 +23,7 @@
  * im2col(new Float32Array([1, 2, 3, 4, 5, 6, 7, 8, 9]), 0, g, 0, 1, col, 0);
  * // col rows: [1,2,4,5], [2,3,5,6], [4,5,7,8], [5,6,8,9]
  */
-import type { Conv2dGeometry } from "./output-size.js";
+import type { Conv2dGeometry } from "../../shape/conv-pool.js";
 
 /** Geometry fields im2col needs (a `Conv2dGeometry` has them all). */
 export type Im2colGeometry = Pick<

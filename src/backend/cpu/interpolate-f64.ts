@@ -14,7 +14,7 @@
  * const y = upsampleBilinear2dF64(g, new Float64Array([1, 2, 3, 4])); // 16 values
  */
 import { resampleSetup, type UpsampleOp } from "./interpolate.js";
-import type { Upsample2dGeometry } from "./output-size.js";
+import type { Upsample2dGeometry } from "../../shape/conv-pool.js";
 
 /** `y[plane, oh, ow] = sum wh * ww * x[plane, ih, iw]` over the taps of both tables, float64. */
 function resampleF64(op: UpsampleOp, g: Upsample2dGeometry, input: Float64Array, output: Float64Array | undefined): Float64Array {

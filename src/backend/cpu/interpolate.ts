@@ -41,7 +41,7 @@
 import { ArgumentError } from "../../errors.js";
 import { checkLength, destination } from "./buffers.js";
 import { floatArrayType, type FloatArray } from "./float-array.js";
-import type { Upsample2dGeometry, UpsampleKind } from "./output-size.js";
+import type { Upsample2dGeometry, UpsampleKind } from "../../shape/conv-pool.js";
 
 /** For one axis: `taps` input indices and weights per output index, `idx[o * taps + j]`, `w[o * taps + j]`. */
 export interface AxisTable {

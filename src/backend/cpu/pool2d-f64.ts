@@ -11,7 +11,7 @@
  * const g = maxPool2dGeometry([1, 6, 28, 28], { kernelSize: 2 });
  * const { output, indices } = maxPool2dF64(g, x); // Float64Array and Int32Array, [1, 6, 14, 14] each
  */
-import type { Pool2dGeometry } from "./output-size.js";
+import type { Pool2dGeometry } from "../../shape/conv-pool.js";
 import { maxPoolResult, maxPoolWindows, type MaxPoolResult } from "./pool2d.js";
 
 /** Output values and argmax indices (flat `h*W + w` in the input plane) of a float64 max pooling. */

@@ -7,7 +7,7 @@
  * pool2d-f64.ts).
  *
  * Shapes: input `[N, C, H, W]`, output `[N, C, outH, outW]` (contiguous). Build the geometry with
- * `maxPool2dGeometry`, `avgPool2dGeometry` or `adaptivePool2dGeometry` (output-size.ts), which apply
+ * `maxPool2dGeometry`, `avgPool2dGeometry` or `adaptivePool2dGeometry` (src/shape/conv-pool.ts), which apply
  * PyTorch's size rules and raise its errors.
  *
  * Semantics follow PyTorch 1.13.1's CPU kernels exactly:
@@ -33,7 +33,7 @@
 import { ArgumentError } from "../../errors.js";
 import { checkLength, destination } from "./buffers.js";
 import { floatArrayType, type FloatArray } from "./float-array.js";
-import type { AdaptivePool2dGeometry, AvgPool2dGeometry, PlaneGeometry, Pool2dGeometry } from "./output-size.js";
+import type { AdaptivePool2dGeometry, AvgPool2dGeometry, PlaneGeometry, Pool2dGeometry } from "../../shape/conv-pool.js";
 
 function inputLength(g: PlaneGeometry): number {
   return g.batch * g.channels * g.inH * g.inW;

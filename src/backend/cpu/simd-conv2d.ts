@@ -30,7 +30,7 @@ import {
   positionTable,
   weightLength,
 } from "./conv2d.js";
-import type { Conv2dGeometry } from "./output-size.js";
+import type { Conv2dGeometry } from "../../shape/conv-pool.js";
 import { ScratchSlot, scratchF32 } from "./scratch.js";
 import { SIMD_TILE_COLS, SIMD_TILE_ROWS, packSlivers, simdAvailable, simdGemm, simdMemory } from "./simd-gemm.js";
 import { checkLength, destination } from "./buffers.js";

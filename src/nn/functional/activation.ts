@@ -23,8 +23,9 @@ import { type ArgsOf, type OptionsOf, Bool, DTypeT, Int, Num, arg, oneOf, option
 import type { Tensor } from "../../tensor/tensor.js";
 import { writeInPlace } from "../in-place.js";
 import { isMeta } from "../../tensor/meta.js";
-// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
-import { hooked } from "../../trace/op-hook.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
+import { hooked } from "../../ops/op-hook.js";
+import { describeElementwise } from "../../shape/families/index.js";
 
 /**
  * Runs `f`; with `inplace`, writes the result back into the input. When
@@ -66,12 +67,12 @@ export const LOG_SOFTMAX = signature("log_softmax", SOFTMAX.params);
  */
 export const relu = hooked("F.relu", function relu(input: Tensor, ...args: ArgsOf<typeof RELU>): Tensor {
   return withInplace(input, RELU.parse(args).inplace, act.relu, inplaceOps.relu_);
-});
+}, describeElementwise());
 
 /** `F.relu(x, true)`. */
 export const relu_ = hooked("F.relu_", function relu_(input: Tensor): Tensor {
   return relu(input, true);
-});
+}, describeElementwise());
 
 /**
  * `x` where positive, `negative_slope * x` elsewhere.
@@ -83,12 +84,12 @@ export const leaky_relu = hooked("F.leaky_relu", function leaky_relu(input: Tens
   const { negative_slope, inplace } = LEAKY_RELU.parse(args);
   const slope = Number(negative_slope);
   return withInplace(input, inplace, (x) => act.leaky_relu(x, slope), (x) => inplaceOps.leaky_relu_(x, slope));
-});
+}, describeElementwise());
 
 /** `min(max(x, 0), 6)`. */
 export const relu6 = hooked("F.relu6", function relu6(input: Tensor, ...args: ArgsOf<typeof RELU6>): Tensor {
   return withInplace(input, RELU6.parse(args).inplace, act.relu6, inplaceOps.relu6_);
-});
+}, describeElementwise());
 
 /** Keyword arguments of `F.elu`. */
 export type EluArgs = OptionsOf<typeof ELU>;
@@ -106,29 +107,29 @@ export const elu = hooked("F.elu", function elu(input: Tensor, ...args: ArgsOf<t
   const { alpha, inplace } = ELU.parse(args);
   const a = Number(alpha);
   return withInplace(input, inplace, (x) => act.elu(x, a), (x) => inplaceOps.elu_(x, a));
-});
+}, describeElementwise());
 
 /** `F.elu(x, alpha, true)`. */
 export const elu_ = hooked("F.elu_", function elu_(input: Tensor, ...args: ArgsOf<typeof ELU_>): Tensor {
   return elu(input, ELU_.parse(args).alpha, true);
-});
+}, describeElementwise());
 
 /** SiLU (swish): `x * sigmoid(x)`. */
 export const silu = hooked("F.silu", function silu(input: Tensor, ...args: ArgsOf<typeof SILU>): Tensor {
   return withInplace(input, SILU.parse(args).inplace, act.silu, inplaceOps.silu_);
-});
+}, describeElementwise());
 
 /** Clamps to [min_val, max_val] (default [-1, 1]). */
 export const hardtanh = hooked("F.hardtanh", function hardtanh(input: Tensor, ...args: ArgsOf<typeof HARDTANH>): Tensor {
   const { min_val, max_val, inplace } = HARDTANH.parse(args);
   return withInplace(input, inplace, (x) => act.hardtanh(x, min_val, max_val));
-});
+}, describeElementwise());
 
 /** `log(1 + exp(beta * x)) / beta`, linear above `threshold`. */
 export const softplus = hooked("F.softplus", function softplus(input: Tensor, ...args: ArgsOf<typeof SOFTPLUS>): Tensor {
   const { beta, threshold } = SOFTPLUS.parse(args);
   return act.softplus(input, beta, threshold);
-});
+}, describeElementwise());
 
 /**
  * `1 / (1 + exp(-x))`.
@@ -138,12 +139,12 @@ export const softplus = hooked("F.softplus", function softplus(input: Tensor, ..
  */
 export const sigmoid = hooked("F.sigmoid", function sigmoid(input: Tensor): Tensor {
   return act.sigmoid(input);
-});
+}, describeElementwise());
 
 /** Hyperbolic tangent. */
 export const tanh = hooked("F.tanh", function tanh(input: Tensor): Tensor {
   return act.tanh(input);
-});
+}, describeElementwise());
 
 /**
  * GELU: `x * Phi(x)`, or its tanh approximation.
@@ -154,7 +155,7 @@ export const tanh = hooked("F.tanh", function tanh(input: Tensor): Tensor {
  */
 export const gelu = hooked("F.gelu", function gelu(input: Tensor, ...args: ArgsOf<typeof GELU>): Tensor {
   return act.gelu(input, GELU.parse(args).approximate);
-});
+}, describeElementwise());
 
 /** Keyword arguments of `F.softmax` / `F.log_softmax`. */
 export type SoftmaxArgs = OptionsOf<typeof SOFTMAX>;
@@ -173,7 +174,7 @@ function implicitDim(ndim: number): number {
 export const softmax = hooked("F.softmax", function softmax(input: Tensor, ...args: ArgsOf<typeof SOFTMAX>): Tensor {
   const { dim, dtype } = SOFTMAX.parse(args);
   return sm.softmax(input, dim ?? implicitDim(input.ndim), dtype === null ? {} : { dtype });
-});
+}, describeElementwise("softmax"));
 
 /**
  * `log(softmax(x))` along `dim`, computed without the rounding to 0 of the naive form.
@@ -184,4 +185,4 @@ export const softmax = hooked("F.softmax", function softmax(input: Tensor, ...ar
 export const log_softmax = hooked("F.log_softmax", function log_softmax(input: Tensor, ...args: ArgsOf<typeof LOG_SOFTMAX>): Tensor {
   const { dim, dtype } = LOG_SOFTMAX.parse(args);
   return sm.log_softmax(input, dim ?? implicitDim(input.ndim), dtype === null ? {} : { dtype });
-});
+}, describeElementwise("softmax"));

@@ -23,8 +23,9 @@ import { contiguousStrides } from "../../tensor/strided.js";
 import { writeInPlace } from "../in-place.js";
 import { checkInitialized, cppTypeName, requireTensor } from "./float-data.js";
 import { isMeta, metaLike } from "../../tensor/meta.js";
-// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
-import { hooked } from "../../trace/op-hook.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
+import { hooked } from "../../ops/op-hook.js";
+import { describeBatchNorm } from "../../shape/families/index.js";
 
 /** Keyword arguments of `F.batch_norm` after the running statistics. */
 export interface BatchNormArgs {
@@ -108,7 +109,7 @@ export const batch_norm = hooked("F.batch_norm", function batch_norm(
   // A meta input (tensor/meta.ts): the checks ran; the running statistics stay as they are.
   if (isMeta(input)) return metaLike(input);
   return batchNormImpl(input, running_mean, running_var, w, bias, training, momentum, eps);
-});
+}, describeBatchNorm);
 
 function batchNormImpl(
   input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null,

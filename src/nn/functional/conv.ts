@@ -16,7 +16,8 @@
 import { ArgumentError, DTypeError } from "../../errors.js";
 import { record } from "../../autograd/graph.js";
 import { getKernel } from "../../backend/registry.js";
-import { type Conv2dGeometry, type Pair, conv2dGeometry, conv2dOutputShape, pair } from "../../backend/cpu/output-size.js";
+import { type Conv2dGeometry, type Pair, conv2dGeometry, conv2dOutputShape } from "../../shape/conv-pool.js";
+import { pair } from "../../shape/dim.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { squeeze, unsqueeze } from "../../tensor/view.js";
 import {
@@ -25,8 +26,9 @@ import {
 import { float64 } from "../../tensor/dtype.js";
 import { pad } from "./pad.js";
 import { anyMeta, metaTensor } from "../../tensor/meta.js";
-// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
-import { hooked } from "../../trace/op-hook.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
+import { hooked } from "../../ops/op-hook.js";
+import { describeConv2d } from "../../shape/families/index.js";
 
 /** Keyword arguments of `F.conv2d` (and of `nn.Conv2d`'s forward). */
 export interface Conv2dArgs {
@@ -176,4 +178,4 @@ export const conv2d = hooked("F.conv2d", function conv2d(
     y = convolution(x, weight, b, opts.stride, opts.padding, opts.dilation, opts.groups);
   }
   return batched ? y : squeeze(y, 0);
-});
+}, describeConv2d);

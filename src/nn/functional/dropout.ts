@@ -23,8 +23,9 @@ import { cppTypeName, requireTensor } from "./float-data.js";
 import { writeInPlace } from "../in-place.js";
 import { pyFloat } from "../python-style.js";
 import { isMeta, metaLike } from "../../tensor/meta.js";
-// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
-import { hooked } from "../../trace/op-hook.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
+import { hooked } from "../../ops/op-hook.js";
+import { describeElementwise } from "../../shape/families/index.js";
 
 /** Keyword arguments of the dropout functions. */
 export interface DropoutArgs {
@@ -113,7 +114,7 @@ function resolve(p: number | DropoutArgs, training: boolean, inplace: boolean): 
 export const dropout = hooked("F.dropout", function dropout(input: Tensor, p: number | DropoutArgs = 0.5, training = true, inplace = false): Tensor {
   const o = resolve(p, training, inplace);
   return dropoutImpl(input, o.p, o.training, o.inplace, false);
-});
+}, describeElementwise("dropout"));
 
 /**
  * Randomly zeroes whole channels (`[N, C]` entries of an `[N, C, H, W]`
@@ -126,4 +127,4 @@ export const dropout = hooked("F.dropout", function dropout(input: Tensor, p: nu
 export const dropout2d = hooked("F.dropout2d", function dropout2d(input: Tensor, p: number | DropoutArgs = 0.5, training = true, inplace = false): Tensor {
   const o = resolve(p, training, inplace);
   return dropoutImpl(input, o.p, o.training, o.inplace, true);
-});
+}, describeElementwise("dropout"));

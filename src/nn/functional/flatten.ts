@@ -9,8 +9,9 @@
 import type { Tensor } from "../../tensor/tensor.js";
 import { flatten as flattenView } from "../../tensor/view.js";
 import { unflattenChecked } from "../flatten.js";
-// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
-import { hooked } from "../../trace/op-hook.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
+import { hooked } from "../../ops/op-hook.js";
+import { describeFlatten, describeUnflatten } from "../../shape/families/index.js";
 
 /**
  * Merges dims `start_dim..end_dim` into one (a view when the strides allow).
@@ -20,7 +21,7 @@ import { hooked } from "../../trace/op-hook.js";
  */
 export const flatten = hooked("F.flatten", function flatten(input: Tensor, start_dim = 0, end_dim = -1): Tensor {
   return flattenView(input, start_dim, end_dim);
-});
+}, describeFlatten);
 
 /**
  * Splits dim `dim` into `sizes` (one entry may be -1).
@@ -30,4 +31,4 @@ export const flatten = hooked("F.flatten", function flatten(input: Tensor, start
  */
 export const unflatten = hooked("F.unflatten", function unflatten(input: Tensor, dim: number, sizes: readonly number[]): Tensor {
   return unflattenChecked(input, dim, sizes);
-});
+}, describeUnflatten);

@@ -25,7 +25,7 @@ import { getKernel } from "../../backend/registry.js";
 import { axisTables } from "../../backend/cpu/interpolate.js";
 import {
   type UpsampleKind, type Upsample2dGeometry, upsample2dGeometry, upsampleOutputSize, upsampleOutputShape,
-} from "../../backend/cpu/output-size.js";
+} from "../../shape/conv-pool.js";
 import { checkShape } from "../../tensor/creation.js";
 import { float64, uint8 } from "../../tensor/dtype.js";
 import { isMeta, metaTensor } from "../../tensor/meta.js";
@@ -36,8 +36,9 @@ import { type ArgsWithOptions, parseArgs } from "../args.js";
 import { pyFloat, pyInt } from "../python-style.js";
 import { cppTypeName, doubleData, doubleTensor, floatData, requireTensor, tensorFrom } from "./float-data.js";
 import { adaptive_avg_pool2d } from "./pooling.js";
-// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
-import { hooked } from "../../trace/op-hook.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
+import { hooked } from "../../ops/op-hook.js";
+import { describeResize } from "../../shape/families/index.js";
 
 /** The modes of `F.interpolate` (`linear` is for 3-D inputs, `bilinear`/`bicubic` for 4-D ones). */
 export type InterpolateMode = "nearest" | "nearest-exact" | "linear" | "bilinear" | "bicubic" | "trilinear" | "area";
@@ -327,7 +328,7 @@ function interpolateImpl(input: Tensor, ...args: InterpolateArgs): Tensor {
  * F.interpolate(torch.randn(1, 1, 64, 64), [32, 32]).shape                        // torch.Size([1, 1, 32, 32])
  * F.interpolate(x, { scale_factor: 2, mode: "bilinear" }).grad_fn?.name          // "UpsampleBilinear2DBackward1"
  */
-export const interpolate = hooked("F.interpolate", interpolateImpl);
+export const interpolate = hooked("F.interpolate", interpolateImpl, describeResize(null));
 
 /**
  * `F.upsample` (deprecated in PyTorch for `F.interpolate`, which it calls).
@@ -345,7 +346,7 @@ export const upsample = hooked("F.upsample", function upsample(
   warn("nn.functional.upsample is deprecated. Use nn.functional.interpolate instead.");
   const o = parseArgs<InterpolateOptions>("upsample", ["size", "scale_factor", "mode", "align_corners"], args);
   return interpolate(input, { size: o.size, scale_factor: o.scale_factor, mode: o.mode, align_corners: o.align_corners });
-});
+}, describeResize(null));
 
 /** `F.upsample_nearest(input, size?, scale_factor?)` (deprecated): nearest `F.interpolate`. */
 export const upsample_nearest = hooked("F.upsample_nearest", function upsample_nearest(
@@ -355,7 +356,7 @@ export const upsample_nearest = hooked("F.upsample_nearest", function upsample_n
   warn("nn.functional.upsample_nearest is deprecated. Use nn.functional.interpolate instead.");
   const o = parseArgs<InterpolateOptions>("upsample_nearest", ["size", "scale_factor"], args);
   return interpolate(input, { size: o.size, scale_factor: o.scale_factor, mode: "nearest" });
-});
+}, describeResize("nearest"));
 
 /** `F.upsample_bilinear(input, size?, scale_factor?)` (deprecated): bilinear with `align_corners=True`. */
 export const upsample_bilinear = hooked("F.upsample_bilinear", function upsample_bilinear(
@@ -365,4 +366,4 @@ export const upsample_bilinear = hooked("F.upsample_bilinear", function upsample
   warn("nn.functional.upsample_bilinear is deprecated. Use nn.functional.interpolate instead.");
   const o = parseArgs<InterpolateOptions>("upsample_bilinear", ["size", "scale_factor"], args);
   return interpolate(input, { size: o.size, scale_factor: o.scale_factor, mode: "bilinear", align_corners: true });
-});
+}, describeResize("bilinear"));

@@ -30,8 +30,9 @@ import {
   requireTensor, cppTypeName, checkInitialized, doubleData, doubleTensor, floatData, requireSameDtype, tensorFrom,
 } from "./float-data.js";
 import { anyMeta, metaTensor } from "../../tensor/meta.js";
-// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
-import { hooked } from "../../trace/op-hook.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
+import { hooked } from "../../ops/op-hook.js";
+import { describeLinear } from "../../shape/families/index.js";
 
 /** A 2-D float32 operand as sgemm wants it: data, offset, leading dimension and whether it is stored transposed. */
 interface MatrixOperand {
@@ -310,4 +311,4 @@ export const linear = hooked("F.linear", function linear(input: Tensor, weight: 
   const y2 = mm(reshape(input, [rows, k]), wT, inFeatures);
   const y = namedView(y2, [...lead, y2.shape[1]!], "UnsafeViewBackward0");
   return b ? addBias(y, b) : y;
-});
+}, describeLinear);

@@ -37,7 +37,8 @@ import { formatSize } from "../../tensor/format.js";
 import { anyMeta, metaTensor } from "../../tensor/meta.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { contiguous, expand, view } from "../../tensor/view.js";
-import { hooked } from "../../trace/op-hook.js";
+import { hooked } from "../../ops/op-hook.js";
+import { describeLoss } from "../../shape/families/index.js";
 import { cppTypeName } from "./float-data.js";
 
 /** How a loss folds its per-element values: their mean (default), their sum, or not at all. */
@@ -416,7 +417,7 @@ export const mse_loss = hooked("F.mse_loss", function mse_loss(input: Tensor, ta
   requireTensors(input, target);
   const o = optionsOf("mse_loss", options, []);
   return regression(MSE, input, target, reductionOf(o));
-});
+}, describeLoss);
 
 /**
  * Mean absolute error: `|input - target|` (recorded as PyTorch records it: sub, abs, mean).
@@ -431,7 +432,7 @@ export const l1_loss = hooked("F.l1_loss", function l1_loss(input: Tensor, targe
   warnSizeMismatch(input, target);
   const [a, b] = broadcastPair(input, target, "l1_loss");
   return applyReduction(abs(sub(a, b)), reduction);
-});
+}, describeLoss);
 
 /** ATen's `apply_loss_reduction`. */
 function applyReduction(loss: Tensor, reduction: Reduction): Tensor {
@@ -454,7 +455,7 @@ export const smooth_l1_loss = hooked("F.smooth_l1_loss", function smooth_l1_loss
   if (beta === 0) return l1_loss(input, target, { reduction });
   if (beta < 0) throw new ArgumentError("smooth_l1_loss does not support negative values for beta.", "beta", "RuntimeError");
   return regression(smoothL1(beta), input, target, reduction);
-});
+}, describeLoss);
 
 /**
  * Huber loss: `0.5 (x - y)^2` for `|x - y| < delta`, `delta (|x - y| - 0.5 delta)` beyond.
@@ -469,7 +470,7 @@ export const huber_loss = hooked("F.huber_loss", function huber_loss(input: Tens
   const delta = o.delta ?? 1.0;
   if (!(delta > 0)) throw new ArgumentError("huber_loss does not support non-positive values for delta.", "delta", "RuntimeError");
   return regression(huber(delta), input, target, reduction);
-});
+}, describeLoss);
 
 /** `weight` broadcast to `shape` as values, or PyTorch's in-place broadcast error when it would grow the result. */
 function broadcastWeight(weight: Tensor, shape: readonly number[], op: string): ArrayLike<number> {
@@ -515,7 +516,7 @@ export const binary_cross_entropy = hooked("F.binary_cross_entropy", function bi
     }
   }
   return pointwiseLoss(bce(w, o.weight ?? null), input, target, reduction);
-});
+}, describeLoss);
 
 /**
  * Binary cross-entropy on logits: `sigmoid` and BCE in one numerically
@@ -720,11 +721,11 @@ export const nll_loss = hooked("F.nll_loss", function nll_loss(input: Tensor, ta
   requireTensors(input, target);
   const o = optionsOf<NllLossArgs>("nll_loss", options, ["weight", "ignore_index"]);
   return nllLossNd(input, target, o.weight ?? null, reductionOf(o), o.ignore_index ?? -100);
-});
+}, describeLoss);
 
 // ---------------------------------------------------------------- cross-entropy
 
-/** `x * s` for a C++ scalar `s` (PyTorch's `MulBackward1`). */
+/** `x * s` for a C++ scalar `s` (PyTorch's `MulBackward1`, describeLoss). */
 function mulScalar(x: Tensor, s: number): Tensor {
   if (anyMeta(x)) return metaTensor([...x.shape], x.dtype);
   const r = roundingOf(x.dtype);
@@ -871,4 +872,4 @@ export const cross_entropy = hooked("F.cross_entropy", function cross_entropy(in
   }
   const classDim = input.ndim === 1 ? 0 : 1;
   return nllLossNd(log_softmax(input, classDim), target, weight, reduction, ignoreIndex);
-});
+}, describeLoss);

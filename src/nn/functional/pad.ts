@@ -20,8 +20,9 @@ import { contiguousStrides, shapeNumel } from "../../tensor/strided.js";
 import { Storage, Tensor } from "../../tensor/tensor.js";
 import { requireTensor } from "./float-data.js";
 import { isMeta, metaTensor } from "../../tensor/meta.js";
-// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
-import { hooked } from "../../trace/op-hook.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
+import { hooked } from "../../ops/op-hook.js";
+import { describePad } from "../../shape/families/index.js";
 
 /** The padding modes of `F.pad` and of `Conv2d(padding_mode=...)` (`"zeros"` is the conv spelling of constant 0). */
 export type PadMode = "constant" | "reflect" | "replicate" | "circular";
@@ -316,4 +317,4 @@ export const pad = hooked("F.pad", function pad(input: Tensor, pad: readonly num
   const inShape = [...input.shape];
   record(node, out, [input], ([g]) => [scatterAdd(g!, inShape, maps)]);
   return out;
-});
+}, describePad);

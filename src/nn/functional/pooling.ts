@@ -20,13 +20,14 @@ import { getKernel } from "../../backend/registry.js";
 import {
   type AdaptivePool2dGeometry, type AvgPool2dGeometry, type Pair, type Pool2dGeometry,
   adaptivePool2dGeometry, avgPool2dGeometry, maxPool2dGeometry,
-} from "../../backend/cpu/output-size.js";
+} from "../../shape/conv-pool.js";
 import { float64, int64 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { doubleData, doubleTensor, floatData, requireFloat, requireTensor, tensorFrom } from "./float-data.js";
 import { isMeta, metaTensor } from "../../tensor/meta.js";
-// Exported ops wrapped in hooked() show up as rows of the shape tracer (trace/op-hook.ts).
-import { hooked } from "../../trace/op-hook.js";
+// Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
+import { hooked } from "../../ops/op-hook.js";
+import { describeAdaptive, describeAvgPool2d, describeMaxPool2d } from "../../shape/families/index.js";
 
 /** Keyword arguments of `F.max_pool2d` / `nn.MaxPool2d`. */
 export interface MaxPool2dArgs {
@@ -151,8 +152,8 @@ function max_pool2d_impl(
   return maxPoolImpl(input, g, o.return_indices === true);
 }
 
-/** F.max_pool2d, seen by the shape tracer (trace/op-hook.ts). */
-export const max_pool2d = hooked("F.max_pool2d", max_pool2d_impl);
+/** F.max_pool2d, seen by the shape tracer (ops/op-hook.ts). */
+export const max_pool2d = hooked("F.max_pool2d", max_pool2d_impl, describeMaxPool2d);
 
 /**
  * `F.max_pool2d_with_indices`: max pooling returning `[output, indices]`.
@@ -162,7 +163,7 @@ export const max_pool2d = hooked("F.max_pool2d", max_pool2d_impl);
  */
 export const max_pool2d_with_indices = hooked("F.max_pool2d_with_indices", function max_pool2d_with_indices(input: Tensor, kernel_size: Pair, options: Omit<MaxPool2dArgs, "return_indices"> = {}): [Tensor, Tensor] {
   return max_pool2d(input, kernel_size, options.stride ?? null, options.padding, options.dilation, options.ceil_mode, true) as [Tensor, Tensor];
-});
+}, describeMaxPool2d);
 
 /**
  * Average pooling. `count_include_pad` (default true) counts padding cells in
@@ -201,7 +202,7 @@ export const avg_pool2d = hooked("F.avg_pool2d", function avg_pool2d(
     tensorFrom(getKernel("avg_pool2d_backward")(g, floatData(grad!)), input.shape, dtype),
   ]);
   return out;
-});
+}, describeAvgPool2d);
 
 /** The average pooling of `avg_pool2d` for a float64 input, in double. */
 function avgPoolF64(input: Tensor, g: AvgPool2dGeometry): Tensor {
@@ -296,7 +297,7 @@ export const adaptive_avg_pool2d = hooked("F.adaptive_avg_pool2d", function adap
     tensorFrom(getKernel("adaptive_avg_pool2d_backward")(g, floatData(grad!)), input.shape, dtype),
   ]);
   return out;
-});
+}, describeAdaptive("adaptive_avg_pool2d"));
 
 /** The adaptive average pooling of `adaptive_avg_pool2d` for a float64 input, in double. */
 function adaptiveAvgPoolF64(input: Tensor, g: AdaptivePool2dGeometry): Tensor {
@@ -348,5 +349,5 @@ function adaptive_max_pool2d_impl(input: Tensor, output_size: AdaptiveSize, retu
   return return_indices ? [out, indicesTensor(indices, shape)] : out;
 }
 
-/** F.adaptive_max_pool2d, seen by the shape tracer (trace/op-hook.ts). */
-export const adaptive_max_pool2d = hooked("F.adaptive_max_pool2d", adaptive_max_pool2d_impl);
+/** F.adaptive_max_pool2d, seen by the shape tracer (ops/op-hook.ts). */
+export const adaptive_max_pool2d = hooked("F.adaptive_max_pool2d", adaptive_max_pool2d_impl, describeAdaptive("adaptive_max_pool2d"));

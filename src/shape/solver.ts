@@ -19,8 +19,8 @@
  * formatRanges(s.square!)   // "32–35"
  * s.families.length         // 3
  */
-import { AddConst, DivConst, Exact, Product, Sum, type Env, type SymExpr } from "./symbolic.js";
-import type { Constraint } from "./symbolic-replay.js";
+import { AddConst, DivConst, Exact, Product, Sum, type Env, type SymExpr } from "./sym.js";
+import type { Constraint } from "./constraint.js";
 
 /** Consecutive sizes lo..hi; `hi` null means "and everything above, as far as searched". */
 export interface SizeRange {

@@ -10,7 +10,7 @@
  *
  * @example
  * const H = sym("H");
- * const out = poolOut(convOut(H, { kernel: 5 }), { kernel: 2, stride: 2 });
+ * const out = div(add(H, -4), 2);   // dim.ts writes the conv and pooling rules with these
  * out.toString()      // "⌊(H−4)/2⌋"
  * out.eval({ H: 64 }) // 30
  */
@@ -233,7 +233,6 @@ export function add(x: SymExpr | number, c: number): SymExpr {
   if (e instanceof AddConst) return add(e.x, e.c + c);
   // ⌊(y + a)/d⌋ + c = ⌊(y + a + c·d)/d⌋: keeps "⌊x/2⌋" rather than "⌊(x−2)/2⌋+1".
   if (e instanceof DivConst && e.x instanceof AddConst) return div(add(e.x.x, e.x.c + c * e.d), e.d, e.ceil);
-  if (e instanceof DivConst && c > 0) return div(add(e.x, c * e.d), e.d, e.ceil);
   return new AddConst(e, c);
 }
 
@@ -262,35 +261,6 @@ export function mul(...xs: (SymExpr | number)[]): SymExpr {
   if (factors.length === 0 || coef === 0) return new Const(coef);
   if (factors.length === 1 && coef === 1) return factors[0]!;
   return new Product(coef, factors);
-}
-
-/** Spatial hyper-parameters of one axis of a conv or pooling op. */
-export interface AxisParams {
-  kernel: number;
-  stride?: number;
-  padding?: number;
-  dilation?: number;
-  ceil_mode?: boolean;
-}
-
-/** PyTorch's conv output size: ⌊(x + 2p − d(k−1) − 1)/s⌋ + 1. */
-export function convOut(x: SymExpr | number, p: AxisParams): SymExpr {
-  const s = p.stride ?? 1;
-  const pad = p.padding ?? 0;
-  const dil = p.dilation ?? 1;
-  return add(div(add(x, 2 * pad - dil * (p.kernel - 1) - 1), s), 1);
-}
-
-/**
- * PyTorch's pooling output size; with ceil_mode the division rounds up
- * (the rule that drops a last window starting in the padding is numeric and
- * is checked when the formula is evaluated against real sizes).
- */
-export function poolOut(x: SymExpr | number, p: AxisParams): SymExpr {
-  const s = p.stride ?? p.kernel;
-  const pad = p.padding ?? 0;
-  const dil = p.dilation ?? 1;
-  return add(div(add(x, 2 * pad - dil * (p.kernel - 1) - 1), s, p.ceil_mode ?? false), 1);
 }
 
 /** The placeholder a layer's own formula is written in before it is applied to its input. */
@@ -331,4 +301,23 @@ export function simplify(e: SymExpr): SymExpr {
   if (e instanceof DivConst) return div(simplify(e.x), e.d, e.ceil);
   if (e instanceof Product) return mul(new Const(e.coef), ...e.factors.map(simplify));
   return e;
+}
+
+/** How `⌊x·s⌋` reads (the size a resize by a scale factor s gives an axis of size x). */
+export class ScaledFloor extends SymExpr {
+  constructor(readonly x: SymExpr, readonly s: number) {
+    super();
+  }
+  eval(env: Env): number {
+    return Math.trunc(this.x.eval(env) * this.s);
+  }
+  toString(): string {
+    return `⌊${this.x.isCompound ? `(${this.x})` : String(this.x)}·${this.s}⌋`;
+  }
+  vars(): Set<string> {
+    return this.x.vars();
+  }
+  rename(map: Record<string, string>): SymExpr {
+    return new ScaledFloor(this.x.rename(map), this.s);
+  }
 }

@@ -9,13 +9,11 @@ import {
   avgPool2dGeometry,
   conv2dGeometry,
   conv2dOutputShape,
-  convOutputSize,
   maxPool2dGeometry,
   pool2dOutputShape,
-  poolOutputSize,
-  samePadding,
   type Pair,
-} from "../src/backend/cpu/output-size.js";
+} from "../src/shape/conv-pool.js";
+import { convOutputSize, poolOutputSize, samePadding } from "../src/shape/dim.js";
 import { loadFixture } from "./backend-helpers.js";
 
 interface SizeCase {

@@ -1,9 +1,10 @@
 /**
- * PyTorch's output-size arithmetic for 2-D convolution and pooling, and the
- * checks PyTorch 1.13.1 makes before it runs those ops, in the same order and
- * with the same messages.
+ * The checks PyTorch 1.13.1 makes before it runs a 2-D convolution, pooling or
+ * resize, in the same order and with the same messages, and the geometry those
+ * kernels run on. The output-size arithmetic itself is dim.ts's (one rule for
+ * numbers and formulas).
  *
- * The kernels in this folder take a resolved *geometry* (plain numbers: batch,
+ * The kernels (src/backend/) take a resolved *geometry* (plain numbers: batch,
  * channels, input and output sizes, kernel, stride, padding per side,
  * dilation). The functions here build that geometry from shapes and
  * hyper-parameters, throwing the typed errors of `src/errors.ts` whose messages
@@ -30,7 +31,8 @@
  * maxPool2dGeometry([1, 16, 1, 1], { kernelSize: 2 })
  * // throws ShapeError: Given input size: (16x1x1). Calculated output size: (16x0x0). Output size is too small
  */
-import { ArgumentError, ShapeError, SizeError, fmtShape } from "../../errors.js";
+import { ArgumentError, ShapeError, SizeError, fmtShape } from "../errors.js";
+import { convOutputSize, poolOutputSize, samePadding, scaledOutputSize } from "./dim.js";
 
 /** One number for both spatial dims, or `[height, width]`. */
 export type Pair = number | readonly [number, number];
@@ -121,11 +123,6 @@ export interface AvgPool2dOptions extends Omit<Pool2dOptions, "dilation"> {
   divisorOverride?: number | null;
 }
 
-/** `[h, w]` from a number or a pair. */
-export function pair(v: Pair): [number, number] {
-  return typeof v === "number" ? [v, v] : [v[0], v[1]];
-}
-
 function typeArg(message: string, argument: string): ArgumentError {
   return new ArgumentError(message, argument, "TypeError");
 }
@@ -201,57 +198,6 @@ function poolPair(op: "max_pool2d" | "avg_pool2d", name: string, v: Pair): [numb
   const list = [...(v as readonly number[])];
   if (list.length !== 1 && list.length !== 2) throw runtimeArg(POOL_LENGTH_MESSAGES[op]![name]!, name);
   return list.length === 1 ? [list[0]!, list[0]!] : [list[0]!, list[1]!];
-}
-
-/** Floor division (Python's `//`, ATen's `div_rtn`): rounds toward negative infinity. */
-function floorDiv(a: number, b: number): number {
-  return Math.floor(a / b);
-}
-
-/**
- * Output length of a convolution along one dimension:
- * `floor((in + padBefore + padAfter - dilation*(kernel-1) - 1) / stride) + 1`.
- * No validation; may return values below 1.
- */
-export function convOutputSize(
-  inputSize: number,
-  kernelSize: number,
-  stride: number,
-  padBefore: number,
-  padAfter: number,
-  dilation: number,
-): number {
-  return floorDiv(inputSize + padBefore + padAfter - dilation * (kernelSize - 1) - 1, stride) + 1;
-}
-
-/**
- * Output length of a pooling window along one dimension (ATen's `pooling_output_shape_pad_lr`).
- * With `ceilMode` the division rounds up, but the last window must start inside the input or the
- * left padding: if `(out-1)*stride >= input + padL`, that window is dropped. No validation.
- */
-export function poolOutputSize(
-  inputSize: number,
-  kernelSize: number,
-  padL: number,
-  padR: number,
-  stride: number,
-  dilation: number,
-  ceilMode: boolean,
-): number {
-  let out =
-    floorDiv(inputSize + padL + padR - dilation * (kernelSize - 1) - 1 + (ceilMode ? stride - 1 : 0), stride) + 1;
-  if (ceilMode && (out - 1) * stride >= inputSize + padL) out--;
-  return out;
-}
-
-/**
- * PyTorch's `padding='same'` split of the total padding `dilation*(kernel-1)` for one dimension:
- * the smaller half before, the rest after (so an even kernel pads one more at the bottom/right).
- */
-export function samePadding(kernelSize: number, dilation: number): [number, number] {
-  const total = dilation * (kernelSize - 1);
-  const before = Math.floor(total / 2);
-  return [before, total - before];
 }
 
 /** `[N, C, H, W]` from a 3-D (unbatched) or 4-D shape; other ranks are the caller's error to raise. */
@@ -695,7 +641,7 @@ export function upsampleOutputSize(
     if (!Number.isFinite(p) || Math.abs(p) >= 2 ** 63) {
       throw runtimeArg("IntArrayRef contains an int that cannot be represented as a SymInt: -9223372036854775808", "scale_factor");
     }
-    return Math.trunc(p);
+    return scaledOutputSize(v, scales![i]!);
   });
 }
 

@@ -11,11 +11,15 @@
  * (the `view` inside `F.linear`, the `max_pool2d` behind
  * `max_pool2d_with_indices`) run unreported, folded into the outer op.
  *
- * This file imports nothing, so any runtime file can use it without creating
- * an import cycle.
+ * The third argument of `hooked` reads the op's recorded arguments into a
+ * call of its op family (src/shape/descriptor.ts): what the trace shows, the
+ * size rule the symbolic replay runs and the story an explanation tells.
+ *
+ * This file imports only types, so any runtime file can use it without
+ * creating an import cycle.
  *
  * @example
- * export const relu = hooked("F.relu", function relu(input: Tensor, inplace = false): Tensor { ... });
+ * export const relu = hooked("F.relu", function relu(input: Tensor, inplace = false): Tensor { ... }, describeElementwise());
  *
  * const stop = addOpListener({
  *   onOpEnter: (name, args) => ({ name, t0: performance.now() }),
@@ -23,13 +27,16 @@
  * });
  */
 
+import type { Describer } from "../shape/descriptor.js";
+
 /** Receives hooked ops as they start and end. */
 export interface OpListener {
   /**
-   * Called before the op runs with its name and arguments (do not keep or
-   * change the array). Whatever it returns comes back in `onOpExit`.
+   * Called before the op runs with its name, arguments (do not keep or
+   * change the array) and describer (null for ops without a family). Whatever
+   * it returns comes back in `onOpExit`.
    */
-  onOpEnter(name: string, args: readonly unknown[]): unknown;
+  onOpEnter(name: string, args: readonly unknown[], describe: Describer | null): unknown;
   /** Called after the op returned (`output`) or threw (`error`, with `failed` true). */
   onOpExit(token: unknown, output: unknown, error: unknown, failed: boolean): void;
 }
@@ -87,8 +94,8 @@ export function exitOpaque(): void {
 }
 
 /** Runs `fn` reported to the one listener (the common case, without allocating). */
-function callReportedOne(listener: OpListener, name: string, fn: (...args: unknown[]) => unknown, self: unknown, args: unknown[]): unknown {
-  const token = listener.onOpEnter(name, args);
+function callReportedOne(listener: OpListener, name: string, describe: Describer | null, fn: (...args: unknown[]) => unknown, self: unknown, args: unknown[]): unknown {
+  const token = listener.onOpEnter(name, args, describe);
   state.depth++;
   let output: unknown;
   try {
@@ -104,10 +111,10 @@ function callReportedOne(listener: OpListener, name: string, fn: (...args: unkno
 }
 
 /** Runs `fn` as a reported op (the slow path of {@link hooked}). */
-function callReported(name: string, fn: (...args: unknown[]) => unknown, self: unknown, args: unknown[]): unknown {
+function callReported(name: string, describe: Describer | null, fn: (...args: unknown[]) => unknown, self: unknown, args: unknown[]): unknown {
   const current = listeners;
-  if (current.length === 1) return callReportedOne(current[0]!, name, fn, self, args);
-  const tokens = current.map((l) => l.onOpEnter(name, args));
+  if (current.length === 1) return callReportedOne(current[0]!, name, describe, fn, self, args);
+  const tokens = current.map((l) => l.onOpEnter(name, args, describe));
   state.depth++;
   let output: unknown;
   try {
@@ -125,16 +132,17 @@ function callReported(name: string, fn: (...args: unknown[]) => unknown, self: u
 /**
  * Wraps an op so listeners can see it. The wrapper keeps the function's
  * name, its `this` and its TypeScript signature (overloads included).
+ * `describe` reads the recorded arguments into the op's family call.
  *
  * @example
- * export const view = hooked("view", function view(x: Tensor, shape: readonly number[]): Tensor { ... });
+ * export const view = hooked("view", function view(x: Tensor, shape: readonly number[]): Tensor { ... }, describeView("view"));
  */
-export function hooked<F extends (...args: any[]) => any>(name: string, fn: F): F {
+export function hooked<F extends (...args: any[]) => any>(name: string, fn: F, describe: Describer | null = null): F {
   const impl = fn as unknown as (...args: unknown[]) => unknown;
   const wrapper = function (this: unknown, ...args: unknown[]): unknown {
     // Nobody listens, or an outer hooked op is running (this one is part of it): a plain call.
     if (state.listening === 0 || state.depth !== 0) return impl.apply(this, args);
-    return callReported(name, impl, this, args);
+    return callReported(name, describe, impl, this, args);
   };
   Object.defineProperty(wrapper, "name", { value: fn.name, configurable: true });
   Object.defineProperty(wrapper, "length", { value: fn.length, configurable: true });

@@ -1,0 +1,11 @@
+/** Every op family (see ../descriptor.ts): one file per kind of op. */
+export * from "./conv.js";
+export * from "./pool.js";
+export * from "./linear.js";
+export * from "./view.js";
+export * from "./join.js";
+export * from "./resize.js";
+export * from "./pad.js";
+export * from "./elementwise.js";
+export * from "./reduce.js";
+export * from "./norm.js";

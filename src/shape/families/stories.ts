@@ -1,0 +1,32 @@
+/**
+ * Story parts more than one family tells: an input that shrank below what a
+ * window needs (conv and pooling), and where a size came from.
+ */
+import type { FailureContext, Params, Story } from "../descriptor.js";
+
+/** The smallest size `x` for which `size(x) ≥ 1` (searched; the rules are monotone). */
+export function smallestInput(size: (x: number) => number, limit = 1 << 16): number {
+  let x = 1;
+  while (x < limit && size(x) < 1) x++;
+  return x;
+}
+
+/**
+ * The input shrank below a window: `pool (max_pool2d 2×2) needs an input of at least 2×2, got 1×1`,
+ * with where it shrank and fixes (a size that works, padding, fewer poolings).
+ */
+export function tooSmallStory<P extends Params>(f: FailureContext<P>, label: string, need: readonly [number, number], isConv: boolean): Story {
+  const row = f.row;
+  const inShape = row.inputs[0]?.shape ?? [];
+  const [h, w] = [inShape[inShape.length - 2], inShape[inShape.length - 1]];
+  const name = f.who(row);
+  const headline = `${name} (${label}) needs an input of at least ${need[0]}×${need[1]}, got ${h}×${w}`;
+  const x = f.inputShape;
+  const details = [`the input (${x.join(", ")}) shrinks to ${h}×${w} by the time it reaches ${name}`];
+  const fixes: string[] = [];
+  const resize = f.resizeFix();
+  if (resize) fixes.push(resize);
+  fixes.push(isConv ? `pad ${name} (padding=k//2 keeps H and W) or the convolutions before it` : "pad the convolutions before it (padding=k//2 keeps H and W)",
+    "or remove a pooling layer (or pool with ceil_mode=True)");
+  return { headline, details, fixes };
+}
