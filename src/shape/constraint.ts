@@ -36,10 +36,13 @@ export class Constraint<R extends ConstraintSource = ConstraintSource> {
     /** What is checked, in the op's words: `in_features`, `in_channels`, `output size`, `kernel fits`, ... */
     readonly what: string,
     /**
-     * A condition for a *correct* run rather than a running one: a view must
-     * keep the batch dimension (otherwise it runs and mixes samples).
+     * `false`: the op throws when the check fails. `true`: a condition of a
+     * *correct* run rather than a running one (a view must keep the batch
+     * dimension, otherwise it runs and mixes samples): not a size that works.
+     * `"intended"`: the run is right, but only by accident (a branch of size 1
+     * broadcasting against the other): a size that works, told apart.
      */
-    readonly soft = false,
+    readonly soft: boolean | "intended" = false,
   ) {}
 
   /** Whether the sizes in `env` satisfy it. */

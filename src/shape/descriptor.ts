@@ -41,8 +41,17 @@ export interface RuleContext {
   /** The concrete input and output shapes of the recorded run (for rules that follow the run, like `view`). */
   readonly concreteIn: readonly (readonly number[])[];
   readonly concreteOut: readonly (readonly number[])[];
-  /** States a check the op makes; `soft` marks a condition of a correct (not only a running) call. */
-  constrain(kind: ConstraintKind, a: SymExpr | number, b: SymExpr | number, what: string, soft?: boolean): void;
+  /**
+   * The same call's parameters in a run at other sizes, when one was recorded: a size argument that
+   * changed with the input was computed from it (`x.view(-1, n)` with `n` from `x.size()`), one
+   * that stayed is a literal.
+   */
+  readonly alternate?: Params;
+  /**
+   * States a check the op makes; `soft` marks a condition of a correct (not only a running) call,
+   * `"intended"` one that holds unless the call works by accident (see Constraint).
+   */
+  constrain(kind: ConstraintKind, a: SymExpr | number, b: SymExpr | number, what: string, soft?: boolean | "intended"): void;
 }
 
 /** A tensor as a step records it. */

@@ -55,6 +55,8 @@ export interface SolveOptions {
   limit?: number;
   /** Also require the soft constraints (views that keep the batch): default true. */
   soft?: boolean;
+  /** Also require the constraints of an intended run (no accidental broadcasting): default false. */
+  intended?: boolean;
   /** Values of variables that are not solved for (kept fixed). */
   fixed?: Env;
 }
@@ -103,7 +105,8 @@ export function solveSizes(constraints: readonly Constraint[], vars: readonly st
   const limit = options.limit ?? 512;
   const fixed = options.fixed ?? {};
   const useSoft = options.soft ?? true;
-  const active = constraints.filter((c) => useSoft || !c.soft);
+  const intended = options.intended ?? false;
+  const active = constraints.filter((c) => (useSoft || !c.soft) && (intended || c.soft !== "intended"));
   const free = (c: Constraint) => [...c.vars()].filter((v) => vars.includes(v));
   const impossible = active.filter((c) => free(c).length === 0 && !c.holds(fixed));
   const works = (env: Env) => active.every((c) => c.holds({ ...fixed, ...env }));

@@ -30,12 +30,12 @@ import { TextView } from "../render/text-view.js";
 import { lastSuccessfulRecording, setFailureHandler } from "./flight-recorder.js";
 import { type Recorder } from "./recorder.js";
 import type { TraceRow } from "./row.js";
-import { type Constraint, type Replay, rowLabel } from "./symbolic-replay.js";
+import { type Constraint, type Replay, replayTrace, rowLabel } from "./symbolic-replay.js";
 import type { FailureContext, Story } from "../shape/descriptor.js";
 import { type SolveResult, type Family, formatFamily, formatRanges, solveSizes } from "../shape/solver.js";
 import type { Env } from "../shape/sym.js";
 import { FunctionNamer } from "./format.js";
-import { Trace, stepName } from "./trace.js";
+import { Trace, rerunAt, stepName } from "./trace.js";
 import { traceTableHtml, traceText, traceAnsi } from "./render-trace.js";
 import { ansi } from "./render-ansi.js";
 
@@ -143,25 +143,65 @@ function sameRanges(x: readonly { lo: number; hi: number | null }[], y: readonly
 
 // ---------------------------------------------------------------- the replay used to solve
 
-/**
- * The replay whose constraints decide which sizes work: the module's last
- * successful run when its steps match this one's up to the failure (then
- * every step of the network counts), else this trace up to the failure.
- */
-function solvingReplay(trace: Trace): { replay: Replay; complete: boolean } {
-  const good: Recorder | undefined = lastSuccessfulRecording(trace.module);
+/** Whether `other` ran the same steps as `trace` up to `trace`'s failing step (same layers, same ops). */
+function sameStepsUpTo(trace: Trace, other: Trace): boolean {
   const failed = trace.failedRow;
-  if (good && failed) {
+  if (!failed) return false;
+  const mine = trace.steps;
+  const theirs = other.steps;
+  const upTo = mine.indexOf(failed);
+  return upTo >= 0 && theirs.length > upTo && other.inputs[0]?.shape.length === trace.inputs[0]?.shape.length &&
+    mine.slice(0, upTo + 1).every((r, i) => r.kind === theirs[i]!.kind && r.path === theirs[i]!.path && r.spec.op === theirs[i]!.spec.op);
+}
+
+/**
+ * The replay of a run that got through, read beside the failing run: each step's parameters in the
+ * failing run tell the sizes computed from the input (`view(-1, n)` with `n` from `x.size()`) from
+ * the literal ones.
+ */
+function replayBeside(ok: Trace, failing: Trace): Replay {
+  const mine = failing.steps;
+  const index = new Map(ok.steps.map((r, i) => [r, i] as const));
+  return replayTrace(ok.rows, ok.symbolicRoot(), ok.env, {
+    alternate: (row) => {
+      const i = index.get(row);
+      const other = i === undefined ? undefined : mine[i];
+      return other && other.path === row.path && other.spec.op === row.spec.op ? other.spec.params : undefined;
+    },
+  });
+}
+
+/** How many times the explanation runs the network again (shape-only) looking for a run that gets through. */
+const RERUNS = 8;
+
+/**
+ * The replay whose constraints decide which sizes work, and whether it covers every step:
+ *
+ * 1. the module's last successful run, when its steps match this one's up to the failure;
+ * 2. else a shape-only run (meta tensors, no values, the generator left as it was) at a size the
+ *    steps up to the failure allow; when that run fails further on, its steps are solved and the
+ *    next size tried, until a run gets through;
+ * 3. else the furthest failing run, up to its failure (the explanation says so).
+ */
+function solvingReplay(trace: Trace, limit: number): { replay: Replay; complete: boolean; upTo: TraceRow | null } {
+  const good: Recorder | undefined = lastSuccessfulRecording(trace.module);
+  if (good && trace.failedRow) {
     const okTrace = new Trace(good, { meta: true });
-    const mine = trace.steps;
-    const theirs = okTrace.steps;
-    const upTo = mine.indexOf(failed);
-    const same = upTo >= 0 && theirs.length > upTo && mine.slice(0, upTo + 1).every((r, i) =>
-      r.kind === theirs[i]!.kind && r.path === theirs[i]!.path && r.spec.op === theirs[i]!.spec.op);
-    const rank = trace.inputs[0]?.shape.length;
-    if (same && okTrace.inputs[0]?.shape.length === rank) return { replay: okTrace.replay(), complete: true };
+    if (sameStepsUpTo(trace, okTrace)) return { replay: replayBeside(okTrace, trace), complete: true, upTo: null };
   }
-  return { replay: trace.replay(), complete: false };
+  let furthest = trace;
+  for (let i = 0; i < RERUNS && furthest.failedRow; i++) {
+    const partial = furthest.replay();
+    if (!partial.exact) break;
+    const sample = sampleSolution(solveSizes(partial.constraints, partial.vars, { limit }));
+    if (!sample || Object.keys(sample).length === 0) break;
+    const next = rerunAt(trace, sample);
+    if (!next || !sameStepsUpTo(furthest, next)) break;
+    if (!next.failed) return { replay: replayBeside(next, trace), complete: true, upTo: null };
+    if (next.steps.indexOf(next.failedRow!) <= furthest.steps.indexOf(furthest.failedRow!)) break;
+    furthest = next;
+  }
+  return { replay: furthest === trace ? trace.replay() : replayBeside(furthest, trace), complete: false, upTo: furthest.failedRow };
 }
 
 // ---------------------------------------------------------------- stories
@@ -208,22 +248,28 @@ function genericStory(row: TraceRow | null, c: Constraint | undefined, message: 
 export function explainTrace(trace: Trace): Explanation {
   const err = trace.error as { name?: string; message?: string } | undefined;
   const row = trace.failedRow;
-  const { replay, complete } = solvingReplay(trace);
+  const maxSize = Math.max(0, ...Object.values(trace.env));
+  const limit = Math.min(4096, Math.max(512, 8 * maxSize));
   const local = trace.replay();
   const violated = row ? local.constraints.filter((c) => c.row === row && !c.holds(trace.env)) : [];
   const key = violated.find((c) => !c.soft) ?? violated[0];
+  const { replay, complete, upTo } = solvingReplay(trace, limit);
   const vars = replay.vars;
-  const maxSize = Math.max(0, ...Object.values(trace.env));
   let sol: SolveResult | null = null;
-  if (key || replay.constraints.length > 0) {
-    sol = solveSizes(replay.constraints, vars, { limit: Math.min(4096, Math.max(512, 8 * maxSize)) });
-  }
+  if (key || replay.constraints.length > 0) sol = solveSizes(replay.constraints, vars, { limit });
+  // Sizes that run only because a branch of size 1 broadcasts against the other: said apart.
+  const asIntended = sol && sol.any && replay.constraints.some((c) => c.soft === "intended")
+    ? solveSizes(replay.constraints, vars, { limit, intended: true }) : null;
   const namer = new FunctionNamer();
   const told = row && key ? row.spec.family.story?.(failureContext(trace, row, key, local, sol, namer)) : null;
   const story = told ?? genericStory(row, key, err?.message ?? String(trace.error), namer);
 
   let sizesText = sol ? rangeWords(sol) : "could not be worked out for this failure";
-  if (sol && sol.any && !complete && row) sizesText += ` (checked up to ${who(row)}: later steps did not run)`;
+  if (sol && asIntended && !asIntended.any) {
+    sizesText = `${rangeWords(asIntended)}; it runs only where a size of 1 broadcasts against the other side: ${sizesText}`;
+  }
+  const last = upTo ?? row;
+  if (sol && sol.any && !complete && last) sizesText += ` (checked up to ${who(last)}: later steps did not run)`;
   if (!replay.exact) sizesText += ` (approximate: no size rule for ${replay.unknownRows.map((r) => rowLabel(r)).join(", ")})`;
   return new ExplanationView(trace, row, err?.name ?? "Error", err?.message ?? String(trace.error), story, sol, sizesText, replay.exact);
 }

@@ -69,6 +69,8 @@ export class Recorder implements ModuleCallListener, OpListener {
   readonly rows: TraceRow[] = [];
   /** The error of the outermost call, if it threw. */
   error: unknown = undefined;
+  /** Whether the outermost call's arguments were all tensors (then it can be run again at other sizes). */
+  tensorsOnly = true;
   private readonly ids = new WeakMap<Tensor, number>();
   private nextId = 0;
   private readonly frameRows = new Map<ModuleFrame, TraceRow | null>();
@@ -152,6 +154,7 @@ export class Recorder implements ModuleCallListener, OpListener {
       frame.module as unknown as Module);
     // The outermost call's inputs are the trace's inputs: they get the first ids.
     row.inputs = this.inputInfos(args, parent === null);
+    if (parent === null) this.tensorsOnly = args.every((a) => a instanceof Tensor);
     this.frameRows.set(frame, row);
     this.push(row);
     // A leaf layer's ops are part of its row: they run unreported (as plain calls) until it returns.

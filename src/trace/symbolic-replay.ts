@@ -58,6 +58,15 @@ function agrees(shape: SymShape, concrete: readonly number[], env: Env): boolean
   }
 }
 
+/** How a replay reads its rows. */
+export interface ReplayOptions {
+  /**
+   * The same step's parameters in a run at other sizes, when there is one: a `view` size that
+   * changed with the input follows it, one that stayed is a literal the input has to fit.
+   */
+  alternate?: (row: TraceRow) => Params | undefined;
+}
+
 /**
  * Replays the leaf rows of a trace on symbolic root inputs.
  *
@@ -65,7 +74,7 @@ function agrees(shape: SymShape, concrete: readonly number[], env: Env): boolean
  * @param rootInputs the symbolic shapes of the outermost call's tensor inputs (ids 0, 1, ...)
  * @param env        the values of the variables in the recorded run
  */
-export function replayTrace(rows: readonly TraceRow[], rootInputs: readonly SymShape[], env: Env): Replay {
+export function replayTrace(rows: readonly TraceRow[], rootInputs: readonly SymShape[], env: Env, options: ReplayOptions = {}): Replay {
   const byId = new Map<number, SymShape>();
   rootInputs.forEach((s, i) => byId.set(i, s));
   const inputs = new Map<TraceRow, SymShape[]>();
@@ -82,6 +91,7 @@ export function replayTrace(rows: readonly TraceRow[], rootInputs: readonly SymS
     const spec = row.spec;
     const rule = spec.family.rule as ((ins: readonly SymShape[], p: Params, ctx: RuleContext) => SymShape[]) | undefined;
     const ctx: RuleContext = {
+      alternate: options.alternate?.(row),
       concreteIn: row.inputs.map((t) => t.shape),
       concreteOut: row.outputs.map((t) => t.shape),
       constrain(kind, a, b, what, soft = false) {

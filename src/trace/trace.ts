@@ -27,7 +27,8 @@ import { empty } from "../tensor/creation.js";
 import { randn } from "../ops/random.js";
 import { TextView } from "../render/text-view.js";
 import type { FeatureMapImage } from "../render/heatmap.js";
-import { takeRecording, setPendingOptions } from "./flight-recorder.js";
+import { takeRecording, setFlightRecorder, setPendingOptions } from "./flight-recorder.js";
+import { get_rng_state, set_rng_state } from "../random/generator.js";
 import { type Recorder } from "./recorder.js";
 import type { TensorInfo, TraceRow } from "./row.js";
 import { type Replay, type SymShape, replayTrace } from "./symbolic-replay.js";
@@ -73,6 +74,8 @@ export class Trace extends TextView {
   readonly symbolicInput: readonly SizeSpec[] | null;
   /** The values the symbolic sizes had in the recorded run. */
   readonly env: Env;
+  /** Whether the module was called with tensors only (so it can run again at other sizes). */
+  readonly rerunnable: boolean;
   private cachedReplay: Replay | undefined;
   private cachedExplanation: Explanation | null | undefined;
 
@@ -84,6 +87,7 @@ export class Trace extends TextView {
     this.timed = recording.options.timing;
     this.symbolicInput = options.symbolicInput ?? null;
     this.env = options.env ?? defaultEnv(recording.rows[0]?.inputs ?? []);
+    this.rerunnable = recording.tensorsOnly;
   }
 
   /** The module's own row. */
@@ -152,7 +156,8 @@ export class Trace extends TextView {
     return this.cachedReplay;
   }
 
-  private symbolicRoot(): SymShape[] {
+  /** @internal The input shapes with the named sizes as variables. */
+  symbolicRoot(): SymShape[] {
     if (this.symbolicInput) {
       return this.symbolicInput.map((spec) => spec.map((d) => (typeof d === "string" ? sym(d) : num(d))));
     }
@@ -239,6 +244,34 @@ export class Trace extends TextView {
     return traceAnsi(this, options);
   }
 
+}
+
+/**
+ * Runs the traced module again, shape-only, with the named sizes set to `env` (other dims and dtypes
+ * as traced); the random generator and the layers' counters (BatchNorm's `num_batches_tracked`) are
+ * left as they were. Null when the module was called with more than tensors.
+ *
+ * @example
+ * rerunAt(trace(net, [1, 1, 64, 64]), { H: 32, W: 32 })!.failed   // false for LeNet
+ */
+export function rerunAt(t: Trace, env: Env): Trace | null {
+  if (!t.rerunnable || t.inputs.length === 0) return null;
+  const inputs = t.symbolicRoot().map((shape, i) => empty(shape.map((e) => e.eval(env)),
+    { device: "meta", dtype: toDType((t.inputs[i]?.dtype ?? "float32") as DTypeLike) }));
+  const net = t.module;
+  const rng = get_rng_state();
+  const counters: [Tensor, number][] = [];
+  for (const b of net.buffers()) if (!b.is_meta && b.numel() === 1) counters.push([b, b.item()]);
+  const wasOn = setFlightRecorder(true);
+  try {
+    return record(net, inputs, { timing: false }, true, t.symbolicInput ? [...t.symbolicInput] : null, t.symbolicInput ? env : undefined);
+  } catch {
+    return null;
+  } finally {
+    setFlightRecorder(wasOn);
+    set_rng_state(rng);
+    for (const [b, v] of counters) b.storage.data[b._offset] = v;
+  }
 }
 
 /** `conv1` for a module step, `max_pool2d` for `F.max_pool2d`. */

@@ -121,8 +121,10 @@ export const binary = family<BinaryParams>({
       else {
         ctx.constrain("broadcast", x, y, `sizes match in dim ${n - i}`);
         // Two sizes that both follow the input must be equal: broadcasting one of them as 1 is an accident.
-        if (!x.isConst && !y.isConst) ctx.constrain("eq", x, y, `same size in dim ${n - i}`, true);
-        out[n - i] = x;
+        if (!x.isConst && !y.isConst) ctx.constrain("eq", x, y, `same size in dim ${n - i}`, "intended");
+        // The output follows the side that was not 1 in the run.
+        const ca = ctx.concreteIn[0]?.[ctx.concreteIn[0].length - i];
+        out[n - i] = ca === 1 ? y : x;
       }
     }
     return [out];

@@ -87,7 +87,17 @@ export const view = family<ViewParams>({
     }
     if (aligned && inferAt >= 0) out[inferAt] = mul(...x.slice(lo, hi));
     else if (aligned && lo !== hi) aligned = false;
-    if (aligned) return [out];
+    if (aligned) {
+      // Sizes that stayed the same in a run at other sizes are literals: the input has to fit them.
+      const other = ctx.alternate?.shape as readonly number[] | undefined;
+      const literal = req.map((d, j) => j !== inferAt && other !== undefined && other[j] === d);
+      if (literal.some((l) => l)) {
+        const known = req.reduce((a, d) => (d === -1 ? a : a * d), 1);
+        ctx.constrain(inferAt >= 0 ? "divisible" : "eq", mul(...x), known, "shape is valid");
+        req.forEach((d, j) => { if (literal[j]) ctx.constrain("eq", out[j]!, d, "keeps the batch", true); });
+      }
+      return [out];
+    }
     // A literal size: the -1 is what divides out, when it divides.
     const total = mul(...x);
     const known = req.reduce((a, d) => (d === -1 ? a : a * d), 1);
