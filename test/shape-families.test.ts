@@ -31,7 +31,7 @@ class SubclassNet extends nn.Module {
   conv2 = new nn.Conv2d(6, 16, 5);
   fc1 = new nn.Linear(16 * 5 * 5, 120);
 
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     x = F.max_pool2d(F.relu(this.conv1(x)), [2, 2]);
     x = F.max_pool2d(F.relu(this.conv2(x)), 2);
     return this.fc1(x.view(x.size(0), -1));
@@ -81,7 +81,7 @@ describe("layers reach their family through op_spec()", () => {
 
   test("a module of one's own without op_spec() is traced through the F.* ops it calls", () => {
     class Block extends nn.Module {
-      forward(x: Tensor): Tensor {
+      override forward(x: Tensor): Tensor {
         return F.max_pool2d(F.relu(x), 2);
       }
     }

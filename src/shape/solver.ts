@@ -149,29 +149,55 @@ export function solveSizes(constraints: readonly Constraint[], vars: readonly st
     classes.set(v, [...groups.values()]);
   }
 
-  // Every combination of classes, checked with one representative each.
+  // Every combination of classes, checked with one representative each; with two variables, a
+  // constraint that splits into a side of each (c·f(H)·g(W) = K, f(H) = g(W)) indexes the partners.
   const valid: number[][] = [];
-  const pick = (k: number, chosen: number[]): void => {
-    if (k === vars.length) {
-      const env: Env = { ...fixed };
-      vars.forEach((v, i) => { env[v] = classes.get(v)![chosen[i]!]![0]!; });
-      if (tied.every((c) => c.holds(env))) valid.push([...chosen]);
-      return;
-    }
-    const cs = classes.get(vars[k]!)!;
-    for (let i = 0; i < cs.length; i++) {
-      chosen.push(i);
-      pick(k + 1, chosen);
-      chosen.pop();
-    }
+  const rep = (v: string, i: number) => classes.get(v)![i]![0]!;
+  const passes = (chosen: readonly number[]) => {
+    const env: Env = { ...fixed };
+    vars.forEach((v, i) => { env[v] = rep(v, chosen[i]!); });
+    return tied.every((c) => c.holds(env));
   };
-  pick(0, []);
+  const split = vars.length === 2 ? tied.map((c) => splitConstraint(c, vars[0]!, vars[1]!)).find((x) => x !== null) : undefined;
+  if (split) {
+    const [a, b] = vars as [string, string];
+    const buckets = new Map<number, number[]>();
+    classes.get(b)!.forEach((_, j) => {
+      const key = split.right({ ...fixed, [b]: rep(b, j) });
+      let list = buckets.get(key);
+      if (!list) buckets.set(key, (list = []));
+      list.push(j);
+    });
+    classes.get(a)!.forEach((_, i) => {
+      for (const j of buckets.get(split.left({ ...fixed, [a]: rep(a, i) })) ?? []) if (passes([i, j])) valid.push([i, j]);
+    });
+  } else {
+    const pick = (k: number, chosen: number[]): void => {
+      if (k === vars.length) {
+        if (passes(chosen)) valid.push([...chosen]);
+        return;
+      }
+      const cs = classes.get(vars[k]!)!;
+      for (let i = 0; i < cs.length; i++) {
+        chosen.push(i);
+        pick(k + 1, chosen);
+        chosen.pop();
+      }
+    };
+    pick(0, []);
+  }
 
   const families = groupFamilies(vars, classes, valid, limit);
   let square: SizeRange[] | null = null;
   if (vars.length === 2) {
     const [a, b] = vars as [string, string];
-    const classOf = (v: string, x: number) => classes.get(v)!.findIndex((g) => g.includes(x));
+    const index = (v: string) => {
+      const m = new Map<number, number>();
+      classes.get(v)!.forEach((g, i) => { for (const x of g) m.set(x, i); });
+      return m;
+    };
+    const [ia, ib] = [index(a), index(b)];
+    const classOf = (v: string, x: number) => (v === a ? ia : ib).get(x) ?? -1;
     const validKeys = new Set(valid.map((c) => c.join(",")));
     const values: number[] = [];
     for (const x of domains.get(a)!) {
@@ -184,6 +210,32 @@ export function solveSizes(constraints: readonly Constraint[], vars: readonly st
   const never = valid.length > 0 || active.length === 1 ? [] :
     active.filter((c) => free(c).length > 0 && !solveSizes([c], vars, { ...options, limit: Math.min(limit, 256) }).any);
   return { vars, limit, impossible, families, square, any: valid.length > 0, never, works };
+}
+
+/**
+ * A constraint tying two variables, split into a key of each side that must be equal: `c·f(a)·g(b) = K`
+ * gives `K / (c·f(a))` against `g(b)`; `f(a) = g(b)` gives `f(a)` against `g(b)`. Null for any other form.
+ */
+function splitConstraint(c: Constraint, a: string, b: string): { left: (env: Env) => number; right: (env: Env) => number } | null {
+  if (c.kind !== "eq") return null;
+  const only = (e: SymExpr, v: string) => { const vs = e.vars(); return vs.size === 1 && vs.has(v); };
+  for (const [x, y] of [[c.a, c.b], [c.b, c.a]] as const) {
+    if (only(x, a) && only(y, b)) return { left: (env) => x.eval(env), right: (env) => y.eval(env) };
+    if (x instanceof Product && y.vars().size === 0) {
+      const fa = x.factors.filter((f) => only(f, a));
+      const fb = x.factors.filter((f) => only(f, b));
+      if (fa.length + fb.length !== x.factors.length || fa.length === 0 || fb.length === 0) continue;
+      const k = y.eval({});
+      return {
+        left: (env) => {
+          const p = fa.reduce((n, f) => n * f.eval(env), x.coef);
+          return p !== 0 && k % p === 0 ? k / p : NaN;
+        },
+        right: (env) => fb.reduce((n, f) => n * f.eval(env), 1),
+      };
+    }
+  }
+  return null;
 }
 
 /** Valid class combinations as families (merging classes that combine with the same partners). */

@@ -105,7 +105,8 @@ export const view = family<ViewParams>({
     if (inferAt >= 0) {
       ctx.constrain("divisible", total, known, "shape is valid");
       res[inferAt] = div(total, known);
-      if (inferAt === 0 && x.length >= 2) ctx.constrain("eq", res[0]!, x[0]!, "keeps the batch", true);
+      // The -1 in front keeps the batch when the rest is exactly one sample: numel = known × batch.
+    if (inferAt === 0 && x.length >= 2) ctx.constrain("eq", total, mul(known, x[0]!), "keeps the batch", true);
     } else {
       ctx.constrain("eq", total, known, "shape is valid");
     }
