@@ -15,7 +15,7 @@ import { type ArgsOf, Bool, Float, TensorT, arg, optional, signature } from "../
 import { ones, zeros } from "../../tensor/creation.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { bool as boolDType } from "../../tensor/dtype.js";
-import { hooked } from "../../trace/op-hook.js";
+import { hooked } from "../../ops/op-hook.js";
 import { dropout } from "./dropout.js";
 import { linear } from "./linear.js";
 import { softmax } from "./activation.js";

@@ -13,7 +13,7 @@ import { type ArgsOf, Bool, Float, Int, arg, optional, signature } from "../../o
 import { isMeta, metaTensor } from "../../tensor/meta.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { writeInPlace } from "../in-place.js";
-import { hooked } from "../../trace/op-hook.js";
+import { hooked } from "../../ops/op-hook.js";
 
 export const EMBEDDING = signature("embedding", [
   arg("padding_idx", optional(Int), null), arg("max_norm", optional(Float), null), arg("norm_type", Float, 2.0),

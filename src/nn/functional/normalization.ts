@@ -12,7 +12,7 @@
 import { ShapeError, ArgumentError } from "../../errors.js";
 import { type ArgsOf, Bool, Float, TensorT, arg, optional, signature } from "../../ops/signature.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { hooked } from "../../trace/op-hook.js";
+import { hooked } from "../../ops/op-hook.js";
 
 export const LAYER_NORM = signature("layer_norm", [
   arg("weight", optional(TensorT), null), arg("bias", optional(TensorT), null), arg("eps", Float, 1e-5),
