@@ -6,7 +6,7 @@
  * down through the server's API, a wrong token, a server that goes away mid-run. No kernel is
  * left running on the server afterwards.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,7 +39,7 @@ async function runningKernels(server: JupyterServer): Promise<{ id: string; name
 }
 
 /** Starts `tsorch run …` and calls `when` once its output matches `pattern`; resolves with the finished run. */
-function runUntil(args: string[], pattern: RegExp, when: () => Promise<void>): Promise<CliResult> {
+function runUntil(args: string[], pattern: RegExp, when: (child: ChildProcess) => Promise<void>): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, [cliPath(), ...args], { env: { ...process.env, COLUMNS: "80", ...env }, stdio: ["ignore", "pipe", "pipe"] });
@@ -51,7 +51,7 @@ function runUntil(args: string[], pattern: RegExp, when: () => Promise<void>): P
       stdout += d.toString();
       if (!fired && pattern.test(stdout)) {
         fired = true;
-        when().catch(reject);
+        when(child).catch(reject);
       }
     });
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -190,6 +190,26 @@ describe("tsorch run --server", () => {
     expect(nb.cells[2]!.outputs).toEqual([]);
     expect(result.ms).toBeLessThan(30_000);
   }, 120_000);
+
+  it("interrupts a cell past --timeout through the server, and on Ctrl+C interrupts, ends with 130 and shuts the kernel down", async () => {
+    const path = notebook(join(dir, "stuck.ipynb"), ["const kept = 1;", SLOW_CELL, "'after'"]);
+    const out = join(dir, "stuck-out.ipynb");
+    // Long enough for the first cell, which loads TypeScript, on a busy machine.
+    const timedOut = await tsorch(["run", path, ...remote, "--timeout", "12", "-o", out, "--color", "never", "--no-source"], { env });
+    expect(timedOut.code, timedOut.stdout + timedOut.stderr).toBe(124);
+    expect(timedOut.stdout).toContain("cell 2 is still running after 12 s (--timeout): interrupting it");
+    expect(timedOut.stdout).toContain("stuck.ipynb: cell 2 ran longer than 12 s and was interrupted");
+    expect(readJson(out).cells[1]!.outputs![0]).toMatchObject({ output_type: "error", ename: "KeyboardInterrupt" });
+    expect(await runningKernels(server)).toEqual([]);
+
+    const interrupted = await runUntil(["run", path, ...remote, "--color", "never", "--no-source"], /\[2\/3\] cell 2 …/, async (child) => {
+      await sleep(500);
+      child.kill("SIGINT");
+    });
+    expect(interrupted.code, interrupted.stdout + interrupted.stderr).toBe(130);
+    expect(interrupted.stdout).toContain("stuck.ipynb: interrupted in cell 2");
+    expect(await runningKernels(server)).toEqual([]);
+  }, 180_000);
 
   it("says so clearly when the token is wrong, or missing, and when nothing listens", async () => {
     const path = notebook(join(dir, "token.ipynb"), ["1"]);
