@@ -61,3 +61,9 @@ test("DataParallel prefixes and whole training checkpoints", () => {
   expect(message(() => new Net().load_state_dict(dp))).toContain("starts with 'module.': it was saved from nn.DataParallel");
   expect(message(() => new Net().load_state_dict({ model: sd, epoch: 3 } as never))).toContain("Load its weights: net.load_state_dict(ckpt.model)");
 });
+
+test("a state dict of another network says which layers it holds", () => {
+  const m = message(() => new nn.Linear(3, 2).load_state_dict(new Net().state_dict()));
+  // In the checkpoint's order (class fields first, then what the constructor adds).
+  expect(m).toContain("none of this Linear's keys are in the checkpoint: it holds another network, with layers conv2, fc2, conv1, fc1, fc3");
+});

@@ -62,6 +62,11 @@ export function explainLoadMismatch(
         "Strip the prefix: net.load_state_dict(Object.fromEntries(Object.entries(sd).map(([k, v]) => [k.replace(/^module\\./, \"\"), v])))");
     } else {
       const pairs = sameShapesInOrder(own, entries, missing, unexpected);
+      const layers = [...new Set(unexpected.filter((k) => k.includes(".")).map((k) => k.slice(0, k.lastIndexOf("."))))];
+      if (!pairs && missing.length === Object.keys(own).length && layers.length > 0) {
+        lines.push(`• none of this ${root._get_name()}'s keys are in the checkpoint: it holds another network, with layers ` +
+          `${layers.slice(0, 8).join(", ")}${layers.length > 8 ? ", …" : ""}. Build that network, then load its state dict`);
+      }
       if (pairs) {
         lines.push(`• the ${pairs.length} unexpected keys have the shapes of the ${pairs.length} missing ones, in the same order: the checkpoint names the layers differently ` +
           `(${pairs.slice(0, 3).map(([a, b]) => `${b} → ${a}`).join(", ")}${pairs.length > 3 ? ", …" : ""}). Rename its keys in that order before loading.`);
