@@ -31,6 +31,7 @@ describe("committed notebooks re-execute to their committed outputs", () => {
   it("has tutorials to check", () => {
     expect(tutorials).toContain("lenet-input-shape.ipynb");
     expect(tutorials).toContain("neural-networks.ipynb");
+    expect(tutorials).toContain("sequences.ipynb");
   });
 
   it("masks timings but nothing else", () => {

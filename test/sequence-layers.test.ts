@@ -124,3 +124,19 @@ describe(`sequence and attention layers against PyTorch ${fixture.torch}`, () =>
     });
   }
 });
+
+describe("the batch_first mistake", () => {
+  it("is explained where the batches meet: which dim was read as the batch, and the layout that put it there", () => {
+    torch.manual_seed(0);
+    const lstm = new nn.LSTM(16, 32);                   // without batch_first
+    const attn = new nn.MultiheadAttention(32, 1, { batch_first: true });
+    const [out, [h]] = lstm(torch.randn(64, 12, 16));   // meant as batch 64, sequence 12
+    expect([...h.shape]).toEqual([1, 12, 32]);
+    let err: unknown;
+    try { attn(h.transpose(0, 1), out, out); } catch (e) { err = e; }
+    const lines = (err as Error).message.split("\n");
+    expect(lines[0]).toBe("key and value should have the same batch size as query (12), got key torch.Size([64, 12, 32])");
+    expect(lines[1]).toContain("the query has 12 sequences of 1 step, the key 64 of 12");
+    expect(lines[3]).toContain("{ batch_first: true }");
+  });
+});

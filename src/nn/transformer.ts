@@ -11,7 +11,7 @@
  * const mha = new nn.MultiheadAttention(16, 4, { batch_first: true });
  * const [out, weights] = mha(x, x, x);          // out [N, L, 16], weights [N, L, L] (averaged over heads)
  */
-import { ArgumentError } from "../errors.js";
+import { ArgumentError, ShapeError } from "../errors.js";
 import { type ArgsOf, Bool, DTypeT, Float, Int, Str, TensorT, arg, kwarg, oneOf, optional, signature } from "../ops/signature.js";
 import { empty } from "../tensor/creation.js";
 import { get_rng_state, set_rng_state } from "../ops/random.js";
@@ -115,7 +115,10 @@ export class MultiheadAttention extends Module {
     const o = MULTIHEAD_ATTENTION_FORWARD.parse(args);
     const batched = query.ndim === 3;
     let [q, k, v] = [query, key, value];
-    if (this.batch_first && batched) [q, k, v] = [q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)];
+    if (this.batch_first && batched) {
+      if (key.ndim === 3 && key.shape[0] !== query.shape[0]) throw batchMismatch(query, key);
+      [q, k, v] = [q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)];
+    }
     const [out, weights] = multi_head_attention_forward(q, k, v, {
       num_heads: this.num_heads, in_proj_weight: this.in_proj_weight, in_proj_bias: this.in_proj_bias,
       q_proj_weight: this.q_proj_weight, k_proj_weight: this.k_proj_weight, v_proj_weight: this.v_proj_weight,
@@ -123,6 +126,22 @@ export class MultiheadAttention extends Module {
     }, o);
     return [this.batch_first && batched ? out.transpose(0, 1) : out, weights];
   }
+}
+
+/**
+ * Query and key batches differ under `batch_first`: PyTorch's complaint, and what usually causes it —
+ * a tensor laid out `[sequence, batch, features]` (an LSTM or attention layer built without batch_first).
+ */
+function batchMismatch(query: Tensor, key: Tensor): ShapeError {
+  const [nq, nk] = [query.shape[0]!, key.shape[0]!];
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+  const size = (t: Tensor) => `torch.Size([${t.shape.join(", ")}])`;
+  return new ShapeError(
+    `key and value should have the same batch size as query (${nq}), got key ${size(key)}\n` +
+    `  batch_first=True reads dim 0 as the batch: the query has ${count(nq, "sequence")} of ${count(query.shape[1]!, "step")}, the key ${nk} of ${key.shape[1]}.\n` +
+    `  A tensor laid out [sequence, batch, features] (the default of nn.LSTM, nn.GRU and nn.MultiheadAttention without batch_first)\n` +
+    `  has its batch in dim 1: build that layer with { batch_first: true }, or transpose(0, 1) its input and output.`,
+    { op: "MultiheadAttention", shapes: { query: query.shape, key: key.shape }, expected: { batch: nq }, got: { batch: nk } });
 }
 
 export const TRANSFORMER_ENCODER_LAYER_INIT = signature("TransformerEncoderLayer.__init__", [

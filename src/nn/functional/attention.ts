@@ -156,7 +156,7 @@ export function multi_head_attention_forward(
   let weights = softmax(scores, -1);
   if (p.dropout_p > 0 && p.training) weights = dropout(weights, p.dropout_p, true);
   let out = weights.bmm(v).transpose(0, 1).reshape([L * N, -1]);
-  out = linear(out, p.out_proj_weight, p.out_proj_bias).reshape([L, N, -1]);
+  out = linear(out, p.out_proj_weight, p.out_proj_bias).unflatten(0, [L, N]);
   if (!batched) out = out.squeeze(1);
   if (!opts.need_weights) return [out, null];
   let w = weights.reshape([N, h, L, S]);
