@@ -25,7 +25,7 @@ async function compileError(code: string) {
 
 async function runtimeError(code: string) {
   const out = await nb.run(code);
-  if (out.status !== "runtime_error") throw new Error(`expected a runtime error, got ${out.status}`);
+  if (out.status !== "runtime_error") throw new Error(`expected a runtime error, got ${out.status}: ${"traceback" in out ? plain(out.traceback) : ""}`);
   return { ...out, text: plain(out.traceback), count: nb.count };
 }
 
@@ -215,7 +215,52 @@ describe("runtime tracebacks", () => {
 });
 
 describe("runtime frames", () => {
-  test("frames inside tsorch are folded into one line naming the functions", () => {
+  /** A notebook over the real runtime (its modules, ops and errors), as the kernel has it. */
+  let real: TestNotebook;
+  beforeAll(async () => {
+    const runtime = await import("../src/index.js");
+    real = notebook({ runtimeTypes: undefined, globals: { torch: runtime.torch, nn: runtime.nn, F: runtime.F, Tensor: runtime.Tensor } });
+    await real.ev.warmUp();
+  });
+
+  async function realError(code: string) {
+    const out = await real.run(code);
+    if (out.status !== "runtime_error") throw new Error(`expected a runtime error, got ${out.status}: ${"traceback" in out ? plain(out.traceback) : ""}`);
+    return { ...out, text: plain(out.traceback), count: real.count };
+  }
+
+  test("frames inside tsorch fold into one line naming the module and its path, with no internal names or lines", async () => {
+    await real.run(
+      [
+        "class Tiny extends nn.Module {",
+        "  fc1 = new nn.Linear(400, 120);",
+        "  forward(x: Tensor): Tensor {",
+        "    return this.fc1(x.view(1, -1));",
+        "  }",
+        "}",
+        "const tiny = new Tiny();",
+      ].join("\n"),
+    );
+    const defined = real.count;
+    const e = await realError("tiny(torch.zeros(1, 16, 13, 13))");
+    expect(e.text).toContain(`Cell In[${defined}], line 4, in Tiny.forward`);
+    expect(e.text).toContain("  ↳ inside nn.Linear (fc1)\n");
+    // The module-call machinery between the user's two frames is left out, and nothing names
+    // the runtime's files, lines or wrappers (they change between releases; saved notebooks would go stale).
+    expect(e.text.match(/↳/g)).toHaveLength(1);
+    expect(e.text).not.toMatch(/\.(ts|js):\d+|_call|\bf →|wrapper/);
+    expect(e.text).toMatch(/RuntimeError: mat1 and mat2 shapes cannot be multiplied \(1x2704 and 400x120\)$/);
+  });
+
+  test("a failing op is named as the user called it", async () => {
+    expect((await realError("torch.cat([torch.zeros(2, 3), torch.zeros(3, 2)], 1)")).text).toContain("  ↳ inside torch.cat\n");
+    expect((await realError("torch.zeros(2, 3).view(4)")).text).toContain("  ↳ inside Tensor.view\n");
+    expect((await realError("F.linear(torch.zeros(2, 3), torch.zeros(4, 4))")).text).toContain("  ↳ inside F.linear\n");
+    const nested = await realError("new nn.Sequential(new nn.Linear(3, 4), new nn.Linear(5, 2))(torch.zeros(1, 3))");
+    expect(nested.text).toContain("  ↳ inside nn.Sequential → nn.Linear (1)\n");
+  });
+
+  test("frames of files that cannot be read are named from V8's frames, never located", () => {
     const root = packageRoot();
     const error = new Error("mat1 and mat2 shapes cannot be multiplied (1x2704 and 400x120)");
     error.name = "RuntimeError";
@@ -223,13 +268,15 @@ describe("runtime frames", () => {
       "RuntimeError: mat1 and mat2 shapes cannot be multiplied (1x2704 and 400x120)",
       // Files that do not exist: names come from V8's frames (for real files, from their source).
       `    at linear (file://${path.join(root, "dist/src/nn/no-such-functional.js")}:88:11)`,
-      `    at Proxy.forward (file://${path.join(root, "dist/src/nn/no-such-linear.js")}:40:16)`,
-      `    at Module.call (${path.join(root, "src/nn/no-such-module.ts")}:120:20)`,
+      `    at Linear.forward (file://${path.join(root, "dist/src/nn/no-such-linear.js")}:40:16)`,
+      `    at Module._call (${path.join(root, "src/nn/no-such-module.ts")}:120:20)`,
+      `    at f (${path.join(root, "src/nn/no-such-module.ts")}:110:20)`,
       `    at Script.runInThisContext (node:vm:316:38)`,
       `    at CellEvaluator.runScript (${path.join(root, "kernel/eval/index.ts")}:380:17)`,
     ].join("\n");
-    const text = plain(nb.ev.formatError(error, 7).traceback);
-    expect(text).toContain("↳ inside tsorch: Module.call → forward → linear (dist/src/nn/no-such-functional.js:88)");
+    const text = plain(nb.ev.formatError(Object.assign(error, { modulePath: "fc1", moduleType: "Linear" }), 7).traceback);
+    expect(text).toContain("↳ inside nn.Linear (fc1)");
+    expect(text).not.toContain("no-such");
     expect(text).not.toContain("node:vm");
     expect(text).not.toContain("CellEvaluator");
     expect(text).toMatch(/RuntimeError: mat1 and mat2 shapes cannot be multiplied \(1x2704 and 400x120\)$/);

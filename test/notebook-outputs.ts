@@ -12,6 +12,7 @@ interface Output {
   data?: Record<string, string | string[]>;
   ename?: string;
   evalue?: string;
+  traceback?: string[];
 }
 
 export interface Notebook {
@@ -54,7 +55,9 @@ export function describeOutputs(outputs: readonly Output[]): string[] {
     }
     flush();
     if (o.output_type === "error") {
-      described.push(`error ${o.ename}: ${normalize(o.evalue ?? "")}`);
+      // The whole traceback: frames that point at the wrong cell line, or name runtime internals
+      // that have since changed, are stale outputs.
+      described.push(`error ${o.ename}: ${normalize(o.evalue ?? "")}\n${normalize((o.traceback ?? []).join("\n"))}`);
       continue;
     }
     const data = o.data ?? {};

@@ -2,7 +2,7 @@
  * The committed tutorials are committed executed; this re-executes each of them twice — with
  * `tsorch run` (our own client, no Python) and with `jupyter nbconvert --execute` (Jupyter's
  * nbclient) — and compares the fresh outputs with the committed ones: the same outputs in the
- * same order, text equal once timings are masked, errors with the same name and message, images
+ * same order, text equal once timings are masked, errors with the same name, message and traceback, images
  * that decode to the same size.
  */
 import { spawn } from "node:child_process";

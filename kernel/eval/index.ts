@@ -179,7 +179,7 @@ export class CellEvaluator {
     this.globalValues = opts.globals;
     this.preload = opts.preloadDeclarations ?? "";
     this.runtimeTypes = opts.runtimeTypes ?? runtimeTypesEntry();
-    this.formatter = new TracebackFormatter(this.compiled);
+    this.formatter = new TracebackFormatter(this.compiled, packageRoot(), (name, file) => qualifiedName(this.globalValues, name, file));
     this.loader = new ModuleLoader(this.cwd, packageRoot());
     const provided: Record<string, unknown> = {
       require: this.loader.require,
@@ -885,4 +885,17 @@ function toJsSpecifier(file: string): string {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * The name a cell calls a runtime function by: `F.linear` for the functional module's functions,
+ * `torch.cat` for what `torch` exports, as the kernel's globals name them.
+ */
+function qualifiedName(globals: Record<string, unknown>, name: string, file: string): string | undefined {
+  const namespaces = /[\\/]nn[\\/]functional/.test(file) ? ["F", "torch"] : ["torch", "F"];
+  for (const ns of namespaces) {
+    const value = globals[ns] as Record<string, unknown> | undefined;
+    if (value && typeof value[name] === "function") return `${ns}.${name}`;
+  }
+  return undefined;
 }

@@ -13,15 +13,18 @@
  *
  *     Cell In[2], line 9, in Net.forward
  *     ...
- *       ↳ inside tsorch: Module._call → Linear.forward → linear (src/nn/functional.ts:88)
+ *       ↳ inside nn.Linear (fc1)
  *
  *     RuntimeError: mat1 and mat2 shapes cannot be multiplied (1x2704 and 400x120)
  *
- * Frames inside tsorch are folded into one line (a learner needs the layer that failed, not the
- * runtime's internals, but the location is there for the curious); frames of the kernel, of
- * Node's internals and of whatever called the cell are dropped. Functions are named from the
- * source (`Net.forward`), since V8 names methods by their receiver (`Proxy.forward` for tsorch's
- * callable modules).
+ * Frames inside tsorch are folded into one line naming what the user called: the module
+ * (`nn.Linear (fc1)`, the path from the error when it has one) or the op (`torch.cat`,
+ * `Tensor.view`, `F.linear`). A learner needs the layer that failed, not the runtime's internals,
+ * and internal names or line numbers would change with every release of tsorch (and make saved
+ * notebooks stale). The module-call machinery between two of the user's frames (`net(x)` calling
+ * `Net.forward`) is left out. Frames of the kernel, of Node's internals and of whatever called
+ * the cell are dropped. Functions are named from the source (`Net.forward`), since V8 names
+ * methods by their receiver (`Proxy.forward` for tsorch's callable modules).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -67,11 +70,15 @@ export function isInterrupt(error: unknown): boolean {
 export class TracebackFormatter {
   private readonly runtimeDirs: string[];
   private readonly kernelDirs: string[];
-  private readonly runtimeMaps = new Map<string, SourceMap | null>();
 
+  /**
+   * @param qualify The name a user calls a runtime function by (`cat` → `torch.cat`), given the
+   *   function's name and the runtime file it is in; undefined leaves the name as it is.
+   */
   constructor(
     private readonly cells: ReadonlyMap<string, CompiledCell>,
     root = packageRoot(),
+    private readonly qualify: (name: string, file: string) => string | undefined = () => undefined,
   ) {
     this.runtimeDirs = runtimeDirectories(root);
     this.kernelDirs = kernelDirectories(root);
@@ -134,7 +141,8 @@ export class TracebackFormatter {
     const chunks: string[] = [];
     let runtimeGroup: StackFrame[] = [];
     const flushRuntime = () => {
-      if (runtimeGroup.length > 0) chunks.push(this.runtimeChunk(runtimeGroup));
+      const chunk = runtimeGroup.length > 0 ? this.runtimeChunk(runtimeGroup, error) : undefined;
+      if (chunk) chunks.push(chunk);
       runtimeGroup = [];
     };
     for (const frame of shown.slice().reverse()) {
@@ -168,41 +176,33 @@ export class TracebackFormatter {
     return [header, ...sourceContext(splitLines(cell.source), line)].join("\n");
   }
 
-  /** Consecutive runtime frames as one dim line: `↳ inside tsorch: Module.call → Linear.forward (src/nn/linear.ts:40)`. */
-  private runtimeChunk(frames: StackFrame[]): string {
-    const names = frames.map(
-      (f) => enclosingFunctionNameInFile(toPath(f.file), f.line - 1, f.column - 1) ?? (cleanFunctionName(f.functionName) || "<anonymous>"),
-    );
-    const innermost = frames[frames.length - 1]!;
-    const where = this.runtimeLocation(innermost);
-    return `${DIM}  ↳ inside tsorch: ${names.join(" → ")} (${where})${RESET}`;
-  }
-
-  /** `src/nn/linear.ts:40` for a runtime frame, through `dist`'s source maps when they exist. */
-  private runtimeLocation(frame: StackFrame): string {
-    const root = packageRoot();
-    const file = toPath(frame.file);
-    const map = this.runtimeMap(file);
-    const pos = map?.originalPosition(frame.line - 1, frame.column - 1);
-    if (pos) {
-      const source = path.resolve(path.dirname(file), pos.source);
-      return `${path.relative(root, source)}:${pos.line + 1}`;
+  /**
+   * Consecutive runtime frames (oldest first) as one dim line naming what the user called:
+   * `↳ inside nn.Linear (fc1)`, `↳ inside nn.Sequential → nn.Linear (1)`, `↳ inside torch.cat`.
+   * Undefined when the frames are only the machinery of a call (a module calling its forward).
+   */
+  private runtimeChunk(frames: StackFrame[], error: unknown): string | undefined {
+    const named = frames.map((f) => {
+      const file = toPath(f.file);
+      return { file, name: enclosingFunctionNameInFile(file, f.line - 1, f.column - 1) ?? cleanFunctionName(f.functionName) };
+    });
+    const modules = named.map((f) => /^([\p{ID_Start}$][\p{ID_Continue}$]*)\.forward$/u.exec(f.name)?.[1]).filter((m) => m !== undefined);
+    let what: string;
+    if (modules.length > 0) {
+      const { modulePath, moduleType } = (error ?? {}) as { modulePath?: unknown; moduleType?: unknown };
+      what = modules
+        .map((m, i) => {
+          const innermost = i === modules.length - 1;
+          const path = innermost && moduleType === m && typeof modulePath === "string" && modulePath !== "" ? ` (${modulePath})` : "";
+          return `nn.${m}${path}`;
+        })
+        .join(" → ");
+    } else {
+      const entry = named.find((f) => f.name !== "" && !CALL_MACHINERY.has(f.name));
+      if (!entry) return undefined;
+      what = entry.name.includes(".") ? entry.name : (this.qualify(entry.name, entry.file) ?? entry.name);
     }
-    return `${path.relative(root, file)}:${frame.line}`;
-  }
-
-  private runtimeMap(file: string): SourceMap | undefined {
-    if (!file.endsWith(".js")) return undefined;
-    let map = this.runtimeMaps.get(file);
-    if (map === undefined) {
-      try {
-        map = SourceMap.parse(fs.readFileSync(file + ".map", "utf8"));
-      } catch {
-        map = null;
-      }
-      this.runtimeMaps.set(file, map);
-    }
-    return map ?? undefined;
+    return `${DIM}  ↳ inside ${what}${RESET}`;
   }
 
   private isRuntimeFile(file: string): boolean {
@@ -243,6 +243,12 @@ function isErrorLike(value: unknown): value is Error {
 function cleanMessage(message: string): string {
   return message.replace(/\(0 ?, ?\$tsorch\.([\p{ID_Continue}$]+)\)/gu, "$1").replaceAll(`${SCOPE_PARAM}.`, "");
 }
+
+/**
+ * Names of the runtime's call plumbing, never what a user called: the function that makes a
+ * module callable, its `_call` (PyTorch's `_call_impl`), the op wrappers and anonymous callbacks.
+ */
+const CALL_MACHINERY = new Set(["f", "wrapper", "Module._call", "<lambda>", "<anonymous>"]);
 
 /** `Object.<anonymous>` is the cell itself; `$tsorch.f` and `Object.f` are the cell's function `f`. */
 function cleanFunctionName(name: string): string {
