@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ArgumentError } from "../src/errors.js";
-import { TSORCH_CSS, escapeHtml, htmlBlock, htmlTable, rawHtml, styleTag } from "../src/render/html.js";
+import { TSORCH_CSS, escapeHtml, htmlBlock, htmlTable, inlineCss, rawHtml } from "../src/render/html.js";
 import { imageBundle, inspectCustom, isDisplayable, jupyterDisplay, normalizeDisplay, toBase64 } from "../src/render/mime.js";
 import { inspect } from "node:util";
 
@@ -25,17 +25,17 @@ describe("htmlTable", () => {
     });
     expect(html).toBe(
       '<table class="tsorch-table"><caption>LeNet &lt;64x64&gt;</caption>' +
-        '<thead><tr><th>Layer</th><th>Output</th><th class="num">Params</th></tr></thead>' +
-        '<tbody><tr><td>conv1</td><td>[1, 6, 60, 60]</td><td class="num">156</td></tr>' +
-        '<tr class="error"><td>fc1</td><td><b>error</b></td><td class="num">48,120</td></tr></tbody></table>',
+        '<thead><tr><th align="left">Layer</th><th align="left">Output</th><th class="num" align="right">Params</th></tr></thead>' +
+        '<tbody><tr><td align="left">conv1</td><td align="left">[1, 6, 60, 60]</td><td class="num" align="right">156</td></tr>' +
+        '<tr class="error"><td align="left">fc1</td><td align="left"><b>error</b></td><td class="num" align="right">48,120</td></tr></tbody></table>',
     );
   });
 
   it("pads short rows, takes explicit alignment, renders null as empty", () => {
     const html = htmlTable({ rows: [["a", null], ["b"]], align: ["center", "right"], className: "x" });
     expect(html).toBe(
-      '<table class="tsorch-table x"><tbody><tr><td class="center">a</td><td class="num"></td></tr>' +
-        '<tr><td class="center">b</td><td class="num"></td></tr></tbody></table>',
+      '<table class="tsorch-table x"><tbody><tr><td class="center" align="center">a</td><td class="num" align="right"></td></tr>' +
+        '<tr><td class="center" align="center">b</td><td class="num" align="right"></td></tr></tbody></table>',
     );
   });
 
@@ -44,19 +44,39 @@ describe("htmlTable", () => {
   });
 });
 
-describe("stylesheet", () => {
-  it("uses JupyterLab variables, each with a fallback, and loads nothing from outside", () => {
-    const vars = TSORCH_CSS.match(/var\([^)]*\)/g) ?? [];
-    expect(vars.length).toBeGreaterThan(8);
-    for (const v of vars) {
-      expect(v).toMatch(/^var\(--jp-[a-z0-9-]+, .+/);
-    }
+describe("styles survive sanitizing", () => {
+  it("are written once as CSS scoped to .tsorch and loaded from nowhere", () => {
     expect(TSORCH_CSS).not.toMatch(/url\(|@import|https?:/);
-    // Scoped: every rule starts with .tsorch.
     const selectors = TSORCH_CSS.split("}").map((r) => r.trim()).filter(Boolean).map((r) => r.split("{")[0]!.trim());
     for (const s of selectors) for (const part of s.split(",")) expect(part.trim().startsWith(".tsorch")).toBe(true);
-    expect(styleTag()).toBe(`<style>${TSORCH_CSS}</style>`);
-    expect(htmlBlock("<p>x</p>")).toBe(`<div class="tsorch"><style>${TSORCH_CSS}</style><p>x</p></div>`);
+  });
+
+  it("are delivered inline, with no <style> element (untrusted front ends strip it) and no var() (sanitizers drop it)", () => {
+    const html = htmlBlock(htmlTable({ header: ["Layer", "n"], rows: [["├─conv1", 156]], rowClasses: ["error"] }));
+    expect(html).not.toContain("<style");
+    expect(html).not.toContain("var(");
+    expect(html).toMatch(/^<div class="tsorch" style="font-family: ui-monospace, [^"]*monospace; [^"]*text-align: left"/);
+    // Rules apply by descendant selectors and specificity: the number column aligns right,
+    // the failing row's cells are red, and `align` is there for renderers that keep no style.
+    expect(html).toMatch(/<td align="left" style="[^"]*text-align: left[^"]*color: #e53935[^"]*">├─conv1<\/td>/);
+    expect(html).toMatch(/<td class="num" align="right" style="[^"]*text-align: right[^"]*">156<\/td>/);
+  });
+
+  it("inlines descendant, class, tag and :first-child rules; an element's own style wins; :hover rules are dropped", () => {
+    const css = ".a td:first-child { color: red; } .a td { color: blue; padding: 1px; } .a tr:hover td { color: green; } .b { margin: 0; }";
+    const out = inlineCss('<div class="a"><table><tr><td>x</td><td style="padding: 2px">y</td></tr></table></div><p class="b">z</p>', css);
+    expect(out).toBe(
+      '<div class="a"><table><tr><td style="color: red; padding: 1px">x</td><td style="color: blue; padding: 2px">y</td></tr></table></div><p class="b" style="margin: 0">z</p>',
+    );
+    expect(inlineCss('<p class="x">a<br>b<img src="q.png"></p><span class="x">c</span>', ".x { font-weight: 600; }")).toBe(
+      '<p class="x" style="font-weight: 600">a<br>b<img src="q.png"></p><span class="x" style="font-weight: 600">c</span>',
+    );
+  });
+
+  it("inlines a theme variable's fallback", () => {
+    expect(inlineCss('<b class="c">x</b>', ".c { color: var(--jp-error-color1, rgba(211, 47, 47, 0.5)); font: var(--jp-x); }")).toBe(
+      '<b class="c" style="color: rgba(211, 47, 47, 0.5); font: inherit">x</b>',
+    );
   });
 });
 

@@ -6,6 +6,7 @@ import { describe, expect, test } from "vitest";
 import { inspect } from "node:util";
 import { compareTraces, trace } from "../src/index.js";
 import { Net, stridedCnn } from "./trace-nets.js";
+import { markup } from "./html-markup.js";
 
 describe("compareTraces", () => {
   test("LeNet 32×32 against 64×64", () => {
@@ -27,8 +28,8 @@ describe("compareTraces", () => {
     expect(text).toMatch(/├─Linear \(fc1\) +400, 120 +\[1, 120\] +✗ failed +✗/);
     expect(text).toMatch(/├─Linear \(fc2\) +120, 84 +\[1, 84\] +— \(not reached\) +·/);
     expect(text).toContain("7 row(s) differ; Linear (fc1) failed in the second trace");
-    const html = c.toHtml();
-    expect(html).toContain('<tr class="error"><td>├─Linear (fc1)</td>');
+    const html = markup(c.toHtml());
+    expect(html).toContain('<tr class="error"><td><code>├─Linear (fc1)</code></td>');
     expect(html.match(/<tr class="warn">/g)!.length).toBe(7);
     expect(inspect(c, { colors: true })).toContain("\x1b[33m├─Conv2d (conv1)");
     expect(inspect(c)).toBe(text);

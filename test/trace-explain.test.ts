@@ -13,6 +13,7 @@ import type { Trace } from "../src/trace/trace.js";
 import { resetViewWarnings } from "../src/trace/view-warning.js";
 import { catch_warnings, resetWarnings } from "../src/warnings.js";
 import { BrokenResidual, ChannelMismatch, Net, NetView, adaptiveNet, shrinkingNet, stridedCnn } from "./trace-nets.js";
+import { markup } from "./html-markup.js";
 
 const DISPLAY = Symbol.for("Jupyter.display");
 
@@ -73,11 +74,11 @@ describe("LeNet on 64x64", () => {
     expect(text).toContain("fc1 expects 400 = 16×5×5 features, got 2704 = 16×13×13");
     expect(text).toContain("Sizes that work: square inputs 32 to 35");
     expect(text).toMatch(/├─Linear \(fc1\): 1-8 +400, 120 +\[1, 2704\] +✗ failed/);
-    const html = bundle["text/html"]!;
-    expect(html).toContain('<tr class="error"><td>├─Linear (fc1): 1-8</td>');
+    const html = markup(bundle["text/html"]!);
+    expect(html).toContain('<tr class="error"><td><code>├─Linear (fc1): 1-8</code></td>');
     expect(html).toContain("fc1 expects 400 = 16×5×5 features, got 2704 = 16×13×13");
     expect(html).toContain("nn.AdaptiveAvgPool2d([5, 5])");
-    expect(html).toContain(".tsorch .tsorch-table tr.error td");
+    expect(bundle["text/html"]).toMatch(/<tr class="error"><td align="left" style="[^"]*color: #e53935/);
     const plain = inspect(err);
     expect(plain).toContain("fc1 expects 400 = 16×5×5 features, got 2704 = 16×13×13");
     expect(plain).toMatch(/\n {4}at /);

@@ -7,6 +7,7 @@ import { featureMaps, torch, trace } from "../src/index.js";
 import { decodePng } from "../src/render/png.js";
 import { colormap } from "../src/render/colormap.js";
 import { Net } from "./trace-nets.js";
+import { markup } from "./html-markup.js";
 
 const DISPLAY = Symbol.for("Jupyter.display");
 
@@ -109,7 +110,7 @@ describe("featureMaps", () => {
     expect(t.featureMaps(t.rows[3]!).shape).toEqual([6, 14, 14]);
     expect(t.row("conv2")!.featureMaps({ normalize: "channel" }).normalize).toBe("channel");
     expect(() => trace(net, [1, 1, 32, 32]).row("conv1")!.featureMaps()).toThrow(/kept no activation/);
-    const html = t.toHtml();
+    const html = markup(t.toHtml());
     expect(html).toContain("<th>Feature maps</th>");
     expect(html.match(/<img alt="/g)!.length).toBe(6);
     expect(html).toContain("data:image/png;base64,iVBORw0KGgo");

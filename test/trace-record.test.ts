@@ -9,6 +9,7 @@ import { inspect } from "node:util";
 import { F, type Tensor, nn, summary, torch, trace } from "../src/index.js";
 import { addOpListener, hooked } from "../src/ops/op-hook.js";
 import { Net, Residual, stridedCnn } from "./trace-nets.js";
+import { markup } from "./html-markup.js";
 
 const LENET_PATHS = [
   "", "conv1", "Net.forward › F.relu", "Net.forward › F.max_pool2d", "conv2", "Net.forward › F.relu",
@@ -185,11 +186,11 @@ describe("summary", () => {
     const s = summary(new Net(), [1, 1, 32, 32]);
     const bundle = s[Symbol.for("Jupyter.display") as typeof import("../src/render/mime.js").jupyterDisplay]() as Record<string, string>;
     expect(bundle["text/plain"]).toBe(s.toText());
-    const html = bundle["text/html"]!;
+    const html = markup(bundle["text/html"]!);
     expect(html).toContain('<div class="tsorch">');
-    expect(html).toContain("var(--jp-");
-    expect(html).toContain("<tr class=\"op\"><td>├─Net.forward › F.relu: 1-2</td>");
-    expect(html).toContain("<td>├─Conv2d (conv1): 1-1</td><td>1, 6, 5</td><td>[1, 1, 32, 32]</td><td>[1, 6, 28, 28]</td><td class=\"num\">156</td><td class=\"num\">122,304</td>");
+    expect(bundle["text/html"]).toMatch(/<td align="left" style="[^"]*white-space: pre[^"]*"><code style="[^"]*">├─Conv2d/);
+    expect(html).toContain("<tr class=\"op\"><td><code>├─Net.forward › F.relu: 1-2</code></td>");
+    expect(html).toContain("<td><code>├─Conv2d (conv1): 1-1</code></td><td>1, 6, 5</td><td>[1, 1, 32, 32]</td><td>[1, 6, 28, 28]</td><td class=\"num\">156</td><td class=\"num\">122,304</td>");
     expect(html).toContain("Total params: 61,706");
     expect(html).toContain("max_pool2d(2, 2) → (1, 6, 14, 14)");
     expect(inspect(s)).toBe(s.toText());

@@ -1,19 +1,21 @@
 /**
  * Small pieces for `text/html` output: escaping, tables, and one stylesheet.
  *
- * The stylesheet is scoped to `.tsorch` and takes its colours and fonts from
- * JupyterLab's theme variables (`var(--jp-...)`), so the same HTML reads well
- * in light and dark themes; every variable has a fallback that also works in
- * other front ends (classic Notebook, VS Code, nbconvert HTML), mostly
- * `inherit` or translucent grays that suit both backgrounds. Nothing is loaded
- * from outside.
+ * The styles are written once, as CSS scoped to `.tsorch`, and delivered inline: {@link htmlBlock}
+ * copies each rule onto the elements it matches as a `style` attribute. Front ends that do not
+ * trust an output (JupyterLab and Notebook for a notebook opened from disk, GitHub, nbviewer)
+ * strip `<style>` elements but keep inline styles, so a table looks the same trusted or not.
+ * Inline values are literal (a sanitizer drops `var(...)`): colours are `inherit` or translucent
+ * grays and tints that read on light and dark backgrounds alike. Structure carries what matters
+ * without any CSS too: tree labels are `<code>` (monospace), cells carry `align`. Nothing is
+ * loaded from outside.
  *
  * @example
- * import { htmlTable, styleTag, escapeHtml } from "./html.js";
- * const html = `<div class="tsorch">${styleTag()}${htmlTable({
+ * import { htmlTable, htmlBlock } from "./html.js";
+ * const html = htmlBlock(htmlTable({
  *   header: ["Layer", "Output shape", "Params"],
  *   rows: [["conv1", "[1, 6, 28, 28]", 156], ["fc1", "[1, 120]", 48120]],
- * })}</div>`;
+ * }));
  */
 
 import { ArgumentError } from "../errors.js";
@@ -86,8 +88,8 @@ function classAttr(classes: readonly (string | undefined)[]): string {
  *
  * @example
  * htmlTable({ header: ["name", "n"], rows: [["a<b", 1200]] });
- * // '<table class="tsorch-table"><thead><tr><th>name</th><th class="num">n</th></tr></thead>
- * //  <tbody><tr><td>a&lt;b</td><td class="num">1,200</td></tr></tbody></table>' (one line)
+ * // '<table class="tsorch-table"><thead><tr><th align="left">name</th><th class="num" align="right">n</th></tr></thead>
+ * //  <tbody><tr><td align="left">a&lt;b</td><td class="num" align="right">1,200</td></tr></tbody></table>' (one line)
  */
 export function htmlTable(options: TableOptions): string {
   const { header, rows, caption, align, rowClasses, className } = options;
@@ -100,13 +102,15 @@ export function htmlTable(options: TableOptions): string {
     aligns.push(align?.[c] ?? (typeof first === "number" || typeof first === "bigint" ? "right" : "left"));
   }
   const alignClass = (c: number) => (aligns[c] === "right" ? "num" : aligns[c] === "center" ? "center" : undefined);
+  // `align` too: it holds where no style survives (a renderer that strips both).
+  const cellAttrs = (c: number) => `${classAttr([alignClass(c)])} align="${aligns[c]}"`;
 
   let html = `<table${classAttr(["tsorch-table", className])}>`;
   if (caption !== undefined) html += `<caption>${cellHtml(caption)}</caption>`;
   if (header !== undefined) {
     html += "<thead><tr>";
     for (let c = 0; c < columns; c++) {
-      html += `<th${classAttr([alignClass(c)])}>${cellHtml(header[c])}</th>`;
+      html += `<th${cellAttrs(c)}>${cellHtml(header[c])}</th>`;
     }
     html += "</tr></thead>";
   }
@@ -114,7 +118,7 @@ export function htmlTable(options: TableOptions): string {
   rows.forEach((row, r) => {
     html += `<tr${classAttr([rowClasses?.[r]])}>`;
     for (let c = 0; c < columns; c++) {
-      html += `<td${classAttr([alignClass(c)])}>${cellHtml(row[c])}</td>`;
+      html += `<td${cellAttrs(c)}>${cellHtml(row[c])}</td>`;
     }
     html += "</tr>";
   });
@@ -122,43 +126,198 @@ export function htmlTable(options: TableOptions): string {
 }
 
 /**
- * The stylesheet for `.tsorch` blocks. Theme variables first, fallbacks that
- * work on light and dark pages second.
+ * The styles of `.tsorch` blocks (inlined by {@link htmlBlock}). Where a value is a theme
+ * variable, its fallback is what is inlined.
  */
 export const TSORCH_CSS = `
 .tsorch { font-family: var(--jp-code-font-family, ui-monospace, SFMono-Regular, Menlo, Consolas, monospace);
-  font-size: var(--jp-code-font-size, 13px); line-height: 1.4; color: var(--jp-content-font-color1, inherit);
-  overflow-x: auto; }
-.tsorch .tsorch-table { border-collapse: collapse; margin: 0.25em 0; }
-.tsorch .tsorch-table caption { caption-side: top; text-align: left; padding: 0 0 0.3em 0;
-  color: var(--jp-content-font-color2, inherit); font-weight: 600; }
+  font-size: var(--jp-code-font-size, 13px); line-height: 1.4; color: inherit; overflow-x: auto; text-align: left; }
+.tsorch .tsorch-table { border-collapse: collapse; margin: 0.25em 0; color: inherit; font-size: inherit; font-family: inherit; }
+.tsorch .tsorch-table caption { caption-side: top; text-align: left; padding: 0 0 0.3em 0; font-weight: 600; }
 .tsorch .tsorch-table th, .tsorch .tsorch-table td { padding: 2px 10px; text-align: left; vertical-align: top;
-  white-space: nowrap; border-bottom: 1px solid var(--jp-border-color2, rgba(128, 128, 128, 0.25)); }
-.tsorch .tsorch-table th { font-weight: 600; border-bottom: 1px solid var(--jp-border-color1, rgba(128, 128, 128, 0.6)); }
+  white-space: nowrap; border: none; border-bottom: 1px solid rgba(128, 128, 128, 0.25); background: transparent;
+  font-family: inherit; }
+.tsorch .tsorch-table th { font-weight: 600; border-bottom: 1px solid rgba(128, 128, 128, 0.6); }
 .tsorch .tsorch-table .num { text-align: right; font-variant-numeric: tabular-nums; }
 .tsorch .tsorch-table .center { text-align: center; }
-.tsorch .tsorch-table tbody tr:hover { background: var(--jp-layout-color2, rgba(128, 128, 128, 0.08)); }
-.tsorch .tsorch-table tr.error td { color: var(--jp-error-color1, #d32f2f);
-  background: rgba(211, 47, 47, 0.10); font-weight: 600; }
-.tsorch .tsorch-table tr.warn td { background: rgba(245, 124, 0, 0.12); }
-.tsorch .tsorch-muted { color: var(--jp-content-font-color2, inherit); opacity: 0.8; }
-.tsorch .tsorch-error { color: var(--jp-error-color1, #d32f2f); font-weight: 600; }
-.tsorch code { font-family: inherit; background: var(--jp-layout-color2, rgba(128, 128, 128, 0.12));
+.tsorch .tsorch-table tr.error td { color: #e53935; background: rgba(229, 57, 53, 0.12); font-weight: 600; }
+.tsorch .tsorch-table tr.warn td { background: rgba(245, 124, 0, 0.14); }
+.tsorch .tsorch-muted { opacity: 0.75; }
+.tsorch .tsorch-error { color: #e53935; font-weight: 600; }
+.tsorch code { font-family: inherit; font-size: inherit; background: rgba(128, 128, 128, 0.12); color: inherit;
   padding: 0 3px; border-radius: 3px; }
+.tsorch pre { font-family: inherit; font-size: inherit; background: transparent; color: inherit; margin: 0.3em 0;
+  padding: 0; white-space: pre-wrap; text-align: left; }
 `.trim();
 
-/** `<style>` element holding {@link TSORCH_CSS}. */
-export function styleTag(): string {
-  return `<style>${TSORCH_CSS}</style>`;
-}
-
 /**
- * Wraps content in a `.tsorch` block with the stylesheet, ready to be a
- * `text/html` value.
+ * Wraps content in a `.tsorch` block, ready to be a `text/html` value: {@link TSORCH_CSS} and
+ * the `extraCss` given are applied as inline styles (see the module comment).
  *
  * @example
- * htmlBlock(htmlTable({ rows: [["ok"]] })); // '<div class="tsorch"><style>...</style><table ...'
+ * htmlBlock(htmlTable({ rows: [["ok"]] })); // '<div class="tsorch" style="font-family: ui-monospace, ...'
  */
-export function htmlBlock(innerHtml: string): string {
-  return `<div class="tsorch">${styleTag()}${innerHtml}</div>`;
+export function htmlBlock(innerHtml: string, extraCss = ""): string {
+  return inlineCss(`<div class="tsorch">${innerHtml}</div>`, TSORCH_CSS + "\n" + extraCss);
+}
+
+// ---------------------------------------------------------------- inlining
+
+interface Compound {
+  tag: string | undefined;
+  classes: string[];
+  firstChild: boolean;
+}
+
+interface Rule {
+  /** Compound selectors, outermost first (descendant combinators only). */
+  selector: Compound[];
+  specificity: number;
+  order: number;
+  declarations: [string, string][];
+}
+
+interface OpenElement {
+  tag: string;
+  classes: string[];
+  firstChild: boolean;
+  children: number;
+}
+
+/** Elements that have no closing tag. */
+const VOID = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]);
+
+/**
+ * The subset of CSS our stylesheets use: rules of descendant selectors made of a tag, classes
+ * and `:first-child`. Rules with any other selector (`:hover`) are dropped, since no inline
+ * style can express them.
+ */
+function parseCss(css: string): Rule[] {
+  const rules: Rule[] = [];
+  let order = 0;
+  for (const block of css.split("}")) {
+    const open = block.indexOf("{");
+    if (open < 0) continue;
+    const declarations = parseDeclarations(block.slice(open + 1));
+    for (const text of block.slice(0, open).split(",")) {
+      const selector: Compound[] = [];
+      let ok = true;
+      for (const part of text.trim().split(/\s+/)) {
+        const m = /^([a-z][a-z0-9]*)?((?:\.[\w-]+)*)(:first-child)?$/i.exec(part);
+        if (!m || part === "") {
+          ok = false;
+          break;
+        }
+        selector.push({ tag: m[1]?.toLowerCase(), classes: m[2] ? m[2].slice(1).split(".") : [], firstChild: m[3] !== undefined });
+      }
+      if (!ok || selector.length === 0) continue;
+      const specificity = selector.reduce((n, c) => n + 100 * (c.classes.length + (c.firstChild ? 1 : 0)) + (c.tag ? 1 : 0), 0);
+      rules.push({ selector, specificity, order: order++, declarations });
+    }
+  }
+  return rules.sort((a, b) => a.specificity - b.specificity || a.order - b.order);
+}
+
+function parseDeclarations(text: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const decl of splitTopLevel(text, ";")) {
+    const colon = decl.indexOf(":");
+    if (colon < 0) continue;
+    const property = decl.slice(0, colon).trim().toLowerCase();
+    const value = resolveVariables(decl.slice(colon + 1).trim().replace(/\s+/g, " "));
+    if (property && value) out.push([property, value]);
+  }
+  return out;
+}
+
+/** Splits at `sep` outside parentheses. */
+function splitTopLevel(text: string, sep: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === "(") depth++;
+    else if (ch === ")") depth--;
+    else if (ch === sep && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts.map((p) => p.trim()).filter(Boolean);
+}
+
+/** `var(--jp-x, fallback)` → `fallback`; sanitizers drop values that use variables. */
+function resolveVariables(value: string): string {
+  for (let at = value.indexOf("var("); at >= 0; at = value.indexOf("var(")) {
+    let depth = 0;
+    let end = at + 3;
+    for (; end < value.length; end++) {
+      if (value[end] === "(") depth++;
+      else if (value[end] === ")" && --depth === 0) break;
+    }
+    const args = splitTopLevel(value.slice(at + 4, end), ",");
+    const fallback = args.length > 1 ? value.slice(at + 4, end).slice(value.slice(at + 4, end).indexOf(",") + 1).trim() : "inherit";
+    value = value.slice(0, at) + fallback + value.slice(end + 1);
+  }
+  return value;
+}
+
+function matches(compound: Compound, el: OpenElement): boolean {
+  if (compound.tag && compound.tag !== el.tag) return false;
+  if (compound.firstChild && !el.firstChild) return false;
+  return compound.classes.every((c) => el.classes.includes(c));
+}
+
+/** Whether `selector` matches the last element of `path` (outermost first). */
+function selectorMatches(selector: Compound[], path: OpenElement[]): boolean {
+  let s = selector.length - 1;
+  let p = path.length - 1;
+  if (!matches(selector[s]!, path[p]!)) return false;
+  for (s--, p--; s >= 0; p--) {
+    if (p < 0) return false;
+    if (matches(selector[s]!, path[p]!)) s--;
+  }
+  return true;
+}
+
+const ruleCache = new Map<string, Rule[]>();
+
+/**
+ * Applies `css` to `html` (markup this project generates: well formed, attributes quoted) as
+ * inline `style` attributes; an element's own `style` comes last and wins.
+ */
+export function inlineCss(html: string, css: string): string {
+  let rules = ruleCache.get(css);
+  if (!rules) ruleCache.set(css, (rules = parseCss(css)));
+  const stack: OpenElement[] = [{ tag: "", classes: [], firstChild: true, children: 0 }];
+  return html.replace(/<(\/?)([a-zA-Z][a-zA-Z0-9]*)((?:[^>"']|"[^"]*"|'[^']*')*?)(\/?)>/g, (whole, closing: string, name: string, attrs: string, selfClose: string) => {
+    const tag = name.toLowerCase();
+    if (closing) {
+      for (let i = stack.length - 1; i > 0; i--) {
+        if (stack[i]!.tag === tag) {
+          stack.length = i;
+          break;
+        }
+      }
+      return whole;
+    }
+    const parent = stack[stack.length - 1]!;
+    const classes = /\sclass="([^"]*)"/.exec(attrs)?.[1]?.split(/\s+/).filter(Boolean) ?? [];
+    const el: OpenElement = { tag, classes, firstChild: parent.children === 0, children: 0 };
+    parent.children++;
+    const path = [...stack.slice(1), el];
+    const styles = new Map<string, string>();
+    for (const rule of rules) {
+      if (selectorMatches(rule.selector, path)) for (const [p, v] of rule.declarations) styles.set(p, v);
+    }
+    if (!VOID.has(tag) && !selfClose) stack.push(el);
+    if (styles.size === 0) return whole;
+    const own = /\sstyle="([^"]*)"/.exec(attrs);
+    if (own) for (const [p, v] of parseDeclarations(own[1]!)) styles.set(p, v);
+    const style = [...styles].map(([p, v]) => `${p}: ${v}`).join("; ").replaceAll('"', "'");
+    const rest = own ? attrs.replace(own[0], "") : attrs;
+    return `<${name}${rest} style="${style}"${selfClose}>`;
+  });
 }

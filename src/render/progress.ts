@@ -53,11 +53,12 @@ export function formatDuration(seconds: number): string {
 }
 
 const PROGRESS_CSS = `
-.tsorch-progress { display: flex; align-items: center; gap: 0.1em 0.6em; flex-wrap: wrap; }
+.tsorch-progress { display: flex; align-items: center; flex-wrap: wrap; }
+.tsorch-progress span { margin-right: 0.6em; }
 .tsorch-progress .tsorch-bar { display: inline-block; width: 12em; height: 0.85em; border-radius: 3px; overflow: hidden;
-  background: var(--jp-layout-color3, rgba(128, 128, 128, 0.25)); }
-.tsorch-progress .tsorch-fill { display: block; height: 100%; background: var(--jp-brand-color1, #1976d2); }
-.tsorch-progress.tsorch-done .tsorch-fill { background: var(--jp-success-color1, #388e3c); }
+  background: rgba(128, 128, 128, 0.25); }
+.tsorch-progress .tsorch-fill { display: block; height: 100%; margin: 0; background: #1e88e5; }
+.tsorch-progress.tsorch-done .tsorch-fill { background: #43a047; }
 .tsorch-progress .tsorch-pct { font-variant-numeric: tabular-nums; min-width: 3em; text-align: right; }
 .tsorch-progress .tsorch-metric b { font-weight: 600; }
 `.trim();
@@ -181,7 +182,6 @@ export class ProgressBar {
       .map(([k, v]) => `<span class="tsorch-metric">${escapeHtml(k)} <b>${escapeHtml(typeof v === "number" ? formatValue(v) : String(v))}</b></span>`)
       .join(" ");
     const inner =
-      `<style>${PROGRESS_CSS}</style>` +
       `<div class="tsorch-progress${this.done ? " tsorch-done" : ""}" role="progressbar" aria-valuemin="0" aria-valuemax="${this.total}" aria-valuenow="${this.#n}">` +
       (this.label ? `<span class="tsorch-label">${escapeHtml(this.label)}</span>` : "") +
       `<span class="tsorch-bar"><span class="tsorch-fill" style="width:${pct}%"></span></span>` +
@@ -189,7 +189,7 @@ export class ProgressBar {
       `<span class="tsorch-muted">${this.#n}/${this.total} ${escapeHtml(this.timeText())}</span>` +
       metrics +
       `</div>`;
-    return htmlBlock(inner);
+    return htmlBlock(inner, PROGRESS_CSS);
   }
 
   [jupyterDisplay](): DisplayResult {

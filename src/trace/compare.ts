@@ -13,7 +13,7 @@
  * // ...
  * // ├─Linear (fc1): 1-9       [1, 120]            ✗ failed           ✗
  */
-import { escapeHtml, htmlBlock, htmlTable } from "../render/html.js";
+import { escapeHtml, htmlBlock, htmlTable, rawHtml } from "../render/html.js";
 import { TextView } from "../render/text-view.js";
 import type { TraceRow } from "./row.js";
 import type { Trace } from "./trace.js";
@@ -144,10 +144,10 @@ export class TraceComparison extends TextView {
   toHtml(): string {
     const { header, rows } = this.table();
     const cls = { same: undefined, differs: "warn", failed: "error", missing: "op" } as const;
-    return htmlBlock(`<style>${TRACE_CSS}</style>` + htmlTable({
+    return htmlBlock(htmlTable({
       caption: `${this.a.root.type}: ${header[2]} vs ${header[3]}`,
-      header, rows: rows.map((r) => r.cells), rowClasses: rows.map((r) => cls[r.status]), className: "tsorch-trace",
-    }) + `<div class="tsorch-muted">${escapeHtml(this.summaryLine())}</div>`);
+      header, rows: rows.map((r) => [rawHtml(`<code>${escapeHtml(r.cells[0]!)}</code>`), ...r.cells.slice(1)]), rowClasses: rows.map((r) => cls[r.status]), className: "tsorch-trace",
+    }) + `<div class="tsorch-muted">${escapeHtml(this.summaryLine())}</div>`, TRACE_CSS);
   }
 
 }

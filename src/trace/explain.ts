@@ -36,7 +36,7 @@ import { type SolveResult, type Family, formatFamily, formatRanges, solveSizes }
 import type { Env } from "../shape/sym.js";
 import { FunctionNamer } from "./format.js";
 import { Trace, rerunAt, stepName } from "./trace.js";
-import { traceTableHtml, traceText, traceAnsi } from "./render-trace.js";
+import { TRACE_CSS, traceTableHtml, traceText, traceAnsi } from "./render-trace.js";
 import { ansi } from "./render-ansi.js";
 
 /** What went wrong, why, which sizes work, and how to fix it. */
@@ -341,7 +341,7 @@ class ExplanationView extends TextView implements Explanation {
       this.fixes.length > 0 ? `<p><b>How to fix:</b></p>${li(this.fixes)}` : "",
       traceTableHtml(this.trace, { explain: false }),
     ].join("");
-    return htmlBlock(html);
+    return htmlBlock(html, TRACE_CSS);
   }
 
 }

@@ -1,7 +1,7 @@
 /**
  * The trace table in three forms: plain text, ANSI for terminals, and HTML
- * for notebooks (theme-aware: JupyterLab's variables with fallbacks that read
- * on light and dark pages). torchinfo's columns, plus the op arguments and
+ * for notebooks (inline styles that read on light and dark pages and survive
+ * sanitizing). torchinfo's columns, plus the op arguments and
  * time:
  *
  *   Layer (type (var_name):depth-idx) | Args | Input Shape | Output Shape | Param # | Mult-Adds | Time
@@ -180,14 +180,17 @@ export function traceAnsi(trace: Trace, options: TableOptions = {}): string {
   return render(trace, options, ansi);
 }
 
-/** Extra styles for trace tables (tree labels keep their spacing; op rows are muted; chains wrap). */
+/**
+ * Extra styles for trace tables (inlined by `htmlBlock`): tree labels keep their spacing in a
+ * monospace `<code>`, op rows are muted, chains wrap.
+ */
 export const TRACE_CSS = `
-.tsorch table.tsorch-trace { color: inherit; font-size: inherit; }
 .tsorch .tsorch-trace td:first-child { white-space: pre; }
-.tsorch .tsorch-trace tr.op td { color: var(--jp-content-font-color2, inherit); }
+.tsorch .tsorch-trace td:first-child code { white-space: pre; background: transparent; padding: 0; }
+.tsorch .tsorch-trace tr.op td { opacity: 0.75; }
 .tsorch .tsorch-trace tr.op td:first-child { font-style: italic; }
 .tsorch .tsorch-chain { margin: 0.4em 0; white-space: normal; word-break: break-word; }
-.tsorch .tsorch-warn { color: var(--jp-warn-color1, #e65100); }
+.tsorch .tsorch-warn { color: #ef6c00; }
 .tsorch .tsorch-trace img { image-rendering: pixelated; max-width: 480px; }
 `.trim();
 
@@ -204,16 +207,16 @@ function mapCell(row: TraceRow): Cell {
   }
 }
 
-/** The table and what follows it as HTML, without the outer block (for embedding). */
+/** The table and what follows it as HTML, without the outer block (for embedding in `htmlBlock(…, TRACE_CSS)`). */
 export function traceTableHtml(trace: Trace, options: TableOptions = {}): string {
   const m = model(trace, options);
   const symbolic = options.symbolic ?? trace.symbolicInput !== null;
   const withMaps = (options.maps ?? true) && m.rows.some((r) => r.row.activation !== null);
   const header: Cell[] = [...m.header, ...(withMaps ? ["Feature maps"] : [])];
-  const rows: Cell[][] = m.rows.map((r) => [...r.cells, ...(withMaps ? [mapCell(r.row)] : [])]);
+  // The tree column as code: monospace, spacing kept, even where no style survives.
+  const rows: Cell[][] = m.rows.map((r) => [rawHtml(`<code>${escapeHtml(r.cells[0]!)}</code>`), ...r.cells.slice(1), ...(withMaps ? [mapCell(r.row)] : [])]);
   const align = ["left" as const, ...m.columns.map((c) => (RIGHT.has(c) ? ("right" as const) : ("left" as const))), ...(withMaps ? ["left" as const] : [])];
-  let html = `<style>${TRACE_CSS}</style>`;
-  html += htmlTable({
+  let html = htmlTable({
     caption: titleLine(trace, symbolic), header, rows, align, rowClasses: m.rows.map((r) => r.cls), className: "tsorch-trace",
   });
   if (options.after && options.after.length > 0) html += `<pre class="tsorch-muted">${escapeHtml(options.after.join("\n"))}</pre>`;
@@ -231,5 +234,5 @@ export function traceTableHtml(trace: Trace, options: TableOptions = {}): string
 
 /** The trace as a `text/html` block. */
 export function traceHtml(trace: Trace, options: TableOptions = {}): string {
-  return htmlBlock(traceTableHtml(trace, options));
+  return htmlBlock(traceTableHtml(trace, options), TRACE_CSS);
 }

@@ -21,7 +21,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { htmlBlock } from "../render/html.js";
 import { TextView } from "../render/text-view.js";
 import { type SizeSpec, type Trace, type TraceOptions, trace } from "./trace.js";
-import { type TableOptions, traceAnsi, traceTableHtml, traceText } from "./render-trace.js";
+import { TRACE_CSS, type TableOptions, traceAnsi, traceTableHtml, traceText } from "./render-trace.js";
 import { numel } from "./row.js";
 
 /** Options of {@link summary}: how to run (see `trace`) and what to show. */
@@ -110,7 +110,7 @@ export class Summary extends TextView {
   }
 
   toHtml(): string {
-    return htmlBlock(traceTableHtml(this.trace, this.tableOptions()));
+    return htmlBlock(traceTableHtml(this.trace, this.tableOptions()), TRACE_CSS);
   }
 
 }
