@@ -9,6 +9,7 @@ import { stripAnsi } from "../src/render/ansi.js";
 import { colormap } from "../src/render/colormap.js";
 import { drawText, measureText } from "../src/render/font.js";
 import { FeatureMapImage, PALETTES, type Rect, featureMapImage, formatValue } from "../src/render/heatmap.js";
+import type { TileGrid } from "../src/render/heatmap.js";
 import { decodePng, type Pixels } from "../src/render/png.js";
 
 const VIRIDIS = colormap("viridis").lut;
@@ -342,25 +343,37 @@ describe("featureMapImage text", () => {
 });
 
 describe("featureMapImage display", () => {
-  it("the Jupyter bundle holds the PNG, the text and the size", () => {
+  it("the Jupyter bundle: HTML with every label as text, a PNG of the tiles alone (transparent between them), the text, the tile grid", () => {
     const img = featureMapImage(ramp(6, 28, 28, (c, y, x) => Math.sin(x / (c + 2)) * y), [6, 28, 28], { title: "conv1" });
     const result = img[Symbol.for("Jupyter.display") as typeof import("../src/render/mime.js").jupyterDisplay]() as {
       data: Record<string, string>;
-      metadata: Record<string, { width: number; height: number }>;
+      metadata: Record<string, { width: number; height: number; tiles: TileGrid }>;
     };
-    expect(Object.keys(result.data).sort()).toEqual(["image/png", "text/plain"]);
+    expect(Object.keys(result.data).sort()).toEqual(["image/png", "text/html", "text/plain"]);
     expect(result.data["text/plain"]).toBe(img.summary);
-    expect(result.metadata["image/png"]).toEqual({ width: img.width, height: img.height });
-    expect(result.data["image/png"]).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    const grid = result.metadata["image/png"]!.tiles;
+    expect(grid).toMatchObject({ mapWidth: 28, mapHeight: 28, scale: img.layout.scale, columns: img.layout.columns, labels: ["ch 0", "ch 1", "ch 2", "ch 3", "ch 4", "ch 5"] });
+    // The PNG holds the tiles and nothing else: exactly the grid's size, RGBA, the gap between two tiles transparent.
     const png = Buffer.from(result.data["image/png"]!, "base64");
     const decoded = decodePng(png);
-    expect([decoded.width, decoded.height, decoded.channels]).toEqual([img.width, img.height, 3]);
-    expect(Buffer.from(decoded.data).equals(Buffer.from(img.pixels.data))).toBe(true);
-    const file = join(dir, "conv1.png");
+    const tile = 28 * grid.scale;
+    const across = Math.min(6, grid.columns);
+    expect([decoded.width, decoded.height, decoded.channels]).toEqual([across * tile + (across - 1) * grid.gap, Math.ceil(6 / across) * tile + (Math.ceil(6 / across) - 1) * grid.gap, 4]);
+    expect(result.metadata["image/png"]).toMatchObject({ width: decoded.width, height: decoded.height });
+    expect(decoded.data[(2 * decoded.width + tile + 1) * 4 + 3]).toBe(0);
+    expect(decoded.data[(2 * decoded.width + 1) * 4 + 3]).toBe(255);
+    // The HTML: title, labels and colour-bar numbers as text; one image per tile plus the colour strip; no stylesheet.
+    const html = result.data["text/html"]!;
+    expect(html).toContain(">conv1 — 6×28×28, global range [");
+    for (const label of grid.labels) expect(html).toContain(`>${label}</span>`);
+    expect(html.match(/<img /g)).toHaveLength(7);
+    for (const n of grid.bar) expect(html).toContain(`<span>${n}</span>`);
+    expect(html).not.toContain("<style");
+    const file = join(dir, "conv1-tiles.png");
     writeFileSync(file, png);
-    expect(execFileSync("file", ["-b", file]).toString()).toContain(`PNG image data, ${img.width} x ${img.height}, 8-bit/color RGB`);
-    // Small: nearest-neighbour blocks compress well.
-    expect(png.length).toBeLessThan(img.width * img.height * 3 * 0.1);
+    expect(execFileSync("file", ["-b", file]).toString()).toContain(`PNG image data, ${decoded.width} x ${decoded.height}, 8-bit/color RGBA`);
+    // The drawn image (title and labels on it) is still there for saving to a file.
+    expect(decodePng(img.png()).width).toBe(img.width);
   });
 
   it("util.inspect gives the text without colours and half blocks with them", () => {

@@ -290,7 +290,7 @@ describe("bundles and pages", () => {
 });
 
 describe("terminal rendering", () => {
-  const render = (enabled: boolean) => ({ style: makeStyle(enabled), columns: 10, colorMode: "256" as const });
+  const render = (enabled: boolean) => ({ style: makeStyle(enabled), columns: 10, fitColumns: 80, colorMode: "256" as const });
 
   it("draws PNGs within the width, names them without colour, and shows text for HTML", () => {
     const drawn = renderTerminalBundle({ "image/png": GRADIENT_PNG, "text/plain": "<PNG image>" }, {}, render(true));

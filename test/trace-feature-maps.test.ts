@@ -46,8 +46,8 @@ describe("featureMaps", () => {
     expect(pixel(png, ramp.x, ramp.y + 2)).toEqual(low);
     expect(pixel(png, ramp.x + ramp.width - 1, ramp.y + 2)).toEqual(high);
     const bundle = (img as unknown as Record<symbol, () => { data: Record<string, string>; metadata: Record<string, unknown> }>)[DISPLAY]!();
-    expect(bundle.metadata).toEqual({ "image/png": { width: img.width, height: img.height } });
-    expect(Buffer.from(bundle.data["image/png"]!, "base64").equals(png)).toBe(true);
+    expect(bundle.metadata["image/png"]).toMatchObject({ tiles: { labels: ["ch 0", "ch 1", "ch 2"] } });
+    expect(Buffer.from(bundle.data["image/png"]!, "base64").equals(img.tilesPng())).toBe(true);
   });
 
   test("channel normalisation is said on the image and in the text", () => {
@@ -88,7 +88,9 @@ describe("featureMaps", () => {
     ]);
     expect(gallery.get("conv2")!.shape).toEqual([16, 10, 10]);
     const bundle = (gallery as unknown as Record<symbol, () => Record<string, string>>)[DISPLAY]!();
-    expect(bundle["text/html"]!.match(/<img /g)!.length).toBe(6);
+    // Each step: its tiles and its colour strip as images, every label as text.
+    expect(bundle["text/html"]!.match(/<img /g)!.length).toBe(gallery.images.reduce((n, i) => n + i.image.shape[0] + 1, 0));
+    expect(bundle["text/html"]).toContain(">ch 15</span>");
     expect(bundle["text/plain"]).toContain("conv1 · Conv2d(1, 6, 5)");
     expect(featureMaps(net, torch.randn(1, 1, 32, 32), { layers: ["conv1"] }).images.length).toBe(1);
     expect(() => featureMaps(net, [1, 1, 32, 32] as never)).toThrow("featureMaps(net, input) needs an input tensor");

@@ -16,6 +16,7 @@ import type { RunEvent } from "../notebook/runner.js";
 import { joinText } from "../notebook/nbformat.js";
 import type { OutputEvent } from "../notebook/outputs.js";
 import { renderBundle, renderError, type TerminalRenderOptions } from "./bundle.js";
+import { fitToWidth, wrapLine } from "./fit.js";
 import { markdownToTerminal } from "./markdown.js";
 import { CellProgress, formatSeconds } from "./progress.js";
 import type { Screen } from "./screen.js";
@@ -46,7 +47,8 @@ export class NotebookPrinter {
   }
 
   private get render(): TerminalRenderOptions {
-    return { style: this.options.style, columns: this.options.screen.columns, colorMode: this.options.colorMode };
+    const { screen } = this.options;
+    return { style: this.options.style, columns: screen.columns, fitColumns: screen.fitColumns, colorMode: this.options.colorMode };
   }
 
   private write(text: string): void {
@@ -66,7 +68,7 @@ export class NotebookPrinter {
         this.write(style.dim(`${event.kernel.display_name} kernel started${event.where ? ` on ${event.where}` : ""} in ${formatSeconds(event.startupMs)}`) + "\n\n");
         break;
       case "markdown": {
-        const text = markdownToTerminal(joinText(event.cell.source), style, screen.columns).trimEnd();
+        const text = fitToWidth(markdownToTerminal(joinText(event.cell.source), style, screen.columns).trimEnd(), screen.fitColumns);
         if (text) this.write(text + "\n\n");
         break;
       }
@@ -74,7 +76,7 @@ export class NotebookPrinter {
         this.running = event.index;
         this.last = undefined;
         this.progress.start(event.position, event.total, event.index + 1);
-        if (this.options.showSource) this.write(sourceBlock(joinText(event.cell.source), style));
+        if (this.options.showSource) this.write(sourceBlock(joinText(event.cell.source), style, screen.fitColumns));
         screen.mark();
         break;
       case "execution-count":
@@ -164,11 +166,12 @@ export class NotebookPrinter {
   }
 
   private renderText(text: string): string {
-    return this.options.style.enabled ? text : text.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, "");
+    return fitToWidth(this.options.style.enabled ? text : text.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, ""), this.options.screen.fitColumns);
   }
 }
 
-function sourceBlock(source: string, style: Style): string {
+/** A cell's source behind a bar, long lines wrapped under their own indentation. */
+function sourceBlock(source: string, style: Style, columns: number): string {
   const lines = source.replace(/\s+$/, "").split("\n");
-  return lines.map((line) => style.dim("│ ") + style.dim(line)).join("\n") + "\n";
+  return lines.flatMap((line) => wrapLine(line, columns - 2).map((part) => style.dim("│ ") + style.dim(part))).join("\n") + "\n";
 }

@@ -17,6 +17,7 @@ import { NotebookRunner, type RunEvent, type RunnerOptions, type RunResult } fro
 import { writeNotebook } from "../notebook/write.js";
 import { NotebookPrinter } from "./notebook-printer.js";
 import { formatSeconds } from "./progress.js";
+import { fitToWidth } from "./fit.js";
 import { Screen } from "./screen.js";
 import { colorEnabled, makeStyle, type Style } from "./style.js";
 
@@ -155,7 +156,7 @@ export async function runInTerminal(options: RunArguments): Promise<number> {
   }
 
   const { written, kept } = saveResults(result, options);
-  stdout.write(summary(result, options, performance.now() - started, written, style) + "\n");
+  stdout.write(fitToWidth(summary(result, options, performance.now() - started, written, style), screen.fitColumns) + "\n");
   if (kept !== undefined) stdout.write(style.dim(`  ${kept} left as it was: the run did not finish (-o FILE keeps the partial notebook)`) + "\n");
   return EXIT_STATUS[result.status];
 }

@@ -53,6 +53,15 @@ export class Screen {
     return this.out.columns || this.options.columns || (envColumns > 0 ? envColumns : 80);
   }
 
+  /**
+   * The width text is fitted to (tables narrowed, prose wrapped): the terminal's, or $COLUMNS;
+   * unlimited when the output goes to a file or pipe that named no width, so logs keep whole lines.
+   */
+  get fitColumns(): number {
+    const envColumns = Number(process.env.COLUMNS);
+    return this.out.columns || this.options.columns || (envColumns > 0 ? envColumns : Infinity);
+  }
+
   get rows(): number {
     const envLines = Number(process.env.LINES);
     return this.out.rows || (envLines > 0 ? envLines : 24);

@@ -30,11 +30,13 @@
  */
 
 import { ArgumentError, ShapeError, SizeError, fmtShape } from "../errors.js";
-import { type AnsiColorMode, type AnsiOptions, detectColorMode, pixelsToAnsiLines, terminalColumns } from "./ansi.js";
+import { type AnsiColorMode, type AnsiOptions, detectColorMode, pixelsToAnsiLines, resizeNearest, terminalColumns } from "./ansi.js";
 import { type Colormap, type ColormapName, COLORMAP_NAMES, colormap, lutIndex } from "./colormap.js";
+import { escapeHtml, htmlBlock } from "./html.js";
 import { DrawnImage } from "./image.js";
+import { type DisplayResult, jupyterDisplay, toBase64 } from "./mime.js";
 import { drawText, lineHeight, measureText } from "./font.js";
-import { MAX_PIXELS, type Pixels } from "./png.js";
+import { encodePng, MAX_PIXELS, type Pixels } from "./png.js";
 
 export type Normalization = "global" | "channel";
 export type Theme = "light" | "dark";
@@ -678,74 +680,199 @@ const ANSI_GAP = 2;
  * laid out to fit `columns`; a map wider than the terminal is downscaled.
  */
 function renderAnsi(plan: Plan, options: FeatureMapAnsiOptions): string {
-  const { shape, stats, ranges, opts } = plan;
+  const { shape, stats, opts } = plan;
   const [channels, h, w] = shape;
   const columns = options.columns ?? terminalColumns();
   if (!Number.isInteger(columns) || columns < 1) {
     throw new ArgumentError(`featureMapImage.toAnsi: columns must be a positive integer, got ${columns}`, "columns");
   }
   const mode: AnsiColorMode = options.color ?? detectColorMode();
-  const side = Math.max(h, w);
-  const scale = positiveInt(options.scale, "scale", 64) ?? (side <= 6 ? 4 : side <= 12 ? 2 : 1);
-  // Downscale (by sampling) when one tile is wider than the terminal.
-  const tileW = Math.min(w * scale, columns);
-  const tileH = Math.max(1, Math.round((h * scale * tileW) / (w * scale)));
-  const perRow = Math.max(1, Math.min(channels, Math.floor((columns + ANSI_GAP) / (tileW + ANSI_GAP))));
-
+  const scale = positiveInt(options.scale, "scale", 64);
+  const tiles = Array.from({ length: channels }, (_, c) => tilePixels(plan, c, 1));
   const out: string[] = [`\x1b[1m${plan.titleText}\x1b[22m`];
-  const notes = stats.map((s) => tileNote(s, opts.normalize));
-  const hasNotes = notes.some((n) => n !== "");
-  const cell = (text: string) => (text.length > tileW ? text.slice(0, tileW) : text.padEnd(tileW));
-  const stripW = (n: number) => n * tileW + (n - 1) * ANSI_GAP;
+  out.push(...ansiTileRows(tiles, { labels: stats.map((s) => s.label), notes: stats.map((s) => tileNote(s, opts.normalize)), mapWidth: w, mapHeight: h, columns, color: mode, scale }));
 
-  for (let first = 0; first < channels; first += perRow) {
-    const n = Math.min(perRow, channels - first);
-    const group = stats.slice(first, first + n);
-    out.push(group.map((s) => cell(s.label)).join(" ".repeat(ANSI_GAP)).trimEnd());
-    if (hasNotes) out.push(group.map((s) => cell(notes[s.index]!)).join(" ".repeat(ANSI_GAP)).trimEnd());
-    // One RGBA strip per row of tiles; the gaps stay transparent (terminal background).
-    const strip: Pixels = { width: stripW(n), height: tileH, channels: 4, data: new Uint8Array(stripW(n) * tileH * 4) };
-    for (let k = 0; k < n; k++) {
-      const c = first + k;
-      const full: Pixels = { width: w * scale, height: h * scale, channels: 4, data: new Uint8Array(w * scale * h * scale * 4) };
-      paintTile(full, 0, 0, plan.values, c * h * w, h, w, scale, ranges[c]!, opts.colormap, opts.palette);
-      blit(strip, full, k * (tileW + ANSI_GAP), tileW, tileH);
-    }
-    out.push(...pixelsToAnsiLines(strip, { columns: strip.width, color: mode }));
-  }
-
-  // Colour strip: one cell per step, upper and lower halves the same colour.
-  const barW = Math.max(2, Math.min(40, columns));
-  const bar: Pixels = { width: barW, height: 2, channels: 3, data: new Uint8Array(barW * 2 * 3) };
-  const lut = opts.colormap.lut;
-  for (let i = 0; i < barW; i++) {
-    const k = Math.round((i * 255) / (barW - 1)) * 3;
-    for (const y of [0, 1]) bar.data.set(lut.subarray(k, k + 3), (y * barW + i) * 3);
-  }
-  out.push(...pixelsToAnsiLines(bar, { columns: barW, color: mode }));
-  const [lo, mid, hi] = barLabels(plan);
-  const midAt = Math.floor((barW - 1) / 2) - Math.floor(mid.length / 2);
-  let ticks = lo.padEnd(Math.max(lo.length + 1, midAt)) + mid;
-  ticks = ticks.padEnd(Math.max(ticks.length + 1, barW - hi.length)) + hi;
-  out.push(ticks);
-  const [captionTop, captionSub] = normalizationCaption(opts);
-  out.push(`${captionTop} (${captionSub}); colormap ${opts.colormap.name}`);
+  out.push(...ansiColorBar(opts.colormap.name, barLabels(plan), columns, mode));
+  out.push(captionText(opts));
   const bad = stats.reduce((n, s) => n + s.nan + s.posInf + s.negInf, 0);
   if (bad > 0) out.push(`\x1b[35mNaN/Inf\x1b[39m values (magenta): ${bad}`);
   return out.join("\n");
 }
 
-/** Copies `src` into `dst` at column `x`, resized (nearest-neighbour) to tileW×tileH. */
-function blit(dst: Pixels, src: Pixels, x: number, tileW: number, tileH: number): void {
-  for (let y = 0; y < tileH; y++) {
-    const sy = Math.min(src.height - 1, Math.floor(((y + 0.5) * src.height) / tileH));
-    for (let tx = 0; tx < tileW; tx++) {
-      const sx = Math.min(src.width - 1, Math.floor(((tx + 0.5) * src.width) / tileW));
-      const s = (sy * src.width + sx) * 4;
-      const d = (y * dst.width + x + tx) * 4;
-      dst.data.set(src.data.subarray(s, s + 4), d);
-    }
+/** What the colours mean, in one line: `normalisation: global (one range for all channels); colormap viridis`. */
+function captionText(opts: Resolved): string {
+  const [captionTop, captionSub] = normalizationCaption(opts);
+  return `${captionTop} (${captionSub}); colormap ${opts.colormap.name}`;
+}
+
+/**
+ * A colour strip for a terminal (one cell per step, up to 40 wide) with its low, middle and
+ * high numbers as text under it.
+ */
+export function ansiColorBar(name: ColormapName, labels: readonly [string, string, string], columns: number, mode: AnsiColorMode): string[] {
+  const barW = Math.max(2, Math.min(40, columns));
+  const bar: Pixels = { width: barW, height: 2, channels: 3, data: new Uint8Array(barW * 2 * 3) };
+  const lut = colormap(name).lut;
+  for (let i = 0; i < barW; i++) {
+    const k = Math.round((i * 255) / (barW - 1)) * 3;
+    for (const y of [0, 1]) bar.data.set(lut.subarray(k, k + 3), (y * barW + i) * 3);
   }
+  const [lo, mid, hi] = labels;
+  const midAt = Math.floor((barW - 1) / 2) - Math.floor(mid.length / 2);
+  let ticks = lo.padEnd(Math.max(lo.length + 1, midAt)) + mid;
+  ticks = ticks.padEnd(Math.max(ticks.length + 1, barW - hi.length)) + hi;
+  return [...pixelsToAnsiLines(bar, { columns: barW, color: mode }), ticks];
+}
+
+/**
+ * Rows of tiles for a terminal, each tile's name (and note) as text above its half-block
+ * picture: tiles at a size the eye can read (4 cells per value for maps up to 6 wide, 2 up to
+ * 12, else 1; smaller only when one tile is wider than the terminal), as many per row as fit.
+ * `tiles` are the channels' pictures at any integer scale of the map.
+ */
+export function ansiTileRows(
+  tiles: readonly Pixels[],
+  o: { labels: readonly string[]; notes: readonly string[]; mapWidth: number; mapHeight: number; columns: number; color: AnsiColorMode; scale?: number | undefined },
+): string[] {
+  const side = Math.max(o.mapWidth, o.mapHeight);
+  const scale = o.scale ?? (side <= 6 ? 4 : side <= 12 ? 2 : 1);
+  const tileW = Math.max(1, Math.min(o.mapWidth * scale, o.columns));
+  const tileH = Math.max(1, Math.round((o.mapHeight * tileW) / o.mapWidth));
+  const perRow = Math.max(1, Math.min(tiles.length, Math.floor((o.columns + ANSI_GAP) / (tileW + ANSI_GAP))));
+  const hasNotes = o.notes.some((n) => n !== "");
+  const cell = (text: string) => (text.length > tileW ? text.slice(0, tileW) : text.padEnd(tileW));
+  const stripW = (n: number) => n * tileW + (n - 1) * ANSI_GAP;
+  const out: string[] = [];
+  for (let first = 0; first < tiles.length; first += perRow) {
+    const n = Math.min(perRow, tiles.length - first);
+    const range = Array.from({ length: n }, (_, k) => first + k);
+    out.push(range.map((c) => cell(o.labels[c] ?? "")).join(" ".repeat(ANSI_GAP)).trimEnd());
+    if (hasNotes) out.push(range.map((c) => cell(o.notes[c] ?? "")).join(" ".repeat(ANSI_GAP)).trimEnd());
+    // One RGBA strip per row of tiles; the gaps stay transparent (terminal background).
+    const strip: Pixels = { width: stripW(n), height: tileH, channels: 4, data: new Uint8Array(stripW(n) * tileH * 4) };
+    range.forEach((c, k) => {
+      const tile = resizeNearest(tiles[c]!, tileW, tileH);
+      const x = k * (tileW + ANSI_GAP);
+      for (let y = 0; y < tileH; y++) {
+        for (let tx = 0; tx < tileW; tx++) {
+          const sOff = (y * tileW + tx) * tile.channels;
+          const d = (y * strip.width + x + tx) * 4;
+          strip.data[d] = tile.data[sOff]!;
+          strip.data[d + 1] = tile.data[sOff + 1]!;
+          strip.data[d + 2] = tile.data[sOff + 2]!;
+          strip.data[d + 3] = tile.channels === 4 ? tile.data[sOff + 3]! : 255;
+        }
+      }
+    });
+    out.push(...pixelsToAnsiLines(strip, { columns: strip.width, color: o.color }));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Notebook view: text around images that hold no text
+
+/**
+ * How the tiles sit in the tiles-only PNG (`image/png` of the display bundle), so that a
+ * terminal can cut them apart and lay them out for its own width with the labels as text.
+ * Carried in the bundle's metadata as `metadata["image/png"].tiles`.
+ */
+export interface TileGrid {
+  /** Map values across and down one tile. */
+  readonly mapWidth: number;
+  readonly mapHeight: number;
+  /** Image pixels per map value. */
+  readonly scale: number;
+  readonly columns: number;
+  readonly gap: number;
+  /** Each tile's name and note (its own range, "const", bad-value counts), by channel. */
+  readonly labels: readonly string[];
+  readonly notes: readonly string[];
+  /** The colour-bar numbers (low, middle, high), the colormap and what the colours mean. */
+  readonly bar: readonly [string, string, string];
+  readonly colormap: ColormapName;
+  readonly caption: string;
+}
+
+/** One channel at `scale` as RGBA pixels. */
+function tilePixels(plan: Plan, c: number, scale: number): Pixels {
+  const [, h, w] = plan.shape;
+  const img: Pixels = { width: w * scale, height: h * scale, channels: 4, data: new Uint8Array(w * scale * h * scale * 4) };
+  paintTile(img, 0, 0, plan.values, c * h * w, h, w, scale, plan.ranges[c]!, plan.opts.colormap, plan.opts.palette);
+  return img;
+}
+
+/** Every tile in a grid, the gaps transparent, no text and no frame: what any background shows through. */
+function tilesGridPixels(plan: Plan, grid: TileGrid): Pixels {
+  const [channels, h, w] = plan.shape;
+  const tw = w * grid.scale;
+  const th = h * grid.scale;
+  const columns = Math.min(grid.columns, channels);
+  const rows = Math.ceil(channels / columns);
+  const width = columns * tw + (columns - 1) * grid.gap;
+  const height = rows * th + (rows - 1) * grid.gap;
+  const img: Pixels = { width, height, channels: 4, data: new Uint8Array(width * height * 4) };
+  for (let c = 0; c < channels; c++) {
+    const x = (c % columns) * (tw + grid.gap);
+    const y = Math.floor(c / columns) * (th + grid.gap);
+    paintTile(img, x, y, plan.values, c * h * w, h, w, grid.scale, plan.ranges[c]!, plan.opts.colormap, plan.opts.palette);
+  }
+  return img;
+}
+
+/** The colour strip alone: `width` steps of the colormap, `height` pixels tall. */
+function colorStripPixels(plan: Plan, width: number, height: number): Pixels {
+  const img: Pixels = { width, height, channels: 3, data: new Uint8Array(width * height * 3) };
+  const lut = plan.opts.colormap.lut;
+  for (let i = 0; i < width; i++) {
+    const k = Math.round((i * 255) / (width - 1)) * 3;
+    for (let y = 0; y < height; y++) img.data.set(lut.subarray(k, k + 3), (y * width + i) * 3);
+  }
+  return img;
+}
+
+const dataUri = (pixels: Pixels) => `data:image/png;base64,${toBase64(encodePng(pixels))}`;
+
+/** Styles of the notebook view (inlined by `htmlBlock`). */
+const HEATMAP_CSS = `
+.tsorch .tsorch-heatmap-title { font-weight: 600; margin: 0 0 0.4em 0; }
+.tsorch .tsorch-tiles { display: flex; flex-wrap: wrap; margin: 0; }
+.tsorch .tsorch-tile { display: inline-block; margin: 0 12px 10px 0; vertical-align: top; }
+.tsorch .tsorch-tile-label { display: block; white-space: nowrap; overflow: hidden; }
+.tsorch .tsorch-tile img { display: block; border: 1px solid rgba(128, 128, 128, 0.45); margin: 2px 0 0 0; max-width: none; }
+.tsorch .tsorch-colorbar img { display: block; border: 1px solid rgba(128, 128, 128, 0.45); max-width: none; }
+.tsorch .tsorch-ticks { display: flex; justify-content: space-between; }
+.tsorch .tsorch-bad { color: #d81b60; }
+`.trim();
+
+/**
+ * The notebook view: the title, each tile's name and the colour-bar numbers as HTML text
+ * (they follow the theme and stay sharp at any zoom) around PNGs that hold only data (a tile,
+ * the colour strip). Tiles wrap to the width of the output area.
+ */
+function heatmapHtml(plan: Plan, grid: TileGrid): string {
+  const [channels] = plan.shape;
+  const tiles: string[] = [];
+  for (let c = 0; c < channels; c++) {
+    const img = tilePixels(plan, c, grid.scale);
+    const note = grid.notes[c] ? `<span class="tsorch-tile-label tsorch-muted">${escapeHtml(grid.notes[c]!)}</span>` : "";
+    tiles.push(
+      `<div class="tsorch-tile"><span class="tsorch-tile-label">${escapeHtml(grid.labels[c]!)}</span>${note}` +
+        `<img src="${dataUri(img)}" width="${img.width}" height="${img.height}" alt="${escapeHtml(grid.labels[c]!)}"></div>`,
+    );
+  }
+  const stripWidth = 256;
+  const [lo, mid, hi] = grid.bar;
+  const bad = plan.stats.reduce((n, s) => n + s.nan + s.posInf + s.negInf, 0);
+  return htmlBlock(
+    `<div class="tsorch-heatmap-title">${escapeHtml(plan.titleText)}</div>` +
+      `<div class="tsorch-tiles">${tiles.join("")}</div>` +
+      `<div class="tsorch-colorbar" style="width: ${stripWidth + 2}px"><img src="${dataUri(colorStripPixels(plan, stripWidth, 12))}" width="${stripWidth}" height="12" alt="colour bar">` +
+      `<div class="tsorch-ticks"><span>${escapeHtml(lo)}</span><span>${escapeHtml(mid)}</span><span>${escapeHtml(hi)}</span></div></div>` +
+      `<div class="tsorch-muted">${escapeHtml(grid.caption)}</div>` +
+      (bad > 0 ? `<div class="tsorch-bad">NaN/Inf values (magenta): ${bad}</div>` : ""),
+    HEATMAP_CSS,
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -815,6 +942,51 @@ export class FeatureMapImage extends DrawnImage {
   /** The terminal rendering (ANSI colour, half blocks). */
   toAnsi(options: FeatureMapAnsiOptions = {}): string {
     return renderAnsi(this.#plan, options);
+  }
+
+  /** How the tiles sit in {@link tilesPng} (same columns and scale as the drawn image). */
+  get tileGrid(): TileGrid {
+    const plan = this.#plan;
+    return {
+      mapWidth: plan.shape[2],
+      mapHeight: plan.shape[1],
+      scale: this.layout.scale,
+      columns: this.layout.columns,
+      gap: GAP_X,
+      labels: plan.stats.map((s) => s.label),
+      notes: plan.stats.map((s) => tileNote(s, plan.opts.normalize)),
+      bar: barLabels(plan),
+      colormap: plan.opts.colormap.name,
+      caption: captionText(plan.opts),
+    };
+  }
+
+  /** The tiles alone as a PNG: no text, transparent between the tiles. */
+  tilesPng(): Buffer {
+    this.#tilesPng ??= encodePng(tilesGridPixels(this.#plan, this.tileGrid));
+    return this.#tilesPng;
+  }
+
+  #tilesPng: Buffer | undefined;
+
+  /** The notebook view: title, tile names and colour-bar numbers as text around images of the data. */
+  toHtml(): string {
+    return heatmapHtml(this.#plan, this.tileGrid);
+  }
+
+  /**
+   * Notebooks get HTML (labels as text around images of the data alone) with the tiles-only PNG
+   * and the text summary as alternatives; the PNG's metadata says where the tiles are, so a
+   * terminal can lay them out for its width and print the labels as text.
+   */
+  override [jupyterDisplay](): DisplayResult {
+    const grid = this.tileGrid;
+    const png = this.tilesPng();
+    const [width, height] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+    return {
+      data: { "text/html": this.toHtml(), "image/png": toBase64(png), "text/plain": this.summary },
+      metadata: { "image/png": { width, height, tiles: grid } },
+    };
   }
 }
 

@@ -20,7 +20,7 @@ import { Tensor } from "../tensor/tensor.js";
 import type { InspectOptions } from "node:util";
 import { Module } from "../nn/module.js";
 import { escapeHtml, htmlBlock } from "../render/html.js";
-import { type DisplayResult, inspectCustom, jupyterDisplay, toBase64 } from "../render/mime.js";
+import { type DisplayResult, inspectCustom, jupyterDisplay } from "../render/mime.js";
 import type { TraceRow } from "./row.js";
 import { type Trace, trace } from "./trace.js";
 
@@ -59,9 +59,7 @@ export class FeatureMapGallery {
   }
 
   [jupyterDisplay](): DisplayResult {
-    const html = this.images.map(({ image }) =>
-      `<figure style="margin:0.5em 0"><img alt="${escapeHtml(image.summary)}" src="data:image/png;base64,${toBase64(image.png())}" ` +
-      `width="${image.width}" height="${image.height}"></figure>`).join("");
+    const html = this.images.map(({ image }) => `<div style="margin: 0.5em 0">${image.toHtml()}</div>`).join("");
     return { "text/plain": this.toString(), "text/html": htmlBlock(`<div class="tsorch-muted">${escapeHtml(this.trace.chain())}</div>${html}`) };
   }
 

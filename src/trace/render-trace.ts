@@ -200,8 +200,10 @@ function mapCell(row: TraceRow): Cell {
   if (!a || a.is_meta || (a.ndim !== 3 && a.ndim !== 4) || (a.shape[a.ndim - 1] ?? 0) < 2) return "";
   try {
     const img = featureMaps(a, { title: row.path || row.type, maxWidth: 480 });
-    const src = `data:image/png;base64,${toBase64(img.png())}`;
-    return rawHtml(`<details><summary>maps</summary><img alt="${escapeHtml(img.summary)}" src="${src}" width="${img.width}"></details>`);
+    // The tiles alone (no text drawn in the image, transparent between tiles): it follows the theme.
+    const png = img.tilesPng();
+    const src = `data:image/png;base64,${toBase64(png)}`;
+    return rawHtml(`<details><summary>maps</summary><img alt="${escapeHtml(img.summary)}" src="${src}" width="${png.readUInt32BE(16)}"></details>`);
   } catch {
     return "";
   }
