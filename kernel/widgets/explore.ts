@@ -102,8 +102,11 @@ export class Explorer extends VBox {
   /** The trace at the current size, and its explanation (null when it runs). */
   trace!: Trace;
   explanation: Explanation | null = null;
-  /** Milliseconds the last re-trace took (trace, explanation and views). */
+  /** Milliseconds the last re-trace took (the trace and its table). */
   lastUpdateMs = 0;
+  /** How long a slider must rest before the explanation, marks and heatmap are redone (ms). */
+  settleMs = 40;
+  #pending: ReturnType<typeof setTimeout> | undefined;
   readonly #input: Tensor | undefined;
   readonly #seed = torch.Generator ? new torch.Generator() : undefined;
   #marksCache = new Map<string, string>();
@@ -131,7 +134,7 @@ export class Explorer extends VBox {
     const maps = first.steps.filter((r) => r.outputs[0]?.shape.length === 4);
     const choices = maps.map((r, i) => [`${r.name} ${shapeText(r.outputs[0]!.shape)}`, i] as const);
     const startAt = Math.max(0, options.layer === undefined ? 0 : maps.findIndex((r) => r.name === options.layer || r.path === options.layer));
-    const layer = new Dropdown<number>({ options: choices, description: "feature maps", style, ...(choices.length ? { index: startAt } : {}) });
+    const layer = new Dropdown<number>({ options: choices, description: "layer", style, ...(choices.length ? { index: startAt } : {}) });
     const heatmap = new Image({ format: "png" });
     const heatmapNote = new HTML();
     super({
@@ -159,7 +162,18 @@ export class Explorer extends VBox {
     this.heatmapNote = heatmapNote;
     if (options.input !== undefined && !(options.input instanceof torch.Tensor)) throw new TypeError("explore: options.input must be a tensor (N, C, H, W)");
     this.#input = options.input as Tensor | undefined;
+    // A first explanation warms the solver and, if the largest size fails, solves which sizes work.
+    const largest = traceNet(this.net, [n0, c0, h.max, w.max], { timing: false });
+    if (largest.failed) {
+      largest.toHtml({ explain: false, chain: false });
+      const ex = largest.explanation();
+      const solved = ex?.sizes;
+      if (ex?.exact && solved && solved.impossible.length === 0 && solved.vars.length === 2 && !solved.works({ [solved.vars[0]!]: h.max, [solved.vars[1]!]: w.max })) {
+        this.#solved.set(`${n0}x${c0}`, solved);
+      }
+    }
     this.update(first);
+    this.settle();
     for (const s of [batch, channels, h, w]) s.observe(() => this.update(), "value");
     layer.observe(() => this.showHeatmap(), "index");
   }
@@ -176,26 +190,68 @@ export class Explorer extends VBox {
     return [this.batch.value, this.channels.value, this.h.value, this.w.value];
   }
 
-  /** Re-traces at the sliders' size and refreshes every view (each slider move does this). */
+  /**
+   * Re-traces at the sliders' size and refreshes the views (each slider move does this). The
+   * trace and the status come at once; the explanation, the marks and the heatmap follow when the
+   * slider has rested for `settleMs` (at once outside a notebook), so a drag is not held up by
+   * sizes it passed through.
+   */
   update(given?: Trace): void {
     const started = performance.now();
     const size = this.size;
     const t = given ?? traceNet(this.net, size, { timing: false });
     this.trace = t;
-    this.explanation = t.failed ? t.explanation() : null;
-    const ex = this.explanation;
+    this.explanation = null;
+    this.status.value = statusHtml(t, null, size);
+    this.traceView.value = t.toHtml({ explain: false, chain: false });
+    if (!t.failed) this.explanationView.value = "";
+    this.lastUpdateMs = performance.now() - started;
+    if (this.#pending) clearTimeout(this.#pending);
+    this.#pending = undefined;
+    if (this.settleMs <= 0 || !this.connected) return this.settle(t);
+    this.#pending = setTimeout(() => this.settle(t), this.settleMs);
+  }
+
+  /**
+   * Finishes the last update: explanation, then marks, then heatmap. In a notebook each step
+   * yields to the event loop first, and a newer slider move cancels the steps left.
+   */
+  settle(t: Trace = this.trace): void {
+    if (this.#pending) clearTimeout(this.#pending);
+    this.#pending = undefined;
+    if (t !== this.trace) return;
+    const steps = [() => this.#explain(t), () => this.#mark(), () => this.showHeatmap()];
+    if (this.settleMs <= 0 || !this.connected) {
+      for (const step of steps) step();
+      return;
+    }
+    const next = () => {
+      this.#pending = undefined;
+      if (t !== this.trace) return;
+      steps.shift()!();
+      if (steps.length > 0) this.#pending = setTimeout(next, 0);
+    };
+    next();
+  }
+
+  #explain(t: Trace): void {
+    const size = this.size;
+    const ex = t.failed ? t.explanation() : null;
+    this.explanation = ex;
     // The solved sizes answer "does H×W work?" without tracing, when they model the whole failure.
     const solved = ex?.sizes;
     if (solved && ex.exact && solved.impossible.length === 0 && solved.vars.length === 2 && !solved.works({ [solved.vars[0]!]: size[2], [solved.vars[1]!]: size[3] })) {
       this.#solved.set(`${size[0]}x${size[1]}`, solved);
     }
-    this.status.value = statusHtml(t, ex, size);
-    this.traceView.value = t.toHtml({ explain: false, chain: false });
-    this.explanationView.value = ex ? `<div class="tsorch-explanation">${ex.lines().map(escapeHtml).join("\n")}</div>` : "";
+    if (ex) {
+      this.status.value = statusHtml(t, ex, size);
+      this.explanationView.value = `<div class="tsorch-explanation">${ex.lines().map(escapeHtml).join("\n")}</div>`;
+    }
+  }
+
+  #mark(): void {
     this.hMarks.value = this.marks("H");
     this.wMarks.value = this.marks("W");
-    this.lastUpdateMs = performance.now() - started;
-    this.showHeatmap();
   }
 
   /** Whether the net runs at `size` (solved sizes when known, else a shape-only trace). */
