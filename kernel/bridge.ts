@@ -56,7 +56,8 @@ export interface WorkerInit {
 export type ToMain =
   | { kind: "bound"; ports: Record<string, number> }
   | { kind: "fatal"; error: string }
-  | { kind: "request"; channel: Channel; message: Message }
+  /** `refused`: an authentic request the I/O thread could not accept (why); answered with an error reply. */
+  | { kind: "request"; channel: Channel; message: Message; refused?: string }
   | { kind: "interrupt"; seq: number; cell: number }
   | { kind: "shutdown"; restart: boolean }
   | { kind: "closed" };

@@ -37,6 +37,8 @@ interface QueuedRequest {
   message: Message;
   /** Set when an earlier cell failed with stop_on_error: answered without running. */
   aborted?: boolean;
+  /** Set when the I/O thread refused the request's content (too deep, too large, not JSON): why. */
+  refused?: string;
 }
 
 interface RunningCell {
@@ -242,7 +244,7 @@ export class Kernel {
       case "request":
         if (message.channel === "control") void this.handleControl(message.message);
         else {
-          this.queue.push({ channel: message.channel, message: message.message });
+          this.queue.push({ channel: message.channel, message: message.message, ...(message.refused !== undefined ? { refused: message.refused } : {}) });
           this.pump();
         }
         break;
@@ -283,7 +285,8 @@ export class Kernel {
     const type = message.header.msg_type;
     this.status("busy", message.header);
     try {
-      if (item.aborted) this.replyAborted(message);
+      if (item.refused !== undefined) this.replyRefused(channel, message, item.refused);
+      else if (item.aborted) this.replyAborted(message);
       else await this.dispatch(channel, message);
     } catch (err) {
       log.error(`error while handling ${type}:`, err);
@@ -308,7 +311,7 @@ export class Kernel {
     // kernel_info, interrupt and shutdown are answered by the I/O thread; anything else lands here.
     this.status("busy", message.header);
     if (message.header.msg_type === "kernel_info_request") this.send("control", message, "kernel_info_reply", kernelInfoContent());
-    else log.info(`unsupported control message ${message.header.msg_type}; no reply`);
+    else log.warn(`unsupported control message ${message.header.msg_type} ${message.header.msg_id}; no reply`);
     this.status("idle", message.header);
   }
 
@@ -341,7 +344,7 @@ export class Kernel {
       case "comm_close":
         return this.comm(message);
       default:
-        log.warn(`unsupported shell message ${message.header.msg_type}; no reply`);
+        log.warn(`unsupported shell message ${message.header.msg_type} ${message.header.msg_id}; no reply`);
     }
   }
 
@@ -527,6 +530,17 @@ export class Kernel {
   private abortQueuedExecutes(): void {
     for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) this.onMessage(m.message as ToMain);
     for (const item of this.queue) if (item.message.header.msg_type === "execute_request") item.aborted = true;
+  }
+
+  private replyRefused(channel: Channel, message: Message, reason: string): void {
+    const type = message.header.msg_type;
+    this.send(channel, message, type.replace(/_request$/, "_reply"), {
+      status: "error",
+      ename: "ProtocolError",
+      evalue: `message refused: ${reason}`,
+      traceback: [],
+      ...(type === "execute_request" ? { execution_count: this.executionCount, user_expressions: {}, payload: [] } : {}),
+    });
   }
 
   /**

@@ -20,10 +20,25 @@ const threshold = configuredLevel();
 function write(level: LogLevel, parts: unknown[]): void {
   if (LEVELS[level] < threshold) return;
   const text = parts.map((p) => (p instanceof Error ? (p.stack ?? String(p)) : String(p))).join(" ");
-  try {
-    writeSync(2, `[tsorch ${level}] ${text}\n`);
-  } catch {
-    // stderr closed: nothing sensible left to do with a diagnostic.
+  writeAll(Buffer.from(`[tsorch ${level}] ${text}\n`));
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Node makes a piped stderr non-blocking, so a burst of diagnostics (a flood of bad messages)
+ * meets a full pipe: wait for the reader up to a second rather than lose lines.
+ */
+function writeAll(bytes: Buffer): void {
+  let waited = 0;
+  while (bytes.length > 0) {
+    try {
+      bytes = bytes.subarray(writeSync(2, bytes));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EAGAIN" || waited >= 1000) return; // stderr closed, or nobody reads it
+      Atomics.wait(pause, 0, 0, 1);
+      waited += 1;
+    }
   }
 }
 

@@ -79,7 +79,77 @@ export class ReplayGuard {
   }
 }
 
-export type DecodeResult = { ok: true; message: Message } | { ok: false; reason: string };
+/**
+ * Limits on what one incoming message may hold. JSON deeper than `depth` would make every
+ * recursive walk over it (`JSON.stringify` when the header is echoed as a reply's parent,
+ * structured clone between threads) overflow the stack; a message larger than `bytes` is refused
+ * before it is parsed. Both are far beyond anything a frontend sends (widget state is a few levels deep).
+ */
+export const MESSAGE_LIMITS = {
+  depth: 64,
+  bytes: envBytes("TSORCH_MAX_MESSAGE_BYTES", 256 * 2 ** 20),
+};
+
+function envBytes(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/**
+ * The header fields of a message refused after its signature was verified, so that its sender
+ * can still be answered: only flat string fields are kept, whatever else the header held.
+ */
+export interface RefusedRequest {
+  identities: Uint8Array[];
+  header: Header;
+}
+
+export type DecodeResult =
+  | { ok: true; message: Message }
+  | { ok: false; reason: string; /** Set when the message was authentic (signed) and its header names a request. */ refused?: RefusedRequest };
+
+/**
+ * How deeply arrays and objects nest in a JSON text, read from the bytes without parsing (and
+ * without recursion); stops counting at `limit + 1`.
+ */
+export function jsonDepth(frame: Uint8Array, limit = Infinity): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < frame.length; i++) {
+    const c = frame[i]!;
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth > max) {
+        max = depth;
+        if (max > limit) return max;
+      }
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
+}
+
+/** The flat string fields of a header frame, if it is a JSON object with a msg_type and msg_id. */
+function salvageHeader(frame: Uint8Array): Header | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString("utf8"));
+  } catch {
+    return undefined;
+  }
+  if (!isObject(value)) return undefined;
+  const header: Record<string, string> = {};
+  for (const field of ["msg_id", "msg_type", "session", "username", "date", "version"]) {
+    const v = value[field];
+    if (typeof v === "string" && v.length <= 1024) header[field] = v;
+  }
+  if (!header.msg_id || !header.msg_type) return undefined;
+  return header as unknown as Header;
+}
 
 function parseDict(frame: Uint8Array, what: string): JSONObject | string {
   let value: unknown;
@@ -118,19 +188,32 @@ export function decode(frames: readonly Uint8Array[], signer: Signer, replay: Re
     if (!signer.verify(signature, dicts)) return { ok: false, reason: "invalid signature" };
     if (replay.check(Buffer.from(signature).toString("latin1"))) return { ok: false, reason: "replayed message (signature seen before)" };
   }
+  const identities = frames.slice(0, at).map((f) => new Uint8Array(f));
+  // From here on the message is authentic (or signing is off): a refusal names the request it refuses.
+  const refuse = (reason: string): DecodeResult => {
+    const header = frames[at + 2]!.length <= MESSAGE_LIMITS.bytes ? salvageHeader(frames[at + 2]!) : undefined;
+    return { ok: false, reason, ...(header ? { refused: { identities, header } } : {}) };
+  };
+  let bytes = 0;
+  for (let i = at + 2; i < frames.length; i++) bytes += frames[i]!.length;
+  if (bytes > MESSAGE_LIMITS.bytes) return refuse(`message of ${bytes} bytes is larger than the limit of ${MESSAGE_LIMITS.bytes} bytes (TSORCH_MAX_MESSAGE_BYTES)`);
   const names = ["header", "parent_header", "metadata", "content"];
+  for (let i = 0; i < 4; i++) {
+    const depth = jsonDepth(dicts[i]!, MESSAGE_LIMITS.depth);
+    if (depth > MESSAGE_LIMITS.depth) return refuse(`${names[i]} nests deeper than ${MESSAGE_LIMITS.depth} levels`);
+  }
   const parsed: JSONObject[] = [];
   for (let i = 0; i < 4; i++) {
     const dict = parseDict(dicts[i]!, names[i]!);
-    if (typeof dict === "string") return { ok: false, reason: dict };
+    if (typeof dict === "string") return refuse(dict);
     parsed.push(dict);
   }
   const headerProblem = checkHeader(parsed[0]!);
-  if (headerProblem) return { ok: false, reason: headerProblem };
+  if (headerProblem) return refuse(headerProblem);
   return {
     ok: true,
     message: {
-      identities: frames.slice(0, at).map((f) => new Uint8Array(f)),
+      identities,
       header: parsed[0] as unknown as Header,
       parent_header: parsed[1] as ParentHeader,
       metadata: parsed[2]!,

@@ -15,7 +15,7 @@ import { endpoint, portOf, writeConnectionFile, type ConnectionInfo, type PortNa
 import { log } from "./log.js";
 import { MainThreadStopper } from "./main-thread-stop.js";
 import { makeHeader, type Channel, type Header, type JSONObject, type Message, type ParentHeader } from "./messages.js";
-import { decode, encode, ReplayGuard, Signer } from "./wire.js";
+import { decode, encode, ReplayGuard, Signer, type RefusedRequest } from "./wire.js";
 
 const init = workerData as WorkerInit;
 const shared = new Int32Array(init.shared);
@@ -23,6 +23,10 @@ const port = init.port;
 const toMain = (message: ToMain): void => port.postMessage(message);
 const signer = new Signer(init.connection.key, init.connection.signature_scheme);
 const replay = new ReplayGuard();
+
+// Nothing on this thread may take the kernel down: an error that escapes a handler is logged, not fatal.
+process.on("uncaughtException", (err) => log.error("I/O thread error:", err));
+process.on("unhandledRejection", (reason) => log.error("I/O thread error (promise):", reason));
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -81,11 +85,34 @@ function send(
   const header = makeHeader(msgType, init.sender);
   const identities =
     channel === "iopub" ? [Buffer.from(options.identities?.[0] ?? topicFor(msgType, content))] : (options.identities ?? []);
-  const frames = encode(
-    { identities, header, parent_header: parent, metadata: options.metadata ?? {}, content, buffers: options.buffers ?? [] },
-    signer,
-  );
+  let frames: Buffer[];
+  try {
+    frames = encode(
+      { identities, header, parent_header: parent, metadata: options.metadata ?? {}, content, buffers: options.buffers ?? [] },
+      signer,
+    );
+  } catch (err) {
+    // Content JSON cannot hold (nested too deeply, say): a reply still goes out, as an error.
+    log.error(`cannot encode ${msgType} on ${channel}:`, err);
+    if (!msgType.endsWith("_reply")) return Promise.resolve();
+    const failed: JSONObject = { status: "error", ename: "EncodingError", evalue: `the ${msgType} could not be encoded: ${(err as Error)?.message ?? err}`, traceback: [] };
+    const count = (content as { execution_count?: unknown }).execution_count;
+    if (typeof count === "number") failed.execution_count = count;
+    try {
+      frames = encode({ identities, header, parent_header: safeParent(parent), metadata: {}, content: failed, buffers: [] }, signer);
+    } catch (again) {
+      log.error(`cannot encode even an error ${msgType}:`, again);
+      return Promise.resolve();
+    }
+  }
   return outboxes[channel].push(frames);
+}
+
+/** A parent header reduced to its flat string fields. */
+function safeParent(parent: ParentHeader): ParentHeader {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parent)) if (typeof value === "string") out[key] = value;
+  return out as unknown as ParentHeader;
 }
 
 /** IOPub topics follow ipykernel's convention; subscribers almost always take everything anyway. */
@@ -204,6 +231,7 @@ let shuttingDown = false;
 function onFrames(channel: Channel, frames: Buffer[]): void {
   const result = decode(frames, signer, replay);
   if (!result.ok) {
+    if (result.refused) return refuse(channel, result.refused, result.reason);
     log.warn(`dropped a message on ${channel}: ${result.reason}`);
     return;
   }
@@ -232,6 +260,24 @@ function onFrames(channel: Channel, frames: Buffer[]): void {
   toMain({ kind: "request", channel, message });
 }
 
+/**
+ * An authentic message that breaks the limits or the format (see `wire.ts`). A request is
+ * answered with an error reply; shell ones go through the main thread, which knows the
+ * execution count and keeps them in order with the rest of the queue.
+ */
+function refuse(channel: Channel, request: RefusedRequest, reason: string): void {
+  const type = request.header.msg_type;
+  log.warn(`refused ${type} ${request.header.msg_id} on ${channel}: ${reason}`);
+  if (!type.endsWith("_request") || channel === "stdin" || shuttingDown) return;
+  const message: Message = { identities: request.identities, header: request.header, parent_header: {}, metadata: {}, content: {}, buffers: [] };
+  if (channel === "shell") {
+    pendingShell += 1;
+    toMain({ kind: "request", channel, message, refused: reason });
+    return;
+  }
+  void answer(channel, message, type.replace(/_request$/, "_reply"), { status: "error", ename: "ProtocolError", evalue: `message refused: ${reason}`, traceback: [] });
+}
+
 async function answer(
   channel: Channel,
   request: Message,
@@ -241,7 +287,11 @@ async function answer(
 ): Promise<void> {
   const parent = request.header as Header;
   void status("busy", parent);
-  action?.();
+  try {
+    action?.();
+  } catch (err) {
+    log.error(`${request.header.msg_type} failed:`, err);
+  }
   void send(channel, replyType, content, parent, { identities: request.identities });
   await status("idle", parent);
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { endpoint, parseConnectionInfo, portOf } from "../kernel/connection.js";
 import { ConnectionFileError } from "../kernel/errors.js";
 import { makeHeader, type Message } from "../kernel/messages.js";
-import { decode, DELIMITER, encode, ReplayGuard, Signer } from "../kernel/wire.js";
+import { decode, DELIMITER, encode, jsonDepth, MESSAGE_LIMITS, ReplayGuard, Signer } from "../kernel/wire.js";
 
 const sender = { session: "session-1", username: "tester" };
 
@@ -88,6 +88,38 @@ describe("encode/decode", () => {
     expect(reasons([DELIMITER, signer.sign(noType), ...noType])).toMatch(/msg_type/);
     const badContent = ['{"msg_id":"x","msg_type":"t"}', "{}", "{}", "7"].map((s) => Buffer.from(s));
     expect(reasons([DELIMITER, signer.sign(badContent), ...badContent])).toMatch(/content is not a JSON object/);
+  });
+
+  it("refuses authentic messages nested too deeply or too large, naming the request to answer", () => {
+    const signer = new Signer("key");
+    const guard = new ReplayGuard();
+    const header = makeHeader("kernel_info_request", sender);
+    const nested = (levels: number) => "[".repeat(levels) + "]".repeat(levels);
+    const deepHeader = [JSON.stringify({ ...header, x: "@" }).replace('"@"', nested(10_000)), "{}", "{}", "{}"].map((s) => Buffer.from(s));
+    const r = decode([Buffer.from("id"), Buffer.from(DELIMITER), Buffer.from(signer.sign(deepHeader)), ...deepHeader], signer, guard);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.reason).toBe(`header nests deeper than ${MESSAGE_LIMITS.depth} levels`);
+    // Only the flat string fields survive, enough to address an error reply.
+    expect(r.refused?.header).toEqual(header);
+    expect(Buffer.from(r.refused!.identities[0]!).toString()).toBe("id");
+    const deepContent = [JSON.stringify(header), "{}", "{}", `{"a": ${nested(MESSAGE_LIMITS.depth)}}`].map((s) => Buffer.from(s));
+    const c = decode([Buffer.from(DELIMITER), Buffer.from(signer.sign(deepContent)), ...deepContent], signer, guard);
+    expect(c.ok ? "ok" : c.reason).toBe(`content nests deeper than ${MESSAGE_LIMITS.depth} levels`);
+    const justDeepEnough = [JSON.stringify(header), "{}", "{}", `{"a": ${nested(MESSAGE_LIMITS.depth - 1)}}`].map((s) => Buffer.from(s));
+    expect(decode([Buffer.from(DELIMITER), Buffer.from(signer.sign(justDeepEnough)), ...justDeepEnough], signer, guard).ok).toBe(true);
+    // Brackets inside strings (escaped quotes included) do not count.
+    expect(jsonDepth(Buffer.from(JSON.stringify({ s: '[[[["\\', t: [1] })))).toBe(2);
+    const limit = MESSAGE_LIMITS.bytes;
+    MESSAGE_LIMITS.bytes = 4096; // as TSORCH_MAX_MESSAGE_BYTES=4096 would
+    const big = [JSON.stringify(header), "{}", "{}", JSON.stringify({ code: "x".repeat(4096) })].map((s) => Buffer.from(s));
+    const b = decode([Buffer.from(DELIMITER), Buffer.from(signer.sign(big)), ...big], signer, guard);
+    MESSAGE_LIMITS.bytes = limit;
+    expect(b.ok ? "ok" : b.reason).toMatch(/^message of \d+ bytes is larger than the limit of \d+ bytes/);
+    expect(b.ok ? undefined : b.refused?.header.msg_id).toBe(header.msg_id);
+    // Not authentic: refused without naming anything to answer.
+    const forged = decode([Buffer.from(DELIMITER), Buffer.from("00"), ...deepHeader], signer, guard);
+    expect(forged.ok ? undefined : forged.refused).toBeUndefined();
   });
 
   it("accepts unsigned traffic when the key is empty", () => {
