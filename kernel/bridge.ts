@@ -8,6 +8,7 @@
  */
 import type { MessagePort } from "node:worker_threads";
 import type { ConnectionInfo } from "./connection.js";
+import type { StartedBy } from "./launcher.js";
 import type { Channel, Header, JSONObject, Message, ParentHeader, Sender } from "./messages.js";
 
 /** Int32 slots of the shared state. */
@@ -30,8 +31,13 @@ export const Slot = {
   TERMINATION_SAFE: 7,
   /** 1 once the main thread has taken in a shutdown request and is on its way out. */
   SHUTDOWN_SEEN: 8,
+  /** Sequence number of the cell the I/O thread stopped because the heap outgrew the limit (see heap.ts). */
+  MEMORY_CELL: 9,
+  /** The heap used then, and the limit, in MiB. */
+  MEMORY_USED_MIB: 10,
+  MEMORY_LIMIT_MIB: 11,
 } as const;
-export const SHARED_SLOTS = 9;
+export const SHARED_SLOTS = 12;
 
 /** Where the main thread keeps the function the I/O thread calls (by inspector) before terminating. */
 export const PREPARE_TERMINATION = Symbol.for("tsorch.kernel.prepareTermination");
@@ -50,6 +56,10 @@ export interface WorkerInit {
   port: MessagePort;
   /** Worker → main stdin replies, read synchronously with `receiveMessageOnPort`. */
   stdinPort: MessagePort;
+  /** Who started the process (the kernel ends itself when they are gone). */
+  startedBy: StartedBy;
+  /** V8's heap limit and the kernel's own, in bytes (see heap.ts). */
+  heap: { v8Limit: number; budget: number };
 }
 
 /** Worker → main. */

@@ -9,6 +9,8 @@
  *     tsorch repl                              an interactive TypeScript REPL on the same evaluator
  *     tsorch --help | --version
  */
+// First: records who started this process before anything else can take time (see launcher.ts).
+import "./launcher.js";
 import { COMMANDS, findCommand, type Command } from "./commands/index.js";
 import { ConnectionFileError, UsageError } from "./errors.js";
 import { getVersions } from "./paths.js";

@@ -53,3 +53,27 @@ export class SystemExit extends Error {
     this.name = "SystemExit";
   }
 }
+
+/**
+ * A cell stopped because the JavaScript heap grew past the kernel's limit (Python's
+ * `MemoryError`). The kernel and the variables defined so far survive.
+ */
+export class MemoryError extends Error {
+  constructor(
+    readonly usedBytes: number,
+    readonly limitBytes: number,
+    readonly v8LimitBytes: number,
+  ) {
+    super(
+      `the cell was stopped: the JavaScript heap reached ${formatBytes(usedBytes)}, over the kernel's limit of ${formatBytes(limitBytes)} ` +
+        `(V8 itself would end the process at ${formatBytes(v8LimitBytes)})`,
+    );
+    this.name = "MemoryError";
+  }
+}
+
+/** `1.50 GiB`, `512 MiB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+  return `${Math.round(bytes / 2 ** 20)} MiB`;
+}

@@ -10,6 +10,7 @@
  * comm traffic are attributed to it. An interrupt ends the running cell with a
  * `KeyboardInterrupt` error, clears the timers cells started, and keeps every variable.
  */
+import { getHeapStatistics } from "node:v8";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { SHARED_SLOTS, Slot, type ToMain, type ToWorker, type WorkerInit } from "./bridge.js";
 import { CommManager } from "./comms.js";
@@ -18,10 +19,12 @@ import { attachWidgets } from "./widgets/widget.js";
 import { readConnectionFile, type ConnectionInfo } from "./connection.js";
 import { currentContext, outputContext, RequestContext, requestContext, runInContext } from "./context.js";
 import { createDisplayApi, isDisplayable, toDisplayData, type DisplayApi } from "./display.js";
-import { KeyboardInterrupt, SystemExit } from "./errors.js";
+import { ConnectionFileError, KeyboardInterrupt, MemoryError, SystemExit } from "./errors.js";
 import { loadEvaluator, type EvalOutcome, type Evaluator, type FormattedError } from "./evaluator.js";
+import { configuredBudget, heapBudget } from "./heap.js";
 import { HistoryStore } from "./history.js";
 import { kernelInfoContent } from "./kernel-info.js";
+import { STARTED_BY } from "./launcher.js";
 import { log } from "./log.js";
 import { defaultSender, isObject, type Channel, type Header, type JSONObject, type KernelMessage, type Message, type ParentHeader } from "./messages.js";
 import { captureProcessOutput, OutputRouter, writeToProcess } from "./output.js";
@@ -115,6 +118,7 @@ export class Kernel {
   /** Binds the sockets (in the I/O thread) and starts loading the evaluator; resolves when bound. */
   async start(): Promise<Record<string, number>> {
     this.installProcessHooks();
+    const v8Limit = getHeapStatistics().heap_size_limit;
     const init: WorkerInit = {
       connection: this.connection,
       connectionFile: this.connectionFile,
@@ -123,6 +127,8 @@ export class Kernel {
       shared: this.shared.buffer as SharedArrayBuffer,
       port: this.workerPort,
       stdinPort: this.workerStdinPort,
+      startedBy: STARTED_BY,
+      heap: { v8Limit, budget: heapBudget(v8Limit, configuredBudget(process.env, (text) => log.warn(text))) },
     };
     const bound = new Promise<Record<string, number>>((resolve, reject) => {
       this.bound = resolve;
@@ -238,8 +244,7 @@ export class Kernel {
         this.bound?.(message.ports);
         break;
       case "fatal":
-        log.error(message.error);
-        this.failed?.(new Error(message.error));
+        this.failed?.(new ConnectionFileError(message.error, this.connectionFile));
         break;
       case "request":
         if (message.channel === "control") void this.handleControl(message.message);
@@ -438,6 +443,7 @@ export class Kernel {
       const finish = (outcome: EvalOutcome) => {
         if (settled) return;
         settled = true;
+        if (outcome.status !== "ok" && Atomics.load(this.shared, Slot.MEMORY_CELL) === context.seq) outcome = this.memoryError();
         if (this.running?.context === context) this.running = undefined;
         Atomics.store(this.shared, Slot.CELL, 0);
         resolve(outcome);
@@ -459,6 +465,14 @@ export class Kernel {
         });
       });
     });
+  }
+
+  /** The outcome of a cell the I/O thread stopped for growing the heap past the limit. */
+  private memoryError(): EvalOutcome {
+    const mib = (slot: number) => Atomics.load(this.shared, slot) * 2 ** 20;
+    const error = new MemoryError(mib(Slot.MEMORY_USED_MIB), mib(Slot.MEMORY_LIMIT_MIB), getHeapStatistics().heap_size_limit);
+    const advice = "variables defined so far are kept; free memory by dropping large values (x = undefined), or give the kernel more with `tsorch install --max-heap 4g`";
+    return { status: "runtime_error", error, ename: error.name, evalue: error.message, traceback: [`\u001b[0;31mMemoryError\u001b[0m: ${error.message}`, advice] };
   }
 
   private runtimeError(error: unknown, count: number): EvalOutcome {

@@ -8,10 +8,14 @@
  * thread, which sends its replies and IOPub messages back through this thread.
  */
 import { existsSync } from "node:fs";
+import { Session } from "node:inspector";
 import { workerData } from "node:worker_threads";
 import * as zmq from "zeromq";
 import { Slot, StdinState, type ToMain, type ToWorker, type WorkerInit } from "./bridge.js";
 import { endpoint, portOf, writeConnectionFile, type ConnectionInfo, type PortName } from "./connection.js";
+import { formatBytes } from "./errors.js";
+import { cellHeapLimit } from "./heap.js";
+import { launcherGone } from "./launcher.js";
 import { log } from "./log.js";
 import { MainThreadStopper } from "./main-thread-stop.js";
 import { makeHeader, type Channel, type Header, type JSONObject, type Message, type ParentHeader } from "./messages.js";
@@ -222,6 +226,78 @@ function nowSeconds(): number {
 const interrupter = new Interrupter();
 
 // ---------------------------------------------------------------------------------------------
+// Heap
+
+/**
+ * Reads the main thread's heap through the inspector (answered even while a cell spins) and
+ * stops a cell that grows it past the limit (see heap.ts): every 100 ms while a cell runs, every
+ * second otherwise (that reading is the next cell's starting point).
+ */
+class HeapWatch {
+  private session: Session | undefined;
+  private reading = false;
+  private idleUsed = 0;
+  private stoppedCell = 0;
+  private warnedNearV8 = 0;
+  private idleTicks = 0;
+
+  start(): void {
+    try {
+      this.session = new Session();
+      this.session.connectToMainThread();
+    } catch (err) {
+      log.warn("cannot watch the heap (no inspector):", err);
+      return;
+    }
+    setInterval(() => this.tick(), 100).unref();
+  }
+
+  private tick(): void {
+    const cell = Atomics.load(shared, Slot.CELL);
+    if (cell === 0 && ++this.idleTicks < 10) return;
+    this.idleTicks = 0;
+    if (this.reading || !this.session) return;
+    this.reading = true;
+    this.session.post("Runtime.getHeapUsage", (err, usage) => {
+      this.reading = false;
+      if (err || !usage) return;
+      this.check(cell, Atomics.load(shared, Slot.CELL), (usage as { usedSize: number }).usedSize);
+    });
+  }
+
+  private check(before: number, cell: number, used: number): void {
+    if (cell === 0 || before === 0) {
+      if (cell === 0) this.idleUsed = used;
+      return;
+    }
+    const { budget, v8Limit } = init.heap;
+    if (used > v8Limit * 0.95 && this.warnedNearV8 !== cell) {
+      this.warnedNearV8 = cell;
+      log.error(`the JavaScript heap is at ${formatBytes(used)} of V8's ${formatBytes(v8Limit)}: if the running cell cannot be stopped, V8 will end the process`);
+    }
+    const limit = cellHeapLimit(budget, this.idleUsed);
+    if (used <= limit || this.stoppedCell === cell) return;
+    this.stoppedCell = cell;
+    Atomics.store(shared, Slot.MEMORY_USED_MIB, Math.round(used / 2 ** 20));
+    Atomics.store(shared, Slot.MEMORY_LIMIT_MIB, Math.round(limit / 2 ** 20));
+    Atomics.store(shared, Slot.MEMORY_CELL, cell);
+    log.warn(`cell ${cell} grew the JavaScript heap to ${formatBytes(used)}, over the limit of ${formatBytes(limit)}: stopping it`);
+    interrupter.interrupt();
+  }
+
+  dispose(): void {
+    try {
+      this.session?.disconnect();
+    } catch {
+      // already gone
+    }
+    this.session = undefined;
+  }
+}
+
+const heapWatch = new HeapWatch();
+
+// ---------------------------------------------------------------------------------------------
 // Requests
 
 /** Shell requests forwarded to the main thread and not yet answered. */
@@ -389,6 +465,7 @@ port.on("message", (message: ToWorker) => {
 async function close(): Promise<void> {
   shuttingDown = true;
   interrupter.dispose();
+  heapWatch.dispose();
   await Promise.race([Promise.all(Object.values(outboxes).map((o) => o.drain())), sleep(1000)]);
   for (const socket of Object.values(sockets)) {
     socket.linger = 200;
@@ -458,7 +535,13 @@ async function bindAll(): Promise<Record<PortName, number>> {
     let wanted = info[name];
     if (info.transport === "ipc" && wanted === 0) wanted = freeIpcPort(info, taken);
     taken.add(wanted);
-    await socket.bind(endpoint(info, wanted));
+    const address = endpoint(info, wanted);
+    try {
+      await socket.bind(address);
+    } catch (err) {
+      const reason = (err as { code?: string }).code === "EADDRINUSE" || /in use/i.test((err as Error).message) ? "the port is already in use by another process" : (err as Error).message;
+      throw new Error(`cannot listen on ${address} (${name} of the connection file): ${reason}`);
+    }
     bound[name] = info.transport === "tcp" && wanted === 0 ? portOf(socket.lastEndpoint ?? "") : wanted;
   }
   const changed = pairs.some(([name]) => bound[name] !== init.connection[name]);
@@ -467,11 +550,13 @@ async function bindAll(): Promise<Record<PortName, number>> {
 }
 
 async function start(): Promise<void> {
+  watchLauncher();
   let bound: Record<PortName, number>;
   try {
     bound = await bindAll();
   } catch (err) {
-    toMain({ kind: "fatal", error: `cannot bind the kernel's sockets: ${(err as Error).message}` });
+    toMain({ kind: "fatal", error: (err as Error).message });
+    for (const socket of Object.values(sockets)) socket.close();
     return;
   }
   void serve("shell", sockets.shell);
@@ -481,21 +566,21 @@ async function start(): Promise<void> {
   void welcome();
   void status("starting", {});
   toMain({ kind: "bound", ports: bound });
-  watchParent();
+  heapWatch.start();
 }
 
-/**
- * A kernel whose frontend process died (killed, crashed) would otherwise run forever, orphaned:
- * when the parent changes (the kernel was re-parented), the kernel ends itself.
- */
-function watchParent(): void {
-  const parent = process.ppid;
-  if (parent <= 1) return;
-  setInterval(() => {
-    if (process.ppid === parent) return;
-    log.warn(`the process that started the kernel (pid ${parent}) is gone; exiting`);
+/** The kernel ends itself once the process that started it is gone, start-up included (see launcher.ts). */
+function watchLauncher(): void {
+  const check = () => {
+    const gone = launcherGone(init.startedBy);
+    if (!gone) return;
+    clearInterval(timer);
+    log.warn(`${gone}; exiting`);
     process.kill(process.pid, "SIGTERM");
-  }, 2000).unref();
+  };
+  const timer = setInterval(check, 500);
+  timer.unref();
+  check();
 }
 
 void start();

@@ -12,7 +12,13 @@ export const kernelCommand: Command = {
     const file = values["connection-file"];
     if (!file) throw new UsageError("missing --connection-file FILE");
     const { runKernel } = await import("../kernel.js");
-    await runKernel(file);
+    try {
+      await runKernel(file);
+    } catch (err) {
+      // The I/O thread and the kernel's hooks would keep a half-started process alive: say why and leave.
+      process.stderr.write(`tsorch kernel: ${err instanceof Error && err.name === "ConnectionFileError" ? err.message : ((err as Error)?.stack ?? String(err))}\n`);
+      process.exit(1);
+    }
     return undefined;
   },
 };
