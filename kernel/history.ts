@@ -11,7 +11,9 @@
  *
  * Session numbers are the order of the session records, so kernels running at the same time
  * never collide; each append is one small `O_APPEND` write. Lines that do not parse (a crash
- * mid-write) are skipped. If the file cannot be written, history is kept in memory only.
+ * mid-write) are skipped, and the next kernel ends such a half line before appending. If the
+ * file cannot be written (a full disk, a read-only home), history is kept in memory only, with
+ * one warning.
  *
  * @example
  * const h = new HistoryStore("/tmp/h.jsonl");
@@ -153,6 +155,8 @@ export class HistoryStore {
     this.started = true;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
+      // A kernel killed mid-append leaves half a line: end it, so it does not swallow our first record.
+      if (!endsWithNewline(this.file)) appendFileSync(this.file, "\n");
       this.append({ t: "s", id: this.id, at: new Date().toISOString() });
     } catch (err) {
       this.goInMemory(err);
@@ -225,6 +229,24 @@ export class HistoryStore {
       const row = this.rows.get(`${record.s}:${record.l}`);
       if (row) row.output = record.out;
     }
+  }
+}
+
+/** True for a missing or empty file, or one whose last byte is a newline. */
+function endsWithNewline(file: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return true;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return true;
+    const last = Buffer.alloc(1);
+    return readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === 0x0a;
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -17,6 +17,7 @@
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, platform } from "node:os";
 import { join } from "node:path";
+import { v8OldSpaceMiB } from "./heap.js";
 import { LANGUAGE } from "./kernel-info.js";
 import { log } from "./log.js";
 import { assetsDir, cliPath } from "./paths.js";
@@ -36,16 +37,28 @@ export interface KernelSpec {
 
 export type InstallScope = { kind: "user" } | { kind: "sys-prefix" } | { kind: "prefix"; dir: string };
 
-export function kernelSpec(displayName = DEFAULT_DISPLAY_NAME): KernelSpec {
+/**
+ * `maxHeap` (bytes): the JavaScript heap a cell may grow to before it is stopped with a
+ * MemoryError (`TSORCH_MAX_HEAP`, see heap.ts), with V8's own limit set a quarter above it.
+ */
+export function kernelSpec(displayName = DEFAULT_DISPLAY_NAME, maxHeap?: number): KernelSpec {
+  const node = maxHeap === undefined ? [process.execPath] : [process.execPath, `--max-old-space-size=${v8OldSpaceMiB(maxHeap)}`];
   return {
-    argv: [process.execPath, cliPath(), "kernel", "--connection-file", "{connection_file}"],
+    argv: [...node, cliPath(), "kernel", "--connection-file", "{connection_file}"],
     display_name: displayName,
     language: LANGUAGE,
     interrupt_mode: "message",
     // No `kernel_protocol_version`: jupyter_client before 8.8 warns about it on every load.
-    env: {},
+    env: maxHeap === undefined ? {} : { TSORCH_MAX_HEAP: sizeText(maxHeap) },
     metadata: { debugger: false },
   };
+}
+
+/** 8589934592 → "8g", 536870912 → "512m": as a person would write it in the kernelspec. */
+function sizeText(bytes: number): string {
+  if (bytes % 2 ** 30 === 0) return `${bytes / 2 ** 30}g`;
+  if (bytes % 2 ** 20 === 0) return `${bytes / 2 ** 20}m`;
+  return String(bytes);
 }
 
 /** The per-user Jupyter data directory (jupyter_core's `jupyter_data_dir()`). */
@@ -96,13 +109,15 @@ export interface InstallOptions {
   scope?: InstallScope;
   name?: string;
   displayName?: string;
+  /** Bytes; see `kernelSpec`. */
+  maxHeap?: number;
 }
 
 /** Installs the kernelspec; returns the directory written. */
 export function installKernelSpec(options: InstallOptions = {}): string {
   const name = checkKernelName(options.name ?? DEFAULT_NAME);
   const dir = join(kernelsDir(options.scope ?? { kind: "user" }), name);
-  writeKernelSpec(dir, kernelSpec(options.displayName ?? DEFAULT_DISPLAY_NAME));
+  writeKernelSpec(dir, kernelSpec(options.displayName ?? DEFAULT_DISPLAY_NAME, options.maxHeap));
   return dir;
 }
 

@@ -56,6 +56,19 @@ describe("tsorch CLI", () => {
     expect(tsorch(["kernel"]).err).toContain("missing --connection-file FILE");
   });
 
+  it("install --max-heap sets the kernel's heap limit and V8's, a quarter above it", () => {
+    const prefix = tmp();
+    expect(tsorch(["install", "--prefix", prefix, "--max-heap", "8g"]).code).toBe(0);
+    const spec = JSON.parse(readFileSync(join(prefix, "share", "jupyter", "kernels", "tsorch", "kernel.json"), "utf8")) as { argv: string[]; env: Record<string, string> };
+    expect(spec.argv.slice(0, 2)).toEqual([process.execPath, "--max-old-space-size=10240"]);
+    expect(spec.argv.slice(-2)).toEqual(["--connection-file", "{connection_file}"]);
+    expect(spec.env).toEqual({ TSORCH_MAX_HEAP: "8g" });
+    const bad = tsorch(["install", "--prefix", prefix, "--max-heap", "lots"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('cannot read "lots" as a size');
+    expect(tsorch(["install", "--prefix", prefix, "--max-heap", "1m"]).err).toContain("too small");
+  });
+
   it("installs kernel.json and logos under --prefix, and uninstalls them", () => {
     const prefix = tmp();
     const installed = tsorch(["install", "--prefix", prefix, "--display-name", "TS torch"]);

@@ -104,4 +104,23 @@ describe("HistoryStore", () => {
     expect(h.session).toBe(1);
     expect(h.tail(1, { output: true })).toEqual([[1, 1, ["still works", "yes"]]]);
   });
+
+  it("ends a half-written last line (a kernel killed mid-append) before appending", () => {
+    const path = file();
+    const killed = new HistoryStore(path);
+    killed.storeInput(1, "finished");
+    appendFileSync(path, JSON.stringify({ t: "i", s: "x", l: 2, src: "cut off" }).slice(0, 20)); // no newline: the kill came mid-write
+    const next = new HistoryStore(path);
+    next.storeInput(1, "after the crash");
+    expect(next.tail(10).map((r) => r[2])).toEqual(["finished", "after the crash"]);
+    expect(next.session).toBe(2);
+  });
+
+  it("on a full disk keeps history in memory", () => {
+    const h = new HistoryStore("/dev/full"); // every write fails with ENOSPC
+    for (let i = 1; i <= 20; i++) h.storeInput(i, `cell ${i}`);
+    h.storeOutput(20, "20");
+    expect(h.tail(2, { output: true })).toEqual([[1, 19, ["cell 19", null]], [1, 20, ["cell 20", "20"]]]);
+    expect(h.range(0, 1, 3)).toEqual([[1, 1, "cell 1"], [1, 2, "cell 2"]]);
+  });
 });
