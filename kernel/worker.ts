@@ -142,6 +142,8 @@ function status(state: "busy" | "idle" | "starting", parent: ParentHeader): Prom
 class Interrupter {
   private readonly stopper = new MainThreadStopper();
   private disposed = false;
+  /** Interrupts being seen through (from the signal until the main thread acknowledges or the cell ends). */
+  active = 0;
 
   interrupt(): void {
     const seq = Atomics.add(shared, Slot.INTERRUPT_SEQ, 1) + 1;
@@ -153,7 +155,8 @@ class Interrupter {
     } else {
       this.signal(cell);
     }
-    void this.watch(seq, cell);
+    this.active += 1;
+    void this.watch(seq, cell).finally(() => (this.active -= 1));
   }
 
   private signal(cell: number): void {
@@ -256,7 +259,8 @@ class HeapWatch {
     const cell = Atomics.load(shared, Slot.CELL);
     if (cell === 0 && ++this.idleTicks < 10) return;
     this.idleTicks = 0;
-    if (this.reading || !this.session) return;
+    // An inspector request arriving while an interrupt lands can swallow it: stay out of the way.
+    if (this.reading || !this.session || interrupter.active > 0 || shuttingDown) return;
     this.reading = true;
     this.session.post("Runtime.getHeapUsage", (err, usage) => {
       this.reading = false;
