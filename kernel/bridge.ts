@@ -36,8 +36,10 @@ export const Slot = {
   /** The heap used then, and the limit, in MiB. */
   MEMORY_USED_MIB: 10,
   MEMORY_LIMIT_MIB: 11,
+  /** The heap in use (MiB) when the running cell started, garbage included. */
+  HEAP_AT_START_MIB: 12,
 } as const;
-export const SHARED_SLOTS = 12;
+export const SHARED_SLOTS = 13;
 
 /** Where the main thread keeps the function the I/O thread calls (by inspector) before terminating. */
 export const PREPARE_TERMINATION = Symbol.for("tsorch.kernel.prepareTermination");

@@ -10,15 +10,17 @@
  *
  * The limit is `TSORCH_MAX_HEAP` (`tsorch install --max-heap 8g` puts it in the kernelspec,
  * together with a V8 limit a quarter above it, so V8 never gets there first). Without it, the
- * limit is 1 GiB, or 85% of V8's own limit if that is lower: low enough to stop a runaway array
- * before V8's element limit. Tensor data lives in ArrayBuffers, outside this heap.
+ * limit is 768 MiB, or 85% of V8's own limit if that is lower: under the 902 MB an array holds
+ * just before V8's element limit, so a runaway array is stopped in time. Tensor data lives in
+ * ArrayBuffers, outside this heap.
  *
- * A cell that starts with the heap already above the limit (a large variable kept from before)
- * may still grow it by an eighth of the limit before it is stopped, so freeing memory stays possible.
+ * A cell that starts with the heap already above the limit (a large variable kept from before,
+ * or garbage not yet collected) may still grow it by an eighth of the limit before it is
+ * stopped, so an innocent cell is not blamed and freeing memory stays possible.
  *
  * @example
  * parseByteSize("8g"); // 8589934592
- * heapBudget(4 * 2 ** 30, undefined); // 1073741824
+ * heapBudget(4 * 2 ** 30, undefined); // 805306368 (768 MiB)
  */
 
 const UNITS: Record<string, number> = { "": 1, b: 1, k: 2 ** 10, kb: 2 ** 10, kib: 2 ** 10, m: 2 ** 20, mb: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gb: 2 ** 30, gib: 2 ** 30, t: 2 ** 40, tb: 2 ** 40, tib: 2 ** 40 };
@@ -33,7 +35,7 @@ export function parseByteSize(text: string): number {
   return bytes;
 }
 
-export const DEFAULT_HEAP_BUDGET = 2 ** 30;
+export const DEFAULT_HEAP_BUDGET = 768 * 2 ** 20;
 
 /** The heap a cell may grow to before it is stopped. */
 export function heapBudget(v8Limit: number, configured: number | undefined): number {

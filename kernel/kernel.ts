@@ -449,6 +449,7 @@ export class Kernel {
         resolve(outcome);
       };
       this.running = { context, finish };
+      Atomics.store(this.shared, Slot.HEAP_AT_START_MIB, Math.round(process.memoryUsage().heapUsed / 2 ** 20));
       Atomics.store(this.shared, Slot.CELL, context.seq);
       native.setImmediate(() => {
         if (this.shuttingDown) {

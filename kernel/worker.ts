@@ -232,17 +232,14 @@ const interrupter = new Interrupter();
 // Heap
 
 /**
- * Reads the main thread's heap through the inspector (answered even while a cell spins) and
- * stops a cell that grows it past the limit (see heap.ts): every 100 ms while a cell runs, every
- * second otherwise (that reading is the next cell's starting point).
+ * Reads the main thread's heap through the inspector (answered even while a cell allocates) and
+ * stops a cell that grows it past the limit (see heap.ts), every 100 ms while a cell runs.
  */
 class HeapWatch {
   private session: Session | undefined;
   private reading = false;
-  private idleUsed = 0;
   private stoppedCell = 0;
   private warnedNearV8 = 0;
-  private idleTicks = 0;
 
   start(): void {
     try {
@@ -257,29 +254,24 @@ class HeapWatch {
 
   private tick(): void {
     const cell = Atomics.load(shared, Slot.CELL);
-    if (cell === 0 && ++this.idleTicks < 10) return;
-    this.idleTicks = 0;
     // An inspector request arriving while an interrupt lands can swallow it: stay out of the way.
-    if (this.reading || !this.session || interrupter.active > 0 || shuttingDown) return;
+    if (cell === 0 || this.reading || !this.session || interrupter.active > 0 || shuttingDown) return;
     this.reading = true;
     this.session.post("Runtime.getHeapUsage", (err, usage) => {
       this.reading = false;
-      if (err || !usage) return;
-      this.check(cell, Atomics.load(shared, Slot.CELL), (usage as { usedSize: number }).usedSize);
+      if (err || !usage || Atomics.load(shared, Slot.CELL) !== cell) return;
+      this.check(cell, (usage as { usedSize: number }).usedSize);
     });
   }
 
-  private check(before: number, cell: number, used: number): void {
-    if (cell === 0 || before === 0) {
-      if (cell === 0) this.idleUsed = used;
-      return;
-    }
+  private check(cell: number, used: number): void {
     const { budget, v8Limit } = init.heap;
     if (used > v8Limit * 0.95 && this.warnedNearV8 !== cell) {
       this.warnedNearV8 = cell;
       log.error(`the JavaScript heap is at ${formatBytes(used)} of V8's ${formatBytes(v8Limit)}: if the running cell cannot be stopped, V8 will end the process`);
     }
-    const limit = cellHeapLimit(budget, this.idleUsed);
+    // Garbage left by earlier cells counts in `used`: a cell is judged on what it adds to the heap it started with.
+    const limit = cellHeapLimit(budget, Atomics.load(shared, Slot.HEAP_AT_START_MIB) * 2 ** 20);
     if (used <= limit || this.stoppedCell === cell) return;
     this.stoppedCell = cell;
     Atomics.store(shared, Slot.MEMORY_USED_MIB, Math.round(used / 2 ** 20));

@@ -29,7 +29,7 @@ const WHERE = `  --user             for this user (default): $JUPYTER_DATA_DIR/k
 export const installCommand: Command = {
   name: "install",
   summary: "install the Jupyter kernelspec (kernel.json and logos)",
-  usage: `tsorch install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT] [--max-heap SIZE]\n\n${WHERE}\n  --display-name TEXT  name shown in launchers (default "TypeScript (tsorch)")\n  --max-heap SIZE      JavaScript heap a cell may grow to before it is stopped with a MemoryError\n                       (e.g. 8g, 512m; default 1g; tensor data is outside this heap)`,
+  usage: `tsorch install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT] [--max-heap SIZE]\n\n${WHERE}\n  --display-name TEXT  name shown in launchers (default "TypeScript (tsorch)")\n  --max-heap SIZE      JavaScript heap a cell may grow to before it is stopped with a MemoryError\n                       (e.g. 8g, 512m; default 768m; tensor data is outside this heap)`,
   async run(args) {
     const { values } = parseArgs({ args, options: { ...scopeOptions, "display-name": { type: "string" }, "max-heap": { type: "string" } }, strict: true });
     const { installKernelSpec } = await import("../kernelspec.js");
