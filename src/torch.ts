@@ -52,6 +52,7 @@ export {
   logsumexp, all, any, ValuesIndices,
 } from "./ops/reduce.js";
 export { cumsum, cumprod, cummax, cummin, logcumsumexp } from "./ops/scan.js";
+export { einsum, tensordot, kron, cdist } from "./ops/contract.js";
 export { addcmul, addcdiv, lerp } from "./ops/ternary.js";
 export { softmax, log_softmax } from "./ops/softmax.js";
 export { sort, argsort, msort, topk, kthvalue, median, unique, unique_consecutive } from "./ops/sort.js";
