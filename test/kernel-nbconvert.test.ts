@@ -8,19 +8,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { JUPYTER, jupyterSandbox, requireJupyter } from "./jupyter/environment.js";
+import { joined, type Output } from "./notebook-outputs.js";
 import { scriptArgs } from "./pty.js";
 
-interface Output {
-  output_type: string;
-  name?: string;
-  text?: string | string[];
-  data?: Record<string, string | string[]>;
-  ename?: string;
-  evalue?: string;
-  execution_count?: number;
-}
-
-const joined = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join("") : (value ?? ""));
 const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;?]*[a-zA-Z]|\u001b[()][A-Z0-9]|\u001b[=>]|\r/g, "");
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<{ code: number | null; output: string }> {

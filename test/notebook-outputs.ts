@@ -5,7 +5,7 @@
  */
 import { decodePng } from "../src/render/png.js";
 
-interface Output {
+export interface Output {
   output_type: string;
   name?: string;
   text?: string | string[];
@@ -13,13 +13,14 @@ interface Output {
   ename?: string;
   evalue?: string;
   traceback?: string[];
+  execution_count?: number;
 }
 
 export interface Notebook {
   cells: { cell_type: string; source: string | string[]; outputs?: Output[] }[];
 }
 
-const joined = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join("") : (value ?? ""));
+export const joined = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join("") : (value ?? ""));
 
 /**
  * Text with what legitimately changes between runs masked: durations, rates and clock readings

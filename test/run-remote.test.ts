@@ -109,6 +109,20 @@ describe("tsorch run --server", () => {
     expect(await runningKernels(server)).toEqual([]);
   }, 240_000);
 
+  it("records streams, display updates by display_id, clear_output and images from the server as a local run does", async () => {
+    const source = join(import.meta.dirname, "notebooks", "run-outputs.ipynb");
+    const localOut = join(dir, "outputs-local.ipynb");
+    const remoteOut = join(dir, "outputs-remote.ipynb");
+    const [local, far] = await Promise.all([
+      tsorch(["run", source, "-o", localOut, "--no-source", "--color", "never"], { env }),
+      tsorch(["run", source, ...remote, "-o", remoteOut, "--no-source", "--color", "never"], { env }),
+    ]);
+    expect(local.code, local.stdout + local.stderr).toBe(0);
+    expect(far.code, far.stdout + far.stderr).toBe(0);
+    expect(readFileSync(remoteOut, "utf8").replace(/"id": "[^"]+"/g, "")).toBe(readFileSync(localOut, "utf8").replace(/"id": "[^"]+"/g, ""));
+    expect(far.stdout).toMatch(/epoch 1 of 3\n↻ display updated\nepoch 2 of 3\n↻ display updated\nepoch 3 of 3, done\n/);
+  }, 180_000);
+
   it("injects parameters after the parameters cell, typed as the notebook declares them, and answers input()", async () => {
     const path = notebook(join(dir, "params.ipynb"), [
       { source: 'let epochs: number = 3;\nconst activation: "relu" | "tanh" = "relu";\nconst sizes: number[] = [32];', tags: ["parameters"] },
