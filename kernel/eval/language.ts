@@ -115,6 +115,8 @@ export class LanguageFeatures {
       .filter((e) => !e.source && !e.hasAction)
       // Packed declarations declare their files as modules with made-up names: not for import.
       .filter((e) => e.kind !== ts.ScriptElementKind.externalModuleName || !this.project.isInternalModuleName(e.name))
+      // As IPython does, names starting with `_` (internals) show only once `_` is typed.
+      .filter((e) => !e.name.startsWith("_") || prefix.startsWith("_"))
       .filter((e) => {
         const text = (e.insertText ?? e.name).toLowerCase();
         if (e.replacementSpan && e.replacementSpan.start !== replaceStart) return false;
@@ -138,7 +140,8 @@ export class LanguageFeatures {
       if (seen.has(text)) continue;
       seen.add(text);
       matches.push(text);
-      const kind = entry.kind === ts.ScriptElementKind.alias ? (aliasKinds.get(entry.name) ?? entry.kind) : entry.kind;
+      // An alias is what it stands for: `torch.cat` re-exported into a namespace is a function, not a module.
+      const kind = entry.kind === ts.ScriptElementKind.alias ? (aliasKinds.get(entry.name) ?? this.aliasedKind(symbols?.get(entry.name)) ?? entry.kind) : entry.kind;
       let type = jupyterType(ts, kind);
       let signature = "";
       const withinBudget = types.length < MAX_TYPED_ENTRIES && performance.now() - started < TYPING_BUDGET_MS;
@@ -214,6 +217,17 @@ export class LanguageFeatures {
 
   private isPendingFile(file: string): boolean {
     return file === this.hooks.pendingFile;
+  }
+
+  /** The kind of what an alias symbol stands for, or undefined when it is not one. */
+  private aliasedKind(symbol: TS.Symbol | undefined): string | undefined {
+    const ts = this.project.ts;
+    if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return undefined;
+    try {
+      return symbolKind(ts, this.project.program().getTypeChecker().getAliasedSymbol(symbol));
+    } catch {
+      return undefined;
+    }
   }
 
   /** The kind of what each imported name stands for (completion lists imports as "alias"). */
