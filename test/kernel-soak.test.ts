@@ -94,5 +94,5 @@ describe("soak", () => {
         `heap after GC ${(before / 2 ** 20).toFixed(1)} MB -> ${(after / 2 ** 20).toFixed(1)} MB, ${(perCell / 1024).toFixed(1)} KB kept per cell (limit ${MAX_KEPT_PER_CELL / 1024} KB); heartbeat ${hb.toFixed(1)} ms`,
     );
     expect(perCell).toBeLessThan(MAX_KEPT_PER_CELL);
-  });
+  }, 600_000); // about 20 s on an idle machine; far longer when the machine is shared
 });
