@@ -6,7 +6,7 @@
  * at random. A committed subset is also held to PyTorch's own runs
  * (test/fixtures/shape_corpus_torch.json, from gen_shape_corpus.py).
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { type Tensor, torch } from "../src/index.js";
 import type { SolveResult } from "../src/shape/solver.js";
@@ -116,5 +116,41 @@ describe("the random-network corpus", () => {
     for (const v of wrong.slice(0, 10)) console.log(`net ${v.id}: ${v.mismatches.slice(0, 4).join("; ")}`);
     expect(wrong.map((v) => v.id)).toEqual([]);
     expect(approximate.map((v) => v.id)).toEqual([]);
+  });
+});
+
+interface TorchRuns {
+  torch: string;
+  limit: number;
+  grid: number[];
+  nets: { id: number; square: string; grid: string[] }[];
+}
+
+describe("the corpus subset against PyTorch", () => {
+  const fixture = JSON.parse(readFileSync(new URL("./fixtures/shape_corpus_torch.json", import.meta.url), "utf8")) as TorchRuns;
+  const committed = JSON.parse(readFileSync(new URL("./fixtures/shape_corpus_nets.json", import.meta.url), "utf8")) as NetSpec[];
+
+  test("the committed nets are the corpus's first nets", () => {
+    expect(committed).toEqual(specs.slice(0, committed.length));
+    expect(fixture.nets.length).toBe(committed.length);
+  });
+
+  test(`real runs and explained sizes equal PyTorch ${fixture.torch}'s runs, square and H×W`, () => {
+    const differ: string[] = [];
+    for (const runs of fixture.nets) {
+      const spec = committed.find((n) => n.id === runs.id)!;
+      const net = buildNet(spec);
+      const sol = explain(spec).sizes;
+      const bit = (b: boolean) => (b ? "1" : "0");
+      const mine = Array.from({ length: fixture.limit }, (_, i) => bit(runsAt(net, spec, i + 1, i + 1))).join("");
+      const said = Array.from({ length: fixture.limit }, (_, i) => bit(explainedAt(sol, i + 1, i + 1))).join("");
+      if (mine !== runs.square) differ.push(`net ${runs.id}: tsorch runs squares ${mine}, PyTorch ${runs.square}`);
+      if (said !== runs.square) differ.push(`net ${runs.id}: explained squares ${said}, PyTorch ${runs.square}`);
+      fixture.grid.forEach((h, i) => {
+        const row = fixture.grid.map((w) => bit(explainedAt(sol, h, w))).join("");
+        if (row !== runs.grid[i]) differ.push(`net ${runs.id}: H ${h} explained ${row}, PyTorch ${runs.grid[i]}`);
+      });
+    }
+    expect(differ).toEqual([]);
   });
 });

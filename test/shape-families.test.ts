@@ -92,3 +92,22 @@ describe("layers reach their family through op_spec()", () => {
     expect(ex.trace.steps.map((r) => r.spec.op)).toEqual(["conv2d", "elementwise", "max_pool2d", "flatten", "linear"]);
   });
 });
+
+describe("sequence families", () => {
+  test("an LSTM fed (batch, feature, seq) with batch_first: the layout is the fix", () => {
+    class Seq extends nn.Module {
+      lstm = new nn.LSTM(10, 20, { batch_first: true });
+      norm = new nn.LayerNorm(20);
+      override forward(x: Tensor): Tensor {
+        return this.norm(this.lstm(x)[0]);
+      }
+    }
+    const net = new Seq();
+    expect(net(zeros(2, 7, 10)).shape).toEqual([2, 7, 20]);
+    const ex = explanationOf(() => net(zeros(2, 10, 7)));
+    expect(ex.headline).toBe("lstm expects 10 features in the last dim (input_size=10), got 7 from (2, 10, 7)");
+    expect(ex.details).toEqual(["with batch_first=True the input reads as (batch, seq, feature)"]);
+    expect(ex.fixes[0]).toBe("the input has 10 in dim 1: put the features last, e.g. x.transpose(1, 2)");
+    expect(ex.exact).toBe(true);
+  });
+});

@@ -22,6 +22,8 @@ import { normal_ } from "./init.js";
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
 import { pyFloat, pyValue } from "./python-style.js";
+import { type OpSpec, spec } from "../shape/descriptor.js";
+import { embedding as embeddingFamily } from "../shape/families/sequence.js";
 
 export const EMBEDDING_INIT = signature("Embedding.__init__", [
   arg("padding_idx", optional(Int), null), arg("max_norm", optional(Float), null), arg("norm_type", Float, 2.0),
@@ -85,5 +87,9 @@ export class Embedding extends Module {
   static from_pretrained(embeddings: Tensor, options: { freeze?: boolean; padding_idx?: number | null; max_norm?: number | null } = {}): Embedding {
     const [n, d] = embeddings.shape as unknown as [number, number];
     return new Embedding(n, d, { _weight: embeddings, _freeze: options.freeze ?? true, padding_idx: options.padding_idx ?? null, max_norm: options.max_norm ?? null });
+  }
+
+  override op_spec(): OpSpec {
+    return spec(embeddingFamily, { num_embeddings: this.num_embeddings, embedding_dim: this.embedding_dim });
   }
 }

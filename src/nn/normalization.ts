@@ -18,6 +18,8 @@ import { group_norm, instance_norm, layer_norm, rms_norm } from "./functional/no
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
 import { pyFloat, pyValue } from "./python-style.js";
+import { type OpSpec, spec } from "../shape/descriptor.js";
+import { groupNorm, instanceNorm, layerNorm, rmsNorm } from "../shape/families/sequence.js";
 
 const FACTORY = [kwarg("device", optional(Str), null), kwarg("dtype", optional(DTypeT), null)] as const;
 export const LAYER_NORM_INIT = signature("LayerNorm.__init__", [arg("eps", Float, 1e-5), arg("elementwise_affine", Bool, true), arg("bias", Bool, true), ...FACTORY], 2);
@@ -68,6 +70,10 @@ export class LayerNorm extends Module {
   override extra_repr(): string {
     return `${tupleText(this.normalized_shape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyValue(this.elementwise_affine)}, bias=${pyValue(this.bias !== null)}`;
   }
+
+  override op_spec(): OpSpec {
+    return spec(layerNorm, { normalized_shape: this.normalized_shape });
+  }
 }
 
 /** Normalises groups of channels of every sample. */
@@ -105,6 +111,10 @@ export class GroupNorm extends Module {
   override extra_repr(): string {
     return `${this.num_groups}, ${this.num_channels}, eps=${pyFloat(this.eps)}, affine=${pyValue(this.affine)}, bias=${pyValue(this.bias !== null)}`;
   }
+
+  override op_spec(): OpSpec {
+    return spec(groupNorm, { num_groups: this.num_groups, num_channels: this.num_channels });
+  }
 }
 
 /** Root-mean-square normalisation of the last dimensions (no centring). */
@@ -130,6 +140,10 @@ export class RMSNorm extends Module {
 
   override extra_repr(): string {
     return `${tupleText(this.normalized_shape)}, eps=${this.eps === null ? "None" : pyFloat(this.eps)}, elementwise_affine=${pyValue(this.elementwise_affine)}`;
+  }
+
+  override op_spec(): OpSpec {
+    return spec(rmsNorm, { normalized_shape: this.normalized_shape });
   }
 }
 
@@ -188,6 +202,10 @@ abstract class InstanceNormBase extends Module {
 
   override extra_repr(): string {
     return `${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${pyValue(this.affine)}, bias=${pyValue(this.bias !== null)}, track_running_stats=${pyValue(this.track_running_stats)}`;
+  }
+
+  override op_spec(): OpSpec {
+    return spec(instanceNorm, { num_features: this.num_features });
   }
 }
 

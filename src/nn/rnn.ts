@@ -28,6 +28,8 @@ import { Parameter } from "./parameter.js";
 import { pyFloat, pyValue } from "./python-style.js";
 import { warn } from "../warnings.js";
 import { PackedSequence, packSorted, unpackSorted } from "./packed-sequence.js";
+import { type OpSpec, spec } from "../shape/descriptor.js";
+import { rnn as rnnFamily } from "../shape/families/sequence.js";
 
 type Mode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
@@ -283,6 +285,12 @@ export abstract class RNNBase extends Module {
     if (this.dropout !== 0) s += `, dropout=${pyFloat(this.dropout)}`;
     if (this.bidirectional) s += `, bidirectional=${pyValue(this.bidirectional)}`;
     return s;
+  }
+
+  override op_spec(): OpSpec {
+    return spec(rnnFamily, {
+      mode: this.mode, input_size: this.input_size, hidden_size: this.hidden_size, batch_first: this.batch_first, bidirectional: this.bidirectional,
+    });
   }
 }
 

@@ -16,6 +16,7 @@ import { ones, zeros } from "../../tensor/creation.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { bool as boolDType } from "../../tensor/dtype.js";
 import { hooked } from "../../ops/op-hook.js";
+import { describeAttention } from "../../shape/families/index.js";
 import { dropout } from "./dropout.js";
 import { linear } from "./linear.js";
 import { softmax } from "./activation.js";
@@ -59,7 +60,7 @@ export const scaled_dot_product_attention = hooked("F.scaled_dot_product_attenti
   let weights = softmax(scores, -1);
   if (dropout_p > 0) weights = dropout(weights, dropout_p, true);
   return weights.matmul(value);
-});
+}, describeAttention);
 
 /** What `multi_head_attention_forward` needs from the module. */
 export interface MultiHeadParams {

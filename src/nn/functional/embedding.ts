@@ -14,6 +14,7 @@ import { isMeta, metaTensor } from "../../tensor/meta.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { writeInPlace } from "../in-place.js";
 import { hooked } from "../../ops/op-hook.js";
+import { describeEmbedding } from "../../shape/families/index.js";
 
 export const EMBEDDING = signature("embedding", [
   arg("padding_idx", optional(Int), null), arg("max_norm", optional(Float), null), arg("norm_type", Float, 2.0),
@@ -88,4 +89,4 @@ export const embedding = hooked("F.embedding", function embedding(input: Tensor,
     rows = rows.where(keep, no_grad(() => weight.index_select(0, flat)));
   }
   return rows.reshape(shape);
-});
+}, describeEmbedding);

@@ -13,6 +13,7 @@ import { ShapeError, ArgumentError } from "../../errors.js";
 import { type ArgsOf, Bool, Float, TensorT, arg, optional, signature } from "../../ops/signature.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { hooked } from "../../ops/op-hook.js";
+import { describeGroupNorm, describeInstanceNorm, describeTrailingNorm } from "../../shape/families/index.js";
 
 export const LAYER_NORM = signature("layer_norm", [
   arg("weight", optional(TensorT), null), arg("bias", optional(TensorT), null), arg("eps", Float, 1e-5),
@@ -60,7 +61,7 @@ export const layer_norm = hooked("F.layer_norm", function layer_norm(input: Tens
   if (weight) out = out.mul(weight);
   if (bias) out = out.add(bias);
   return out;
-});
+}, describeTrailingNorm("layer_norm"));
 
 /** Normalises each sample over groups of `num_groups` channels (and all spatial positions), then the per-channel affine. */
 export const group_norm = hooked("F.group_norm", function group_norm(input: Tensor, num_groups: number, ...args: ArgsOf<typeof GROUP_NORM>): Tensor {
@@ -82,7 +83,7 @@ export const group_norm = hooked("F.group_norm", function group_norm(input: Tens
   if (weight) out = out.mul(weight.reshape(affineShape));
   if (bias) out = out.add(bias.reshape(affineShape));
   return out;
-});
+}, describeGroupNorm);
 
 /** `x / sqrt(mean(x²) + eps) * weight` over the last dims; `eps` defaults to the dtype's machine epsilon. */
 export const rms_norm = hooked("F.rms_norm", function rms_norm(input: Tensor, normalized_shape: number | readonly number[], ...args: ArgsOf<typeof RMS_NORM>): Tensor {
@@ -92,7 +93,7 @@ export const rms_norm = hooked("F.rms_norm", function rms_norm(input: Tensor, no
   const e = eps ?? (input.dtype.name === "float64" ? 2.220446049250313e-16 : 1.1920928955078125e-7);
   const out = input.mul(input.mul(input).mean(dims, true).add(e).rsqrt());
   return weight ? out.mul(weight) : out;
-});
+}, describeTrailingNorm("rms_norm"));
 
 /**
  * Normalises every (sample, channel) over its spatial positions. With running
@@ -123,5 +124,5 @@ export const instance_norm = hooked("F.instance_norm", function instance_norm(in
   if (weight) out = out.mul(weight.reshape(bshape));
   if (bias) out = out.add(bias.reshape(bshape));
   return out;
-});
+}, describeInstanceNorm);
 

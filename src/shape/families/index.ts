@@ -9,3 +9,4 @@ export * from "./pad.js";
 export * from "./elementwise.js";
 export * from "./reduce.js";
 export * from "./norm.js";
+export * from "./sequence.js";
