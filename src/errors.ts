@@ -32,7 +32,9 @@ export type PyErrorType =
   | "UnpicklingError"
   | "SafetensorError"
   | "FileNotFoundError"
-  | "IsADirectoryError";
+  | "IsADirectoryError"
+  // torch.linalg.LinAlgError (a RuntimeError; Python names its class _LinAlgError)
+  | "_LinAlgError";
 
 export class TsorchError extends Error {
   /** The module path the error passed through, innermost last (`fc1`, `features.0`); set by `Module.call`. */

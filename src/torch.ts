@@ -53,6 +53,7 @@ export {
 } from "./ops/reduce.js";
 export { cumsum, cumprod, cummax, cummin, logcumsumexp } from "./ops/scan.js";
 export { einsum, tensordot, kron, cdist } from "./ops/contract.js";
+export * as linalg from "./ops/linalg.js";
 export { addcmul, addcdiv, lerp } from "./ops/ternary.js";
 export { softmax, log_softmax } from "./ops/softmax.js";
 export { sort, argsort, msort, topk, kthvalue, median, unique, unique_consecutive } from "./ops/sort.js";

@@ -36,7 +36,8 @@ function decode(e: Encoded & { str?: string }): unknown {
 
 function decodeArg(a: unknown): unknown {
   if (a !== null && typeof a === "object" && !Array.isArray(a)) {
-    const o = a as { tensor?: EncodedTensor; dtype?: string; list?: Encoded[] };
+    const o = a as { tensor?: EncodedTensor; dtype?: string; list?: Encoded[]; float?: string };
+    if (o.float) return o.float === "inf" ? Infinity : -Infinity;
     if (o.tensor) return decodeInput(o.tensor);
     if (o.list) return o.list.map(decode);
     if (o.dtype) return dtypeOf(o.dtype);
@@ -44,13 +45,14 @@ function decodeArg(a: unknown): unknown {
   return a;
 }
 
-const COMPOSED = /^torch\.(tensordot|kron|cdist)$/;
+const COMPOSED = /^(torch\.(tensordot|kron|cdist)|linalg\.solve)$/;
 
 type Fn = (...args: unknown[]) => unknown;
 function resolve(name: string): Fn {
   const [ns, op] = name.split(".") as [string, string];
   if (ns === "torch") return (torch as unknown as Record<string, Fn>)[op]!;
   if (ns === "F") return (F as unknown as Record<string, Fn>)[op]!;
+  if (ns === "linalg") return (torch.linalg as unknown as Record<string, Fn>)[op]!;
   return (x: unknown, ...rest: unknown[]) => ((x as Record<string, Fn>)[op] as Fn).apply(x, rest);
 }
 
@@ -85,7 +87,7 @@ describe(`keyword and positional arguments against PyTorch ${fixture.torch}`, ()
       expectOut(out, c.out!, c.name);
       if (c.grad) {
         const y = out as Tensor;
-        // tensordot, kron and cdist are composed of other ops here: their graphs end in those ops' nodes
+        // tensordot, kron, cdist and linalg.solve are composed of other ops here: their graphs end in those ops' nodes
         // (ViewBackward0 and NormBackward1 where PyTorch has its own fused nodes); the gradients still match.
         if (!COMPOSED.test(c.fn)) expect(y.grad_fn?.name).toBe(c.grad_fn);
         y.sum().backward();
