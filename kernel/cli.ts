@@ -22,6 +22,7 @@ function usage(): string {
     "tsorch: PyTorch-shaped tensors and nn in TypeScript, with a Jupyter kernel",
     "",
     "Usage: tsorch <command> [options]",
+    "       tsorch FILE.ts [args...]   run a TypeScript file with the notebook's names and checks",
     "",
     "Commands:",
     ...lines,
@@ -50,6 +51,11 @@ export async function main(argv: string[]): Promise<number | undefined> {
     return 0;
   }
   const command: Command | undefined = findCommand(first);
+  // `tsorch script.ts`: a file rather than a command (loaded only then, to keep the other commands quick).
+  if (!command && /\.(m|c)?tsx?$/.test(first)) {
+    const { runScript } = await import("./commands/script.js");
+    return runScript(first, rest);
+  }
   if (!command) {
     process.stderr.write(`tsorch: unknown command ${JSON.stringify(first)}\n\n${usage()}`);
     return 2;

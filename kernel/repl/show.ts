@@ -12,6 +12,7 @@
 import { inspect } from "node:util";
 import { isDisplayable, toDisplayData } from "../display.js";
 import { renderBundle, type TerminalRenderOptions } from "../terminal/bundle.js";
+import { fitToWidth } from "../terminal/fit.js";
 
 export interface ShowOptions extends TerminalRenderOptions {
   /** Strings as themselves (display) rather than quoted (a result). */
@@ -31,7 +32,8 @@ export function showValue(value: unknown, options: ShowOptions): string {
     }
   }
   try {
-    return inspect(value, { colors, depth: 4, maxArrayLength: 100, breakLength: Math.max(40, Math.min(options.columns, 120)) });
+    const text = inspect(value, { colors, depth: 4, maxArrayLength: 100, breakLength: Math.max(40, Math.min(options.columns, 120)) });
+    return fitToWidth(text, options.fitColumns ?? options.columns);
   } catch (err) {
     return `<${typeof value} that cannot be shown: ${(err as Error).message}>`;
   }
