@@ -6,7 +6,9 @@
  *   (target: tracing under 10% over an untraced forward);
  * - a shape-only trace of LeNet (`trace(net, [1, 1, 32, 32])`, meta tensors;
  *   target: under 1 ms), and the same for a 4096×4096 input;
- * - the explanation of the 64×64 failure (symbolic replay + solver);
+ * - the explanation of the 64×64 failure (symbolic replay + solver), and of
+ *   the failure of each of the 300 random corpus nets (bench/shape-corpus.ts;
+ *   target: under 50 ms); a shape-only trace of a 50-layer net (under 5 ms);
  * - conv1's heatmap (6×28×28 activation kept by a trace → PNG bundle; target: under 20 ms).
  *
  * The machine is shared and noisy: the variants run interleaved, round after
@@ -16,7 +18,8 @@
  */
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { torch, summary, trace, setFlightRecorder } from "../src/index.js";
+import { nn, torch, summary, trace, setFlightRecorder } from "../src/index.js";
+import { buildNet, corpusSpecs } from "./shape-corpus.js";
 import { no_grad } from "../src/autograd/grad-mode.js";
 import { jupyterDisplay } from "../src/render/mime.js";
 import { hooked } from "../src/ops/op-hook.js";
@@ -47,6 +50,28 @@ export interface TraceBenchResult {
   heatmapMs: number;
   /** What the op hook adds to one call of a tiny function while nobody listens, ns. */
   hookIdleNs: number;
+  /** Shape-only trace of a 50-layer net (25 conv + ReLU pairs), ms (target < 5 ms). */
+  metaTrace50Ms: number;
+  /** Explaining the failure of each of the 300 corpus nets (replay, shape-only reruns, solve, text): median, 95th percentile and slowest, ms (target < 50 ms). */
+  corpusExplainMedianMs: number;
+  corpusExplainP95Ms: number;
+  corpusExplainMaxMs: number;
+}
+
+/** The failure explanation of each corpus net, ms each (the error raised at its failing size, then explained). */
+function corpusExplainTimes(): number[] {
+  const times: number[] = [];
+  for (const spec of corpusSpecs(300, 20261207)) {
+    const net = buildNet(spec) as unknown as (x: unknown) => unknown;
+    let error: unknown;
+    try {
+      net(torch.empty([spec.batch, spec.channels, ...spec.failing], { device: "meta" }));
+    } catch (e) {
+      error = e;
+    }
+    times.push(timeOnce(() => (error as { explanation: { toText(): string } }).explanation.toText()));
+  }
+  return times.sort((a, b) => a - b);
 }
 
 /** ns per call of a hooked no-op against the bare function, nobody listening (the counter check and the wrapper). */
@@ -170,13 +195,19 @@ export function runTraceBench(rounds = 15): TraceBenchResult {
     const t = trace(net, [1, 1, 64, 64]);
     return t.explanation()!.toText();
   }, 30, 5);
+  const deep = new nn.Sequential(new nn.Conv2d(3, 8, 3, { padding: 1 }), new nn.ReLU(),
+    ...Array.from({ length: 24 }, () => [new nn.Conv2d(8, 8, 3, { padding: 1 }), new nn.ReLU()]).flat());
+  const metaTrace50Ms = timeMedian(() => trace(deep, [1, 3, 64, 64]), 50, 10);
+  const corpus = corpusExplainTimes();
   const kept = trace(net, torch.randn(1, 1, 32, 32), { keepActivations: true });
   const heatmapMs = timeMedian(() => kept.featureMaps("conv1")[jupyterDisplay](), 40, 5);
   return {
     forwardOffMs: median(off), forwardFlightMs: median(flight), forwardTraceMs: median(traced),
     flightRatio: median(flightR), traceRatio: median(traceR),
     forwardB1OffMs: median(b1Off), forwardB1FlightMs: median(b1On), flightB1Ratio: median(b1R), recorderUs,
-    metaTraceMs, metaTrace4096Ms, summaryTextMs, explainMs, heatmapMs, hookIdleNs: hookIdleCost(),
+    metaTraceMs, metaTrace4096Ms, summaryTextMs, explainMs, heatmapMs, hookIdleNs: hookIdleCost(), metaTrace50Ms,
+    corpusExplainMedianMs: median(corpus), corpusExplainP95Ms: corpus[Math.floor(corpus.length * 0.95)]!,
+    corpusExplainMaxMs: corpus[corpus.length - 1]!,
   };
 }
 
@@ -195,6 +226,8 @@ function main(): void {
   console.log(`shape-only trace of LeNet, 1x1x4096x4096    ${r.metaTrace4096Ms.toFixed(3).padStart(8)} ms`);
   console.log(`summary(net, [1, 1, 32, 32]) as text        ${r.summaryTextMs.toFixed(3).padStart(8)} ms`);
   console.log(`explain the 64x64 failure (replay + solve)  ${r.explainMs.toFixed(2).padStart(8)} ms`);
+  console.log(`shape-only trace of a 50-layer net          ${r.metaTrace50Ms.toFixed(3).padStart(8)} ms   target < 5 ms`);
+  console.log(`explain a corpus net's failure (300 nets)    median ${r.corpusExplainMedianMs.toFixed(1)} ms, p95 ${r.corpusExplainP95Ms.toFixed(1)} ms, slowest ${r.corpusExplainMaxMs.toFixed(1)} ms   target < 50 ms`);
   console.log(`conv1 heatmap from a trace, display bundle  ${r.heatmapMs.toFixed(2).padStart(8)} ms   target < 20 ms`);
   console.log(`op hook while nobody listens (per call)      ${r.hookIdleNs.toFixed(1).padStart(8)} ns`);
   console.log(JSON.stringify({ bench: "trace", ...r }));

@@ -1,5 +1,5 @@
 /**
- * The corpus test: for 300 random networks (test/shape-corpus-nets.ts), each
+ * The corpus test: for 300 random networks (bench/shape-corpus.ts), each
  * fed one input that fails, the sizes the explanation says work are exactly
  * the sizes at which a real run succeeds and keeps the batch — every square
  * size up to 160, and H×W pairs at the edges of every reported family and
@@ -11,7 +11,7 @@ import { describe, expect, test } from "vitest";
 import { type Tensor, torch } from "../src/index.js";
 import type { SolveResult } from "../src/shape/solver.js";
 import type { Explanation } from "../src/trace/explain.js";
-import { type NetSpec, buildNet, corpusSpecs, runsAt } from "./shape-corpus-nets.js";
+import { type NetSpec, buildNet, corpusSpecs, runsAt } from "../bench/shape-corpus.js";
 
 const COUNT = 300;
 const LIMIT = 160;
