@@ -14,7 +14,8 @@ import { joined, readJson, requireBuild, tempDir, tsorch, validateNotebook } fro
 
 requireBuild();
 const dir = tempDir("tsorch-params-test-");
-const env = { TSORCH_HISTORY: join(dir, "history.jsonl") };
+// Wide enough that the one-line summaries are not wrapped to the terminal's width.
+const env = { TSORCH_HISTORY: join(dir, "history.jsonl"), COLUMNS: "300" };
 
 function writeNotebook(name: string, cells: (string | { source: string; tags: string[] })[], minor = 5): string {
   const path = join(dir, name);
