@@ -34,7 +34,9 @@ describe("tsorch run on a notebook with every kind of output", () => {
     expect(result.code, result.stdout + result.stderr).toBe(0);
     for (let k = 1; k <= 9; k++) expect(plain).toMatch(new RegExp(`\\[${k}/9\\] cell \\d+ ✓`));
     expect(plain).toContain("run-outputs.ipynb: 9 code cells ran in");
-    expect(plain).toContain(`wrote ${output}, ${html}`);
+    // The summary wraps at spaces to the 80 columns the run was given.
+    expect(plain.replace(/\s+/g, " ")).toContain(`wrote ${output}, ${html}`);
+    expect(Math.max(...plain.split("\n").map((l) => [...l].length))).toBeLessThanOrEqual(80);
   });
 
   it("prints Markdown cells as styled text", () => {
