@@ -17,6 +17,7 @@ import { extname, isAbsolute, resolve } from "node:path";
 import { escapeHtml } from "../../src/render/html.js";
 import { getVersions } from "../paths.js";
 import { ansiToHtml, applyControlCharacters } from "./ansi-html.js";
+import { WIDGET_STATE_MIME } from "./widget-state.js";
 import { highlightTypeScript } from "./highlight.js";
 import { pngSize } from "./image-size.js";
 import { markdownToHtml } from "./markdown-html.js";
@@ -63,7 +64,7 @@ ${PAGE_CSS}
 <main class="notebook">
 ${meta ? `<div class="nb-meta">${meta}</div>\n` : ""}${cells.join("\n")}
 </main>
-</body>
+${widgetStateScript(notebook)}</body>
 </html>
 `;
 }
@@ -194,4 +195,14 @@ function firstHeading(notebook: Notebook): string | undefined {
     if (heading && heading.type === "heading") return plainTextOf(heading.children).trim() || undefined;
   }
   return undefined;
+}
+
+/**
+ * The widgets' saved state, embedded as nbconvert embeds it (a widget manager on the page, such as
+ * @jupyter-widgets/html-manager, can render the views from it); empty without widgets.
+ */
+function widgetStateScript(notebook: Notebook): string {
+  const saved = (notebook.metadata.widgets as Record<string, unknown> | undefined)?.[WIDGET_STATE_MIME];
+  if (typeof saved !== "object" || saved === null) return "";
+  return `<script type="${WIDGET_STATE_MIME}">\n${JSON.stringify(saved).replace(/</g, "\\u003c")}\n</script>\n`;
 }

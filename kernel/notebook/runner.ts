@@ -29,6 +29,7 @@ import { findKernelSpec, type InstalledKernelSpec } from "./kernelspecs.js";
 import type { CodeCell, MarkdownCell, Notebook } from "./nbformat.js";
 import { cellTags, isCodeCell, joinText, RAISES_EXCEPTION_TAG } from "./nbformat.js";
 import { OutputRecorder, type OutputEvent } from "./outputs.js";
+import { WidgetStateRecorder } from "./widget-state.js";
 import { startLocalKernel, type KernelIdentity, type RunKernel } from "./run-kernel.js";
 import type { ServerOptions } from "./server.js";
 
@@ -100,6 +101,7 @@ const POLL_MS = 100;
 export class NotebookRunner {
   private kernel: RunKernel | undefined;
   private readonly recorder = new OutputRecorder();
+  private readonly widgets = new WidgetStateRecorder();
   /** Which cell each execute_request was for, so late output (a timer's) lands in its own cell. */
   private readonly cellByMsgId = new Map<string, { index: number; cell: CodeCell }>();
   private runningMsgId: string | undefined;
@@ -219,6 +221,8 @@ export class NotebookRunner {
     }
     // Output that timers of earlier cells send after the last cell finished.
     this.drainIOPub();
+    // The widgets' last state, saved with the notebook as JupyterLab saves it.
+    if (!this.widgets.empty) notebook.metadata.widgets = this.widgets.metadata();
     return result("ok");
   }
 
@@ -316,6 +320,7 @@ export class NotebookRunner {
   /** Routes one IOPub message to the cell that sent the request it answers. */
   private dispatch(message: Message): void {
     if (message.header.msg_type === "shutdown_reply") this.shutdownSeen = true;
+    this.widgets.record(message);
     const target = this.cellByMsgId.get(String(message.parent_header.msg_id ?? ""));
     if (!target) return;
     const type = message.header.msg_type;
