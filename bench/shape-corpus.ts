@@ -24,6 +24,7 @@ export type LayerSpec =
   | { kind: "pool"; type: "max" | "avg"; k: number; s: number; p: number; d: number; ceil: boolean; fn: boolean }
   | { kind: "adaptive"; type: "max" | "avg"; size: [number, number] }
   | { kind: "residual"; k: number; d: number; broken: boolean }
+  | { kind: "updown" }
   | { kind: "branch"; a: ConvSpec; b: ConvSpec }
   | { kind: "fblock"; out: number; k: number; s: number; p: number }
   | { kind: "interp"; scale: number }
@@ -76,6 +77,13 @@ class ResidualBlock extends nn.Module {
   }
   override forward(x: Tensor): Tensor {
     return x.add(F.relu(this.conv(x)));
+  }
+}
+
+/** `x + upsample(pool(x))`: the branch gets back to H only when H is even. */
+class UpDown extends nn.Module {
+  override forward(x: Tensor): Tensor {
+    return x.add(F.interpolate(F.max_pool2d(x, 2), { scale_factor: 2, mode: "nearest" }));
   }
 }
 
@@ -159,6 +167,9 @@ function buildLayers(spec: { channels: number; layers: readonly LayerSpec[] }): 
         break;
       case "residual":
         modules.push(new ResidualBlock(c, l.k, l.d, l.broken));
+        break;
+      case "updown":
+        modules.push(new UpDown());
         break;
       case "branch":
         modules.push(new Branch(c, l.a, l.b));
@@ -282,6 +293,17 @@ function layerSpec(r: () => number, c: number): LayerSpec {
   return { kind: "relu" };
 }
 
+/** Layers whose joins (`cat`, `+`) agree only at some sizes: strided branches of different kernels, pool-then-upsample shortcuts. */
+function joinSpec(r: () => number): LayerSpec {
+  const u = r();
+  if (u < 0.35) {
+    const a: ConvSpec = { kind: "conv", out: int(r, 2, 4), k: 3, s: 2, p: 1, d: 1, sub: false };
+    return { kind: "branch", a, b: { kind: "conv", out: int(r, 2, 4), k: pick(r, [1, 2]), s: 2, p: 0, d: 1, sub: r() < 0.5 } };
+  }
+  if (u < 0.6) return { kind: "updown" };
+  return layerSpec(r, 1);
+}
+
 function headSpec(r: () => number): HeadSpec {
   const u = r();
   const out = int(r, 2, 10);
@@ -306,14 +328,15 @@ function featuresAt(spec: Omit<NetSpec, "failing">, h: number, w: number): numbe
 
 /**
  * `count` nets from `seed`: each runs at a design size and fails at the recorded `failing` size.
+ * With `joins`, most layers are joins that agree only at some sizes (the failures are `cat` and `+`).
  */
-export function corpusSpecs(count: number, seed: number): NetSpec[] {
+export function corpusSpecs(count: number, seed: number, options: { joins?: boolean } = {}): NetSpec[] {
   const r = rng(seed);
   const out: NetSpec[] = [];
   torch.manual_seed(seed);
   for (let tries = 0; out.length < count && tries < count * 50; tries++) {
     const channels = pick(r, [1, 3]);
-    const layers = Array.from({ length: int(r, 1, 7) }, () => layerSpec(r, channels));
+    const layers = Array.from({ length: int(r, 1, 7) }, () => (options.joins ? joinSpec(r) : layerSpec(r, channels)));
     const head = headSpec(r);
     const design: [number, number] = r() < 0.7 ? [int(r, 8, 48), 0] : [int(r, 8, 48), int(r, 8, 48)];
     if (design[1] === 0) design[1] = design[0];

@@ -95,15 +95,18 @@ function check(spec: NetSpec): Verdict {
 }
 
 const specs = corpusSpecs(COUNT, 20261207);
+/** Nets whose failures are mostly joins (`cat` of strided branches, `+` of a pool-then-upsample shortcut). */
+const joinSpecs = corpusSpecs(60, 7, { joins: true }).map((s) => ({ ...s, id: 1000 + s.id }));
 
 describe("the random-network corpus", () => {
-  test(`${COUNT} nets, each with a failing input`, () => {
+  test(`${COUNT} nets and 60 with joins, each with a failing input`, () => {
     expect(specs.length).toBe(COUNT);
+    expect(joinSpecs.length).toBe(60);
     if (process.env.WRITE_SHAPE_CORPUS) writeFileSync(new URL("./fixtures/shape_corpus_nets.json", import.meta.url), JSON.stringify(specs.slice(0, 40)));
   });
 
   test("the explained sizes are the sizes at which a real run works", () => {
-    const verdicts = specs.map(check);
+    const verdicts = [...specs, ...joinSpecs].map(check);
     const wrong = verdicts.filter((v) => v.mismatches.length > 0);
     const approximate = verdicts.filter((v) => !v.exact);
     const slowest = Math.max(...verdicts.map((v) => v.explainMs));
