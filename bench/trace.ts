@@ -61,6 +61,7 @@ export interface TraceBenchResult {
 /** The failure explanation of each corpus net, ms each (the error raised at its failing size, then explained). */
 function corpusExplainTimes(): number[] {
   const times: number[] = [];
+  const was = setFlightRecorder(true);
   for (const spec of corpusSpecs(300, 20261207)) {
     const net = buildNet(spec) as unknown as (x: unknown) => unknown;
     let error: unknown;
@@ -71,6 +72,7 @@ function corpusExplainTimes(): number[] {
     }
     times.push(timeOnce(() => (error as { explanation: { toText(): string } }).explanation.toText()));
   }
+  setFlightRecorder(was);
   return times.sort((a, b) => a - b);
 }
 
