@@ -17,6 +17,7 @@
  */
 import { F, type Tensor, nn, torch } from "../src/index.js";
 import { setFlightRecorder } from "../src/trace/flight-recorder.js";
+import { rng } from "./rng.js";
 
 export type ConvSpec = { kind: "conv"; out: number; k: number; s: number; p: number | "same"; d: number; sub: boolean };
 export type LayerSpec =
@@ -44,18 +45,6 @@ export interface NetSpec {
   readonly head: HeadSpec;
   /** An input size (H, W) at which the net fails. */
   readonly failing: [number, number];
-}
-
-/** mulberry32: a small seeded generator (the corpus is the same on every machine). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // ---------------------------------------------------------------- building

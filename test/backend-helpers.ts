@@ -43,17 +43,7 @@ export function i32(e: Encoded): Int32Array {
   return new Int32Array(b.buffer, 0, b.length / 4);
 }
 
-/** mulberry32: a small seeded generator, so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from "../bench/rng.js";
 
 /** Uniform values in [-1, 1). */
 export function randomArray(next: () => number, n: number): Float32Array {

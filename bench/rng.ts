@@ -1,0 +1,19 @@
+/**
+ * mulberry32: a small seeded generator, so generated inputs (random arrays,
+ * the random-network corpus) are the same on every machine and failures
+ * reproduce.
+ *
+ * @example
+ * const r = rng(1);
+ * r()   // a number in [0, 1)
+ */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
