@@ -208,23 +208,25 @@ export class Explorer extends VBox {
     this.lastUpdateMs = performance.now() - started;
     if (this.#pending) clearTimeout(this.#pending);
     this.#pending = undefined;
-    if (this.settleMs <= 0 || !this.connected) return this.settle(t);
-    this.#pending = setTimeout(() => this.settle(t), this.settleMs);
+    if (this.settleMs <= 0 || !this.connected) return this.settle();
+    this.#pending = setTimeout(() => this.#settleStepwise(t), this.settleMs);
   }
 
-  /**
-   * Finishes the last update: explanation, then marks, then heatmap. In a notebook each step
-   * yields to the event loop first, and a newer slider move cancels the steps left.
-   */
-  settle(t: Trace = this.trace): void {
+  /** Finishes the last update now: explanation, marks and heatmap. */
+  settle(): void {
     if (this.#pending) clearTimeout(this.#pending);
+    this.#pending = undefined;
+    const t = this.trace;
+    this.#explain(t);
+    this.#mark();
+    this.showHeatmap();
+  }
+
+  /** The same, one step at a time, each yielding to the event loop: a newer slider move cancels the steps left. */
+  #settleStepwise(t: Trace): void {
     this.#pending = undefined;
     if (t !== this.trace) return;
     const steps = [() => this.#explain(t), () => this.#mark(), () => this.showHeatmap()];
-    if (this.settleMs <= 0 || !this.connected) {
-      for (const step of steps) step();
-      return;
-    }
     const next = () => {
       this.#pending = undefined;
       if (t !== this.trace) return;
