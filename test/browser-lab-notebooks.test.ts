@@ -47,7 +47,7 @@ describe("committed notebooks in JupyterLab 4.6", () => {
     await lab.open("lenet.ipynb");
     const trusted = await lab.page.evaluate(() => {
       const app = (window as unknown as { jupyterapp: { shell: { currentWidget: unknown } } }).jupyterapp;
-      const widget = app.shell.currentWidget as { content: { model: { cells: { get(i: number): { trusted: boolean } }; length: number } } };
+      const widget = app.shell.currentWidget as { content: { model: { cells: { get(i: number): { trusted: boolean }; length: number } } } };
       const cells = widget.content.model.cells;
       return Array.from({ length: cells.length }, (_, i) => cells.get(i).trusted).some(Boolean);
     });
