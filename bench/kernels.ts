@@ -26,8 +26,8 @@ import {
 import { sgemm } from "../src/backend/cpu/gemm.js";
 import { conv2dGeometry, maxPool2dGeometry, type Conv2dGeometry } from "../src/shape/conv-pool.js";
 import { maxPool2d, maxPool2dBackward } from "../src/backend/cpu/pool2d.js";
-import { simdConv2d, simdConv2dBackwardInput, simdConv2dBackwardWeight } from "../src/backend/cpu/simd-conv2d.js";
-import { sgemmSimd, simdAvailable } from "../src/backend/cpu/simd-gemm.js";
+import { simdConv2d, simdConv2dBackwardInput, simdConv2dBackwardWeight } from "../src/backend/wasm/conv2d.js";
+import { sgemmSimd, simdAvailable } from "../src/backend/wasm/gemm.js";
 
 /** The kernels a workload runs: the TypeScript ones, or the opt-in WebAssembly SIMD ones. */
 interface Kernels {

@@ -16,8 +16,9 @@
  * target for the TypeScript kernels: under 60 ms.
  */
 import { F, type nn, optim, torch } from "../src/index.js";
-import { type KernelName, getKernel, getKernelBackend, listKernels, registerKernel } from "../src/backend/registry.js";
-import { disableWasmSimd, enableWasmSimd } from "../src/backend/cpu/simd-backend.js";
+import {
+  type KernelName, availableBackends, getBackend, getKernel, getKernelBackend, listKernels, registerKernel, setBackend,
+} from "../src/backend/registry.js";
 import type { Tensor } from "../src/tensor/tensor.js";
 import { LeNet, PY_LENET } from "./lenet.js";
 import { runPytorch } from "./pytorch.js";
@@ -159,13 +160,24 @@ function phases(reps: number): { phases: Record<string, number>; kernel_ms: numb
 
 /** What `runTrainBench` measured (milliseconds per step). */
 export interface TrainBenchResult {
-  ts_ms: number;
-  simd_ms: number | null;
+  /** Per backend: the default `"wasm"` and the TypeScript reference `"ts"`. */
+  backend_ms: Record<string, number>;
   pytorch_ms: number | null;
-  /** Wall milliseconds of a step inside the registered compute kernels, and of the whole step, in the phase run. */
+  /** Wall milliseconds of a step inside the registered compute kernels, and of the whole step, in the phase run (default backend). */
   kernel_ms: number;
   phase_step_ms: number;
   phases: Record<string, number>;
+}
+
+/** Runs `fn` with `name` as the backend, then puts the previous one back. */
+function onBackend<T>(name: string, fn: () => T): T {
+  const before = getBackend();
+  setBackend(name);
+  try {
+    return fn();
+  } finally {
+    setBackend(before);
+  }
 }
 
 /** Runs the benchmark, prints its figures and returns them. */
@@ -174,27 +186,21 @@ export function runTrainBench(options: { quick?: boolean; wall?: boolean } = {})
   const samples = options.quick ? 5 : 9;
   const reps = options.quick ? 3 : 6;
   const theirs = runPytorch<{ step_ms: number }>(PY_SCRIPT, { wall, samples, reps: reps * 4 });
-  const ours = timeStep(samples, reps, wall);
+  const backends = availableBackends().sort((a, b) => (a === "wasm" ? -1 : b === "wasm" ? 1 : 0));
+  const backend_ms: Record<string, number> = {};
+  for (const b of backends) backend_ms[b] = onBackend(b, () => timeStep(samples, reps, wall));
   const split = phases(options.quick ? 5 : 15);
-  let simd: number | null = null;
-  if (enableWasmSimd()) {
-    try {
-      simd = timeStep(samples, reps, wall);
-    } finally {
-      disableWasmSimd();
-    }
-  }
-  const f = (v: number) => v.toFixed(1).padStart(8);
+  const f = (v: number) => v.toFixed(2).padStart(8);
   const py = theirs ? theirs.step_ms : null;
-  const ratio = (v: number) => (py ? `   ${(v / py).toFixed(1)}x PyTorch's time` : "");
+  const ratio = (v: number) => (py ? `   ${(v / py).toFixed(2)}x PyTorch's time` : "");
   console.log(`== LeNet training step, batch ${BATCH}: forward, cross-entropy, backward, SGD with momentum (one thread; medians of ${wall ? "wall-clock" : "CPU"} time)`);
-  console.log(`tsorch, TypeScript kernels    ${f(ours)} ms${ratio(ours)}   (target < 60 ms)`);
-  if (simd !== null) console.log(`tsorch, WebAssembly SIMD      ${f(simd)} ms${ratio(simd)}`);
-  console.log(`PyTorch 1.13, one thread      ${py === null ? "   (PyTorch not installed)" : `${f(py)} ms`}`);
-  console.log(`a tsorch step by phase (wall): ${Object.entries(split.phases).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(", ")}`);
+  const label: Record<string, string> = { wasm: "tsorch, wasm backend (default)", ts: "tsorch, ts backend (reference)" };
+  for (const b of backends) console.log(`${(label[b] ?? b).padEnd(32)}${f(backend_ms[b]!)} ms${ratio(backend_ms[b]!)}${b === "wasm" ? "   (target < 6 ms)" : ""}`);
+  console.log(`${"PyTorch, one thread".padEnd(32)}${py === null ? "   (PyTorch not installed)" : `${f(py)} ms`}`);
+  console.log(`a step by phase (wall, ${getBackend()} backend): ${Object.entries(split.phases).map(([k, v]) => `${k} ${v.toFixed(2)} ms`).join(", ")}`);
   const outside = split.step_ms - split.kernel_ms;
-  console.log(`inside the compute kernels ${split.kernel_ms.toFixed(1)} ms of ${split.step_ms.toFixed(1)} ms; around them (autograd, losses, optimizer, dispatch, allocation) ${outside.toFixed(1)} ms (${(100 * outside / split.step_ms).toFixed(0)}%)`);
-  return { ts_ms: ours, simd_ms: simd, pytorch_ms: py, kernel_ms: split.kernel_ms, phase_step_ms: split.step_ms, phases: split.phases };
+  console.log(`inside the compute kernels ${split.kernel_ms.toFixed(2)} ms of ${split.step_ms.toFixed(2)} ms; around them (autograd, losses, optimizer, dispatch, allocation) ${outside.toFixed(2)} ms (${(100 * outside / split.step_ms).toFixed(0)}%)`);
+  return { backend_ms, pytorch_ms: py, kernel_ms: split.kernel_ms, phase_step_ms: split.step_ms, phases: split.phases };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

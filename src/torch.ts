@@ -20,6 +20,7 @@ export {
 } from "./tensor/view.js";
 export { no_grad, enable_grad, is_grad_enabled, set_grad_enabled } from "./autograd/grad-mode.js";
 export { set_printoptions, get_printoptions } from "./tensor/print-options.js";
+export { setBackend as set_backend, getBackend as get_backend } from "./backend/registry.js";
 
 // ---------------------------------------------------------------- ops
 export { result_type, can_cast } from "./ops/torch-extras.js";

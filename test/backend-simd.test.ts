@@ -1,21 +1,17 @@
 /**
  * The optional WebAssembly SIMD kernels: the module is assembled from TypeScript and validates; the SIMD
  * sgemm agrees with the TypeScript kernel and the SIMD conv kernels with PyTorch's fixtures and the
- * TypeScript kernels (within float32 accumulation error); all are registered only on request.
+ * TypeScript kernels (within float32 accumulation error). (backend-registry.test.ts covers choosing the backend.)
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from "../src/backend/cpu/conv2d.js";
 import { sgemm } from "../src/backend/cpu/gemm.js";
 import { conv2dGeometry, type Conv2dOptions, type Padding4 } from "../src/shape/conv-pool.js";
 import { scratchBytes } from "../src/backend/cpu/scratch.js";
-import { disableWasmSimd, enableWasmSimd, wasmSimdEnabled } from "../src/backend/cpu/simd-backend.js";
-import { simdConv2d, simdConv2dBackwardInput, simdConv2dBackwardWeight } from "../src/backend/cpu/simd-conv2d.js";
-import { sgemmSimd, simdAvailable, simdGemmModuleBytes, simdMemory } from "../src/backend/cpu/simd-gemm.js";
-import { FunctionBody, I32, Op, encodeModule } from "../src/backend/cpu/wasm-assembler.js";
-import { cpuKernels, getKernel, getKernelBackend, resetKernel } from "../src/backend/registry.js";
+import { simdConv2d, simdConv2dBackwardInput, simdConv2dBackwardWeight } from "../src/backend/wasm/conv2d.js";
+import { sgemmSimd, simdAvailable, simdGemmModuleBytes, simdMemory } from "../src/backend/wasm/gemm.js";
+import { FunctionBody, I32, Op, encodeModule } from "../src/backend/wasm/assembler.js";
 import { compare, f32, loadFixture, randomArray, rng, type Encoded } from "./backend-helpers.js";
-
-afterEach(() => resetKernel());
 
 /** The WebAssembly JS API (the project compiles without DOM typings). */
 const WA = (globalThis as unknown as {
@@ -142,21 +138,5 @@ describe("SIMD conv2d kernels", () => {
     for (let i = 0; i < 20; i++) run();
     expect(scratchBytes()).toBe(before);
     expect(simdMemory(0).buffer.byteLength).toBe(memory);
-  });
-});
-
-describe("the opt-in switch", () => {
-  it("registers the SIMD sgemm and conv kernels only when asked, and puts the TypeScript ones back", () => {
-    expect(getKernelBackend("sgemm")).toBe("cpu");
-    expect(wasmSimdEnabled()).toBe(false);
-    expect(enableWasmSimd()).toBe(true);
-    expect(wasmSimdEnabled()).toBe(true);
-    expect(getKernel("sgemm")).toBe(sgemmSimd);
-    expect(getKernel("conv2d")).toBe(simdConv2d);
-    expect(getKernelBackend("conv2d_backward_weight")).toBe("wasm-simd");
-    expect(getKernelBackend("max_pool2d")).toBe("cpu");
-    disableWasmSimd();
-    expect(getKernel("sgemm")).toBe(cpuKernels.sgemm);
-    expect(getKernel("conv2d_backward_input")).toBe(cpuKernels.conv2d_backward_input);
   });
 });

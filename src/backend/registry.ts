@@ -15,19 +15,24 @@
  * (src/shape/conv-pool.ts), which also raise PyTorch's errors for bad sizes. Outputs are overwritten; the
  * optional trailing arrays let a caller reuse memory, otherwise a new array is returned.
  *
- * The CPU kernels are registered when this module loads. Optional WebAssembly SIMD versions of
- * `sgemm` and the conv2d kernels are registered on request by `enableWasmSimd()`
- * (cpu/simd-backend.ts). The CPU conv kernels run their own GEMM micro-kernels (implicit im2col), so
- * replacing `"sgemm"` alone does not change them; a faster conv replaces `"conv2d"` and its gradients.
+ * Two backends provide kernels: `"ts"`, the pure TypeScript kernels of cpu/ (the readable reference,
+ * accumulating in float64), and `"wasm"`, the WebAssembly SIMD kernels of wasm/ (float32 accumulation,
+ * as PyTorch's). `"wasm"` is the default wherever the engine runs WebAssembly SIMD; `setBackend`
+ * (`torch.set_backend`) switches, and `TSORCH_BACKEND` in the environment picks the backend at start.
+ * A backend lists only the kernels it has; the others run on the TypeScript ones. The TypeScript conv
+ * kernels run their own GEMM micro-kernels (implicit im2col), so replacing `"sgemm"` alone does not
+ * change them; a faster conv replaces `"conv2d"` and its gradients.
  *
  * @example
  * import { getKernel, registerKernel, resetKernel } from "./registry.js";
  * const conv = getKernel("conv2d");
  * const y = conv(g, x, w, b);
- * registerKernel("sgemm", mySimdSgemm, "wasm"); // every later getKernel("sgemm") gets it
- * resetKernel("sgemm");                         // back to the CPU kernel
+ * registerKernel("sgemm", mySgemm, "mine"); // every later getKernel("sgemm") gets it
+ * resetKernel("sgemm");                     // back to the current backend's kernel
+ * setBackend("ts");                         // every kernel from the TypeScript reference
  */
 import { ArgumentError } from "../errors.js";
+import { wasmAvailable, wasmKernels } from "./wasm/index.js";
 import {
   conv2d,
   conv2dBackwardBias,
@@ -256,7 +261,7 @@ export interface KernelSignatures {
 
 export type KernelName = keyof KernelSignatures;
 
-/** The pure TypeScript kernels, registered by default and restored by `resetKernel`. */
+/** The pure TypeScript kernels: the `"ts"` backend, and the fallback for every kernel another backend leaves out. */
 export const cpuKernels: Readonly<KernelSignatures> = Object.freeze({
   sgemm,
   sgemm_batched: sgemmBatched,
@@ -311,19 +316,43 @@ export const cpuKernels: Readonly<KernelSignatures> = Object.freeze({
   softmax_backward: softmaxBackwardKernel,
 });
 
+/**
+ * A backend: a name and the kernels it provides. Kernels it leaves out run on the TypeScript ones.
+ * `available` says whether this engine can run it (WebAssembly SIMD, say).
+ */
+export interface Backend {
+  name: string;
+  kernels: Partial<KernelSignatures>;
+  available: () => boolean;
+}
+
+/** The backend names `setBackend` accepts. */
+export type BackendName = "ts" | "wasm";
+
+const backends = new Map<string, Backend>([
+  ["ts", { name: "ts", kernels: cpuKernels, available: () => true }],
+  ["wasm", { name: "wasm", kernels: wasmKernels, available: wasmAvailable }],
+]);
+
 interface Entry {
   fn: KernelSignatures[KernelName];
   backend: string;
 }
 
 const table = new Map<KernelName, Entry>();
-for (const name of Object.keys(cpuKernels) as KernelName[]) table.set(name, { fn: cpuKernels[name], backend: "cpu" });
+let current: Backend = backends.get("ts")!;
+
+function install(name: KernelName): void {
+  const fn = current.kernels[name];
+  if (fn !== undefined) table.set(name, { fn, backend: current.name });
+  else table.set(name, { fn: cpuKernels[name], backend: "ts" });
+}
 
 function entry(name: string): Entry {
   const e = table.get(name as KernelName);
   if (e === undefined) {
     throw new ArgumentError(
-      `no kernel named '${name}' (known kernels: ${[...table.keys()].join(", ")})`,
+      `no kernel named '${name}' (known kernels: ${Object.keys(cpuKernels).join(", ")})`,
       "name",
       "KeyError",
     );
@@ -336,14 +365,15 @@ export function getKernel<K extends KernelName>(name: K): KernelSignatures[K] {
   return entry(name).fn as KernelSignatures[K];
 }
 
-/** Which backend provides `name` now (`"cpu"` by default). */
+/** Which backend provides `name` now (`"wasm"` or `"ts"`, or the label given to `registerKernel`). */
 export function getKernelBackend(name: KernelName): string {
   return entry(name).backend;
 }
 
 /**
- * Replaces the kernel `name` for every later `getKernel(name)`. `backend` labels where it comes from
- * (shown by `listKernels`). The signature must match the CPU kernel's; the results should too.
+ * Replaces the kernel `name` for every later `getKernel(name)`, until `resetKernel` or `setBackend`.
+ * `backend` labels where it comes from (shown by `listKernels`). The signature must match the
+ * TypeScript kernel's; the results should too.
  */
 export function registerKernel<K extends KernelName>(name: K, fn: KernelSignatures[K], backend = "custom"): void {
   entry(name);
@@ -353,12 +383,12 @@ export function registerKernel<K extends KernelName>(name: K, fn: KernelSignatur
   table.set(name, { fn, backend });
 }
 
-/** Puts the CPU kernel back under `name` (or under every name when called without one). */
+/** Puts the current backend's kernel back under `name` (or under every name when called without one). */
 export function resetKernel(name?: KernelName): void {
   const names = name === undefined ? (Object.keys(cpuKernels) as KernelName[]) : [name];
   for (const n of names) {
-    entry(n);
-    table.set(n, { fn: cpuKernels[n], backend: "cpu" });
+    if (!(n in cpuKernels)) entry(n);
+    install(n);
   }
 }
 
@@ -366,3 +396,46 @@ export function resetKernel(name?: KernelName): void {
 export function listKernels(): { name: KernelName; backend: string }[] {
   return [...table.entries()].map(([name, e]) => ({ name, backend: e.backend }));
 }
+
+/** The backends this engine can run, `"ts"` first. */
+export function availableBackends(): BackendName[] {
+  return [...backends.values()].filter((b) => b.available()).map((b) => b.name as BackendName);
+}
+
+/**
+ * Makes `name` the backend every op computes on (`torch.set_backend`): `"wasm"`, the WebAssembly SIMD
+ * kernels (the default where the engine has WebAssembly SIMD), or `"ts"`, the pure TypeScript
+ * reference kernels. Kernels replaced with `registerKernel` are put back.
+ */
+export function setBackend(name: string): void {
+  const b = backends.get(name);
+  if (b === undefined) {
+    throw new ArgumentError(
+      `set_backend: unknown backend '${name}' (expected one of: ${[...backends.keys()].map((k) => `'${k}'`).join(", ")})`,
+      "name",
+      "ValueError",
+    );
+  }
+  if (!b.available()) {
+    throw new ArgumentError(`set_backend: the '${name}' backend is not available in this JavaScript engine (no WebAssembly SIMD)`, "name", "RuntimeError");
+  }
+  current = b;
+  resetKernel();
+}
+
+/** The backend the ops compute on now. */
+export function getBackend(): BackendName {
+  return current.name as BackendName;
+}
+
+/**
+ * The backend at start: `TSORCH_BACKEND` from the environment when set (how CI runs the suite on
+ * each), else `"wasm"` where available, else `"ts"`.
+ */
+function initialBackend(): string {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TSORCH_BACKEND;
+  if (env !== undefined && env !== "") return env;
+  return wasmAvailable() ? "wasm" : "ts";
+}
+
+setBackend(initialBackend());

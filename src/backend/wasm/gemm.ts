@@ -23,8 +23,9 @@
  * registers: spills).
  */
 import { TsorchError } from "../../errors.js";
-import { checkSgemmArgs, sgemm } from "./gemm.js";
-import { FunctionBody, I32, V128, encodeModule, Op } from "./wasm-assembler.js";
+import { checkSgemmArgs, sgemm } from "../cpu/gemm.js";
+import { FunctionBody, I32, V128, encodeModule, Op } from "./assembler.js";
+import { heapF32, instantiate } from "./memory.js";
 
 /** Rows and columns of the SIMD micro-kernel's tile. */
 const MR = 4;
@@ -105,22 +106,8 @@ export function simdGemmModuleBytes(tileRows = MR, tileCols = NR): Uint8Array {
   });
 }
 
-/** The parts of the WebAssembly JS API used here (the project's `lib` has no DOM typings). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-
 interface Instance {
-  memory: WasmMemory;
   gemm: (a: number, b: number, c: number, mp: number, np: number, k: number, acc: number) => void;
-  view: Float32Array;
 }
 
 let instance: Instance | null | undefined;
@@ -128,15 +115,8 @@ let instance: Instance | null | undefined;
 /** The instantiated module, or null when this engine has no WebAssembly SIMD. */
 function getInstance(): Instance | null {
   if (instance !== undefined) return instance;
-  instance = null;
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (wasm === undefined) return null;
-  const bytes = simdGemmModuleBytes();
-  if (!wasm.validate(bytes)) return null;
-  const memory = new wasm.Memory({ initial: 16 });
-  const inst = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
-  const gemm = inst.exports.gemm as Instance["gemm"];
-  instance = { memory, gemm, view: new Float32Array(memory.buffer) };
+  const exports = instantiate(simdGemmModuleBytes());
+  instance = exports === null ? null : { gemm: exports.gemm as Instance["gemm"] };
   return instance;
 }
 
@@ -146,19 +126,12 @@ export function simdAvailable(): boolean {
 }
 
 /**
- * A Float32Array over the SIMD module's memory with room for `floats` values (the memory grows and is
- * kept: repeated calls allocate nothing). Callers lay out packed panels in it and call `simdGemm`.
- * Throws when SIMD is unavailable; check `simdAvailable()` first.
+ * A Float32Array over the backend's memory (memory.ts) with room for `floats` values. Callers lay out
+ * packed panels in it and call `simdGemm`. Throws when SIMD is unavailable; check `simdAvailable()` first.
  */
 export function simdMemory(floats: number): Float32Array {
-  const inst = getInstance();
-  if (inst === null) throw new TsorchError("WebAssembly SIMD is not available in this JavaScript engine");
-  const bytes = floats * 4;
-  if (inst.memory.buffer.byteLength < bytes) {
-    inst.memory.grow(Math.ceil((bytes - inst.memory.buffer.byteLength) / 65536));
-  }
-  if (inst.view.buffer !== inst.memory.buffer) inst.view = new Float32Array(inst.memory.buffer);
-  return inst.view;
+  if (getInstance() === null) throw new TsorchError("WebAssembly SIMD is not available in this JavaScript engine");
+  return heapF32(floats);
 }
 
 /**

@@ -35,9 +35,32 @@ const Simd = {
   v128Load: 0x00,
   v128Load32Splat: 0x09,
   v128Store: 0x0b,
+  f32x4Eq: 0x41,
+  f32x4Ne: 0x42,
+  f32x4Lt: 0x43,
+  f32x4Gt: 0x44,
+  v128And: 0x4e,
+  v128Andnot: 0x4f,
+  v128Or: 0x50,
   f32x4Add: 0xe4,
   f32x4Mul: 0xe6,
+  f32x4Max: 0xe9,
 } as const;
+
+/** The SIMD instructions that take no immediate, by their text-format names. */
+export type SimdOp = "f32x4.eq" | "f32x4.ne" | "f32x4.lt" | "f32x4.gt" | "v128.and" | "v128.andnot" | "v128.or" | "f32x4.add" | "f32x4.mul" | "f32x4.max";
+const SIMD_BY_NAME: Record<SimdOp, number> = {
+  "f32x4.eq": Simd.f32x4Eq,
+  "f32x4.ne": Simd.f32x4Ne,
+  "f32x4.lt": Simd.f32x4Lt,
+  "f32x4.gt": Simd.f32x4Gt,
+  "v128.and": Simd.v128And,
+  "v128.andnot": Simd.v128Andnot,
+  "v128.or": Simd.v128Or,
+  "f32x4.add": Simd.f32x4Add,
+  "f32x4.mul": Simd.f32x4Mul,
+  "f32x4.max": Simd.f32x4Max,
+};
 
 function uleb(n: number, out: number[]): void {
   do {
@@ -163,6 +186,19 @@ export class FunctionBody {
   v128Store(offset: number): this {
     this.simd(Simd.v128Store);
     this.memarg(4, offset);
+    return this;
+  }
+
+  /** `v128.const` with four zero lanes. */
+  v128Zero(): this {
+    this.simd(0x0c);
+    for (let i = 0; i < 16; i++) this.code.push(0);
+    return this;
+  }
+
+  /** Any SIMD instruction without immediates, by its text-format name (`v("f32x4.lt")`). */
+  v(name: SimdOp): this {
+    this.simd(SIMD_BY_NAME[name]);
     return this;
   }
 

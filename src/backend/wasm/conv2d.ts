@@ -29,11 +29,11 @@ import {
   paddedW,
   positionTable,
   weightLength,
-} from "./conv2d.js";
+} from "../cpu/conv2d.js";
 import type { Conv2dGeometry } from "../../shape/conv-pool.js";
-import { ScratchSlot, scratchF32 } from "./scratch.js";
-import { SIMD_TILE_COLS, SIMD_TILE_ROWS, packSlivers, simdAvailable, simdGemm, simdMemory } from "./simd-gemm.js";
-import { checkLength, destination } from "./buffers.js";
+import { ScratchSlot, scratchF32 } from "../cpu/scratch.js";
+import { SIMD_TILE_COLS, SIMD_TILE_ROWS, packSlivers, simdAvailable, simdGemm, simdMemory } from "./gemm.js";
+import { checkLength, destination } from "../cpu/buffers.js";
 
 function roundUp(n: number, m: number): number {
   return Math.ceil(n / m) * m;
