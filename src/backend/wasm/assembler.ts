@@ -23,6 +23,8 @@ export type ValType = typeof I32 | typeof F32 | typeof V128;
 export const Op = {
   end: 0x0b,
   i32Eqz: 0x45,
+  i32Eq: 0x46,
+  i32And: 0x71,
   i32Ne: 0x47,
   i32LtU: 0x49,
   i32Add: 0x6a,
@@ -166,6 +168,27 @@ export class FunctionBody {
   private memarg(alignLog2: number, offset: number): void {
     uleb(alignLog2, this.code);
     uleb(offset, this.code);
+  }
+
+  /** `i32.load offset=...` (address on the stack). */
+  i32Load(offset = 0): this {
+    this.code.push(0x28);
+    this.memarg(2, offset);
+    return this;
+  }
+
+  /** `f32.load offset=...` (address on the stack). */
+  f32Load(offset = 0): this {
+    this.code.push(0x2a);
+    this.memarg(2, offset);
+    return this;
+  }
+
+  /** `f32.store offset=...` (address, then value on the stack). */
+  f32Store(offset = 0): this {
+    this.code.push(0x38);
+    this.memarg(2, offset);
+    return this;
   }
 
   /** `v128.load offset=...` (address on the stack). */

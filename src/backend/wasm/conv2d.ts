@@ -1,10 +1,11 @@
 /**
- * Optional WebAssembly SIMD versions of the conv2d kernels (forward, grad_input, grad_weight), with the
- * signatures and semantics of conv2d.ts; registered only by `enableWasmSimd()` (simd-backend.ts).
+ * The wasm backend's conv2d kernels (forward, grad_input, grad_weight), with the signatures and
+ * semantics of cpu/conv2d.ts (index.ts registers them).
  *
- * Each image and group is one product on the SIMD GEMM of simd-gemm.ts (a 4x8 tile of four-lane
- * float32 vectors), fed by TypeScript packing straight from the zero-padded input through the same
- * position/element offset tables as the TypeScript kernels (implicit im2col):
+ * Each image and group is one product on the SIMD GEMM of gemm.ts (a 4x8 tile of four-lane float32
+ * vectors). The zero-padded input is copied into the backend's memory once per call and the column
+ * panels are gathered there by WebAssembly (pack.ts) through the same position/element offset tables as
+ * the TypeScript kernels (implicit im2col):
  * - forward:     `y_g = w_g (C_out/g x E) * col (E x P)`, the column block gathered into 8-column panels;
  * - grad_weight: `grad_w_g += grad_y_g (C_out/g x P) * col^T (P x E)`, accumulated over the batch in the
  *   module's memory;
@@ -31,52 +32,12 @@ import {
   weightLength,
 } from "../cpu/conv2d.js";
 import type { Conv2dGeometry } from "../../shape/conv-pool.js";
-import { ScratchSlot, scratchF32 } from "../cpu/scratch.js";
 import { SIMD_TILE_COLS, SIMD_TILE_ROWS, packSlivers, simdAvailable, simdGemm, simdMemory } from "./gemm.js";
+import { gatherSlivers, scatterAddRows } from "./pack.js";
 import { checkLength, destination } from "../cpu/buffers.js";
 
 function roundUp(n: number, m: number): number {
   return Math.ceil(n / m) * m;
-}
-
-/**
- * Packs the gathered `K x N` matrix `G(k, j) = X[xBase + rowOffs[k] + colOffs[j]]` into 8-column slivers,
- * k-major (`mem[base + (j - j%8)*K + k*8 + j%8]`), zero past column N: the B operand of `simdGemm`.
- */
-function packGathered(
-  X: Float32Array,
-  xBase: number,
-  rowOffs: Int32Array,
-  K: number,
-  colOffs: Int32Array,
-  N: number,
-  mem: Float32Array,
-  base: number,
-): void {
-  for (let j = 0; j < N; j += SIMD_TILE_COLS) {
-    const live = Math.min(SIMD_TILE_COLS, N - j);
-    let d = base + j * K;
-    if (live === SIMD_TILE_COLS) {
-      const q0 = xBase + colOffs[j], q1 = xBase + colOffs[j + 1], q2 = xBase + colOffs[j + 2], q3 = xBase + colOffs[j + 3];
-      const q4 = xBase + colOffs[j + 4], q5 = xBase + colOffs[j + 5], q6 = xBase + colOffs[j + 6], q7 = xBase + colOffs[j + 7];
-      for (let k = 0; k < K; k++, d += SIMD_TILE_COLS) {
-        const r = rowOffs[k];
-        mem[d] = X[q0 + r];
-        mem[d + 1] = X[q1 + r];
-        mem[d + 2] = X[q2 + r];
-        mem[d + 3] = X[q3 + r];
-        mem[d + 4] = X[q4 + r];
-        mem[d + 5] = X[q5 + r];
-        mem[d + 6] = X[q6 + r];
-        mem[d + 7] = X[q7 + r];
-      }
-    } else {
-      for (let k = 0; k < K; k++, d += SIMD_TILE_COLS) {
-        const r = rowOffs[k];
-        for (let c = 0; c < SIMD_TILE_COLS; c++) mem[d + c] = c < live ? X[xBase + colOffs[j + c] + r] : 0;
-      }
-    }
-  }
 }
 
 /** Forward convolution on WebAssembly SIMD; same contract as `conv2d`. */
@@ -105,12 +66,16 @@ export function simdConv2d(
   const aLen = mp * E;
   const bLen = np * E;
   const cBase = aLen + bLen;
-  const mem = simdMemory(cBase + mp * np);
+  const xOff = cBase + mp * np;
+  const xLen = g.batch * g.inChannels * planeP;
+  const tOff = xOff + xLen;
+  const mem = simdMemory(tOff + E + P);
+  mem.set(X.subarray(0, xLen), xOff);
   for (let gr = 0; gr < g.groups; gr++) {
     packSlivers(weight, gr * coutG * E, E, 1, coutG, E, SIMD_TILE_ROWS, mem, 0);
     for (let n = 0; n < g.batch; n++) {
       const xBase = (n * g.inChannels + gr * cinG) * planeP;
-      packGathered(X, xBase, elements, E, positions, P, mem, aLen);
+      gatherSlivers(xOff + xBase, elements, E, positions, P, aLen, tOff);
       simdGemm(0, aLen, cBase, mp, np, E, false);
       for (let m = 0; m < coutG; m++) {
         const co = gr * coutG + m;
@@ -148,11 +113,15 @@ export function simdConv2dBackwardWeight(
   const aLen = mp * P;
   const bLen = np * P;
   const cBase = aLen + bLen;
-  const mem = simdMemory(cBase + mp * np);
+  const xOff = cBase + mp * np;
+  const xLen = g.batch * g.inChannels * planeP;
+  const tOff = xOff + xLen;
+  const mem = simdMemory(tOff + E + P);
+  mem.set(X.subarray(0, xLen), xOff);
   for (let gr = 0; gr < g.groups; gr++) {
     for (let n = 0; n < g.batch; n++) {
       packSlivers(gradOutput, (n * g.outChannels + gr * coutG) * P, P, 1, coutG, P, SIMD_TILE_ROWS, mem, 0);
-      packGathered(X, (n * g.inChannels + gr * cinG) * planeP, positions, P, elements, E, mem, aLen);
+      gatherSlivers(xOff + (n * g.inChannels + gr * cinG) * planeP, positions, P, elements, E, aLen, tOff);
       // The first image writes the tile, the others add to it.
       simdGemm(0, aLen, cBase, mp, np, P, n > 0);
     }
@@ -177,16 +146,13 @@ export function simdConv2dBackwardInput(
   checkLength("conv2d", "weight", weight, weightLength(g));
   const inLen = inputLength(g);
   const gx = destination("conv2d", "grad_input", gradInput, inLen);
-  gx.fill(0, 0, inLen);
   const cinG = g.inChannels / g.groups;
   const coutG = g.outChannels / g.groups;
   const E = cinG * g.kernelH * g.kernelW;
   const P = g.outH * g.outW;
   const planeP = paddedH(g) * paddedW(g);
   const padded = g.padTop !== 0 || g.padBottom !== 0 || g.padLeft !== 0 || g.padRight !== 0;
-  const paddedLen = g.batch * g.inChannels * planeP;
-  const Y = padded ? scratchF32(ScratchSlot.Padded, paddedLen) : gx;
-  if (padded) Y.fill(0, 0, paddedLen);
+  const yLen = g.batch * g.inChannels * planeP;
   const positions = positionTable(g);
   const elements = elementTable(g);
   const mp = roundUp(E, SIMD_TILE_ROWS);
@@ -194,7 +160,11 @@ export function simdConv2dBackwardInput(
   const aLen = mp * coutG;
   const bLen = np * coutG;
   const cBase = aLen + bLen;
-  const mem = simdMemory(cBase + mp * np);
+  // The (padded) input gradient accumulates in the backend's memory, after the GEMM's panels.
+  const yOff = cBase + mp * np;
+  const tOff = yOff + yLen;
+  const mem = simdMemory(tOff + E + P + (P >> 3));
+  mem.fill(0, yOff, tOff);
   for (let gr = 0; gr < g.groups; gr++) {
     // A = w_g^T: element (e, co) at weight[(gr*coutG + co)*E + e].
     packSlivers(weight, gr * coutG * E, 1, E, E, coutG, SIMD_TILE_ROWS, mem, 0);
@@ -203,14 +173,10 @@ export function simdConv2dBackwardInput(
       packSlivers(gradOutput, (n * g.outChannels + gr * coutG) * P, 1, P, P, coutG, SIMD_TILE_COLS, mem, aLen);
       simdGemm(0, aLen, cBase, mp, np, coutG, false);
       // col2im: column-gradient entry (e, p) lands on the input pixel it was read from.
-      const xBase = (n * g.inChannels + gr * cinG) * planeP;
-      for (let e = 0; e < E; e++) {
-        const r = xBase + elements[e];
-        const src = cBase + e * np;
-        for (let p = 0; p < P; p++) Y[r + positions[p]] += mem[src + p];
-      }
+      scatterAddRows(yOff + (n * g.inChannels + gr * cinG) * planeP, elements, E, positions, P, cBase, np, tOff);
     }
   }
-  if (padded) cropInto(g, Y, gx);
+  if (padded) cropInto(g, mem.subarray(yOff, tOff), gx);
+  else gx.set(mem.subarray(yOff, yOff + inLen));
   return gx;
 }

@@ -1,10 +1,9 @@
 /**
- * An optional SGEMM on WebAssembly SIMD (128-bit, four float32 lanes), with the same signature and
- * semantics as the pure TypeScript `sgemm`, registered as the `"sgemm"` kernel only on request
- * (`enableWasmSimd()` in simd-backend.ts). The SIMD conv kernels (simd-conv2d.ts) run on the same
- * module through `simdMemory` and `simdGemm`.
+ * The wasm backend's SGEMM on WebAssembly SIMD (128-bit, four float32 lanes), with the same signature
+ * and semantics as the pure TypeScript `sgemm` (cpu/gemm.ts). The SIMD conv kernels (conv2d.ts) run
+ * on the same module through `simdMemory` and `simdGemm`.
  *
- * The module is assembled from TypeScript at load time (`wasm-assembler.ts`); nothing prebuilt or
+ * The module is assembled from TypeScript at load time (`assembler.ts`); nothing prebuilt or
  * downloaded. How it works:
  * - op(A) and op(B) are packed by TypeScript into the module's memory, A as 4-row slivers and B as
  *   8-column slivers (k-major), zero-padded to whole slivers; transposes and strides cost nothing more.

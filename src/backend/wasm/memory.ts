@@ -20,6 +20,7 @@ interface WasmApi {
 const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 let memory: WasmMemory | null = null;
 let view = new Float32Array(0);
+let ints = new Int32Array(0);
 
 /**
  * Instantiates `bytes` on the shared memory and returns its exports, or null when the engine has no
@@ -44,4 +45,10 @@ export function heapF32(floats: number): Float32Array {
   if (m.buffer.byteLength < bytes) m.grow(Math.ceil((bytes - m.buffer.byteLength) / 65536));
   if (view.buffer !== m.buffer) view = new Float32Array(m.buffer);
   return view;
+}
+
+/** An Int32Array over the same memory (valid until the next `heapF32` grows it). */
+export function heapI32(): Int32Array {
+  if (ints.buffer !== view.buffer) ints = new Int32Array(view.buffer);
+  return ints;
 }

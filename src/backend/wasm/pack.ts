@@ -1,0 +1,191 @@
+/**
+ * Packing for the SIMD GEMM (gemm.ts) done in WebAssembly: the implicit im2col gather of the conv
+ * kernels (conv2d.ts). With the (padded) input copied into the backend's memory, `gatherSlivers`
+ * writes the `K x N` matrix `G(k, j) = X[rowOffs[k] + colOffs[j]]` as 8-column slivers, k-major
+ * (`dst[(j - j%8)*K + k*8 + j%8]`), the B operand layout of `simdGemm`.
+ *
+ * Where the 8 columns of a sliver are 8 consecutive input values (stride-1 convolutions, within an
+ * output row) a row of the sliver is two vector loads and stores; otherwise eight scalar ones. Only
+ * whole slivers are gathered here; the caller packs a last partial sliver (its zero lanes) itself.
+ */
+import { FunctionBody, I32, V128, encodeModule, Op } from "./assembler.js";
+import { heapF32, heapI32, instantiate } from "./memory.js";
+
+/**
+ * The module: `gather(cols, slivers, rows, k, dst)`, byte addresses: `cols` holds the 8*slivers input
+ * addresses of the columns, `rows` the k byte offsets of the rows; `slivers, k >= 1`.
+ */
+export function packModuleBytes(): Uint8Array {
+  const [cols, ns, rows, K, dst] = [0, 1, 2, 3, 4];
+  const q = (i: number) => 5 + i;
+  const [r, end, off] = [13, 14, 15];
+  const f = new FunctionBody([...new Array<typeof I32>(11).fill(I32), V128]);
+  f.localGet(rows).localGet(K).i32Const(4).op(Op.i32Mul).op(Op.i32Add).localSet(end);
+  f.loop(); // over slivers
+  for (let i = 0; i < 8; i++) f.localGet(cols).i32Load(4 * i).localSet(q(i));
+  f.block(); // past the scalar path
+  f.block(); // to the scalar path
+  // Consecutive columns: q[i+1] - q[i] == 4 for all i.
+  for (let i = 0; i < 7; i++) {
+    f.localGet(q(i + 1)).localGet(q(i)).op(Op.i32Sub).i32Const(4).op(Op.i32Eq);
+    if (i > 0) f.op(Op.i32And);
+  }
+  f.op(Op.i32Eqz).brIf(0);
+  f.localGet(rows).localSet(r);
+  f.loop();
+  f.localGet(r).i32Load(0).localGet(q(0)).op(Op.i32Add).localSet(off);
+  f.localGet(dst).localGet(off).v128Load(0).v128Store(0);
+  f.localGet(dst).localGet(off).v128Load(16).v128Store(16);
+  f.localGet(dst).i32Const(32).op(Op.i32Add).localSet(dst);
+  f.localGet(r).i32Const(4).op(Op.i32Add).localTee(r).localGet(end).op(Op.i32LtU).brIf(0);
+  f.end();
+  f.br(1);
+  f.end();
+  f.localGet(rows).localSet(r);
+  f.loop();
+  f.localGet(r).i32Load(0).localSet(off);
+  for (let i = 0; i < 8; i++) f.localGet(dst).localGet(q(i)).localGet(off).op(Op.i32Add).f32Load(0).f32Store(4 * i);
+  f.localGet(dst).i32Const(32).op(Op.i32Add).localSet(dst);
+  f.localGet(r).i32Const(4).op(Op.i32Add).localTee(r).localGet(end).op(Op.i32LtU).brIf(0);
+  f.end();
+  f.end();
+  f.localGet(cols).i32Const(32).op(Op.i32Add).localSet(cols);
+  f.localGet(ns).i32Const(1).op(Op.i32Sub).localTee(ns).brIf(0);
+  f.end();
+  return encodeModule({
+    memory: { minPages: 1 },
+    functions: [
+      { name: "gather", params: [I32, I32, I32, I32, I32], results: [], body: f },
+      { name: "scatter_add", params: [I32, I32, I32, I32, I32, I32, I32], results: [], body: scatterAddBody() },
+    ],
+  });
+}
+
+/**
+ * `scatter_add(cols, slivers, rows, k, src, ld, flags)`, byte addresses: for each row k of the `k x
+ * 8*slivers` matrix at `src` (row stride `ld` bytes), adds element (k, j) onto the float at
+ * `rows[k] + cols[j]`. `flags[s]` is 1 where the 8 addresses of sliver s are consecutive (one vector
+ * add per half), else 0 (eight scalar adds). The adjoint of `gather`: col2im.
+ */
+function scatterAddBody(): FunctionBody {
+  const [cols, ns, rows, K, src, ld, flags] = [0, 1, 2, 3, 4, 5, 6];
+  const [r, end, off, c, j, s, fl, a] = [7, 8, 9, 10, 11, 12, 13, 14];
+  const f = new FunctionBody(new Array<typeof I32>(8).fill(I32));
+  f.localGet(rows).localGet(K).i32Const(4).op(Op.i32Mul).op(Op.i32Add).localSet(end);
+  f.localGet(rows).localSet(r);
+  f.loop(); // over rows
+  f.localGet(r).i32Load(0).localSet(off);
+  f.localGet(src).localSet(s);
+  f.localGet(cols).localSet(c);
+  f.localGet(flags).localSet(fl);
+  f.localGet(ns).localSet(j);
+  f.loop(); // over slivers
+  f.block();
+  f.block();
+  f.localGet(fl).i32Load(0).op(Op.i32Eqz).brIf(0);
+  f.localGet(c).i32Load(0).localGet(off).op(Op.i32Add).localSet(a);
+  for (const o of [0, 16]) {
+    f.localGet(a).localGet(a).v128Load(o).localGet(s).v128Load(o).v("f32x4.add").v128Store(o);
+  }
+  f.br(1);
+  f.end();
+  for (let i = 0; i < 8; i++) {
+    f.localGet(c).i32Load(4 * i).localGet(off).op(Op.i32Add).localSet(a);
+    f.localGet(a).localGet(a).f32Load(0).localGet(s).f32Load(4 * i).op(0x92 /* f32.add */).f32Store(0);
+  }
+  f.end();
+  f.localGet(c).i32Const(32).op(Op.i32Add).localSet(c);
+  f.localGet(s).i32Const(32).op(Op.i32Add).localSet(s);
+  f.localGet(fl).i32Const(4).op(Op.i32Add).localSet(fl);
+  f.localGet(j).i32Const(1).op(Op.i32Sub).localTee(j).brIf(0);
+  f.end();
+  f.localGet(src).localGet(ld).op(Op.i32Add).localSet(src);
+  f.localGet(r).i32Const(4).op(Op.i32Add).localTee(r).localGet(end).op(Op.i32LtU).brIf(0);
+  f.end();
+  return f;
+}
+
+interface Exports {
+  gather: (cols: number, slivers: number, rows: number, k: number, dst: number) => void;
+  scatter_add: (cols: number, slivers: number, rows: number, k: number, src: number, ld: number, flags: number) => void;
+}
+
+let exports: Exports | null | undefined;
+
+function module(): Exports {
+  if (exports === undefined) exports = instantiate(packModuleBytes()) as Exports | null;
+  return exports!;
+}
+
+/**
+ * Packs `G(k, j) = heap[x + rowOffs[k] + colOffs[j]]` (`K x N`, offsets in floats into the backend's
+ * memory) as 8-column slivers at `heap[base...]`, zero past column N. `tables` is a free region of
+ * `K + N` ints (float offset) for the address tables. The heap must already have room for all of it.
+ */
+export function gatherSlivers(
+  x: number,
+  rowOffs: Int32Array,
+  K: number,
+  colOffs: Int32Array,
+  N: number,
+  base: number,
+  tables: number,
+): void {
+  const heap = heapF32(0);
+  const ints = heapI32();
+  const full = N >> 3;
+  if (full > 0) {
+    for (let k = 0; k < K; k++) ints[tables + k] = rowOffs[k]! << 2;
+    const cols = tables + K;
+    const xb = x << 2;
+    for (let j = 0; j < full * 8; j++) ints[cols + j] = xb + (colOffs[j]! << 2);
+    module().gather(cols << 2, full, tables << 2, K, base << 2);
+  }
+  const j = full * 8;
+  if (j < N) {
+    const live = N - j;
+    let d = base + j * K;
+    for (let k = 0; k < K; k++, d += 8) {
+      const r = x + rowOffs[k]!;
+      for (let c = 0; c < 8; c++) heap[d + c] = c < live ? heap[r + colOffs[j + c]!]! : 0;
+    }
+  }
+}
+
+/**
+ * Adds the `K x N` matrix at `heap[src...]` (row stride `ld` floats) onto `heap[y + rowOffs[k] +
+ * colOffs[j]]`, row by row (so each target sums its terms in row order, as the TypeScript col2im).
+ * `tables` is a free region of `K + N + N/8` ints for the address tables.
+ */
+export function scatterAddRows(
+  y: number,
+  rowOffs: Int32Array,
+  K: number,
+  colOffs: Int32Array,
+  N: number,
+  src: number,
+  ld: number,
+  tables: number,
+): void {
+  const heap = heapF32(0);
+  const ints = heapI32();
+  const full = N >> 3;
+  if (full > 0) {
+    const yb = y << 2;
+    for (let k = 0; k < K; k++) ints[tables + k] = yb + (rowOffs[k]! << 2);
+    const cols = tables + K;
+    for (let j = 0; j < full * 8; j++) ints[cols + j] = colOffs[j]! << 2;
+    const flags = cols + full * 8;
+    for (let s = 0; s < full; s++) {
+      const c = colOffs.subarray(8 * s, 8 * s + 8);
+      ints[flags + s] = c[7]! - c[0]! === 7 && c[1]! - c[0]! === 1 && c[2]! - c[1]! === 1 && c[3]! - c[2]! === 1 &&
+        c[4]! - c[3]! === 1 && c[5]! - c[4]! === 1 && c[6]! - c[5]! === 1 ? 1 : 0;
+    }
+    module().scatter_add(cols << 2, full, tables << 2, K, src << 2, ld << 2, flags << 2);
+  }
+  for (let k = 0; k < K; k++) {
+    const r = y + rowOffs[k]!;
+    const s = src + k * ld;
+    for (let j = full * 8; j < N; j++) heap[r + colOffs[j]!] += heap[s + j]!;
+  }
+}
