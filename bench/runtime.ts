@@ -1,8 +1,9 @@
 /**
  * The runtime's headline workloads through the public API, beside PyTorch
- * (one thread) in the same run:
+ * (one thread) in the same run, on each backend (the default "wasm", then the
+ * "ts" reference):
  *
- *   LeNet forward, batch 1 (latency) and batch 64 (images/s),
+ *   LeNet forward, batch 1 (latency, under no_grad and recording gradients) and batch 64 (images/s),
  *   LeNet forward in float64, batch 8 (computed in double, as PyTorch does),
  *   Conv2d(64, 64, 3, padding=1) on 1x64x56x56 (GFLOP/s),
  *   a 512x512x512 matmul (GFLOP/s),
@@ -11,11 +12,13 @@
  *     npm run build && node dist/bench/runtime.js
  */
 import { nn, torch } from "../src/index.js";
+import { availableBackends, getBackend, setBackend } from "../src/backend/registry.js";
 import { LeNet, PY_LENET } from "./lenet.js";
 import { PY_TIMEIT, row, runPytorch, timeit } from "./pytorch.js";
 
 interface Figures {
   lenet_b1_us: number;
+  lenet_b1_grad_us: number;
   lenet_b64_img_s: number;
   lenet_f64_b8_us: number;
   conv_gflops: number;
@@ -37,11 +40,14 @@ a = torch.randn(512, 512); b = torch.randn(512, 512)
 with torch.no_grad():
     out = {
         "lenet_b1_us": timeit(lambda: net(x1)) * 1e6,
+        "lenet_b1_grad_us": 0,
         "lenet_b64_img_s": 64 / timeit(lambda: net(x64)),
         "lenet_f64_b8_us": timeit(lambda: net64(x8)) * 1e6,
         "conv_gflops": ${CONV_FLOPS} / timeit(lambda: conv(xc)) / 1e9,
         "matmul_gflops": ${MATMUL_FLOPS} / timeit(lambda: torch.mm(a, b)) / 1e9,
     }
+with torch.enable_grad():
+    out["lenet_b1_grad_us"] = timeit(lambda: net(x1)) * 1e6
 print(json.dumps(out))
 `;
 
@@ -58,8 +64,10 @@ function measureTsorch(): Figures {
   const xc = torch.randn(1, 64, 56, 56);
   const a = torch.randn(512, 512);
   const b = torch.randn(512, 512);
+  const lenet_b1_grad_us = timeit(() => net(x1)) * 1e6;
   return torch.no_grad(() => ({
     lenet_b1_us: timeit(() => net(x1)) * 1e6,
+    lenet_b1_grad_us,
     lenet_b64_img_s: 64 / timeit(() => net(x64)),
     lenet_f64_b8_us: timeit(() => net64(x8)) * 1e6,
     conv_gflops: CONV_FLOPS / timeit(() => conv(xc)) / 1e9,
@@ -83,14 +91,28 @@ function heapAfterForwards(passes: number): { before: number; after: number } {
 }
 
 export function runRuntimeBench(): void {
-  const ours = measureTsorch();
+  const initial = getBackend();
+  const backends = availableBackends().sort((x, y) => (x === initial ? -1 : y === initial ? 1 : 0));
+  const ours: Record<string, Figures> = {};
+  for (const b of backends) {
+    setBackend(b);
+    ours[b] = measureTsorch();
+  }
+  setBackend(initial);
   const theirs = runPytorch<Figures>(PY_SCRIPT, {});
-  console.log("== runtime (one thread; medians; ratio = how many times PyTorch's figure is better)");
-  console.log(row("LeNet forward, batch 1", ours.lenet_b1_us, theirs?.lenet_b1_us, "us", false, 0) + "   target < 400 us");
-  console.log(row("LeNet forward, batch 64", ours.lenet_b64_img_s, theirs?.lenet_b64_img_s, "img/s", true, 0) + "   target >= 2,500 img/s");
-  console.log(row("LeNet forward, batch 8, float64", ours.lenet_f64_b8_us, theirs?.lenet_f64_b8_us, "us", false, 0));
-  console.log(row("Conv2d(64, 64, 3, padding=1) on 1x64x56x56", ours.conv_gflops, theirs?.conv_gflops, "GFLOP/s", true) + "   target >= 2");
-  console.log(row("matmul 512x512x512", ours.matmul_gflops, theirs?.matmul_gflops, "GFLOP/s", true) + "   target >= 2");
+  for (const b of backends) {
+    const o = ours[b]!;
+    const wasm = b === "wasm";
+    const target = (t: string) => (wasm ? `   target ${t}` : "");
+    console.log(`== runtime, ${b} backend${b === initial ? " (default)" : ""} (one thread; medians of ${process.env.TSORCH_BENCH_CLOCK === "wall" ? "wall-clock" : "CPU"} time; ratio = how many times PyTorch's figure is better)`);
+    console.log(row("LeNet forward, batch 1", o.lenet_b1_us, theirs?.lenet_b1_us, "us", false, 0) + target("< 60 us"));
+    console.log(row("LeNet forward, batch 1, recording grads", o.lenet_b1_grad_us, theirs?.lenet_b1_grad_us, "us", false, 0) +
+      `   ${((o.lenet_b1_grad_us / o.lenet_b1_us - 1) * 100).toFixed(0)}% over no_grad${wasm ? " (target < 15%)" : ""}`);
+    console.log(row("LeNet forward, batch 64", o.lenet_b64_img_s, theirs?.lenet_b64_img_s, "img/s", true, 0) + target("> 25,000 img/s"));
+    console.log(row("LeNet forward, batch 8, float64", o.lenet_f64_b8_us, theirs?.lenet_f64_b8_us, "us", false, 0));
+    console.log(row("Conv2d(64, 64, 3, padding=1) on 1x64x56x56", o.conv_gflops, theirs?.conv_gflops, "GFLOP/s", true) + target("> 40 GFLOP/s"));
+    console.log(row("matmul 512x512x512", o.matmul_gflops, theirs?.matmul_gflops, "GFLOP/s", true) + target("> 40 GFLOP/s"));
+  }
   const heap = heapAfterForwards(10_000);
   const grew = (heap.after - heap.before) / 1024 / 1024;
   const gcNote = (globalThis as { gc?: () => void }).gc ? "" : " (run node with --expose-gc for exact figures)";

@@ -33,7 +33,7 @@ import {
 } from "../cpu/conv2d.js";
 import type { Conv2dGeometry } from "../../shape/conv-pool.js";
 import { SIMD_TILE_COLS, SIMD_TILE_ROWS, packSlivers, simdAvailable, simdGemm, simdMemory } from "./gemm.js";
-import { gatherSlivers, scatterAddRows } from "./pack.js";
+import { gatherSlivers, gatherTables, scatterAddRows } from "./pack.js";
 import { checkLength, destination } from "../cpu/buffers.js";
 
 function roundUp(n: number, m: number): number {
@@ -71,6 +71,7 @@ export function simdConv2d(
   const tOff = xOff + xLen;
   const mem = simdMemory(tOff + E + P);
   mem.set(X.subarray(0, xLen), xOff);
+  gatherTables(elements, E, positions, P, tOff);
   for (let gr = 0; gr < g.groups; gr++) {
     packSlivers(weight, gr * coutG * E, E, 1, coutG, E, SIMD_TILE_ROWS, mem, 0);
     for (let n = 0; n < g.batch; n++) {
@@ -118,6 +119,7 @@ export function simdConv2dBackwardWeight(
   const tOff = xOff + xLen;
   const mem = simdMemory(tOff + E + P);
   mem.set(X.subarray(0, xLen), xOff);
+  gatherTables(positions, P, elements, E, tOff);
   for (let gr = 0; gr < g.groups; gr++) {
     for (let n = 0; n < g.batch; n++) {
       packSlivers(gradOutput, (n * g.outChannels + gr * coutG) * P, P, 1, coutG, P, SIMD_TILE_ROWS, mem, 0);

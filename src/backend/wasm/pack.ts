@@ -12,17 +12,17 @@ import { FunctionBody, I32, V128, encodeModule, Op } from "./assembler.js";
 import { heapF32, heapI32, instantiate } from "./memory.js";
 
 /**
- * The module: `gather(cols, slivers, rows, k, dst)`, byte addresses: `cols` holds the 8*slivers input
- * addresses of the columns, `rows` the k byte offsets of the rows; `slivers, k >= 1`.
+ * The module: `gather(cols, slivers, rows, k, dst, x)`, byte addresses: element (k, j) is read at
+ * `x + rows[k] + cols[j]` (`cols` holds 8*slivers byte offsets, `rows` k); `slivers, k >= 1`.
  */
 export function packModuleBytes(): Uint8Array {
-  const [cols, ns, rows, K, dst] = [0, 1, 2, 3, 4];
-  const q = (i: number) => 5 + i;
-  const [r, end, off] = [13, 14, 15];
+  const [cols, ns, rows, K, dst, x] = [0, 1, 2, 3, 4, 5];
+  const q = (i: number) => 6 + i;
+  const [r, end, off] = [14, 15, 16];
   const f = new FunctionBody([...new Array<typeof I32>(11).fill(I32), V128]);
   f.localGet(rows).localGet(K).i32Const(4).op(Op.i32Mul).op(Op.i32Add).localSet(end);
   f.loop(); // over slivers
-  for (let i = 0; i < 8; i++) f.localGet(cols).i32Load(4 * i).localSet(q(i));
+  for (let i = 0; i < 8; i++) f.localGet(cols).i32Load(4 * i).localGet(x).op(Op.i32Add).localSet(q(i));
   f.block(); // past the scalar path
   f.block(); // to the scalar path
   // Consecutive columns: q[i+1] - q[i] == 4 for all i.
@@ -55,7 +55,7 @@ export function packModuleBytes(): Uint8Array {
   return encodeModule({
     memory: { minPages: 1 },
     functions: [
-      { name: "gather", params: [I32, I32, I32, I32, I32], results: [], body: f },
+      { name: "gather", params: [I32, I32, I32, I32, I32, I32], results: [], body: f },
       { name: "scatter_add", params: [I32, I32, I32, I32, I32, I32, I32], results: [], body: scatterAddBody() },
     ],
   });
@@ -106,7 +106,7 @@ function scatterAddBody(): FunctionBody {
 }
 
 interface Exports {
-  gather: (cols: number, slivers: number, rows: number, k: number, dst: number) => void;
+  gather: (cols: number, slivers: number, rows: number, k: number, dst: number, x: number) => void;
   scatter_add: (cols: number, slivers: number, rows: number, k: number, src: number, ld: number, flags: number) => void;
 }
 
@@ -118,31 +118,26 @@ function module(): Exports {
 }
 
 /**
- * Packs `G(k, j) = heap[x + rowOffs[k] + colOffs[j]]` (`K x N`, offsets in floats into the backend's
- * memory) as 8-column slivers at `heap[base...]`, zero past column N. `tables` is a free region of
- * `K + N` ints (float offset) for the address tables. The heap must already have room for all of it.
+ * Writes the address tables of `gatherSlivers` for `K x N` matrices `G(k, j) = heap[x + rowOffs[k] +
+ * colOffs[j]]` at `heap[tables...]` (`K + N` ints), once for every x gathered with them.
  */
-export function gatherSlivers(
-  x: number,
-  rowOffs: Int32Array,
-  K: number,
-  colOffs: Int32Array,
-  N: number,
-  base: number,
-  tables: number,
-): void {
-  const heap = heapF32(0);
+export function gatherTables(rowOffs: Int32Array, K: number, colOffs: Int32Array, N: number, tables: number): void {
   const ints = heapI32();
+  for (let k = 0; k < K; k++) ints[tables + k] = rowOffs[k]! << 2;
+  for (let j = 0; j < N; j++) ints[tables + K + j] = colOffs[j]! << 2;
+}
+
+/**
+ * Packs `G(k, j) = heap[x + rowOffs[k] + colOffs[j]]` (`K x N`, offsets in floats into the backend's
+ * memory) as 8-column slivers at `heap[base...]`, zero past column N, with the tables `gatherTables`
+ * wrote at `tables`. The heap must already have room for all of it.
+ */
+export function gatherSlivers(x: number, rowOffs: Int32Array, K: number, colOffs: Int32Array, N: number, base: number, tables: number): void {
   const full = N >> 3;
-  if (full > 0) {
-    for (let k = 0; k < K; k++) ints[tables + k] = rowOffs[k]! << 2;
-    const cols = tables + K;
-    const xb = x << 2;
-    for (let j = 0; j < full * 8; j++) ints[cols + j] = xb + (colOffs[j]! << 2);
-    module().gather(cols << 2, full, tables << 2, K, base << 2);
-  }
+  if (full > 0) module().gather((tables + K) << 2, full, tables << 2, K, base << 2, x << 2);
   const j = full * 8;
   if (j < N) {
+    const heap = heapF32(0);
     const live = N - j;
     let d = base + j * K;
     for (let k = 0; k < K; k++, d += 8) {
