@@ -1,11 +1,15 @@
 /**
  * The wasm backend's own kernels beyond GEMM and conv (backend-simd.test.ts): the SIMD element-wise
- * rows give PyTorch's values to the bit, special values included, on both backends alike, and fall
- * back to the TypeScript rows for short, strided or non-float32 operands.
+ * rows and the 2x2 max pooling give the TypeScript kernels' values (PyTorch's, by their fixtures) to
+ * the bit, special values, ties and indices included, and fall back to TypeScript for short, strided,
+ * non-float32 or cut-off operands.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { getBackend, setBackend } from "../src/backend/registry.js";
+import { maxPool2d } from "../src/backend/cpu/pool2d.js";
+import { maxPool2dGeometry } from "../src/backend/cpu/output-size.js";
 import { elementwiseModuleBytes } from "../src/backend/wasm/elementwise.js";
+import { poolModuleBytes, simdMaxPool2d } from "../src/backend/wasm/pool2d.js";
 import { F, torch } from "../src/index.js";
 
 const initial = getBackend();
@@ -95,5 +99,45 @@ describe("wasm element-wise kernels", () => {
     const { ts, wasm } = onBoth(run);
     for (let i = 0; i < ts.length; i++) expect(wasm[i]).toBeCloseTo(ts[i]!, 4);
     expect(wasm[4]).toBeLessThan(wasm[0]!);
+  });
+});
+
+describe("wasm max pooling", () => {
+  it("the module validates", () => {
+    expect(WA.validate(poolModuleBytes())).toBe(true);
+  });
+
+  it("2x2 stride-2 pooling: values and indices equal the TypeScript kernel's, NaN, ties and -inf included", () => {
+    const v = values();
+    // Ties: a run of equal values; the first of a window wins unless a later one is greater or NaN.
+    for (let i = 40; i < 80; i++) v[i] = 0.5;
+    const shapes: [number, number, number, number][] = [[2, 3, 28, 28], [4, 16, 10, 10], [1, 2, 9, 13], [3, 1, 8, 8], [1, 1, 2, 30]];
+    let simdRuns = 0;
+    for (const shape of shapes) {
+      for (const ceil of [false, true]) {
+        const n = shape.reduce((a, b) => a * b, 1);
+        const x = new Float32Array(n);
+        for (let i = 0; i < n; i++) x[i] = v[(i * 7) % v.length]!;
+        const g = maxPool2dGeometry(shape, { kernelSize: 2, ceilMode: ceil });
+        const ts = maxPool2d(g, x);
+        const wasm = simdMaxPool2d(g, x);
+        expect(Array.from(new Int32Array(wasm.output.buffer)), `${shape} ceil=${ceil}`).toEqual(Array.from(new Int32Array(ts.output.buffer)));
+        expect(Array.from(wasm.indices)).toEqual(Array.from(ts.indices));
+        if (2 * g.outW <= g.inW && 2 * g.outH <= g.inH && g.outW >= 4) simdRuns++;
+      }
+    }
+    expect(simdRuns).toBeGreaterThanOrEqual(5);
+  });
+
+  it("F.max_pool2d forward and backward agree on both backends", () => {
+    const x0 = torch.randn(8, 6, 28, 28);
+    const run = () => {
+      const x = x0.clone().requires_grad_(true);
+      const y = F.max_pool2d(x, 2);
+      y.backward(torch.ones_like(y));
+      return [bits(y), bits(x.grad!)];
+    };
+    const { ts, wasm } = onBoth(run);
+    expect(wasm).toEqual(ts);
   });
 });

@@ -47,10 +47,15 @@ const Simd = {
   f32x4Add: 0xe4,
   f32x4Mul: 0xe6,
   f32x4Max: 0xe9,
+  v128Bitselect: 0x52,
+  i32x4Splat: 0x11,
+  i32x4Add: 0xae,
 } as const;
 
 /** The SIMD instructions that take no immediate, by their text-format names. */
-export type SimdOp = "f32x4.eq" | "f32x4.ne" | "f32x4.lt" | "f32x4.gt" | "v128.and" | "v128.andnot" | "v128.or" | "f32x4.add" | "f32x4.mul" | "f32x4.max";
+export type SimdOp =
+  | "f32x4.eq" | "f32x4.ne" | "f32x4.lt" | "f32x4.gt" | "v128.and" | "v128.andnot" | "v128.or" | "v128.bitselect"
+  | "f32x4.add" | "f32x4.mul" | "f32x4.max" | "i32x4.splat" | "i32x4.add";
 const SIMD_BY_NAME: Record<SimdOp, number> = {
   "f32x4.eq": Simd.f32x4Eq,
   "f32x4.ne": Simd.f32x4Ne,
@@ -62,6 +67,9 @@ const SIMD_BY_NAME: Record<SimdOp, number> = {
   "f32x4.add": Simd.f32x4Add,
   "f32x4.mul": Simd.f32x4Mul,
   "f32x4.max": Simd.f32x4Max,
+  "v128.bitselect": Simd.v128Bitselect,
+  "i32x4.splat": Simd.i32x4Splat,
+  "i32x4.add": Simd.i32x4Add,
 };
 
 function uleb(n: number, out: number[]): void {
@@ -216,6 +224,20 @@ export class FunctionBody {
   v128Zero(): this {
     this.simd(0x0c);
     for (let i = 0; i < 16; i++) this.code.push(0);
+    return this;
+  }
+
+  /** `v128.const` with four i32 lanes. */
+  i32x4Const(lanes: readonly [number, number, number, number]): this {
+    this.simd(0x0c);
+    for (const v of lanes) this.code.push(v & 255, (v >> 8) & 255, (v >> 16) & 255, (v >>> 24) & 255);
+    return this;
+  }
+
+  /** `i8x16.shuffle` of the two vectors on the stack: byte lanes 0-15 from the first, 16-31 from the second. */
+  i8x16Shuffle(lanes: readonly number[]): this {
+    this.simd(0x0d);
+    for (const l of lanes) this.code.push(l);
     return this;
   }
 

@@ -10,6 +10,7 @@ import type { KernelSignatures } from "../registry.js";
 import { simdConv2d, simdConv2dBackwardInput, simdConv2dBackwardWeight } from "./conv2d.js";
 import { compileRowSimd } from "./elementwise.js";
 import { sgemmSimd, simdAvailable } from "./gemm.js";
+import { simdMaxPool2d } from "./pool2d.js";
 
 /** Whether this engine runs WebAssembly SIMD. */
 export const wasmAvailable = simdAvailable;
@@ -21,4 +22,5 @@ export const wasmKernels: Partial<KernelSignatures> = {
   conv2d_backward_input: simdConv2dBackwardInput,
   conv2d_backward_weight: simdConv2dBackwardWeight,
   elementwise_compile: compileRowSimd,
+  max_pool2d: simdMaxPool2d,
 };
