@@ -33,7 +33,7 @@ import {
 } from "../cpu/conv2d.js";
 import type { Conv2dGeometry } from "../../shape/conv-pool.js";
 import { SIMD_TILE_COLS, SIMD_TILE_ROWS, packSlivers, simdAvailable, simdGemm, simdMemory } from "./gemm.js";
-import { gatherSlivers, gatherTables, scatterAddRows } from "./pack.js";
+import { biasRows, gatherSlivers, gatherTables, scatterAddRows } from "./pack.js";
 import { checkLength, destination } from "../cpu/buffers.js";
 
 function roundUp(n: number, m: number): number {
@@ -69,8 +69,13 @@ export function simdConv2d(
   const xOff = cBase + mp * np;
   const xLen = g.batch * g.inChannels * planeP;
   const tOff = xOff + xLen;
-  const mem = simdMemory(tOff + E + P);
+  // The bias, then one image's output rows with the bias added (packed, plus 3 floats of slack).
+  const biasOff = tOff + E + P;
+  const yOff = biasOff + coutG * g.groups;
+  const mem = simdMemory(yOff + coutG * P + 3);
   mem.set(X.subarray(0, xLen), xOff);
+  if (bias) mem.set(bias.subarray(0, g.outChannels), biasOff);
+  else mem.fill(0, biasOff, yOff);
   gatherTables(elements, E, positions, P, tOff);
   for (let gr = 0; gr < g.groups; gr++) {
     packSlivers(weight, gr * coutG * E, E, 1, coutG, E, SIMD_TILE_ROWS, mem, 0);
@@ -78,13 +83,8 @@ export function simdConv2d(
       const xBase = (n * g.inChannels + gr * cinG) * planeP;
       gatherSlivers(xOff + xBase, elements, E, positions, P, aLen, tOff);
       simdGemm(0, aLen, cBase, mp, np, E, false);
-      for (let m = 0; m < coutG; m++) {
-        const co = gr * coutG + m;
-        const b = bias ? bias[co] : 0;
-        const src = cBase + m * np;
-        const dst = (n * g.outChannels + co) * P;
-        for (let p = 0; p < P; p++) y[dst + p] = mem[src + p] + b;
-      }
+      biasRows(cBase, np, coutG, P, biasOff + gr * coutG, yOff);
+      y.set(mem.subarray(yOff, yOff + coutG * P), (n * g.outChannels + gr * coutG) * P);
     }
   }
   return y;

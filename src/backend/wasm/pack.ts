@@ -57,8 +57,36 @@ export function packModuleBytes(): Uint8Array {
     functions: [
       { name: "gather", params: [I32, I32, I32, I32, I32, I32], results: [], body: f },
       { name: "scatter_add", params: [I32, I32, I32, I32, I32, I32, I32], results: [], body: scatterAddBody() },
+      { name: "bias_rows", params: [I32, I32, I32, I32, I32, I32], results: [], body: biasRowsBody() },
     ],
   });
+}
+
+/**
+ * `bias_rows(src, ld, rows, cols, bias, dst)`, byte addresses: row m of the `rows x cols` matrix at src
+ * (row stride `ld` bytes) plus `bias[m]`, written at `dst + 4*m*cols` (rows packed). Works four columns
+ * at a time: a row's last vector may run up to 3 values past its end (the next row overwrites them;
+ * the last row needs 3 spare floats after the output).
+ */
+function biasRowsBody(): FunctionBody {
+  const [src, ld, rows, cols, bias, dst] = [0, 1, 2, 3, 4, 5];
+  const [m, p, bv] = [6, 7, 8];
+  const f = new FunctionBody([I32, I32, V128]);
+  f.i32Const(0).localSet(m);
+  f.loop();
+  f.localGet(bias).localGet(m).i32Const(4).op(Op.i32Mul).op(Op.i32Add).v128Load32Splat(0).localSet(bv);
+  f.i32Const(0).localSet(p);
+  f.loop();
+  f.localGet(dst).localGet(p).op(Op.i32Add);
+  f.localGet(src).localGet(p).op(Op.i32Add).v128Load(0).localGet(bv).v("f32x4.add");
+  f.v128Store(0);
+  f.localGet(p).i32Const(16).op(Op.i32Add).localTee(p).localGet(cols).i32Const(4).op(Op.i32Mul).op(Op.i32LtU).brIf(0);
+  f.end();
+  f.localGet(src).localGet(ld).op(Op.i32Add).localSet(src);
+  f.localGet(dst).localGet(cols).i32Const(4).op(Op.i32Mul).op(Op.i32Add).localSet(dst);
+  f.localGet(m).i32Const(1).op(Op.i32Add).localTee(m).localGet(rows).op(Op.i32LtU).brIf(0);
+  f.end();
+  return f;
 }
 
 /**
@@ -108,6 +136,7 @@ function scatterAddBody(): FunctionBody {
 interface Exports {
   gather: (cols: number, slivers: number, rows: number, k: number, dst: number, x: number) => void;
   scatter_add: (cols: number, slivers: number, rows: number, k: number, src: number, ld: number, flags: number) => void;
+  bias_rows: (src: number, ld: number, rows: number, cols: number, bias: number, dst: number) => void;
 }
 
 let exports: Exports | null | undefined;
@@ -183,4 +212,12 @@ export function scatterAddRows(
     const s = src + k * ld;
     for (let j = full * 8; j < N; j++) heap[r + colOffs[j]!] += heap[s + j]!;
   }
+}
+
+/**
+ * Writes row m of the `rows x cols` matrix at `heap[src...]` (row stride `ld` floats) plus
+ * `heap[bias + m]` to `heap[dst + m*cols...]`; `dst` needs `rows*cols + 3` floats of room.
+ */
+export function biasRows(src: number, ld: number, rows: number, cols: number, bias: number, dst: number): void {
+  if (rows > 0 && cols > 0) module().bias_rows(src << 2, ld << 2, rows, cols, bias << 2, dst << 2);
 }
