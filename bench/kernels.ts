@@ -28,6 +28,10 @@ import { conv2dGeometry, maxPool2dGeometry, type Conv2dGeometry } from "../src/s
 import { maxPool2d, maxPool2dBackward } from "../src/backend/cpu/pool2d.js";
 import { simdConv2d, simdConv2dBackwardInput, simdConv2dBackwardWeight } from "../src/backend/wasm/conv2d.js";
 import { sgemmSimd, simdAvailable } from "../src/backend/wasm/gemm.js";
+import { setNumThreads } from "../src/backend/wasm/threads.js";
+
+// One thread: the figures are CPU time, beside PyTorch on one thread.
+setNumThreads(1);
 
 /** The kernels a workload runs: the TypeScript ones, or the opt-in WebAssembly SIMD ones. */
 interface Kernels {

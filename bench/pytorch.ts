@@ -72,7 +72,8 @@ def timeit(fn, seconds=0.5, samples=7, warmup=1.0):
  * hundred calls of a small workload before its optimised code settles; timing
  * earlier measures the JIT, not the runtime).
  */
-export function timeit(fn: () => void, seconds = 0.5, samples = 7, warmupSeconds = 1): number {
+export function timeit(fn: () => void, seconds = 0.5, samples = 7, warmupSeconds = 1, clock: () => number = clockMs): number {
+  const clockMs = clock;
   const warmEnd = clockMs() + warmupSeconds * 1000;
   let calls = 0;
   while (calls < 3 || (clockMs() < warmEnd && calls < 5000)) {

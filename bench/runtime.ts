@@ -7,7 +7,8 @@
  *   LeNet forward in float64, batch 8 (computed in double, as PyTorch does),
  *   Conv2d(64, 64, 3, padding=1) on 1x64x56x56 (GFLOP/s),
  *   a 512x512x512 matmul (GFLOP/s),
- *   and the heap after 10,000 LeNet forward passes (it must stay flat).
+ *   and the heap after 10,000 LeNet forward passes (it must stay flat);
+ *   then the wasm backend's LeNet batch 64, conv and matmul on 1 and 2 threads (wall clock).
  *
  *     npm run build && node dist/bench/runtime.js
  */
@@ -90,7 +91,31 @@ function heapAfterForwards(passes: number): { before: number; after: number } {
   return { before, after };
 }
 
+/** Wall-clock figures on `threads` threads (CPU time would add the threads up). */
+function measureThreads(threads: number): { lenet_b64_img_s: number; conv_gflops: number; matmul_gflops: number } {
+  torch.set_num_threads(threads);
+  torch.manual_seed(0);
+  const net = new LeNet();
+  net.eval();
+  const x64 = torch.randn(64, 1, 32, 32);
+  const conv = new nn.Conv2d(64, 64, 3, { padding: 1 });
+  const xc = torch.randn(1, 64, 56, 56);
+  const a = torch.randn(512, 512);
+  const b = torch.randn(512, 512);
+  const wall = () => performance.now();
+  try {
+    return torch.no_grad(() => ({
+      lenet_b64_img_s: 64 / timeit(() => net(x64), 0.5, 7, 1, wall),
+      conv_gflops: CONV_FLOPS / timeit(() => conv(xc), 0.5, 7, 1, wall) / 1e9,
+      matmul_gflops: MATMUL_FLOPS / timeit(() => torch.mm(a, b), 0.5, 7, 1, wall) / 1e9,
+    }));
+  } finally {
+    torch.set_num_threads(1);
+  }
+}
+
 export function runRuntimeBench(): void {
+  torch.set_num_threads(1);
   const initial = getBackend();
   const backends = availableBackends().sort((x, y) => (x === initial ? -1 : y === initial ? 1 : 0));
   const ours: Record<string, Figures> = {};
@@ -112,6 +137,16 @@ export function runRuntimeBench(): void {
     console.log(row("LeNet forward, batch 8, float64", o.lenet_f64_b8_us, theirs?.lenet_f64_b8_us, "us", false, 0));
     console.log(row("Conv2d(64, 64, 3, padding=1) on 1x64x56x56", o.conv_gflops, theirs?.conv_gflops, "GFLOP/s", true) + target("> 40 GFLOP/s"));
     console.log(row("matmul 512x512x512", o.matmul_gflops, theirs?.matmul_gflops, "GFLOP/s", true) + target("> 40 GFLOP/s"));
+  }
+  if (backends.includes("wasm")) {
+    setBackend("wasm");
+    const one = measureThreads(1);
+    const two = measureThreads(2);
+    setBackend(initial);
+    console.log("== wasm backend on 1 and 2 threads (torch.set_num_threads; wall-clock medians, so other load on the machine counts against them)");
+    console.log(`LeNet forward, batch 64                      1 thread ${one.lenet_b64_img_s.toFixed(0).padStart(7)} img/s   2 threads ${two.lenet_b64_img_s.toFixed(0).padStart(7)} img/s   target > 45,000 img/s`);
+    console.log(`Conv2d(64, 64, 3, padding=1) on 1x64x56x56   1 thread ${one.conv_gflops.toFixed(1).padStart(7)} GFLOP/s 2 threads ${two.conv_gflops.toFixed(1).padStart(7)} GFLOP/s target > 75 GFLOP/s`);
+    console.log(`matmul 512x512x512                           1 thread ${one.matmul_gflops.toFixed(1).padStart(7)} GFLOP/s 2 threads ${two.matmul_gflops.toFixed(1).padStart(7)} GFLOP/s target > 75 GFLOP/s`);
   }
   const heap = heapAfterForwards(10_000);
   const grew = (heap.after - heap.before) / 1024 / 1024;

@@ -182,6 +182,7 @@ function onBackend<T>(name: string, fn: () => T): T {
 
 /** Runs the benchmark, prints its figures and returns them. */
 export function runTrainBench(options: { quick?: boolean; wall?: boolean } = {}): TrainBenchResult {
+  torch.set_num_threads(1);
   const wall = options.wall ?? false;
   const samples = options.quick ? 5 : 9;
   const reps = options.quick ? 3 : 6;

@@ -21,6 +21,7 @@ export {
 export { no_grad, enable_grad, is_grad_enabled, set_grad_enabled } from "./autograd/grad-mode.js";
 export { set_printoptions, get_printoptions } from "./tensor/print-options.js";
 export { setBackend as set_backend, getBackend as get_backend } from "./backend/registry.js";
+export { setNumThreads as set_num_threads, getNumThreads as get_num_threads } from "./backend/wasm/threads.js";
 
 // ---------------------------------------------------------------- ops
 export { result_type, can_cast } from "./ops/torch-extras.js";

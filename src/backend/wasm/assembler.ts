@@ -267,8 +267,11 @@ export interface FunctionDef {
 }
 
 export interface ModuleDef {
-  /** Import `env.memory` with at least this many 64 KiB pages, or no memory. */
-  memory: { minPages: number } | null;
+  /**
+   * Import `env.memory` with at least this many 64 KiB pages (shared between threads, with a maximum,
+   * when `shared`), or no memory.
+   */
+  memory: { minPages: number; maxPages?: number; shared?: boolean } | null;
   functions: FunctionDef[];
 }
 
@@ -296,8 +299,10 @@ export function encodeModule(def: ModuleDef): Uint8Array {
     uleb(1, imports);
     name("env", imports);
     name("memory", imports);
-    imports.push(0x02, 0x00);
-    uleb(def.memory.minPages, imports);
+    const { minPages, maxPages, shared } = def.memory;
+    imports.push(0x02, shared ? 0x03 : maxPages !== undefined ? 0x01 : 0x00);
+    uleb(minPages, imports);
+    if (shared || maxPages !== undefined) uleb(maxPages ?? minPages, imports);
     section(2, imports, out);
   }
   const funcs: number[] = [];

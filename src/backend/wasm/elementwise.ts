@@ -14,7 +14,7 @@
 import { type ComputeType, type ElementwiseOp, type RowFn, compileRow } from "../cpu/elementwise.js";
 import type { TypedArray } from "../../tensor/dtype.js";
 import { FunctionBody, I32, V128, encodeModule, Op } from "./assembler.js";
-import { heapF32, instantiate } from "./memory.js";
+import { heapF32, instantiate, memoryImport } from "./memory.js";
 
 /** Rows shorter than this stay on the TypeScript loop (copying in and out would cost more than it saves). */
 const MIN_ROW = 64;
@@ -52,7 +52,7 @@ export function elementwiseModuleBytes(): Uint8Array {
   back.end();
 
   return encodeModule({
-    memory: { minPages: 1 },
+    memory: memoryImport(),
     functions: [
       { name: "relu", params: [I32, I32, I32], results: [], body: relu },
       { name: "relu_backward", params: [I32, I32, I32, I32], results: [], body: back },

@@ -24,7 +24,8 @@
 import { TsorchError } from "../../errors.js";
 import { checkSgemmArgs, sgemm } from "../cpu/gemm.js";
 import { FunctionBody, I32, V128, encodeModule, Op } from "./assembler.js";
-import { heapF32, instantiate } from "./memory.js";
+import { heapF32, instantiate, memoryImport } from "./memory.js";
+import { parallelGemm } from "./threads.js";
 
 /** Rows and columns of the SIMD micro-kernel's tile. */
 const MR = 4;
@@ -97,7 +98,7 @@ export function simdGemmModuleBytes(tileRows = MR, tileCols = NR): Uint8Array {
   gemm.end();
 
   return encodeModule({
-    memory: { minPages: 1 },
+    memory: memoryImport(),
     functions: [
       { name: "kernel", params: [I32, I32, I32, I32, I32, I32], results: [], body: kernel },
       { name: "gemm", params: [I32, I32, I32, I32, I32, I32, I32], results: [], body: gemm },
@@ -110,11 +111,13 @@ interface Instance {
 }
 
 let instance: Instance | null | undefined;
+let moduleBytes: Uint8Array;
 
 /** The instantiated module, or null when this engine has no WebAssembly SIMD. */
 function getInstance(): Instance | null {
   if (instance !== undefined) return instance;
-  const exports = instantiate(simdGemmModuleBytes());
+  moduleBytes = simdGemmModuleBytes();
+  const exports = instantiate(moduleBytes);
   instance = exports === null ? null : { gemm: exports.gemm as Instance["gemm"] };
   return instance;
 }
@@ -140,7 +143,7 @@ export function simdMemory(floats: number): Float32Array {
  * overwriting it.
  */
 export function simdGemm(a: number, b: number, c: number, mp: number, np: number, k: number, accumulate: boolean): void {
-  getInstance()!.gemm(a * 4, b * 4, c * 4, mp, np, k, accumulate ? 1 : 0);
+  parallelGemm(getInstance()!.gemm, moduleBytes, MR, a * 4, b * 4, c * 4, mp, np, k, accumulate ? 1 : 0);
 }
 
 /** Rows of an A sliver and columns of a B sliver of `simdGemm`. */

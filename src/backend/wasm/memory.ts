@@ -3,6 +3,9 @@
  * gets room in it: `heapF32(floats)` grows the memory when needed and returns a Float32Array over all
  * of it. Kernels copy their operands in at offset 0, run, and copy results out; none calls another
  * while it holds the memory, so they share it without a lock.
+ *
+ * The memory is shared (a SharedArrayBuffer, so worker threads can run GEMM tiles on it: threads.ts)
+ * where the engine allows it, else plain; `memoryImport()` is the import every module declares to match.
  */
 
 /** The parts of the WebAssembly JS API used here (the project's `lib` has no DOM typings). */
@@ -12,13 +15,26 @@ interface WasmMemory {
 }
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
 
 const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-let memory: WasmMemory | null = null;
+/** 2 GiB: the most a shared memory may grow to (engines reserve it up front, as address space only). */
+const MAX_PAGES = 32768;
+const INITIAL_PAGES = 16;
+
+/** The memory, shared when the engine allows it (null without WebAssembly). */
+const memory: WasmMemory | null = (() => {
+  if (api === undefined) return null;
+  try {
+    return new api.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
+  } catch {
+    return new api.Memory({ initial: INITIAL_PAGES });
+  }
+})();
+const shared = memory !== null && typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
 let view = new Float32Array(0);
 let ints = new Int32Array(0);
 
@@ -27,12 +43,18 @@ let ints = new Int32Array(0);
  * WebAssembly or does not validate the module (no SIMD, say).
  */
 export function instantiate(bytes: Uint8Array): Record<string, unknown> | null {
-  if (api === undefined || !api.validate(bytes)) return null;
-  if (memory === null) {
-    memory = new api.Memory({ initial: 16 });
-    view = new Float32Array(memory.buffer);
-  }
+  if (api === undefined || memory === null || !api.validate(bytes)) return null;
   return new api.Instance(new api.Module(bytes), { env: { memory } }).exports;
+}
+
+/** The memory import a module of this backend declares (shared with a maximum where the memory is). */
+export function memoryImport(): { minPages: number; maxPages?: number; shared?: boolean } {
+  return shared ? { minPages: 1, maxPages: MAX_PAGES, shared: true } : { minPages: 1 };
+}
+
+/** The shared memory, for worker threads, or null where the memory is not shared. */
+export function sharedMemory(): object | null {
+  return shared ? memory : null;
 }
 
 /**

@@ -9,7 +9,7 @@
  * whole slivers are gathered here; the caller packs a last partial sliver (its zero lanes) itself.
  */
 import { FunctionBody, I32, V128, encodeModule, Op } from "./assembler.js";
-import { heapF32, heapI32, instantiate } from "./memory.js";
+import { heapF32, heapI32, instantiate, memoryImport } from "./memory.js";
 
 /**
  * The module: `gather(cols, slivers, rows, k, dst, x)`, byte addresses: element (k, j) is read at
@@ -53,7 +53,7 @@ export function packModuleBytes(): Uint8Array {
   f.localGet(ns).i32Const(1).op(Op.i32Sub).localTee(ns).brIf(0);
   f.end();
   return encodeModule({
-    memory: { minPages: 1 },
+    memory: memoryImport(),
     functions: [
       { name: "gather", params: [I32, I32, I32, I32, I32, I32], results: [], body: f },
       { name: "scatter_add", params: [I32, I32, I32, I32, I32, I32, I32], results: [], body: scatterAddBody() },

@@ -12,7 +12,7 @@
 import { maxPool2d, maxPoolResult, type MaxPoolResult } from "../cpu/pool2d.js";
 import type { Pool2dGeometry } from "../cpu/output-size.js";
 import { FunctionBody, I32, V128, encodeModule, Op } from "./assembler.js";
-import { heapF32, heapI32, instantiate } from "./memory.js";
+import { heapF32, heapI32, instantiate, memoryImport } from "./memory.js";
 
 /**
  * The module: `pool(src, dst, idx, planes, rows, cols, inH, inW)`, byte addresses: for each plane and
@@ -77,7 +77,7 @@ export function poolModuleBytes(): Uint8Array {
   f.localGet(pl).i32Const(1).op(Op.i32Add).localTee(pl).localGet(planes).op(Op.i32LtU).brIf(0);
   f.end();
   return encodeModule({
-    memory: { minPages: 1 },
+    memory: memoryImport(),
     functions: [{ name: "pool", params: new Array<typeof I32>(8).fill(I32), results: [], body: f }],
   });
 }
