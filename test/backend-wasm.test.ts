@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { getBackend, setBackend } from "../src/backend/registry.js";
 import { maxPool2d } from "../src/backend/cpu/pool2d.js";
-import { maxPool2dGeometry } from "../src/backend/cpu/output-size.js";
+import { maxPool2dGeometry } from "../src/shape/conv-pool.js";
 import { elementwiseModuleBytes } from "../src/backend/wasm/elementwise.js";
 import { poolModuleBytes, simdMaxPool2d } from "../src/backend/wasm/pool2d.js";
 import { F, torch } from "../src/index.js";

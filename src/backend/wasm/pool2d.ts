@@ -10,7 +10,7 @@
  * With windows cut off by ceil_mode at the bottom or right edge the TypeScript kernel runs.
  */
 import { maxPool2d, maxPoolResult, type MaxPoolResult } from "../cpu/pool2d.js";
-import type { Pool2dGeometry } from "../cpu/output-size.js";
+import type { Pool2dGeometry } from "../../shape/conv-pool.js";
 import { FunctionBody, I32, V128, encodeModule, Op } from "./assembler.js";
 import { heapF32, heapI32, instantiate, memoryImport } from "./memory.js";
 
