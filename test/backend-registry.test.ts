@@ -86,10 +86,11 @@ describe("kernel registry", () => {
       sgemm(...args);
     };
     const before = getKernel("sgemm");
+    const pool = getKernel("max_pool2d");
     registerKernel("sgemm", counting, "test");
     expect(getKernel("sgemm")).toBe(counting);
     expect(getKernelBackend("sgemm")).toBe("test");
-    expect(getKernel("max_pool2d")).toBe(cpuKernels.max_pool2d);
+    expect(getKernel("max_pool2d")).toBe(pool);
     const C = new Float32Array(1);
     getKernel("sgemm")(false, false, 1, 1, 1, 1, new Float32Array([2]), 0, 1, new Float32Array([3]), 0, 1, 0, C, 0, 1);
     expect(C[0]).toBe(6);
