@@ -85,7 +85,7 @@ function expectationsOf(nb: NotebookFile): Expectations {
   for (const cell of nb.cells) {
     if (cell.cell_type === "markdown") {
       const heading = /^#{1,6}\s+(.+)$/m.exec(joined(cell.source));
-      if (heading) result.texts.push(collapse(heading[1]!.replace(/[*_`]/g, "")));
+      if (heading) result.texts.push(collapse(heading[1]!.replace(/`/g, "").replace(/(?<!\w)[*_]+|[*_]+(?!\w)/g, "")));
       continue;
     }
     for (const output of cell.outputs ?? []) {
