@@ -88,6 +88,16 @@ describe("committed notebooks in JupyterLab 4.6", () => {
     await lab.screenshot("lenet-untrusted-dark");
     await lab.setTheme("light");
   });
+});
+
+describe("Run All in JupyterLab 4.6, in a fresh session", () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startLab({ root, viewport: { width: 1280, height: 900 } });
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
 
   it("Run All stops at a failing cell: skipped cells keep an empty prompt and the kernel ends idle", async () => {
     await lab.open("stops.ipynb");
@@ -95,13 +105,23 @@ describe("committed notebooks in JupyterLab 4.6", () => {
     await lab.page.evaluate(() => {
       void (window as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } } }).jupyterapp.commands.execute("notebook:run-all-cells");
     });
+    // Prompts of this notebook only: the LeNet notebook stays open in another tab.
     await lab.page.waitForFunction(
-      () => /\[\d+\]/.test(document.querySelectorAll(".jp-CodeCell .jp-InputArea-prompt")[1]?.textContent ?? ""),
+      () =>
+        /\[\d+\]/.test(
+          ((window as unknown as { jupyterapp: { shell: { currentWidget: { node: HTMLElement } } } }).jupyterapp.shell.currentWidget.node.querySelectorAll(
+            ".jp-CodeCell .jp-InputArea-prompt",
+          )[1]?.textContent ?? ""),
+        ),
       undefined,
       { timeout: 90_000 },
     );
     await lab.waitIdle(60_000);
-    const prompts = await lab.page.$$eval(".jp-CodeCell .jp-InputArea-prompt", (ps) => ps.map((p) => (p.textContent ?? "").replace(/\s+/g, "")));
+    const prompts = await lab.page.evaluate(() =>
+      [...(window as unknown as { jupyterapp: { shell: { currentWidget: { node: HTMLElement } } } }).jupyterapp.shell.currentWidget.node.querySelectorAll(".jp-CodeCell .jp-InputArea-prompt")].map((p) =>
+        (p.textContent ?? "").replace(/\s+/g, ""),
+      ),
+    );
     expect(prompts[0]).toMatch(/^\[\d+\]:$/);
     expect(prompts[1]).toMatch(/^\[\d+\]:$/);
     expect(prompts[2]).toBe("[]:");
