@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 const endToEnd = [
   "test/kernel-*.test.ts", "test/notebooks-*.test.ts", "test/repl-*.test.ts", "test/run-*.test.ts",
   "test/browser-*.test.ts", "test/eval-*.test.ts", "test/render-*.test.ts", "test/plot-*.test.ts",
-  "test/progress-*.test.ts",
+  "test/progress-*.test.ts", "test/widgets-*.test.ts",
 ];
 
 export default defineConfig({

@@ -113,6 +113,7 @@ function asCommMessage(content: JSONObject, buffers: Uint8Array[], header?: Head
 export class CommManager {
   private readonly targets = new Map<string, CommTargetHandler>();
   private readonly comms = new Map<string, Comm>();
+  private readonly infoListeners: ((targetName: string | undefined) => void)[] = [];
 
   constructor(readonly sink: CommSink) {}
 
@@ -140,7 +141,18 @@ export class CommManager {
     return this.comms.get(id);
   }
 
-  /** Open comms, optionally only those of one target: the comm_info_reply `comms` field. */
+  /** Calls `listener` with the target name of each comm_info_request (a widget manager asks for `jupyter.widget`). */
+  onInfoRequest(listener: (targetName: string | undefined) => void): void {
+    this.infoListeners.push(listener);
+  }
+
+  /** comm_info_request from a frontend: its listeners hear the target asked for; the reply's `comms` field. */
+  handleInfoRequest(targetName?: string): Record<string, { target_name: string }> {
+    for (const listener of this.infoListeners) listener(targetName);
+    return this.info(targetName);
+  }
+
+  /** Open comms, optionally only those of one target. */
   info(targetName?: string): Record<string, { target_name: string }> {
     const out: Record<string, { target_name: string }> = {};
     for (const comm of this.comms.values()) {

@@ -254,7 +254,17 @@ export function withShorthands(show: (value: unknown, options?: DisplayOptions) 
   return display;
 }
 
-export function createDisplayApi(sink: DisplaySink): DisplayApi {
+/**
+ * Displays shown another way than their bundle (training-loop bars and plots as widgets): `show`
+ * gets each display with an id and returns what to publish instead, or undefined; `update`
+ * returns true when it has updated the id itself (no update_display_data then).
+ */
+export interface DisplayInterceptor {
+  show(value: unknown, displayId: string, shown: DisplayData): DisplayData | undefined;
+  update(displayId: string, value: unknown, shown: () => DisplayData): boolean;
+}
+
+export function createDisplayApi(sink: DisplaySink, interceptor?: DisplayInterceptor): DisplayApi {
   const render = (value: unknown, options: DisplayOptions | undefined) => {
     const warnings: string[] = [];
     const { data, metadata } = toDisplayData(value, warnings);
@@ -266,12 +276,16 @@ export function createDisplayApi(sink: DisplaySink): DisplayApi {
     if (typeof displayId !== "string" || displayId === "") {
       throw new TypeError(`updateDisplay(displayId, value): displayId must be a non-empty string, got ${plainText(displayId)}`);
     }
-    sink.publish("update_display_data", { ...render(value, options), transient: { display_id: displayId } });
+    let shown: DisplayData | undefined;
+    const once = () => (shown ??= render(value, options));
+    if (interceptor?.update(displayId, value, once)) return;
+    sink.publish("update_display_data", { ...once(), transient: { display_id: displayId } });
   };
 
   const display = withShorthands((value: unknown, options?: DisplayOptions): DisplayHandle | undefined => {
     const id = requestedDisplayId(options);
-    const { data, metadata } = render(value, options);
+    const shown = render(value, options);
+    const { data, metadata } = (id !== undefined && interceptor?.show(value, id, shown)) || shown;
     sink.publish("display_data", { data, metadata, transient: id ? { display_id: id } : {} });
     if (!id) return undefined;
     return { display_id: id, update: (next, opts) => updateDisplay(id, next, opts) };

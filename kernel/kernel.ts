@@ -15,6 +15,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "
 import { SHARED_SLOTS, Slot, type ToMain, type ToWorker, type WorkerInit } from "./bridge.js";
 import { CommManager } from "./comms.js";
 import * as widgets from "./widgets/index.js";
+import { LiveDisplays } from "./widgets/live.js";
 import { attachWidgets } from "./widgets/widget.js";
 import { readConnectionFile, type ConnectionInfo } from "./connection.js";
 import { currentContext, outputContext, RequestContext, requestContext, runInContext } from "./context.js";
@@ -105,7 +106,7 @@ export class Kernel {
         this.output.publish(msgType, content, context.parent, buffers || metadata ? { ...(buffers ? { buffers } : {}), ...(metadata ? { metadata } : {}) } : undefined);
       },
     };
-    this.displayApi = createDisplayApi({ ...sink, warn: (text) => this.output.write("stderr", `[display] ${text}\n`) });
+    this.displayApi = createDisplayApi({ ...sink, warn: (text) => this.output.write("stderr", `[display] ${text}\n`) }, new LiveDisplays());
     this.comms = new CommManager({ ...sink, error: (error, where) => this.reportAsyncError(error, outputContext(), where) });
     attachWidgets(this.comms, (error, where) => this.reportAsyncError(error, outputContext(), where));
     this.stdin = new StdinClient(this.shared, this.stdinPort, (m) => this.post(m), () => this.output.flush());
@@ -336,7 +337,7 @@ export class Kernel {
       case "comm_info_request":
         return this.send(channel, message, "comm_info_reply", {
           status: "ok",
-          comms: this.comms.info(str(content.target_name)),
+          comms: this.comms.handleInfoRequest(str(content.target_name)),
         } satisfies KernelMessage.ICommInfoReplyMsg["content"]);
       case "kernel_info_request":
         return this.send(channel, message, "kernel_info_reply", kernelInfoContent());

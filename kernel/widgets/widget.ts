@@ -14,8 +14,10 @@
  *   at once (`update_states`), which is how JupyterLab restores widgets after a page reload and
  *   how `tsorch run` saves them with the notebook.
  *
- * A frontend that opens the control comm has a widget manager; `hasWidgetManager()` says so, and
- * training-loop displays use widgets only then.
+ * A frontend that opens the control comm, or asks `comm_info_request` for `jupyter.widget`, has a
+ * widget manager (ipywidgets' managers do one or the other as they connect; nbclient, `tsorch run`
+ * and jupyter console do neither); `hasWidgetManager()` says so, and training-loop displays
+ * (live.ts) use widgets only then.
  *
  * Outside a kernel (the REPL, a script) widgets still hold state and fire observers; they just
  * have no frontend.
@@ -72,6 +74,10 @@ class WidgetManager {
     this.comms = comms;
     comms.registerTarget(CONTROL_TARGET, (comm, open) => this.controlOpened(comm, open));
     comms.registerTarget(WIDGET_TARGET, (comm, open) => this.widgetOpened(comm, open));
+    // ipywidgets 7's managers (and 8's when the control comm fails) list the widget comms instead.
+    comms.onInfoRequest((target) => {
+      if (target === WIDGET_TARGET) this.managerSeen = true;
+    });
   }
 
   private controlOpened(comm: Comm, open: CommMessage): void {

@@ -40,6 +40,21 @@ export interface ProgressBarOptions {
 /** Metric values shown after the bar: numbers are shortened to three significant digits. */
 export type Metrics = Record<string, number | string>;
 
+/**
+ * The bar as plain facts, for front ends that draw bars of their own (notebook widgets): steps
+ * done and in all, the label, and what follows the bar (counts, time, metrics) as HTML.
+ */
+export const progressState: unique symbol = Symbol.for("tsorch.progress") as never;
+
+export interface ProgressState {
+  n: number;
+  total: number;
+  label: string;
+  /** Percent, counts, time and metrics, as the text/html form shows them after the bar. */
+  detailHtml: string;
+  done: boolean;
+}
+
 const EIGHTHS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
 
 /** Seconds as mm:ss, or h:mm:ss from an hour. */
@@ -178,18 +193,29 @@ export class ProgressBar {
   /** The text/html form: label, bar, percent, counts and time, metrics. */
   html(): string {
     const pct = (this.fraction * 100).toFixed(1);
-    const metrics = Object.entries(this.#metrics)
-      .map(([k, v]) => `<span class="tsorch-metric">${escapeHtml(k)} <b>${escapeHtml(typeof v === "number" ? formatValue(v) : String(v))}</b></span>`)
-      .join(" ");
     const inner =
       `<div class="tsorch-progress${this.done ? " tsorch-done" : ""}" role="progressbar" aria-valuemin="0" aria-valuemax="${this.total}" aria-valuenow="${this.#n}">` +
       (this.label ? `<span class="tsorch-label">${escapeHtml(this.label)}</span>` : "") +
       `<span class="tsorch-bar"><span class="tsorch-fill" style="width:${pct}%"></span></span>` +
-      `<span class="tsorch-pct">${Math.floor(this.fraction * 100)}%</span>` +
-      `<span class="tsorch-muted">${this.#n}/${this.total} ${escapeHtml(this.timeText())}</span>` +
-      metrics +
+      this.#detailHtml() +
       `</div>`;
     return htmlBlock(inner, PROGRESS_CSS);
+  }
+
+  /** What follows the bar in the HTML form: percent, counts and time, metrics. */
+  #detailHtml(): string {
+    const metrics = Object.entries(this.#metrics)
+      .map(([k, v]) => `<span class="tsorch-metric">${escapeHtml(k)} <b>${escapeHtml(typeof v === "number" ? formatValue(v) : String(v))}</b></span>`)
+      .join(" ");
+    return (
+      `<span class="tsorch-pct">${Math.floor(this.fraction * 100)}%</span>` +
+      `<span class="tsorch-muted">${this.#n}/${this.total} ${escapeHtml(this.timeText())}</span>` +
+      metrics
+    );
+  }
+
+  [progressState](): ProgressState {
+    return { n: this.#n, total: this.total, label: this.label, detailHtml: this.#detailHtml(), done: this.done };
   }
 
   [jupyterDisplay](): DisplayResult {

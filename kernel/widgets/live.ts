@@ -1,0 +1,131 @@
+/**
+ * Training-loop displays as widgets. A progress bar (`progressBar`) or a plot (`linePlot`, any
+ * image) shown with a `display_id` and then replaced with `updateDisplay(id, value)` is, when the
+ * frontend has a widget manager, a widget whose models change in place: the bar is a
+ * FloatProgress with its numbers beside it in an HTML widget, the plot an Image widget getting
+ * the new PNG as a binary buffer. The output is drawn once and never replaced, so nothing
+ * flickers, and the last values stay in the widget state JupyterLab saves with the notebook.
+ *
+ * Where there is no widget manager (nbconvert, `tsorch run`, jupyter console, the REPL) the same
+ * calls give today's displays: `display_data`, then `update_display_data`.
+ *
+ * The rule for "has a widget manager" is `hasWidgetManager()` (widget.ts): a frontend opened the
+ * `jupyter.widget.control` comm or asked `comm_info_request` for `jupyter.widget`, as every
+ * ipywidgets manager does when it connects. A widget output still carries its text (and, for
+ * bars, HTML) forms, so a second frontend without widgets on the same kernel shows those.
+ *
+ * @example
+ * const bar = progressBar({ total: loader.length, label: "epoch 1" });
+ * display(bar, { display_id: "epoch-1" });       // a Progress widget in JupyterLab
+ * bar.update(10, { loss: 0.52 });
+ * updateDisplay("epoch-1", bar);                  // one comm update, no output redrawn
+ */
+import { progressState, type ProgressState } from "../../src/render/progress.js";
+import type { DisplayData, DisplayInterceptor } from "../display.js";
+import { FloatProgress, HBox, HTML, Image } from "./controls.js";
+import { hasWidgetManager, type Widget, WIDGET_VIEW_MIME } from "./widget.js";
+
+interface Live {
+  kind: "progress" | "image";
+  view: Widget;
+  apply(value: unknown, shown: () => DisplayData): boolean;
+}
+
+const IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif"] as const;
+
+function progressOf(value: unknown): ProgressState | undefined {
+  const describe = (value as { [progressState]?: () => ProgressState } | null | undefined)?.[progressState];
+  return typeof describe === "function" ? describe.call(value) : undefined;
+}
+
+/** An image-only bundle (a plot, a heatmap): its type and bytes. */
+function imageOf(shown: DisplayData): { format: string; bytes: Uint8Array; width?: number; height?: number } | undefined {
+  if (shown.data["text/html"] !== undefined) return undefined;
+  const mime = IMAGE_TYPES.find((m) => typeof shown.data[m] === "string");
+  if (!mime) return undefined;
+  const size = (shown.metadata[mime] ?? {}) as { width?: unknown; height?: unknown };
+  return {
+    format: mime.slice("image/".length),
+    bytes: new Uint8Array(Buffer.from(shown.data[mime] as string, "base64")),
+    ...(typeof size.width === "number" ? { width: size.width } : {}),
+    ...(typeof size.height === "number" ? { height: size.height } : {}),
+  };
+}
+
+const DETAIL_STYLE = "display:flex;flex-wrap:wrap;gap:0.6em;align-items:center;font-variant-numeric:tabular-nums";
+
+function progressWidget(first: ProgressState): Live {
+  const bar = new FloatProgress({ min: 0, max: first.total, value: 0, description: first.label, style: { description_width: "initial" }, layout: { width: "18em" } });
+  const detail = new HTML({ value: "" });
+  const set = (p: ProgressState) => {
+    bar.holdSync(() => {
+      bar.max = p.total;
+      bar.value = Math.min(p.n, p.total);
+      bar.description = p.label;
+      bar.bar_style = p.done ? "success" : "";
+    });
+    detail.value = `<div class="tsorch-progress-detail" style="${DETAIL_STYLE}">${p.detailHtml}</div>`;
+  };
+  set(first);
+  return {
+    kind: "progress",
+    view: new HBox({ children: [bar, detail], layout: { align_items: "center" }, _dom_classes: ["tsorch-live-progress"] }),
+    apply: (value) => {
+      const p = progressOf(value);
+      if (!p) return false;
+      set(p);
+      return true;
+    },
+  };
+}
+
+function imageWidget(first: NonNullable<ReturnType<typeof imageOf>>): Live {
+  const image = new Image({ value: first.bytes, format: first.format, ...(first.width ? { width: first.width } : {}), ...(first.height ? { height: first.height } : {}), _dom_classes: ["tsorch-live-image"] });
+  return {
+    kind: "image",
+    view: image,
+    apply: (_value, shown) => {
+      const next = imageOf(shown());
+      if (!next) return false;
+      image.holdSync(() => {
+        image.format = next.format;
+        if (next.width) image.width = String(next.width);
+        if (next.height) image.height = String(next.height);
+        image.value = next.bytes;
+      });
+      return true;
+    },
+  };
+}
+
+/** The widget-backed displays of this kernel, by display_id. */
+export class LiveDisplays implements DisplayInterceptor {
+  readonly #live = new Map<string, Live>();
+
+  show(value: unknown, displayId: string, shown: DisplayData): DisplayData | undefined {
+    if (!hasWidgetManager()) return undefined;
+    const progress = progressOf(value);
+    const image = progress ? undefined : imageOf(shown);
+    if (!progress && !image) {
+      this.#live.delete(displayId);
+      return undefined;
+    }
+    // The same id shown again (a cell run twice): one model, so every output with the id follows, as with update_display_data.
+    let live = this.#live.get(displayId);
+    if (!live || !live.view.connected || live.kind !== (progress ? "progress" : "image") || !live.apply(value, () => shown)) {
+      live = progress ? progressWidget(progress) : imageWidget(image!);
+      this.#live.set(displayId, live);
+    }
+    const fallback = Object.fromEntries(Object.entries(shown.data).filter(([mime]) => mime === "text/plain" || (progress && mime === "text/html")));
+    return { data: { ...fallback, [WIDGET_VIEW_MIME]: { version_major: 2, version_minor: 0, model_id: live.view.model_id } }, metadata: {} };
+  }
+
+  update(displayId: string, value: unknown, shown: () => DisplayData): boolean {
+    const live = this.#live.get(displayId);
+    if (!live) return false;
+    if (live.view.connected && hasWidgetManager() && live.apply(value, shown)) return true;
+    // Something else under the id now (or the widget was closed): the output is replaced as usual.
+    this.#live.delete(displayId);
+    return false;
+  }
+}
