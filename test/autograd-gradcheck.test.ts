@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import * as torch from "../src/torch.js";
 import { Tensor } from "../src/tensor/tensor.js";
 import { accumulatorOf } from "../src/autograd/graph.js";
-import { linear } from "../src/ops/matmul.js";
+import { linear } from "../src/nn/functional/linear.js";
 
 const f64 = { dtype: torch.float64 };
 

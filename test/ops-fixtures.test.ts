@@ -9,7 +9,7 @@ import * as torch from "../src/torch.js";
 import { Tensor } from "../src/tensor/tensor.js";
 import { TsorchError } from "../src/errors.js";
 import { type OpCase, decodeInput, expectMatches, fixture, outputsOf } from "./ops-fixture-support.js";
-import { linear as torchLinear } from "../src/ops/matmul.js";
+import { linear as torchLinear } from "../src/nn/functional/linear.js";
 import { leaky_relu_ as leakyInplace } from "../src/ops/inplace.js";
 
 type Arg = Tensor | number | boolean;

@@ -17,3 +17,8 @@ export function opKernel<K extends OpKernelName>(name: K): registry.KernelSignat
 export function sgemmKernel(): registry.SgemmKernel {
   return registry.getKernel("sgemm");
 }
+
+/** `getKernel("dgemm")`: the registered double-precision matrix multiply. */
+export function dgemmKernel(): registry.DgemmKernel {
+  return registry.getKernel("dgemm");
+}

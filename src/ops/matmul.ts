@@ -1,15 +1,15 @@
 /**
  * Matrix products: mm, bmm, addmm, mv, dot, outer, matmul (every case of
- * PyTorch's dimension rules, batch dimensions broadcast), baddbmm, addmv,
- * linear.
+ * PyTorch's dimension rules, batch dimensions broadcast), baddbmm, addmv.
+ * `F.linear` (nn/functional/linear.ts) is built on `mm` and `addmm`, with
+ * {@link checkMultipliable} naming its in_features.
  *
- * float32 products go through the registered `sgemm` kernel (strided and
- * transposed operands are passed as they are, without copies, when each
- * matrix has a unit stride in one dimension); float64 and integer products
- * use a plain loop accumulating in double. `matmul` composes the same
- * primitive ops PyTorch composes (unsqueeze, reshape, expand, mm, bmm, mv,
- * dot), so the recorded graphs have PyTorch's node names, and `linear` is
- * PyTorch's `addmm(bias, input, weight.t())` for 2-d inputs.
+ * float32 products go through the registered `sgemm` kernel and float64 ones
+ * through `dgemm` (strided and transposed operands are passed as they are,
+ * without copies, when each matrix has a unit stride in one dimension);
+ * integer products use a plain loop accumulating in double. `matmul`
+ * composes the same primitive ops PyTorch composes (unsqueeze, reshape,
+ * expand, mm, bmm, mv, dot), so the recorded graphs have PyTorch's node names.
  *
  * @example
  * torch.matmul(torch.ones(10, 2, 3), torch.ones(3, 4)).shape   // torch.Size([10, 2, 4])
@@ -28,7 +28,7 @@ import { mul } from "./binary.js";
 import { elementwise } from "./tensor-iterator.js";
 import { broadcastPair } from "./broadcast.js";
 import { gradFor, saveInput } from "./grad-utils.js";
-import { sgemmKernel } from "./kernels.js";
+import { dgemmKernel, sgemmKernel } from "./kernels.js";
 import { scalarTypeName } from "./result-type.js";
 import { unsafeView } from "./view-helpers.js";
 import { anyMeta, metaTensor } from "../tensor/meta.js";
@@ -84,7 +84,8 @@ function gemmInto(
     od.fill(0);
     return;
   }
-  if (out.dtype.name === "float32") {
+  const f32 = out.dtype.name === "float32";
+  if (f32 || out.dtype.name === "float64") {
     let av = matrixView(a.storage.data, a._offset, M, K, aStrides[1]!, aStrides[2]!);
     let bv = matrixView(b.storage.data, b._offset, K, N, bStrides[1]!, bStrides[2]!);
     let aBatch = aStrides[0]!;
@@ -100,16 +101,26 @@ function gemmInto(
       bv = { data: c.storage.data, offset: 0, ld: N, trans: false };
       bBatch = K * N;
     }
-    const sgemm = sgemmKernel();
-    for (let i = 0; i < batch; i++) {
-      sgemm(av.trans, bv.trans, M, N, K, 1,
-        av.data as Float32Array, av.offset + i * aBatch, av.ld,
-        bv.data as Float32Array, bv.offset + i * bBatch, bv.ld,
-        0, od as Float32Array, i * M * N, N);
+    if (f32) {
+      const sgemm = sgemmKernel();
+      for (let i = 0; i < batch; i++) {
+        sgemm(av.trans, bv.trans, M, N, K, 1,
+          av.data as Float32Array, av.offset + i * aBatch, av.ld,
+          bv.data as Float32Array, bv.offset + i * bBatch, bv.ld,
+          0, od as Float32Array, i * M * N, N);
+      }
+    } else {
+      const dgemm = dgemmKernel();
+      for (let i = 0; i < batch; i++) {
+        dgemm(av.trans, bv.trans, M, N, K, 1,
+          av.data as Float64Array, av.offset + i * aBatch, av.ld,
+          bv.data as Float64Array, bv.offset + i * bBatch, bv.ld,
+          0, od as Float64Array, i * M * N, N);
+      }
     }
     return;
   }
-  // float64 and integers: i-k-j loops accumulating in a double row buffer.
+  // Integers: i-k-j loops accumulating in a double row buffer.
   const ad = a.storage.data;
   const bd = b.storage.data;
   const row = new Float64Array(N);
@@ -143,7 +154,7 @@ export const mm = hooked("mm", function mm(input: Tensor, mat2: Tensor): Tensor 
   checkTensor(mat2, "mm", "mat2", 2);
   if (input.ndim !== 2) throw new ShapeError("self must be a matrix", { op: "mm", shapes: { self: input.shape } });
   if (mat2.ndim !== 2) throw new ShapeError("mat2 must be a matrix", { op: "mm", shapes: { mat2: mat2.shape } });
-  checkMultipliable(input, mat2, "mm");
+  checkMultipliable(input.shape, mat2.shape, "mm");
   const dt = commonDType(input, mat2, "mm");
   const [M, K] = input.shape as unknown as [number, number];
   const N = mat2.shape[1]!;
@@ -164,14 +175,17 @@ export const mm = hooked("mm", function mm(input: Tensor, mat2: Tensor): Tensor 
   return out;
 }, describeMatmul("mm"));
 
-/** PyTorch's check that a (.. x M x K) and b (K x N) can be multiplied. */
-function checkMultipliable(a: Tensor, b: Tensor, op: string): void {
-  const K = a.shape[a.ndim - 1]!;
-  const K2 = b.shape[b.ndim - 2]!;
+/**
+ * PyTorch's check that a (M x K) and b (K x N) can be multiplied, its error naming K as the
+ * in_features of `op` (`F.linear` passes its input folded to 2-d and the transposed weight).
+ */
+export function checkMultipliable(a: readonly number[], b: readonly number[], op: string): void {
+  const K = a[a.length - 1]!;
+  const K2 = b[b.length - 2]!;
   if (K !== K2) {
     throw new ShapeError(
-      `mat1 and mat2 shapes cannot be multiplied (${a.shape[0]}x${K} and ${K2}x${b.shape[b.ndim - 1]})`,
-      { op, shapes: { mat1: a.shape, mat2: b.shape }, expected: { in_features: K2 }, got: { in_features: K } },
+      `mat1 and mat2 shapes cannot be multiplied (${a[0]}x${K} and ${K2}x${b[b.length - 1]})`,
+      { op, shapes: { mat1: a, mat2: b }, expected: { in_features: K2 }, got: { in_features: K } },
     );
   }
 }
@@ -222,7 +236,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: AddmmO
   checkTensor(mat2, "addmm", "mat2", 3);
   if (mat1.ndim !== 2) throw new ShapeError(`mat1 must be a matrix, got ${mat1.ndim}-D tensor`, { op: "addmm", shapes: { mat1: mat1.shape } });
   if (mat2.ndim !== 2) throw new ShapeError(`mat2 must be a matrix, got ${mat2.ndim}-D tensor`, { op: "addmm", shapes: { mat2: mat2.shape } });
-  checkMultipliable(mat1, mat2, "addmm");
+  checkMultipliable(mat1.shape, mat2.shape, "addmm");
   const beta = scalarNumber(options.beta ?? 1);
   const alpha = scalarNumber(options.alpha ?? 1);
   const dt = commonDType(mat1, mat2, "addmm");
@@ -472,31 +486,6 @@ function addProductOp(
     if (needs[1]) saveInput(node, b);
   }
   return out;
-}
-
-/**
- * `input @ weight.T + bias`, as PyTorch's F.linear computes it: one addmm
- * for a 2-d input (or a contiguous 3-d one, folded), matmul then an in-place
- * bias add otherwise. Errors name the shapes the way PyTorch does
- * (`mat1 and mat2 shapes cannot be multiplied (1x2704 and 400x120)`).
- */
-export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
-  checkTensor(input, "linear");
-  checkTensor(weight, "linear", "weight", 2);
-  if (input.ndim === 0 || weight.ndim === 0) {
-    throw new ShapeError(`both arguments to linear need to be at least 1D, but they are ${input.ndim}D and ${weight.ndim}D`, { op: "linear", shapes: { input: input.shape, weight: weight.shape } });
-  }
-  if (bias !== null && bias !== undefined) {
-    if (input.ndim === 2 && weight.ndim === 2) return addmm(bias, input, transpose2d(weight));
-    if (input.ndim === 3 && weight.ndim === 2 && input.is_contiguous()) {
-      const [b0, b1, k] = input.shape as unknown as [number, number, number];
-      const flat = input.view(-1, k);
-      const out = addmm(bias, flat, transpose2d(weight));
-      return out.view(b0, b1, out.shape[1]!);
-    }
-    return matmul(input, weight.ndim === 2 ? transpose2d(weight) : weight).add_(bias);
-  }
-  return matmul(input, weight.ndim === 2 ? transpose2d(weight) : weight);
 }
 
 /** Matrix power (non-negative integer exponent) of a square matrix or batch of them. */
