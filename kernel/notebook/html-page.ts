@@ -7,7 +7,9 @@
  *   JPEG, Markdown, LaTeX, JSON, plain text);
  * - streams and tracebacks with their ANSI colours as spans, `\r` progress lines collapsed;
  * - Markdown cells through `markdown-html.ts`, with attachments and images next to the
- *   notebook inlined.
+ *   notebook inlined;
+ * - widgets from the state saved in the notebook's metadata, drawn as static HTML with their
+ *   last values (`widget-html.ts`), the state itself embedded as nbconvert embeds it.
  *
  * @example
  * writeFileSync("lenet.html", notebookToHtml(executed, { title: "LeNet", notebookDir: "notebooks" }));
@@ -17,7 +19,8 @@ import { extname, isAbsolute, resolve } from "node:path";
 import { escapeHtml } from "../../src/render/html.js";
 import { getVersions } from "../paths.js";
 import { ansiToHtml, applyControlCharacters } from "./ansi-html.js";
-import { WIDGET_STATE_MIME } from "./widget-state.js";
+import { type SavedWidgetState, WIDGET_STATE_MIME, WIDGET_VIEW_MIME } from "./widget-state.js";
+import { WIDGET_CSS, widgetHtml } from "./widget-html.js";
 import { highlightTypeScript } from "./highlight.js";
 import { pngSize } from "./image-size.js";
 import { markdownToHtml } from "./markdown-html.js";
@@ -44,7 +47,8 @@ const MAX_INLINE_FILE = 10 * 1024 * 1024;
 export function notebookToHtml(notebook: Notebook, options: HtmlPageOptions = {}): string {
   const usedIds = new Set<string>();
   const language = String(notebook.metadata.language_info?.name ?? notebook.metadata.kernelspec?.language ?? "");
-  const cells = notebook.cells.map((cell) => renderCell(cell, { usedIds, language, notebookDir: options.notebookDir })).filter(Boolean);
+  const widgets = savedWidgets(notebook);
+  const cells = notebook.cells.map((cell) => renderCell(cell, { usedIds, language, notebookDir: options.notebookDir, widgets })).filter(Boolean);
   const title = options.title ?? firstHeading(notebook) ?? options.source ?? "Notebook";
   const kernel = notebook.metadata.kernelspec?.display_name;
   const meta = [options.source, kernel].filter(Boolean).map((s) => escapeHtml(String(s))).join(" · ");
@@ -57,7 +61,7 @@ export function notebookToHtml(notebook: Notebook, options: HtmlPageOptions = {}
 <meta name="generator" content="tsorch ${escapeHtml(getVersions().tsorch)}">
 <title>${escapeHtml(title)}</title>
 <style>
-${PAGE_CSS}
+${PAGE_CSS}${widgets ? `\n${WIDGET_CSS}` : ""}
 </style>
 </head>
 <body>
@@ -73,6 +77,8 @@ interface RenderContext {
   usedIds: Set<string>;
   language: string;
   notebookDir: string | undefined;
+  /** The widget state saved with the notebook, for outputs that are widget views. */
+  widgets?: SavedWidgetState | undefined;
 }
 
 function renderCell(cell: Cell, context: RenderContext): string {
@@ -122,8 +128,13 @@ function row(classes: string, prompt: string, body: string): string {
   return `<div class="${classes} row"><div class="prompt out">${label}</div><div class="body">${body}</div></div>`;
 }
 
-/** The richest representation of a bundle, as HTML. */
-export function renderBundle(data: MimeBundle, metadata: Record<string, unknown>, context: Pick<RenderContext, "usedIds"> = { usedIds: new Set() }): string {
+/** The richest representation of a bundle, as HTML: a widget view drawn from the saved state where there is one. */
+export function renderBundle(data: MimeBundle, metadata: Record<string, unknown>, context: Pick<RenderContext, "usedIds" | "widgets"> = { usedIds: new Set() }): string {
+  const view = data[WIDGET_VIEW_MIME] as { model_id?: unknown } | undefined;
+  if (context.widgets && typeof view?.model_id === "string") {
+    const drawn = widgetHtml(view.model_id, context.widgets, (output) => renderOutput(output, { ...context, language: "", notebookDir: undefined }));
+    if (drawn !== undefined) return `<div class="widget-output">${drawn}</div>`;
+  }
   const mime = MIME_ORDER.find((m) => data[m] !== undefined && data[m] !== null);
   const text = (m: string) => {
     const value = data[m];
@@ -202,7 +213,12 @@ function firstHeading(notebook: Notebook): string | undefined {
  * @jupyter-widgets/html-manager, can render the views from it); empty without widgets.
  */
 function widgetStateScript(notebook: Notebook): string {
-  const saved = (notebook.metadata.widgets as Record<string, unknown> | undefined)?.[WIDGET_STATE_MIME];
-  if (typeof saved !== "object" || saved === null) return "";
+  const saved = savedWidgets(notebook);
+  if (!saved) return "";
   return `<script type="${WIDGET_STATE_MIME}">\n${JSON.stringify(saved).replace(/</g, "\\u003c")}\n</script>\n`;
+}
+
+function savedWidgets(notebook: Notebook): SavedWidgetState | undefined {
+  const saved = (notebook.metadata.widgets as Record<string, unknown> | undefined)?.[WIDGET_STATE_MIME] as SavedWidgetState | undefined;
+  return typeof saved === "object" && saved !== null && typeof saved.state === "object" && saved.state !== null ? saved : undefined;
 }
