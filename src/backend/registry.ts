@@ -45,6 +45,7 @@ import {
   conv2dBackwardWeightF64,
   conv2dF64,
 } from "./cpu/conv2d-f64.js";
+import { depthGather, depthScatter, depthToChannels } from "./cpu/conv3d.js";
 import { sgemm, sgemmBatched } from "./cpu/gemm.js";
 import { dgemm } from "./cpu/gemm-f64.js";
 import { col2im, im2col, type Im2colGeometry } from "./cpu/im2col.js";
@@ -232,6 +233,10 @@ export interface KernelSignatures {
   adaptive_avg_pool2d_backward_f64: AdaptiveAvgPool2dBackwardF64Kernel;
   adaptive_max_pool2d_f64: AdaptiveMaxPool2dF64Kernel;
   adaptive_max_pool2d_backward_f64: AdaptiveMaxPool2dBackwardF64Kernel;
+  /** 3-D convolution on the 2-D kernels: the depth window folded into the channels, and back (both precisions). */
+  conv3d_depth_gather: typeof depthGather;
+  conv3d_depth_scatter: typeof depthScatter;
+  conv3d_depth_to_channels: typeof depthToChannels;
   /** nearest and nearest-exact resampling. */
   upsample_nearest2d: Upsample2dKernel;
   upsample_nearest2d_backward: Upsample2dBackwardKernel;
@@ -293,6 +298,9 @@ export const cpuKernels: Readonly<KernelSignatures> = Object.freeze({
   adaptive_avg_pool2d_backward_f64: adaptiveAvgPool2dBackward,
   adaptive_max_pool2d_f64: adaptiveMaxPool2d,
   adaptive_max_pool2d_backward_f64: adaptiveMaxPool2dBackward,
+  conv3d_depth_gather: depthGather,
+  conv3d_depth_scatter: depthScatter,
+  conv3d_depth_to_channels: depthToChannels,
   upsample_nearest2d: upsampleNearest2d,
   upsample_nearest2d_backward: upsampleNearest2dBackward,
   upsample_bilinear2d: upsampleBilinear2d,

@@ -22,7 +22,9 @@
  */
 export { Module, RemovableHandle, StateDictError, type ForwardHook, type ForwardPreHook, type StateDict, type StateDictMetadata, type IncompatibleKeys } from "./module.js";
 export { Parameter, UninitializedParameter, is_lazy } from "./parameter.js";
-export { Conv2d, type Conv2dOptions, type PaddingMode } from "./conv.js";
+export {
+  Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, type Conv2dOptions, type ConvNdOptions, type ConvTransposeOptions, type PaddingMode,
+} from "./conv.js";
 export { Linear, LazyLinear, Identity, type LinearOptions } from "./linear.js";
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from "./pooling.js";
 export {

@@ -10,3 +10,4 @@ export * from "./elementwise.js";
 export * from "./reduce.js";
 export * from "./norm.js";
 export * from "./sequence.js";
+export * from "./conv-nd.js";

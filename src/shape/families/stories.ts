@@ -15,14 +15,15 @@ export function smallestInput(size: (x: number) => number, limit = 1 << 16): num
  * The input shrank below a window: `pool (max_pool2d 2×2) needs an input of at least 2×2, got 1×1`,
  * with where it shrank and fixes (a size that works, padding, fewer poolings).
  */
-export function tooSmallStory<P extends Params>(f: FailureContext<P>, label: string, need: readonly [number, number], isConv: boolean): Story {
+export function tooSmallStory<P extends Params>(f: FailureContext<P>, label: string, need: readonly number[], isConv: boolean): Story {
   const row = f.row;
   const inShape = row.inputs[0]?.shape ?? [];
-  const [h, w] = [inShape[inShape.length - 2], inShape[inShape.length - 1]];
+  // One size per spatial axis (`need` has as many): 28×28, or a length.
+  const got = inShape.slice(inShape.length - need.length).join("×");
   const name = f.who(row);
-  const headline = `${name} (${label}) needs an input of at least ${need[0]}×${need[1]}, got ${h}×${w}`;
+  const headline = `${name} (${label}) needs an input of at least ${need.join("×")}, got ${got}`;
   const x = f.inputShape;
-  const details = [`the input (${x.join(", ")}) shrinks to ${h}×${w} by the time it reaches ${name}`];
+  const details = [`the input (${x.join(", ")}) shrinks to ${got} by the time it reaches ${name}`];
   const fixes: string[] = [];
   const resize = f.resizeFix();
   if (resize) fixes.push(resize);

@@ -1,0 +1,90 @@
+/**
+ * Convolution, pooling, folding and transformer layers against PyTorch 2.x
+ * (test/fixtures/gen_layers.py): seeded init, repr, outputs, gradients and
+ * errors. Each case builds here the module gen_layers.py builds under the same name.
+ */
+import { describe, expect, it } from "vitest";
+import { F, nn, torch, type Tensor } from "../src/index.js";
+import { type Builds, moduleCases, readModuleFixture } from "./module-fixture-support.js";
+
+const fixture = readModuleFixture("layers.json");
+const fn = (f: (...t: Tensor[]) => unknown): [() => nn.Module, (m: nn.Module, ...t: Tensor[]) => unknown] =>
+  [() => new nn.Identity(), (_m, ...t) => f(...t)];
+
+const BUILD: Builds = {
+  "conv1d": [() => new nn.Conv1d(3, 4, 3)],
+  "conv1d stride padding dilation": [() => new nn.Conv1d(3, 4, 3, { stride: 2, padding: 2, dilation: 2 })],
+  "conv1d groups no bias": [() => new nn.Conv1d(4, 6, 2, { groups: 2, bias: false })],
+  "conv1d same even kernel": [() => new nn.Conv1d(2, 3, 4, { padding: "same" })],
+  "conv1d unbatched": [() => new nn.Conv1d(3, 2, 3)],
+  "conv1d reflect": [() => new nn.Conv1d(2, 2, 3, { padding: 1, padding_mode: "reflect" })],
+  "conv1d channels last": [() => new nn.Conv1d(3, 4, 3)],
+  "conv1d too short": [() => new nn.Conv1d(3, 4, 3)],
+  "conv1d 4d input": [() => new nn.Conv1d(3, 4, 3)],
+  "F.conv1d stride list": fn((x, w) => F.conv1d(x!, w!, { stride: [1, 2] })),
+  "F.conv1d keywords": fn((x, w, b) => F.conv1d(x!, w!, b!, { padding: 1, groups: 2, stride: 2 })),
+  "conv3d": [() => new nn.Conv3d(2, 3, 3)],
+  "conv3d stride padding": [() => new nn.Conv3d(2, 4, [3, 2, 3], { stride: [2, 1, 2], padding: [1, 0, 1] })],
+  "conv3d dilation groups": [() => new nn.Conv3d(4, 4, 2, { dilation: [2, 1, 1], groups: 2 })],
+  "conv3d unbatched same": [() => new nn.Conv3d(2, 2, 3, { padding: "same", bias: false })],
+  "conv3d wrong channels": [() => new nn.Conv3d(2, 3, 3)],
+  "conv3d too small": [() => new nn.Conv3d(2, 3, 3)],
+  "conv_transpose1d": [() => new nn.ConvTranspose1d(3, 2, 3)],
+  "conv_transpose1d stride output_padding": [() => new nn.ConvTranspose1d(4, 6, 3, { stride: 2, padding: 1, output_padding: 1, groups: 2 })],
+  "conv_transpose1d dilation unbatched": [() => new nn.ConvTranspose1d(2, 3, 2, { dilation: 3, bias: false })],
+  "conv_transpose1d wrong channels": [() => new nn.ConvTranspose1d(4, 3, 3)],
+  "conv_transpose2d": [() => new nn.ConvTranspose2d(3, 2, 3)],
+  "conv_transpose2d stride padding output_padding": [() => new nn.ConvTranspose2d(4, 2, 3, { stride: 2, padding: 1, output_padding: 1 })],
+  "conv_transpose2d groups dilation": [() => new nn.ConvTranspose2d(4, 6, [2, 3], { stride: [1, 2], dilation: [2, 1], groups: 2 })],
+  "conv_transpose2d output_size": [() => new nn.ConvTranspose2d(2, 2, 3, { stride: 2 }), (m, x) => (m as nn.ConvTranspose2d).forward(x!, [12, 12])],
+  "conv_transpose2d bad output_size": [() => new nn.ConvTranspose2d(2, 2, 3, { stride: 2 }), (m, x) => (m as nn.ConvTranspose2d).forward(x!, [14, 14])],
+  "conv_transpose2d output_padding too big": [() => new nn.ConvTranspose2d(2, 2, 3, { output_padding: 1 })],
+  "conv_transpose2d output too small": [() => new nn.ConvTranspose2d(2, 2, 3, { padding: 3 })],
+  "conv_transpose2d wrong bias": fn((x, w, b) => F.conv_transpose2d(x!, w!, b!)),
+  "F.conv_transpose2d positional": fn((x, w, b) => F.conv_transpose2d(x!, w!, b!, 2, 0, 1, 2, 1)),
+};
+
+describe(`convolution, pooling, folding and transformer layers against PyTorch ${fixture.torch}`, () => {
+  moduleCases(fixture, BUILD);
+});
+
+/** The explanation a shape error carries (trace/explain.ts). */
+function explanationOf(f: () => unknown): { headline: string; details: readonly string[]; fixes: readonly string[] } {
+  try { f(); } catch (e) { return (e as { explanation: { headline: string; details: string[]; fixes: string[] } }).explanation; }
+  throw new Error("no error");
+}
+
+describe("shape explanations of the new layers", () => {
+  it("a Conv1d fed [N, L, C] names the dim it read as channels and the transpose that fixes it", () => {
+    torch.manual_seed(0);
+    const net = new nn.Sequential(new nn.Embedding(20, 8), new nn.Conv1d(8, 16, 3));
+    const ex = explanationOf(() => net(torch.randint(0, 20, [4, 12])));
+    expect(ex.headline).toBe("Conv1d 1 expects 8 input channels (in_channels=8), got 12 in dim 1");
+    expect(ex.details.join("\n")).toContain("reads dim 1 of (4, 12, 8) as the channels (layout [N, C, L])");
+    expect(ex.details.join("\n")).toContain("the input looks channels-last ([N, L, C])");
+    expect(ex.fixes[0]).toBe("move the channels to dim 1: x.transpose(1, 2)");
+  });
+
+  it("a Conv3d on a clip shorter than its kernel says how deep the input must be", () => {
+    const net = new nn.Sequential(new nn.Conv3d(1, 4, 3), new nn.ReLU());
+    const ex = explanationOf(() => net(torch.randn(1, 1, 2, 8, 8)));
+    expect(ex.headline).toBe("Conv3d 0 (kernel 3×3×3) needs an input of at least 3×3×3, got 2×8×8");
+  });
+
+  it("ConvTranspose2d in a trace shows its arguments and the output size formula", () => {
+    const net = new nn.Sequential(new nn.ConvTranspose2d(3, 2, 3, { stride: 2, padding: 1, output_padding: 1 }));
+    const m = new nn.ConvTranspose2d(3, 2, 3, { stride: 2, padding: 1, output_padding: 1 });
+    expect(m.op_spec()!.args).toBe("3, 2, 3, stride=2, padding=1, output_padding=1");
+    expect([...net(torch.randn(1, 3, 5, 7)).shape]).toEqual([1, 2, 10, 14]);
+  });
+});
+
+describe("meta tensors", () => {
+  it("give the output shapes of the new layers without computing", () => {
+    const meta = (...s: number[]) => torch.empty(s, { device: "meta" });
+    expect([...new nn.Conv1d(3, 5, 3)(meta(2, 3, 10)).shape]).toEqual([2, 5, 8]);
+    expect([...new nn.Conv3d(3, 5, 3, { padding: 1 })(meta(2, 3, 4, 6, 6)).shape]).toEqual([2, 5, 4, 6, 6]);
+    expect([...new nn.ConvTranspose1d(3, 5, 3, { stride: 2 })(meta(2, 3, 4)).shape]).toEqual([2, 5, 9]);
+    expect([...new nn.ConvTranspose2d(3, 5, 3, { stride: 2 })(meta(3, 4, 4)).shape]).toEqual([5, 9, 9]);
+  });
+});
