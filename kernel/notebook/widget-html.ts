@@ -200,7 +200,7 @@ class Drawer {
         return `<img src="data:${escapeHtml(mime)};base64,${data}" alt=""${size.length ? " " + size.join(" ") : ""}>`;
       }
       case "PlayModel":
-        return `<div class="w-row">${desc()}<button disabled title="play">▶</button><button disabled title="pause">❚❚</button><button disabled title="stop">■</button>${s.show_repeat === false ? "" : `<button disabled title="repeat"${s.repeat === true ? ' class="w-on"' : ""}>↻</button>`}</div>`;
+        return `<div class="w-row">${desc()}<button disabled title="play">▶</button><button disabled title="stop">■</button>${s.show_repeat === false ? "" : `<button disabled title="repeat"${s.repeat === true ? ' class="w-on"' : ""}>↻</button>`}</div>`;
       case "OutputModel":
         return (Array.isArray(s.outputs) ? s.outputs : []).map((o) => this.renderOutput(o as Output)).join("\n");
       default:
