@@ -17,7 +17,7 @@
  */
 import { F, type nn, optim, torch } from "../src/index.js";
 import {
-  type KernelName, availableBackends, getBackend, getKernel, getKernelBackend, listKernels, registerKernel, setBackend,
+  availableBackends, getBackend, getKernel, listKernels, registerKernel, setBackend,
 } from "../src/backend/registry.js";
 import type { Tensor } from "../src/tensor/tensor.js";
 import { LeNet, PY_LENET } from "./lenet.js";
@@ -97,11 +97,11 @@ function timeStep(samples: number, reps: number, wall: boolean): number {
  * restores the kernels.
  */
 function withKernelTimer<T>(acc: { ms: number }, fn: () => T): T {
-  const saved = listKernels().map(({ name }) => ({ name, fn: getKernel(name), backend: getKernelBackend(name) }));
+  const saved = listKernels().map(({ name, dtype, backend }) => ({ name, dtype, fn: getKernel(name as never, dtype), backend }));
   let depth = 0;
   for (const k of saved) {
     const inner = k.fn as (...a: unknown[]) => unknown;
-    registerKernel(k.name as KernelName, ((...a: unknown[]) => {
+    registerKernel(k.name as never, k.dtype, ((...a: unknown[]) => {
       if (depth > 0) return inner(...a);
       depth++;
       const t0 = performance.now();
@@ -116,7 +116,7 @@ function withKernelTimer<T>(acc: { ms: number }, fn: () => T): T {
   try {
     return fn();
   } finally {
-    for (const k of saved) registerKernel(k.name as KernelName, k.fn as never, k.backend);
+    for (const k of saved) registerKernel(k.name as never, k.dtype, k.fn as never, k.backend);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * F.linear, addmm, mm, bmm, matmul and F.interpolate compute float64 tensors in double, as PyTorch
- * does: the `dgemm` and `upsample_*_f64` kernels, the `F` and `torch` ops against PyTorch 1.13.1 in
+ * does: the float64 `gemm` and `upsample_*` kernels, the `F` and `torch` ops against PyTorch 1.13.1 in
  * torch.float64 (test/fixtures/float64-linear.json, made by gen_float64_linear.py) to 1e-12 of each
  * array's magnitude, with float64 outputs and gradients and PyTorch's grad_fn names; and
  * `torch.autograd.gradcheck` passes through a small float64 LeNet and through bilinear resizing
@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { F, nn, torch, Tensor } from "../src/index.js";
 import { ArgumentError, DTypeError } from "../src/errors.js";
-import { getKernel, registerKernel, resetKernel, type DgemmKernel } from "../src/backend/registry.js";
+import { getKernel, registerKernel, resetKernel, type GemmKernel } from "../src/backend/registry.js";
 import { dgemm } from "../src/backend/cpu/gemm-f64.js";
 import { upsampleBilinear2dBackwardF64, upsampleBilinear2dF64 } from "../src/backend/cpu/interpolate-f64.js";
 import { upsample2dGeometry } from "../src/shape/conv-pool.js";
@@ -226,12 +226,12 @@ describe("F.linear, addmm, mm, bmm and matmul on float64 tensors compute in doub
     expect(compare(y32.toFlatArray(), f64(c.y), 0, TOL).relToMax).toBeGreaterThan(1e-9);
   });
 
-  it("dispatches by dtype: float64 runs dgemm, float32 sgemm (forward and backward)", () => {
+  it("dispatches by dtype: float64 runs the float64 gemm, float32 the float32 one (forward and backward)", () => {
     const calls: string[] = [];
-    const d = getKernel("dgemm");
-    const s = getKernel("sgemm");
-    registerKernel("dgemm", (...args) => (calls.push("f64"), d(...args)), "test");
-    registerKernel("sgemm", (...args) => (calls.push("f32"), s(...args)), "test");
+    const d = getKernel("gemm", "float64");
+    const s = getKernel("gemm", "float32");
+    registerKernel("gemm", "float64", (...args) => (calls.push("f64"), d(...args)), "test");
+    registerKernel("gemm", "float32", (...args) => (calls.push("f32"), s(...args)), "test");
     const x64 = torch.randn(3, 4, { dtype: torch.float64 }).requires_grad_();
     const w64 = torch.randn(2, 4, { dtype: torch.float64 }).requires_grad_();
     F.linear(x64, w64, torch.zeros(2, { dtype: torch.float64 })).sum().backward();
@@ -302,14 +302,14 @@ describe("F.interpolate on float64 tensors computes in double", () => {
     expect(compare(y32.toFlatArray(), f64(c.y), 0, TOL).relToMax).toBeGreaterThan(1e-9);
   });
 
-  it("dispatches by dtype to the _f64 kernels", () => {
+  it("dispatches by dtype to the float64 kernels", () => {
     const calls: string[] = [];
-    const k64 = getKernel("upsample_bilinear2d_f64");
-    const k32 = getKernel("upsample_bilinear2d");
-    const b64 = getKernel("upsample_bilinear2d_backward_f64");
-    registerKernel("upsample_bilinear2d_f64", (...args) => (calls.push("f64"), k64(...args)), "test");
-    registerKernel("upsample_bilinear2d_backward_f64", (...args) => (calls.push("f64 backward"), b64(...args)), "test");
-    registerKernel("upsample_bilinear2d", (...args) => (calls.push("f32"), k32(...args)), "test");
+    const k64 = getKernel("upsample_bilinear2d", "float64");
+    const k32 = getKernel("upsample_bilinear2d", "float32");
+    const b64 = getKernel("upsample_bilinear2d_backward", "float64");
+    registerKernel("upsample_bilinear2d", "float64", (...args) => (calls.push("f64"), k64(...args)), "test");
+    registerKernel("upsample_bilinear2d_backward", "float64", (...args) => (calls.push("f64 backward"), b64(...args)), "test");
+    registerKernel("upsample_bilinear2d", "float32", (...args) => (calls.push("f32"), k32(...args)), "test");
     const x = torch.randn(1, 1, 3, 3, { dtype: torch.float64 }).requires_grad_();
     F.interpolate(x, { size: [5, 5], mode: "bilinear" }).sum().backward();
     F.interpolate(torch.randn(1, 1, 3, 3), { size: [5, 5], mode: "bilinear" });
@@ -351,12 +351,12 @@ describe("torch.autograd.gradcheck in float64", () => {
   });
 
   it("fails on the same net when the products are rounded to float32", () => {
-    const exact = getKernel("dgemm");
-    const rounded: DgemmKernel = (tA, tB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc) => {
+    const exact = getKernel("gemm", "float64");
+    const rounded: GemmKernel<Float64Array> = (tA, tB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc) => {
       exact(tA, tB, M, N, K, alpha, A.map(Math.fround), aOff, lda, B.map(Math.fround), bOff, ldb, beta, C, cOff, ldc);
       for (let i = 0; i < C.length; i++) C[i] = Math.fround(C[i]!);
     };
-    registerKernel("dgemm", rounded, "test");
+    registerKernel("gemm", "float64", rounded, "test");
     expect(torch.autograd.gradcheck(lenet, lenetInputs(), { raise_exception: false })).toBe(false);
   });
 

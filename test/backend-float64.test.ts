@@ -240,12 +240,12 @@ describe("F.conv2d on float64 tensors computes in double", () => {
     });
   });
 
-  it("dispatches by dtype: float64 runs the _f64 kernels, float32 the float32 ones", () => {
+  it("dispatches by dtype: float64 runs the float64 kernels, float32 the float32 ones", () => {
     const calls: string[] = [];
-    const f64Conv = getKernel("conv2d_f64");
-    const f32Conv = getKernel("conv2d");
-    registerKernel("conv2d_f64", (...args) => (calls.push("f64"), f64Conv(...args)), "test");
-    registerKernel("conv2d", (...args) => (calls.push("f32"), f32Conv(...args)), "test");
+    const f64Conv = getKernel("conv2d", "float64");
+    const f32Conv = getKernel("conv2d", "float32");
+    registerKernel("conv2d", "float64", (...args) => (calls.push("f64"), f64Conv(...args)), "test");
+    registerKernel("conv2d", "float32", (...args) => (calls.push("f32"), f32Conv(...args)), "test");
     F.conv2d(torch.randn(1, 2, 5, 5, { dtype: torch.float64 }), torch.randn(3, 2, 3, 3, { dtype: torch.float64 }));
     F.conv2d(torch.randn(1, 2, 5, 5), torch.randn(3, 2, 3, 3));
     expect(calls).toEqual(["f64", "f32"]);

@@ -4,8 +4,8 @@
  * `F.linear` (nn/functional/linear.ts) is built on `mm` and `addmm`, with
  * {@link checkMultipliable} naming its in_features.
  *
- * float32 products go through the registered `sgemm` kernel and float64 ones
- * through `dgemm` (strided and transposed operands are passed as they are,
+ * float32 products go through the registered float32 `gemm` kernel and float64 ones
+ * through the float64 one (strided and transposed operands are passed as they are,
  * without copies, when each matrix has a unit stride in one dimension);
  * integer products use a plain loop accumulating in double. `matmul`
  * composes the same primitive ops PyTorch composes (unsqueeze, reshape,

@@ -6,7 +6,7 @@
  *
  * The SIMD kernels accumulate in float32, as PyTorch's do; the TypeScript ones accumulate in float64.
  */
-import type { KernelSignatures } from "../registry.js";
+import type { BackendKernels } from "../registry.js";
 import { simdConv2d, simdConv2dBackwardInput, simdConv2dBackwardWeight } from "./conv2d.js";
 import { compileRowSimd } from "./elementwise.js";
 import { sgemmSimd, simdAvailable } from "./gemm.js";
@@ -16,11 +16,15 @@ import { simdMaxPool2d } from "./pool2d.js";
 export const wasmAvailable = simdAvailable;
 
 /** The kernels of the `"wasm"` backend. */
-export const wasmKernels: Partial<KernelSignatures> = {
-  sgemm: sgemmSimd,
-  conv2d: simdConv2d,
-  conv2d_backward_input: simdConv2dBackwardInput,
-  conv2d_backward_weight: simdConv2dBackwardWeight,
-  elementwise_compile: compileRowSimd,
-  max_pool2d: simdMaxPool2d,
+export const wasmKernels: BackendKernels = {
+  float32: {
+    gemm: sgemmSimd,
+    conv2d: simdConv2d,
+    conv2d_backward_input: simdConv2dBackwardInput,
+    conv2d_backward_weight: simdConv2dBackwardWeight,
+    max_pool2d: simdMaxPool2d,
+  },
+  any: {
+    elementwise_compile: compileRowSimd,
+  },
 };

@@ -16,7 +16,7 @@
  * F.conv_transpose2d(torch.randn(1, 4, 5, 5), torch.randn(4, 3, 3, 3), null, 2).shape  // [1, 3, 11, 11]
  */
 import { record } from "../../autograd/graph.js";
-import { getKernel } from "../../backend/registry.js";
+import { floatKernel } from "../../backend/registry.js";
 import { DTypeError } from "../../errors.js";
 import { hooked } from "../../ops/op-hook.js";
 import {
@@ -26,13 +26,12 @@ import {
   type ConvNdGeometry, type ConvNdOp, batchedConvInput, convKernelGeometry, convNdGeometry, convNdOutputShape,
 } from "../../shape/conv-nd.js";
 import { describeConvNd } from "../../shape/families/conv-nd.js";
-import { float64 } from "../../tensor/dtype.js";
 import { anyMeta, metaTensor } from "../../tensor/meta.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { squeeze, unsqueeze } from "../../tensor/view.js";
 import type { FloatArray } from "../../backend/cpu/float-array.js";
 import {
-  checkInitialized, doubleData, doubleTensor, floatData, requireFloat, requireSameDtype, requireTensor, tensorFrom,
+  checkInitialized, kernelData, kernelDtype, kernelTensor, requireFloat, requireSameDtype, requireTensor,
 } from "./float-data.js";
 
 const BIAS = arg("bias", optional(TensorT), null);
@@ -63,22 +62,14 @@ interface Precision {
 }
 
 function precision(input: Tensor): Precision {
-  if (input.dtype === float64) {
-    return {
-      data: doubleData,
-      make: (d, shape) => doubleTensor(d as Float64Array, shape),
-      conv: getKernel("conv2d_f64"),
-      input: getKernel("conv2d_backward_input_f64"),
-      weight: getKernel("conv2d_backward_weight_f64"),
-    };
-  }
+  const dt = kernelDtype(input);
   const dtype = input.dtype;
   return {
-    data: floatData,
-    make: (d, shape) => tensorFrom(d as Float32Array, shape, dtype),
-    conv: getKernel("conv2d"),
-    input: getKernel("conv2d_backward_input"),
-    weight: getKernel("conv2d_backward_weight"),
+    data: kernelData,
+    make: (d, shape) => kernelTensor(d, shape, dtype),
+    conv: floatKernel("conv2d", dt),
+    input: floatKernel("conv2d_backward_input", dt),
+    weight: floatKernel("conv2d_backward_weight", dt),
   };
 }
 
@@ -125,8 +116,8 @@ function convolution(g: ConvNdGeometry, input: Tensor, weight: Tensor, bias: Ten
     y = P.input(k2, x, w);
     if (b) addBias(y, b, g.batch, g.outChannels);
   } else if (deep) {
-    folded = getKernel("conv3d_depth_gather")(g, x);
-    y = getKernel("conv3d_depth_to_channels")(g, P.conv(k2, folded, w, b), false);
+    folded = floatKernel("conv3d_depth_gather", kernelDtype(input))(g, x);
+    y = floatKernel("conv3d_depth_to_channels", kernelDtype(input))(g, P.conv(k2, folded, w, b), false);
   } else {
     y = P.conv(k2, x, w, b);
   }
@@ -140,10 +131,10 @@ function convolution(g: ConvNdGeometry, input: Tensor, weight: Tensor, bias: Ten
       if (input.requires_grad) gx = P.conv(k2, go, w, null);
       if (weight.requires_grad) gw = P.weight(k2, go, x);
     } else {
-      if (deep) go = getKernel("conv3d_depth_to_channels")(g, go, true);
+      if (deep) go = floatKernel("conv3d_depth_to_channels", kernelDtype(input))(g, go, true);
       if (input.requires_grad) {
         const gi = P.input(k2, go, w);
-        gx = deep ? getKernel("conv3d_depth_scatter")(g, gi) : gi;
+        gx = deep ? floatKernel("conv3d_depth_scatter", kernelDtype(input))(g, gi) : gi;
       }
       if (weight.requires_grad) gw = P.weight(k2, deep ? folded! : x, go);
     }

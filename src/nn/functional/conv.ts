@@ -15,15 +15,14 @@
  */
 import { ArgumentError, DTypeError } from "../../errors.js";
 import { record } from "../../autograd/graph.js";
-import { getKernel } from "../../backend/registry.js";
-import { type Conv2dGeometry, type Pair, conv2dGeometry, conv2dOutputShape } from "../../shape/conv-pool.js";
+import { floatKernel } from "../../backend/registry.js";
+import { type Pair, conv2dGeometry, conv2dOutputShape } from "../../shape/conv-pool.js";
 import { pair } from "../../shape/dim.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { squeeze, unsqueeze } from "../../tensor/view.js";
 import {
-  requireTensor, checkInitialized, doubleData, doubleTensor, floatData, requireFloat, requireSameDtype, tensorFrom,
+  requireTensor, checkInitialized, kernelData, kernelDtype, kernelTensor, requireFloat, requireSameDtype,
 } from "./float-data.js";
-import { float64 } from "../../tensor/dtype.js";
 import { pad } from "./pad.js";
 import { anyMeta, metaTensor } from "../../tensor/meta.js";
 // Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
@@ -59,36 +58,17 @@ function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, stride:
   }
   // A meta operand (tensor/meta.ts): every check above ran; the output shape, no compute.
   if (anyMeta(input, weight, bias)) return metaTensor(conv2dOutputShape(g), input.dtype);
-  if (input.dtype === float64) return convolutionF64(g, input, weight, bias);
-  const x = floatData(input);
-  const w = floatData(weight);
-  const y = getKernel("conv2d")(g, x, w, bias ? floatData(bias) : null);
-  const out = tensorFrom(y, conv2dOutputShape(g), input.dtype);
+  const dt = kernelDtype(input);
+  const x = kernelData(input);
+  const w = kernelData(weight);
+  const y = floatKernel("conv2d", dt)(g, x, w, bias ? kernelData(bias) : null);
+  const out = kernelTensor(y, conv2dOutputShape(g), input.dtype);
   const dtype = input.dtype;
   const node = record("ConvolutionBackward0", out, [input, weight, bias], ([grad]) => {
-    const go = floatData(grad!);
-    const gx = input.requires_grad ? tensorFrom(getKernel("conv2d_backward_input")(g, go, w), input.shape, dtype) : null;
-    const gw = weight.requires_grad ? tensorFrom(getKernel("conv2d_backward_weight")(g, x, go), weight.shape, dtype) : null;
-    const gb = bias && bias.requires_grad ? tensorFrom(getKernel("conv2d_backward_bias")(g, go), bias.shape, dtype) : null;
-    return [gx, gw, gb];
-  });
-  if (node) {
-    node.saveForBackward(input, "input");
-    node.saveForBackward(weight, "input");
-  }
-  return out;
-}
-
-/** `convolution` for float64 operands: the float64 kernels, forward and backward, all in double. */
-function convolutionF64(g: Conv2dGeometry, input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
-  const x = doubleData(input);
-  const w = doubleData(weight);
-  const out = doubleTensor(getKernel("conv2d_f64")(g, x, w, bias ? doubleData(bias) : null), conv2dOutputShape(g));
-  const node = record("ConvolutionBackward0", out, [input, weight, bias], ([grad]) => {
-    const go = doubleData(grad!);
-    const gx = input.requires_grad ? doubleTensor(getKernel("conv2d_backward_input_f64")(g, go, w), input.shape) : null;
-    const gw = weight.requires_grad ? doubleTensor(getKernel("conv2d_backward_weight_f64")(g, x, go), weight.shape) : null;
-    const gb = bias && bias.requires_grad ? doubleTensor(getKernel("conv2d_backward_bias_f64")(g, go), bias.shape) : null;
+    const go = kernelData(grad!);
+    const gx = input.requires_grad ? kernelTensor(floatKernel("conv2d_backward_input", dt)(g, go, w), input.shape, dtype) : null;
+    const gw = weight.requires_grad ? kernelTensor(floatKernel("conv2d_backward_weight", dt)(g, x, go), weight.shape, dtype) : null;
+    const gb = bias && bias.requires_grad ? kernelTensor(floatKernel("conv2d_backward_bias", dt)(g, go), bias.shape, dtype) : null;
     return [gx, gw, gb];
   });
   if (node) {

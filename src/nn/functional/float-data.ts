@@ -4,19 +4,23 @@
  * PyTorch makes before a layer op runs (uninitialized lazy parameters,
  * dtypes an op does not implement).
  *
- * Conv, pooling, linear and interpolate have float64 kernels: for float64
- * tensors they take `doubleData` and give `doubleTensor`, computing in double
- * as PyTorch does. An op with only a float32 kernel would round a float64
- * tensor to float32 with `floatData` and widen the result back with
- * `tensorFrom`, and so be float32-accurate.
+ * Conv, pooling, linear and interpolate have float64 kernels (the registry's
+ * (op, dtype) keys): an op written once for both takes `kernelDtype(t)`,
+ * `kernelData(t)` and `floatKernel(op, dtype)` and gives `kernelTensor`, so
+ * float64 tensors compute in double as PyTorch does. An op with only a float32
+ * kernel would round a float64 tensor to float32 with `floatData` and widen
+ * the result back with `tensorFrom`, and so be float32-accurate.
  *
  * @example
- * const x = floatData(input);                    // Float32Array, row-major
- * const y = tensorFrom(kernelOut, [1, 6, 28, 28], input.dtype);
- * const xd = doubleData(input64);                // Float64Array, row-major, not rounded
+ * const dt = kernelDtype(input);                 // "float64" for float64 tensors, else "float32"
+ * const x = kernelData(input);                   // Float64Array or Float32Array, row-major
+ * const y = kernelTensor(floatKernel("conv2d", dt)(g, x, w, b), [1, 6, 28, 28], input.dtype);
+ * const xf = floatData(input);                   // Float32Array whatever the dtype
  */
 import { ArgumentError, DTypeError, TsorchError } from "../../errors.js";
 import type { DType } from "../../tensor/dtype.js";
+import type { FloatArray } from "../../backend/cpu/float-array.js";
+import type { FloatDtype } from "../../backend/registry.js";
 import { float64 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { is_lazy } from "../parameter.js";
@@ -55,6 +59,21 @@ export function doubleData(t: Tensor): Float64Array {
 /** A contiguous float64 tensor holding `data` (taken, not copied). */
 export function doubleTensor(data: Float64Array, shape: readonly number[]): Tensor {
   return Tensor._fromData(data, shape, float64);
+}
+
+/** The registry dtype whose kernels compute `t`'s op: float64 tensors in double, the others in float32. */
+export function kernelDtype(t: Tensor): FloatDtype {
+  return t.dtype === float64 ? "float64" : "float32";
+}
+
+/** Row-major data of `t` in its kernel dtype (`kernelDtype`): no copy when it is already so. */
+export function kernelData(t: Tensor): FloatArray {
+  return t.dtype === float64 ? doubleData(t) : floatData(t);
+}
+
+/** A contiguous tensor of `dtype` from a kernel's output of `kernelDtype` (a float64 one is taken as is). */
+export function kernelTensor(data: FloatArray, shape: readonly number[], dtype: DType): Tensor {
+  return data instanceof Float64Array ? doubleTensor(data, shape) : tensorFrom(data, shape, dtype);
 }
 
 /** PyTorch's C++ name of a dtype in "not implemented for" messages. */

@@ -7,7 +7,7 @@
  * `linear` (3-D `[N, C, W]`), `area` (adaptive average pooling); `antialias` for bilinear and bicubic.
  * 5-D (volumetric) inputs are not supported. The output size is `size`, or `floor(in * scale_factor)`;
  * with a scale factor the source positions use `1 / scale_factor` unless `recompute_scale_factor`
- * asks for `in / out`, exactly as in PyTorch. float64 inputs are resampled in double (the `_f64`
+ * asks for `in / out`, exactly as in PyTorch. float64 inputs are resampled in double (the float64
  * kernels), as PyTorch does; other floating dtypes through the float32 kernels.
  *
  * Arguments come in PyTorch's order (`size, scale_factor, mode, align_corners,
@@ -21,7 +21,7 @@
  */
 import { ArgumentError, DTypeError, TsorchError } from "../../errors.js";
 import { record } from "../../autograd/graph.js";
-import { getKernel } from "../../backend/registry.js";
+import { type FloatDtype, floatKernel } from "../../backend/registry.js";
 import { axisTables } from "../../backend/cpu/interpolate.js";
 import {
   type UpsampleKind, type Upsample2dGeometry, upsample2dGeometry, upsampleOutputSize, upsampleOutputShape,
@@ -34,7 +34,7 @@ import { squeeze, unsqueeze } from "../../tensor/view.js";
 import { warn } from "../../warnings.js";
 import { type ArgsWithOptions, parseArgs } from "../args.js";
 import { pyFloat, pyInt } from "../python-style.js";
-import { cppTypeName, doubleData, doubleTensor, floatData, requireTensor, tensorFrom } from "./float-data.js";
+import { cppTypeName, kernelData, kernelDtype, kernelTensor, requireTensor } from "./float-data.js";
 import { adaptive_avg_pool2d } from "./pooling.js";
 // Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
 import { hooked } from "../../ops/op-hook.js";
@@ -144,18 +144,11 @@ function kindOf(mode: InterpolateMode): UpsampleKind {
   return mode === "bicubic" ? "cubic" : "linear";
 }
 
-/** The registered kernel pair of a resampling kind. */
-function kernels(kind: UpsampleKind) {
-  if (kind === "nearest" || kind === "nearest-exact") return [getKernel("upsample_nearest2d"), getKernel("upsample_nearest2d_backward")] as const;
-  if (kind === "linear") return [getKernel("upsample_bilinear2d"), getKernel("upsample_bilinear2d_backward")] as const;
-  return [getKernel("upsample_bicubic2d"), getKernel("upsample_bicubic2d_backward")] as const;
-}
-
-/** The float64 kernel pair of a resampling kind. */
-function kernelsF64(kind: UpsampleKind) {
-  if (kind === "nearest" || kind === "nearest-exact") return [getKernel("upsample_nearest2d_f64"), getKernel("upsample_nearest2d_backward_f64")] as const;
-  if (kind === "linear") return [getKernel("upsample_bilinear2d_f64"), getKernel("upsample_bilinear2d_backward_f64")] as const;
-  return [getKernel("upsample_bicubic2d_f64"), getKernel("upsample_bicubic2d_backward_f64")] as const;
+/** The registered kernel pair of a resampling kind, in the kernel dtype of the input. */
+function kernels(kind: UpsampleKind, dt: FloatDtype) {
+  if (kind === "nearest" || kind === "nearest-exact") return [floatKernel("upsample_nearest2d", dt), floatKernel("upsample_nearest2d_backward", dt)] as const;
+  if (kind === "linear") return [floatKernel("upsample_bilinear2d", dt), floatKernel("upsample_bilinear2d_backward", dt)] as const;
+  return [floatKernel("upsample_bicubic2d", dt), floatKernel("upsample_bicubic2d_backward", dt)] as const;
 }
 
 /** The dispatch name in PyTorch's "not implemented for 'Long'" message for this path. */
@@ -201,23 +194,13 @@ function runUpsample(
   if (isMeta(input)) return metaTensor(shape, input.dtype);
   checkShape(shape, input.dtype);
   if (input.dtype === uint8) return gatherUint8(input, g, shape);
-  if (input.dtype === float64) return upsampleF64(input, g, shape, kind, nodeName(mode, input.ndim, antialias));
-  const [forward, backward] = kernels(kind);
-  const out = tensorFrom(forward(g, floatData(input)), shape, input.dtype);
+  const [forward, backward] = kernels(kind, kernelDtype(input));
+  const out = kernelTensor(forward(g, kernelData(input)), shape, input.dtype);
   const inShape = input.shape;
   const dtype = input.dtype;
   record(nodeName(mode, input.ndim, antialias), out, [input], ([grad]) => [
-    tensorFrom(backward(g, floatData(grad!)), inShape, dtype),
+    kernelTensor(backward(g, kernelData(grad!)), inShape, dtype),
   ]);
-  return out;
-}
-
-/** `runUpsample`'s kernel call and autograd node for float64 inputs: everything in double. */
-function upsampleF64(input: Tensor, g: Upsample2dGeometry, shape: readonly number[], kind: UpsampleKind, name: string): Tensor {
-  const [forward, backward] = kernelsF64(kind);
-  const out = doubleTensor(forward(g, doubleData(input)), shape);
-  const inShape = input.shape;
-  record(name, out, [input], ([grad]) => [doubleTensor(backward(g, doubleData(grad!)), inShape)]);
   return out;
 }
 

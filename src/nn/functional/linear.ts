@@ -9,7 +9,7 @@
  * - contiguous 3-D input with bias: `ViewBackward0(AddmmBackward0(bias, ViewBackward0(input), ...))`
  * - other inputs: input reshaped to 2-D, `MmBackward0`, `UnsafeViewBackward0`, then `AddBackward0`
  *
- * float64 operands compute in double (the `dgemm` kernel), as PyTorch does, with the same graph.
+ * float64 operands compute in double (the float64 `gemm` kernel), as PyTorch does, with the same graph.
  *
  * A size mismatch raises PyTorch's `mat1 and mat2 shapes cannot be
  * multiplied (1x2704 and 400x120)` as a `ShapeError` of op `linear` that also

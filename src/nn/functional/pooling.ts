@@ -16,14 +16,15 @@
  */
 import { ArgumentError, IndexError } from "../../errors.js";
 import { record } from "../../autograd/graph.js";
-import { getKernel } from "../../backend/registry.js";
+import { floatKernel } from "../../backend/registry.js";
+import { floatArrayType } from "../../backend/cpu/float-array.js";
 import {
-  type AdaptivePool2dGeometry, type AvgPool2dGeometry, type Pair, type Pool2dGeometry,
+  type Pair, type Pool2dGeometry,
   adaptivePool2dGeometry, avgPool2dGeometry, maxPool2dGeometry,
 } from "../../shape/conv-pool.js";
-import { float64, int64 } from "../../tensor/dtype.js";
+import { int64 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { doubleData, doubleTensor, floatData, requireFloat, requireTensor, tensorFrom } from "./float-data.js";
+import { kernelData, kernelDtype, kernelTensor, requireFloat, requireTensor } from "./float-data.js";
 import { isMeta, metaTensor } from "../../tensor/meta.js";
 // Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
 import { hooked } from "../../ops/op-hook.js";
@@ -94,22 +95,12 @@ function maxPoolImpl(input: Tensor, g: Pool2dGeometry, returnIndices: boolean): 
     const out = metaTensor(shape, input.dtype);
     return returnIndices ? [out, metaTensor(shape, int64)] : out;
   }
-  if (input.dtype === float64) return maxPoolF64(input, g, shape, returnIndices);
-  const { output, indices } = getKernel("max_pool2d")(g, floatData(input));
-  const out = tensorFrom(output, shape, input.dtype);
+  const dt = kernelDtype(input);
+  const { output, indices } = floatKernel("max_pool2d", dt)(g, kernelData(input));
+  const out = kernelTensor(output, shape, input.dtype);
   const dtype = input.dtype;
   record("MaxPool2DWithIndicesBackward0", out, [input], ([grad]) => [
-    tensorFrom(getKernel("max_pool2d_backward")(g, floatData(grad!), indices), input.shape, dtype),
-  ]);
-  return returnIndices ? [out, indicesTensor(indices, shape)] : out;
-}
-
-/** `maxPoolImpl` for a float64 input: the float64 kernels, so that near-equal values pick the right index. */
-function maxPoolF64(input: Tensor, g: Pool2dGeometry, shape: number[], returnIndices: boolean): Tensor | [Tensor, Tensor] {
-  const { output, indices } = getKernel("max_pool2d_f64")(g, doubleData(input));
-  const out = doubleTensor(output, shape);
-  record("MaxPool2DWithIndicesBackward0", out, [input], ([grad]) => [
-    doubleTensor(getKernel("max_pool2d_backward_f64")(g, doubleData(grad!), indices), input.shape),
+    kernelTensor(floatKernel("max_pool2d_backward", dt)(g, kernelData(grad!), indices), input.shape, dtype),
   ]);
   return returnIndices ? [out, indicesTensor(indices, shape)] : out;
 }
@@ -195,23 +186,14 @@ export const avg_pool2d = hooked("F.avg_pool2d", function avg_pool2d(
   });
   requireFloat(input, "avg_pool2d", "avg_pool2d");
   if (isMeta(input)) return metaTensor(outShape(input, g.outH, g.outW), input.dtype);
-  if (input.dtype === float64) return avgPoolF64(input, g);
-  const out = tensorFrom(getKernel("avg_pool2d")(g, floatData(input)), outShape(input, g.outH, g.outW), input.dtype);
+  const dt = kernelDtype(input);
+  const out = kernelTensor(floatKernel("avg_pool2d", dt)(g, kernelData(input)), outShape(input, g.outH, g.outW), input.dtype);
   const dtype = input.dtype;
   record("AvgPool2DBackward0", out, [input], ([grad]) => [
-    tensorFrom(getKernel("avg_pool2d_backward")(g, floatData(grad!)), input.shape, dtype),
+    kernelTensor(floatKernel("avg_pool2d_backward", dt)(g, kernelData(grad!)), input.shape, dtype),
   ]);
   return out;
 }, describeAvgPool2d);
-
-/** The average pooling of `avg_pool2d` for a float64 input, in double. */
-function avgPoolF64(input: Tensor, g: AvgPool2dGeometry): Tensor {
-  const out = doubleTensor(getKernel("avg_pool2d_f64")(g, doubleData(input)), outShape(input, g.outH, g.outW));
-  record("AvgPool2DBackward0", out, [input], ([grad]) => [
-    doubleTensor(getKernel("avg_pool2d_backward_f64")(g, doubleData(grad!)), input.shape),
-  ]);
-  return out;
-}
 
 /** PyTorch's `_list_with_default`: null entries take the input's trailing sizes. */
 function resolveAdaptiveSize(output_size: AdaptiveSize, input: Tensor): [number, number] {
@@ -231,47 +213,24 @@ function meanHW(input: Tensor): Tensor {
   }
   requireFloat(input, "mean", "adaptive_avg_pool2d");
   if (isMeta(input)) return metaTensor(outShape(input, 1, 1), input.dtype);
-  if (input.dtype === float64) return meanHWF64(input);
   const hw = input.shape[input.ndim - 1]! * input.shape[input.ndim - 2]!;
-  const x = floatData(input);
+  const x = kernelData(input);
   const rows = hw === 0 ? 0 : x.length / hw;
-  const out = new Float32Array(rows);
+  const out = new (floatArrayType(x))(rows);
   for (let r = 0; r < rows; r++) {
     let s = 0;
     for (let i = r * hw; i < (r + 1) * hw; i++) s += x[i]!;
     out[r] = s / hw;
   }
   const shape = outShape(input, 1, 1);
-  const y = tensorFrom(out, shape, input.dtype);
+  const y = kernelTensor(out, shape, input.dtype);
   const inShape = [...input.shape];
   const dtype = input.dtype;
   record("MeanBackward1", y, [input], ([grad]) => {
-    const go = floatData(grad!);
-    const gx = new Float32Array(rows * hw);
+    const go = kernelData(grad!);
+    const gx = new (floatArrayType(go))(rows * hw);
     for (let r = 0; r < rows; r++) gx.fill(go[r]! / hw, r * hw, (r + 1) * hw);
-    return [tensorFrom(gx, inShape, dtype)];
-  });
-  return y;
-}
-
-/** `meanHW` for a float64 input, in double. */
-function meanHWF64(input: Tensor): Tensor {
-  const hw = input.shape[input.ndim - 1]! * input.shape[input.ndim - 2]!;
-  const x = doubleData(input);
-  const rows = hw === 0 ? 0 : x.length / hw;
-  const out = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let s = 0;
-    for (let i = r * hw; i < (r + 1) * hw; i++) s += x[i]!;
-    out[r] = s / hw;
-  }
-  const y = doubleTensor(out, outShape(input, 1, 1));
-  const inShape = [...input.shape];
-  record("MeanBackward1", y, [input], ([grad]) => {
-    const go = doubleData(grad!);
-    const gx = new Float64Array(rows * hw);
-    for (let r = 0; r < rows; r++) gx.fill(go[r]! / hw, r * hw, (r + 1) * hw);
-    return [doubleTensor(gx, inShape)];
+    return [kernelTensor(gx, inShape, dtype)];
   });
   return y;
 }
@@ -290,33 +249,14 @@ export const adaptive_avg_pool2d = hooked("F.adaptive_avg_pool2d", function adap
   const g = adaptivePool2dGeometry("adaptive_avg_pool2d", input.shape, [oH, oW]);
   requireFloat(input, "adaptive_avg_pool2d", "adaptive_avg_pool2d");
   if (isMeta(input)) return metaTensor(outShape(input, oH, oW), input.dtype);
-  if (input.dtype === float64) return adaptiveAvgPoolF64(input, g);
-  const out = tensorFrom(getKernel("adaptive_avg_pool2d")(g, floatData(input)), outShape(input, oH, oW), input.dtype);
+  const dt = kernelDtype(input);
+  const out = kernelTensor(floatKernel("adaptive_avg_pool2d", dt)(g, kernelData(input)), outShape(input, oH, oW), input.dtype);
   const dtype = input.dtype;
   record("AdaptiveAvgPool2DBackward0", out, [input], ([grad]) => [
-    tensorFrom(getKernel("adaptive_avg_pool2d_backward")(g, floatData(grad!)), input.shape, dtype),
+    kernelTensor(floatKernel("adaptive_avg_pool2d_backward", dt)(g, kernelData(grad!)), input.shape, dtype),
   ]);
   return out;
 }, describeAdaptive("adaptive_avg_pool2d"));
-
-/** The adaptive average pooling of `adaptive_avg_pool2d` for a float64 input, in double. */
-function adaptiveAvgPoolF64(input: Tensor, g: AdaptivePool2dGeometry): Tensor {
-  const out = doubleTensor(getKernel("adaptive_avg_pool2d_f64")(g, doubleData(input)), outShape(input, g.outH, g.outW));
-  record("AdaptiveAvgPool2DBackward0", out, [input], ([grad]) => [
-    doubleTensor(getKernel("adaptive_avg_pool2d_backward_f64")(g, doubleData(grad!)), input.shape),
-  ]);
-  return out;
-}
-
-/** The adaptive max pooling of `adaptive_max_pool2d` for a float64 input, in double. */
-function adaptiveMaxPoolF64(input: Tensor, g: AdaptivePool2dGeometry, shape: number[], returnIndices: boolean): Tensor | [Tensor, Tensor] {
-  const { output, indices } = getKernel("adaptive_max_pool2d_f64")(g, doubleData(input));
-  const out = doubleTensor(output, shape);
-  record("AdaptiveMaxPool2DBackward0", out, [input], ([grad]) => [
-    doubleTensor(getKernel("adaptive_max_pool2d_backward_f64")(g, doubleData(grad!), indices), input.shape),
-  ]);
-  return returnIndices ? [out, indicesTensor(indices, shape)] : out;
-}
 
 /**
  * Adaptive max pooling to a fixed output size; `return_indices` also returns
@@ -339,12 +279,12 @@ function adaptive_max_pool2d_impl(input: Tensor, output_size: AdaptiveSize, retu
     const out = metaTensor(shape, input.dtype);
     return return_indices ? [out, metaTensor(shape, int64)] : out;
   }
-  if (input.dtype === float64) return adaptiveMaxPoolF64(input, g, shape, return_indices);
-  const { output, indices } = getKernel("adaptive_max_pool2d")(g, floatData(input));
-  const out = tensorFrom(output, shape, input.dtype);
+  const dt = kernelDtype(input);
+  const { output, indices } = floatKernel("adaptive_max_pool2d", dt)(g, kernelData(input));
+  const out = kernelTensor(output, shape, input.dtype);
   const dtype = input.dtype;
   record("AdaptiveMaxPool2DBackward0", out, [input], ([grad]) => [
-    tensorFrom(getKernel("adaptive_max_pool2d_backward")(g, floatData(grad!), indices), input.shape, dtype),
+    kernelTensor(floatKernel("adaptive_max_pool2d_backward", dt)(g, kernelData(grad!), indices), input.shape, dtype),
   ]);
   return return_indices ? [out, indicesTensor(indices, shape)] : out;
 }
