@@ -12,7 +12,7 @@
  * torch.gelu(x, { approximate: "tanh" })
  * torch.leaky_relu(x, 0.2)
  */
-import { type ArgsOf, Num, arg, oneOf, required, signature } from "./signature.js";
+import { type ArgsOf, Int, Num, TensorT, arg, oneOf, required, signature } from "./signature.js";
 import { TsorchError } from "../errors.js";
 import { bool as boolDType } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -274,3 +274,53 @@ export function threshold(input: Tensor, ...args: ArgsOf<typeof THRESHOLD_SIG>):
   return runUnary(THRESHOLD, checkTensor(input, "threshold"), [threshold, value]);
 }
 
+
+/** `x` where `|x| > lambd`, else 0 (composed: `WhereBackward0`). */
+export const HARDSHRINK_SIG = signature("hardshrink", [arg("lambd", Num, 0.5)]);
+export function hardshrink(input: Tensor, ...args: ArgsOf<typeof HARDSHRINK_SIG>): Tensor {
+  const lambd = Number(HARDSHRINK_SIG.parse(args).lambd);
+  checkTensor(input, "hardshrink");
+  return where(logical_or(gt(input, lambd), lt(input, -lambd)), input, 0);
+}
+
+/** `x - lambd` above `lambd`, `x + lambd` below `-lambd`, else 0. */
+export const SOFTSHRINK_SIG = signature("softshrink", [arg("lambd", Num, 0.5)]);
+export function softshrink(input: Tensor, ...args: ArgsOf<typeof SOFTSHRINK_SIG>): Tensor {
+  const lambd = Number(SOFTSHRINK_SIG.parse(args).lambd);
+  checkTensor(input, "softshrink");
+  if (lambd < 0) {
+    const [name, max] = input.dtype.name === "float64" ? ["Double", "1.79769e+308"] : ["Float", "3.40282e+38"];
+    throw new TsorchError(`lambda must be in range [0, ${max}] for input dtype ${name}, but found ${lambd}`);
+  }
+  return where(gt(input, lambd), sub(input, lambd), where(lt(input, -lambd), add(input, lambd), 0));
+}
+
+/** Gated linear unit: `a * sigmoid(b)` for the two halves `a`, `b` of `dim`. */
+export const GLU_SIG = signature("glu", [arg("dim", Int, -1)]);
+export function glu(input: Tensor, ...args: ArgsOf<typeof GLU_SIG>): Tensor {
+  checkTensor(input, "glu");
+  if (input.ndim === 0) throw new TsorchError("glu does not support scalars because halving size must be even");
+  const dim = GLU_SIG.parse(args).dim;
+  const d = dim < 0 ? dim + input.ndim : dim;
+  const n = input.shape[d]!;
+  if (n % 2 !== 0) throw new TsorchError(`Halving dimension must be even, but dimension ${d} is size ${n}`);
+  return mul(input.narrow(d, 0, n / 2), sigmoid(input.narrow(d, n / 2, n / 2)));
+}
+
+/** PReLU: `x` where positive, `weight * x` elsewhere; `weight` has one value or one per channel (dim 1). */
+export const PRELU_SIG = signature("prelu", [required("weight", TensorT)]);
+export function prelu(input: Tensor, ...args: ArgsOf<typeof PRELU_SIG>): Tensor {
+  checkTensor(input, "prelu");
+  const { weight } = PRELU_SIG.parse(args);
+  if (input.ndim === 0 && weight.numel() !== 1) throw new TsorchError("Not allow zero-dim input tensor.");
+  if (weight.ndim > 1) throw new TsorchError(`prelu: Expected \`weight\` to be a scalar or 1D tensor, but got: ndim = ${weight.ndim}`);
+  const c = weight.numel();
+  if (c !== 1) {
+    const channels = input.ndim >= 2 ? input.shape[1]! : 1;
+    if (input.ndim === 0 || channels !== c) {
+      throw new TsorchError(`Mismatch of parameter numbers and input channel size. Found parameter numbers = ${c} and channel size = ${input.ndim === 0 ? 1 : channels}.`);
+    }
+  }
+  const w = c === 1 || input.ndim < 2 ? weight.reshape(c === 1 && input.ndim > 0 ? [1] : []) : weight.reshape([c, ...Array(input.ndim - 2).fill(1)]);
+  return where(gt(input, 0), input, mul(w, input));
+}

@@ -19,7 +19,7 @@ import { AutogradError } from "../../errors.js";
 import * as act from "../../ops/activation.js";
 import * as sm from "../../ops/softmax.js";
 import * as inplaceOps from "../../ops/inplace.js";
-import { type ArgsOf, type OptionsOf, Bool, DTypeT, Int, Num, arg, oneOf, optional, signature } from "../../ops/signature.js";
+import { type ArgsOf, type OptionsOf, Bool, DTypeT, Int, Num, arg, oneOf, optional, required, signature } from "../../ops/signature.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { writeInPlace } from "../in-place.js";
 import { isMeta } from "../../tensor/meta.js";
@@ -186,3 +186,87 @@ export const log_softmax = hooked("F.log_softmax", function log_softmax(input: T
   const { dim, dtype } = LOG_SOFTMAX.parse(args);
   return sm.log_softmax(input, dim ?? implicitDim(input.ndim), dtype === null ? {} : { dtype });
 }, describeElementwise("softmax"));
+
+export const SELU = signature("selu", [INPLACE]);
+export const CELU = signature("celu", [arg("alpha", Num, 1.0), INPLACE]);
+export const MISH = signature("mish", [INPLACE]);
+export const HARDSIGMOID = signature("hardsigmoid", [INPLACE]);
+export const HARDSWISH = signature("hardswish", [INPLACE]);
+export const THRESHOLD = signature("threshold", [required("threshold", Num), required("value", Num), INPLACE]);
+export const SHRINK = signature("hardshrink", [arg("lambd", Num, 0.5)]);
+export const SOFTSHRINK = signature("softshrink", [arg("lambd", Num, 0.5)]);
+export const SOFTMIN = signature("softmin", SOFTMAX.params);
+export const GLU = signature("glu", [arg("dim", Int, -1)]);
+
+/** SELU: `scale * elu(x, alpha)` with the self-normalising constants. */
+export const selu = hooked("F.selu", function selu(input: Tensor, ...args: ArgsOf<typeof SELU>): Tensor {
+  return withInplace(input, SELU.parse(args).inplace, act.selu);
+}, describeElementwise());
+
+/** CELU: `max(0, x) + min(0, alpha * (exp(x / alpha) - 1))`. */
+export const celu = hooked("F.celu", function celu(input: Tensor, ...args: ArgsOf<typeof CELU>): Tensor {
+  const { alpha, inplace } = CELU.parse(args);
+  return withInplace(input, inplace, (x) => act.celu(x, alpha));
+}, describeElementwise());
+
+/** Mish: `x * tanh(softplus(x))`. */
+export const mish = hooked("F.mish", function mish(input: Tensor, ...args: ArgsOf<typeof MISH>): Tensor {
+  return withInplace(input, MISH.parse(args).inplace, act.mish);
+}, describeElementwise());
+
+/** `relu6(x + 3) / 6`. */
+export const hardsigmoid = hooked("F.hardsigmoid", function hardsigmoid(input: Tensor, ...args: ArgsOf<typeof HARDSIGMOID>): Tensor {
+  return withInplace(input, HARDSIGMOID.parse(args).inplace, act.hardsigmoid);
+}, describeElementwise());
+
+/** `x * relu6(x + 3) / 6`. */
+export const hardswish = hooked("F.hardswish", function hardswish(input: Tensor, ...args: ArgsOf<typeof HARDSWISH>): Tensor {
+  return withInplace(input, HARDSWISH.parse(args).inplace, act.hardswish);
+}, describeElementwise());
+
+/** `log(sigmoid(x))`. */
+export const logsigmoid = hooked("F.logsigmoid", function logsigmoid(input: Tensor): Tensor {
+  return act.logsigmoid(input);
+}, describeElementwise());
+
+/** `x / (1 + |x|)`. */
+export const softsign = hooked("F.softsign", function softsign(input: Tensor): Tensor {
+  return act.softsign(input);
+}, describeElementwise());
+
+/** `x - tanh(x)`. */
+export const tanhshrink = hooked("F.tanhshrink", function tanhshrink(input: Tensor): Tensor {
+  return act.tanhshrink(input);
+}, describeElementwise());
+
+/** `value` where `input <= threshold`, else `input`. */
+export const threshold = hooked("F.threshold", function threshold(input: Tensor, ...args: ArgsOf<typeof THRESHOLD>): Tensor {
+  const { threshold: th, value, inplace } = THRESHOLD.parse(args);
+  return withInplace(input, inplace, (x) => act.threshold(x, th, value));
+}, describeElementwise());
+
+/** `x` where `|x| > lambd`, else 0. */
+export const hardshrink = hooked("F.hardshrink", function hardshrink(input: Tensor, ...args: ArgsOf<typeof SHRINK>): Tensor {
+  return act.hardshrink(input, SHRINK.parse(args).lambd);
+}, describeElementwise());
+
+/** `x - lambd` above `lambd`, `x + lambd` below `-lambd`, else 0. */
+export const softshrink = hooked("F.softshrink", function softshrink(input: Tensor, ...args: ArgsOf<typeof SOFTSHRINK>): Tensor {
+  return act.softshrink(input, SOFTSHRINK.parse(args).lambd);
+}, describeElementwise());
+
+/** `softmax(-x)` along `dim`. */
+export const softmin = hooked("F.softmin", function softmin(input: Tensor, ...args: ArgsOf<typeof SOFTMIN>): Tensor {
+  const { dim, dtype } = SOFTMIN.parse(args);
+  return sm.softmax(input.neg(), dim ?? implicitDim(input.ndim), dtype === null ? {} : { dtype });
+}, describeElementwise("softmax"));
+
+/** Gated linear unit: the first half of `dim` times the sigmoid of the second half. */
+export const glu = hooked("F.glu", function glu(input: Tensor, ...args: ArgsOf<typeof GLU>): Tensor {
+  return act.glu(input, GLU.parse(args).dim);
+});
+
+/** PReLU: `x` where positive, `weight * x` elsewhere; `weight` has one value or one per channel (dim 1). */
+export const prelu = hooked("F.prelu", function prelu(input: Tensor, ...args: ArgsOf<typeof act.PRELU_SIG>): Tensor {
+  return act.prelu(input, ...args);
+}, describeElementwise());

@@ -17,6 +17,7 @@ export {
 } from "./pooling.js";
 export {
   relu, relu_, leaky_relu, relu6, elu, elu_, silu, hardtanh, softplus, sigmoid, tanh, gelu, softmax, log_softmax, type SoftmaxArgs, type EluArgs,
+  selu, celu, mish, hardsigmoid, hardswish, logsigmoid, softsign, tanhshrink, threshold, hardshrink, softshrink, softmin, glu, prelu,
 } from "./activation.js";
 export { dropout, dropout2d, type DropoutArgs } from "./dropout.js";
 export { batch_norm, type BatchNormArgs } from "./batchnorm.js";
