@@ -40,7 +40,7 @@ const REORDERED: Record<string, Fn> = {
   einsum: (tensors, equation) => torch.einsum(equation as string, tensors as Tensor[]),
   "nn.functional.embedding": (weight, idx, ...rest) => (F.embedding as Fn)(idx, weight, ...rest),
   polygamma: (x, n, ...rest) => (torch.polygamma as Fn)(n, x, ...rest),
-  "special.polygamma": (x, n, ...rest) => ((torch.special as Record<string, Fn>).polygamma as Fn)(n, x, ...rest),
+  "special.polygamma": (x, n, ...rest) => ((torch.special as unknown as Record<string, Fn>).polygamma)(n, x, ...rest),
 };
 
 /** Properties (not methods) that OpInfo tests as `lambda x: x.T`. */
@@ -175,4 +175,4 @@ describe(`PyTorch ${fixture.torch}'s OpInfo database`, () => {
 });
 
 /** What this tree reaches today; raise it as ops arrive. */
-const FLOOR = { present: 300, matched: 914, errorsRefused: 0, errorsSameText: 0 };
+const FLOOR = { present: 367, matched: 1186, errorsRefused: 192, errorsSameText: 134 };

@@ -19,7 +19,7 @@ import type { DType } from "../tensor/dtype.js";
 import { broadcast_tensors } from "./broadcast.js";
 import { type TensorLike, checkTensor } from "./operand.js";
 import { resultType, toFloating } from "./result-type.js";
-import { type ArgsOf, Float, Int, arg, optional, signature } from "./signature.js";
+import { type ArgsOf, Float, Int, arg, optional, required, signature } from "./signature.js";
 import * as m from "./special-math.js";
 import { exp, log, log1p, erfc as erfcOp, erf as erfOp, exp2 } from "./unary.js";
 import { add, div, mul, sub } from "./binary.js";
@@ -94,7 +94,7 @@ export function polygamma(n: number, input: Tensor): Tensor {
   return pointwise("polygamma", [checkTensor(input, "polygamma")], (x) => m.polygamma(n, x), [(g, [x]) => mul(g, polygamma(n + 1, x!))]);
 }
 /** The multivariate log-gamma of dimension p: sum_i lgamma(x - i/2) + p(p-1)/4 log(pi). */
-export const MVLGAMMA = signature("mvlgamma", [arg("p", Int, undefined as unknown as number)]);
+export const MVLGAMMA = signature("mvlgamma", [required("p", Int)]);
 export function mvlgamma(input: Tensor, ...args: ArgsOf<typeof MVLGAMMA>): Tensor {
   checkTensor(input, "mvlgamma");
   const { p } = MVLGAMMA.parse(args);
