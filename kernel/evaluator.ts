@@ -60,6 +60,8 @@ export interface EvaluatorOptions {
   preloadDeclarations?: string;
   /** Told `true` while a cell compiles and `false` once its code runs (see `CellEvaluatorOptions`). */
   onCompiling?: (compiling: boolean) => void;
+  /** Run the first cells before the type checker is ready and check them after (see `CellEvaluatorOptions`). */
+  quickStart?: boolean;
 }
 
 export interface Evaluator {
@@ -73,6 +75,11 @@ export interface Evaluator {
   formatError(error: unknown, executionCount?: number): FormattedError;
   /** Ends a cell that is waiting on a promise (the kernel calls it on interrupt), if the evaluator can. */
   abortPending?(): boolean;
+  /**
+   * Type-checks cells that ran before the checker was ready; returns the errors found (one per
+   * cell), which the kernel shows under the cell before it goes idle.
+   */
+  checkLate?(): (FormattedError & { executionCount: number })[];
 }
 
 type EvaluatorClass = new (options: EvaluatorOptions) => Evaluator;
@@ -89,6 +96,20 @@ export async function loadEvaluator(options: EvaluatorOptions): Promise<Evaluato
   } catch (err) {
     log.error("cannot load the TypeScript evaluator:", err);
     return new UnavailableEvaluator(err);
+  }
+}
+
+/**
+ * Loads the TypeScript compiler ahead of the evaluator (which loads it on first use anyway);
+ * `step` wraps the synchronous load (the kernel protects it from interrupts). Never rejects: a missing compiler is reported by the evaluator.
+ */
+export async function preloadCompiler(step: <T>(work: () => T) => T = (work) => work()): Promise<void> {
+  if (process.env.TSORCH_EVALUATOR) return;
+  try {
+    const { typescript } = await import("./eval/typescript.js");
+    step(() => typescript());
+  } catch {
+    // The evaluator says what is wrong when a cell needs it.
   }
 }
 

@@ -21,7 +21,7 @@ import { readConnectionFile, type ConnectionInfo } from "./connection.js";
 import { currentContext, outputContext, RequestContext, requestContext, runInContext } from "./context.js";
 import { createDisplayApi, isDisplayable, toDisplayData, type DisplayApi } from "./display.js";
 import { ConnectionFileError, KeyboardInterrupt, MemoryError, SystemExit } from "./errors.js";
-import { loadEvaluator, type EvalOutcome, type Evaluator, type FormattedError } from "./evaluator.js";
+import { loadEvaluator, preloadCompiler, type EvalOutcome, type Evaluator, type FormattedError } from "./evaluator.js";
 import { configuredBudget, heapBudget } from "./heap.js";
 import { HistoryStore } from "./history.js";
 import { kernelInfoContent } from "./kernel-info.js";
@@ -73,6 +73,7 @@ export class Kernel {
   readonly history: HistoryStore;
   private readonly termination = new TerminationGuard(requestContext as never);
   private evaluatorPromise: Promise<Evaluator> | undefined;
+  private runtime: ReturnType<typeof loadRuntime> | undefined;
   private evaluator: Evaluator | undefined;
 
   /** Number of executions stored in history so far; the next stored cell gets this + 1. */
@@ -119,6 +120,11 @@ export class Kernel {
   /** Binds the sockets (in the I/O thread) and starts loading the evaluator; resolves when bound. */
   async start(): Promise<Record<string, number>> {
     this.installProcessHooks();
+    // The runtime and the compiler load while the I/O thread binds the sockets: the first cell
+    // needs both, and the I/O thread answers kernel_info by itself meanwhile.
+    this.runtime = loadRuntime();
+    this.runtime.catch(() => undefined); // reported when the evaluator loads
+    native.setImmediate(() => void preloadCompiler((work) => this.protect(work)));
     const v8Limit = getHeapStatistics().heap_size_limit;
     const init: WorkerInit = {
       connection: this.connection,
@@ -168,7 +174,7 @@ export class Kernel {
   }
 
   private async loadEvaluator(): Promise<Evaluator> {
-    const runtime = await loadRuntime();
+    const runtime = await (this.runtime ?? loadRuntime());
     const kernelGlobals: KernelGlobals = {
       display: this.displayApi.display,
       updateDisplay: this.displayApi.updateDisplay,
@@ -187,20 +193,13 @@ export class Kernel {
     const globals: Record<string, unknown> = { ...runtime.exports, ...kernelGlobals };
     // Compiling a cell is kernel work an interrupt must not cut short; the cell's own code is not.
     const onCompiling = (compiling: boolean) => void Atomics.add(this.shared, Slot.PROTECTED, compiling ? 1 : -1);
-    const evaluator = await loadEvaluator({ cwd: process.cwd(), globals, preloadDeclarations: preloadDeclarations(), onCompiling });
+    const evaluator = await loadEvaluator({ cwd: process.cwd(), globals, preloadDeclarations: preloadDeclarations(), onCompiling, quickStart: true });
     this.evaluator = evaluator;
     // Warm the TypeScript service once the thread is free, so the first cell does not pay for it.
     // Loading is over; the warm-up's steps are protected one at a time, so a cell that spins while
     // the warm-up waits for its next turn can still be stopped at once.
     Atomics.sub(this.shared, Slot.PROTECTED, 1);
-    const step = <T>(work: () => T): T => {
-      Atomics.add(this.shared, Slot.PROTECTED, 1);
-      try {
-        return work();
-      } finally {
-        Atomics.sub(this.shared, Slot.PROTECTED, 1);
-      }
-    };
+    const step = <T>(work: () => T): T => this.protect(work);
     native.setImmediate(() => {
       const started = performance.now();
       evaluator.warmUp(step).then(
@@ -209,6 +208,16 @@ export class Kernel {
       );
     });
     return evaluator;
+  }
+
+  /** Runs kernel work (loading the compiler, a warm-up step) that an interrupt must not cut short. */
+  private protect<T>(work: () => T): T {
+    Atomics.add(this.shared, Slot.PROTECTED, 1);
+    try {
+      return work();
+    } finally {
+      Atomics.sub(this.shared, Slot.PROTECTED, 1);
+    }
   }
 
   private installProcessHooks(): void {
@@ -416,6 +425,20 @@ export class Kernel {
     context.finished = true;
     this.output.finishRequest(context);
     this.send(channel, message, "execute_reply", reply);
+    // A fresh kernel runs its first cells before the type checker is ready (the result comes
+    // sooner); they are checked now, and what the checker finds shows under the cell that ran.
+    this.reportLateChecks(evaluator, message.header, silent);
+  }
+
+  private reportLateChecks(evaluator: Evaluator, parent: ParentHeader, silent: boolean): void {
+    let late: ReturnType<NonNullable<Evaluator["checkLate"]>>;
+    try {
+      late = evaluator.checkLate?.() ?? [];
+    } catch (err) {
+      return log.warn("checking the first cells failed:", err);
+    }
+    if (silent) return;
+    for (const { ename, evalue, traceback } of late) this.output.publish("error", { ename, evalue, traceback }, parent);
   }
 
   /**

@@ -15,6 +15,7 @@ import { endpoint } from "../kernel/connection.js";
 import type { Message } from "../kernel/messages.js";
 import { cliPath } from "../kernel/paths.js";
 import { DELIMITER, encode, ReplayGuard, Signer, decode } from "../kernel/wire.js";
+import { stripAnsi } from "./run-support.js";
 
 if (!existsSync(cliPath())) throw new Error(`${cliPath()} is missing: run \`npm run build\` before these tests`);
 
@@ -500,6 +501,28 @@ describe("tsorch kernel lifecycle", () => {
     expect(await kernel.exited, kernel.stderr()).toBe(0);
     expect(kernel.stderr()).not.toContain("terminating the process");
     kernel.client.close();
+  });
+
+  it("reports a type error in the very first cell: the cell ran before the checker was ready, the error shows under it before idle", async () => {
+    const kernel = await launchKernel({ env: env() });
+    try {
+      const first = await kernel.client.execute('const early: number = "seven" as any as string; early');
+      // Before the project is built the cell runs unchecked and the check follows the reply;
+      // a kernel that was already warm checks it first. Either way the error reaches the cell.
+      const errors = first.outputs.filter((m) => m.header.msg_type === "error");
+      if (first.reply.content.status === "ok") {
+        expect(text(first.outputs)).toBe("seven");
+        expect(errors).toHaveLength(1);
+        expect(String(errors[0]!.content.evalue)).toContain("TS2322");
+        expect(stripAnsi((errors[0]!.content.traceback as string[]).join("\n"))).toContain("found after the cell ran");
+      } else {
+        expect(first.reply.content.ename).toBe("TSError");
+      }
+      // Either way, the next cell sees `early` as a number.
+      expect(text((await kernel.client.execute("typeof early")).outputs)).toBe(first.reply.content.status === "ok" ? "string" : undefined);
+    } finally {
+      await kernel.stop();
+    }
   });
 
   it("survives an interrupt while TypeScript is still loading", async () => {

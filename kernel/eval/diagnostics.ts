@@ -73,6 +73,7 @@ export function formatCompileError(
   source: string,
   executionCount: number | undefined,
   syntactic: boolean,
+  consequence = "the cell did not run",
 ): FormattedError {
   const ename = syntactic ? "SyntaxError" : "TSError";
   const errors = diagnostics.filter((d) => d.category === "error");
@@ -87,7 +88,7 @@ export function formatCompileError(
   const evalue = first
     ? diagnosticHeadline(first, source, executionCount) + (errors.length > 1 ? ` (and ${errors.length - 1} more)` : "")
     : count;
-  return { ename, evalue, traceback: [...chunks, errorLine(ename, `${count}; the cell did not run.`)] };
+  return { ename, evalue, traceback: [...chunks, errorLine(ename, `${count}; ${consequence}.`)] };
 }
 
 function diagnosticChunk(

@@ -75,7 +75,7 @@ const RESERVED_WORDS = new Set(
 );
 
 /** Whether a global's name can be declared (`my-key` or `class` cannot, so it is left out of the types). */
-function isIdentifierName(name: string): boolean {
+export function isIdentifierName(name: string): boolean {
   return /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u.test(name) && !RESERVED_WORDS.has(name);
 }
 

@@ -57,11 +57,12 @@ import { ModuleLoader, type ModuleNamespace } from "./modules.js";
 import { PACKAGE_NAME, packageRoot, runtimeDirectories, runtimeTypesEntry } from "./package-root.js";
 import { packageEntryName } from "./declaration-bundle.js";
 import { CellProject } from "./project.js";
+import { compileUnchecked } from "./quick.js";
 import { redirectScopeImports, scopeModuleText } from "./scope.js";
 import { SourceMap } from "./source-map.js";
 import { INTERRUPTED_CODE, TracebackFormatter, type CompiledCell, type FormattedError } from "./traceback.js";
 import { INTERNALS_PARAM, SCOPE_PARAM, cellTransformer, type CellTransformInfo } from "./transform.js";
-import { typescript } from "./typescript.js";
+import { saveCodeCache, typescript } from "./typescript.js";
 
 export type { CompletionResult, InspectResult } from "./language.js";
 export type { IsCompleteResult } from "./is-complete.js";
@@ -90,6 +91,26 @@ export interface CellEvaluatorOptions {
    * typed `any`.
    */
   runtimeTypes?: string;
+  /**
+   * Run cells that arrive before the project is built (a fresh kernel's first cells) compiled
+   * without types, and check them as soon as it is (`checkLate`), so the first result does not
+   * wait for the type checker. Off by default: such a cell runs even if it has a type error.
+   */
+  quickStart?: boolean;
+}
+
+/** What checking a cell that already ran found (see `CellEvaluator.checkLate`). */
+export interface LateCheck extends FormattedError {
+  executionCount: number;
+}
+
+/** A cell that ran before the checker was ready, waiting for its check. */
+interface UncheckedCell {
+  id: number;
+  code: string;
+  executionCount: number;
+  /** The names it got as far as defining. */
+  reached: readonly string[];
 }
 
 /** Time spent in each phase of the last `execute`, in milliseconds (for benchmarks). */
@@ -169,6 +190,12 @@ export class CellEvaluator {
 
   private readonly onCompiling: ((compiling: boolean) => void) | undefined;
   private compiling = false;
+  private readonly quickStart: boolean;
+  /** Cells run before the project was built, in order, and what checking them found. */
+  private readonly unchecked: UncheckedCell[] = [];
+  private readonly lateErrors: LateCheck[] = [];
+  /** Names those cells defined (visible to the next unchecked cell). */
+  private readonly uncheckedNames = new Set<string>();
 
   /** Phase timings of the last `execute`. */
   lastTimings: ExecuteTimings = { check: 0, emit: 0, load: 0, run: 0, total: 0 };
@@ -176,6 +203,7 @@ export class CellEvaluator {
   constructor(opts: CellEvaluatorOptions) {
     this.cwd = path.resolve(opts.cwd);
     this.onCompiling = opts.onCompiling;
+    this.quickStart = opts.quickStart ?? false;
     this.globalValues = opts.globals;
     this.preload = opts.preloadDeclarations ?? "";
     this.runtimeTypes = opts.runtimeTypes ?? runtimeTypesEntry();
@@ -206,6 +234,8 @@ export class CellEvaluator {
     step(() => this.ensureLanguage().inspect("Math.max", 6, 0));
     await next();
     step(() => this.warmEmit());
+    // What V8 compiled for all that is kept for the next start (see `typescript.ts`).
+    step(() => saveCodeCache());
   }
 
   /**
@@ -284,11 +314,14 @@ export class CellEvaluator {
 
   complete(code: string, cursorPos: number): CompletionResult {
     this.cancelIdlePreparation();
+    // Names of cells that ran unchecked get their types first (what the check finds is kept for `checkLate`).
+    if (this.unchecked.length > 0) this.checkUnchecked();
     return this.ensureLanguage().complete(code, cursorPos);
   }
 
   inspect(code: string, cursorPos: number, detailLevel: 0 | 1): InspectResult {
     this.cancelIdlePreparation();
+    if (this.unchecked.length > 0) this.checkUnchecked();
     return this.ensureLanguage().inspect(code, cursorPos, detailLevel);
   }
 
@@ -460,26 +493,67 @@ export class CellEvaluator {
   }
 
   private async compileThenRun(code: string, executionCount: number, timings: ExecuteTimings): Promise<EvalOutcome> {
+    if (this.quickStart && !this.project) return this.runUnchecked(code, executionCount, timings);
+    if (this.unchecked.length > 0) this.checkUnchecked();
     const project = this.ensureProject();
     const ts = project.ts;
     project.refresh();
     const id = ++this.cellCounter;
-    const file = this.cellFile(id);
-    const input = this.inputFile;
 
     let t = performance.now();
-    const parsed = parseCell(ts, input, code);
-    const parseErrors = parseDiagnosticsOf(parsed);
-    if (parseErrors.length > 0) {
+    const parsed = parseCell(ts, this.inputFile, code);
+    const early = this.earlyError(ts, parsed, code, executionCount);
+    if (early) {
       timings.check = performance.now() - t;
-      return this.compileError(toCellDiagnostics(ts, parseErrors, code.length, (m) => m), code, executionCount, true);
+      return early;
     }
-    const reserved = reservedIdentifierUse(ts, parsed);
-    if (reserved) {
-      timings.check = performance.now() - t;
-      return this.compileError([reserved], code, executionCount, false);
-    }
+    const checked = this.checkInput(code, parsed);
+    timings.check = performance.now() - t;
+    if (checked.diagnostics.some((d) => d.category === "error")) return this.compileError(checked.diagnostics, code, executionCount, checked.syntactic);
 
+    t = performance.now();
+    const info: CellTransformInfo = { imports: [], hasValue: false };
+    let js = "";
+    let mapText = "";
+    const emit = checked.program.emit(
+      checked.sf,
+      (name, text) => {
+        if (name.endsWith(".map")) mapText = text;
+        else js = text;
+      },
+      undefined,
+      false,
+      { before: [cellTransformer(ts, checked.program.getTypeChecker(), code.length, info)] },
+    );
+    if (emit.emitSkipped) throw new Error("TypeScript did not emit the cell");
+    const filename = this.recordCompiled(code, executionCount, mapText);
+    this.labelByFile.set(this.cellFile(id), `In[${executionCount}]`);
+    // The cell is part of the project from here on, whatever happens when it runs.
+    const cell = this.addCellModule(id, code, parsed, checked.declarations, checked.imports);
+    timings.emit = performance.now() - t;
+    this.setCompiling(false);
+
+    const isAsync = hasTopLevelAwait(ts, parsed);
+    return this.runCompiled(wrapScript(js, isAsync), isAsync, filename, info, executionCount, timings, (reached) => {
+      this.publishNames(id, checked.declarations, reached);
+      const userImports = parsed.statements.some((st) => ts.isImportDeclaration(st) || ts.isImportEqualsDeclaration(st));
+      if (this.updateScope() || cell.pinned || userImports) this.prepareWhenIdle();
+    });
+  }
+
+  /** A syntax error, or a name the compiled cell reserves: the cell cannot even be compiled. */
+  private earlyError(ts: typeof TS, parsed: TS.SourceFile, code: string, executionCount: number): EvalOutcome | undefined {
+    const parseErrors = parseDiagnosticsOf(parsed);
+    if (parseErrors.length > 0) return this.compileError(toCellDiagnostics(ts, parseErrors, code.length, (m) => m), code, executionCount, true);
+    const reserved = reservedIdentifierUse(ts, parsed);
+    if (reserved) return this.compileError([reserved], code, executionCount, false);
+    return undefined;
+  }
+
+  /** Type-checks a cell in the input file, importing the earlier names it mentions. */
+  private checkInput(code: string, parsed: TS.SourceFile) {
+    const project = this.project!;
+    const ts = project.ts;
     const declarations = topLevelDeclarations(ts, parsed);
     const declared = new Set(declarations.map((d) => d.name));
     const imported: string[] = [];
@@ -492,47 +566,33 @@ export class CellEvaluator {
       if (!list) imports.set(owner, (list = []));
       list.push(name);
     }
-    const exports = exportList(declarations);
-    project.setFile(input, code + CELL_END + this.scopePrelude(imported) + "\n" + exports);
+    project.setFile(this.inputFile, code + CELL_END + this.scopePrelude(imported) + "\n" + exportList(declarations));
     project.setRoots(this.rootFiles());
     const program = project.program();
-    const sf = program.getSourceFile(input)!;
+    const sf = program.getSourceFile(this.inputFile)!;
     const checker = program.getTypeChecker();
-    const rawDiagnostics = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
-    const diagnostics = adjustImportAssignments(ts, checker, sf, rawDiagnostics);
-    const cellDiagnostics = toCellDiagnostics(ts, diagnostics, code.length, (m) => this.renameFiles(m));
-    timings.check = performance.now() - t;
-    if (cellDiagnostics.some((d) => d.category === "error")) {
-      const syntactic = program.getSyntacticDiagnostics(sf).length > 0;
-      return this.compileError(cellDiagnostics, code, executionCount, syntactic);
-    }
+    const syntactic = program.getSyntacticDiagnostics(sf);
+    const raw = [...syntactic, ...program.getSemanticDiagnostics(sf)];
+    const diagnostics = toCellDiagnostics(ts, adjustImportAssignments(ts, checker, sf, raw), code.length, (m) => this.renameFiles(m));
+    return { program, sf, declarations, imports, diagnostics, syntactic: syntactic.length > 0 };
+  }
 
-    t = performance.now();
-    const info: CellTransformInfo = { imports: [], hasValue: false };
-    let js = "";
-    let mapText = "";
-    const emit = program.emit(
-      sf,
-      (name, text) => {
-        if (name.endsWith(".map")) mapText = text;
-        else js = text;
-      },
-      undefined,
-      false,
-      { before: [cellTransformer(ts, checker, code.length, info)] },
-    );
-    if (emit.emitSkipped) throw new Error("TypeScript did not emit the cell");
+  /** Keeps a compiled cell for tracebacks; returns the filename its frames carry. */
+  private recordCompiled(code: string, executionCount: number, mapText: string): string {
     const filename = this.uniqueFilename(executionCount);
-    const record: CompiledCell = { filename, executionCount, source: code, map: mapText ? SourceMap.parse(mapText) : undefined };
-    this.compiled.set(filename, record);
-    this.labelByFile.set(file, `In[${executionCount}]`);
-    const isAsync = hasTopLevelAwait(ts, parsed);
-    const script = wrapScript(js, isAsync);
+    this.compiled.set(filename, { filename, executionCount, source: code, map: mapText ? SourceMap.parse(mapText) : undefined });
+    return filename;
+  }
 
-    // The cell is part of the project from here on, whatever happens when it runs: its module
-    // holds its declarations (or its source, importing each name from its owner). A cell that
-    // declares nothing needs no module: nothing can import from it.
-    const cell: LiveCell = { id, file, imports: new Set(imports.keys()), pinned: declaresOutside(ts, parsed) };
+  /**
+   * The cell's module, from the cell just checked in the input file: its declarations (or its
+   * source, importing each name from its owner). A cell that declares nothing needs no module:
+   * nothing can import from it.
+   */
+  private addCellModule(id: number, code: string, parsed: TS.SourceFile, declarations: readonly TopLevelDeclaration[], imports: Map<number, string[]>): LiveCell {
+    const project = this.project!;
+    const file = this.cellFile(id);
+    const cell: LiveCell = { id, file, imports: new Set(imports.keys()), pinned: declaresOutside(project.ts, parsed) };
     if (cell.pinned || declarations.some((d) => !d.ambient)) {
       const snapshot = cell.pinned ? undefined : this.declarationSnapshot();
       if (snapshot) {
@@ -540,26 +600,37 @@ export class CellEvaluator {
         this.originalSources.set(file, code);
         cell.imports = snapshot.imports;
       } else {
-        project.setFile(file, code + CELL_END + this.directPrelude(imports) + "\n" + exports);
+        project.setFile(file, code + CELL_END + this.directPrelude(imports) + "\n" + exportList(declarations));
       }
       this.live.set(id, cell);
     }
-    timings.emit = performance.now() - t;
-    this.setCompiling(false);
+    return cell;
+  }
 
+  /**
+   * Runs a compiled cell; `onEnd` gets the names it got as far as defining, however it ends
+   * (see `abortPending`).
+   */
+  private async runCompiled(
+    script: string,
+    isAsync: boolean,
+    filename: string,
+    info: CellTransformInfo,
+    executionCount: number,
+    timings: ExecuteTimings,
+    onEnd: (reached: readonly string[]) => void,
+  ): Promise<EvalOutcome> {
     const reached: string[] = [];
     let ended = false;
     const epilogue = () => {
       if (ended) return;
       ended = true;
       if (this.cellEpilogue === epilogue) this.cellEpilogue = undefined;
-      this.publishNames(id, declarations, reached);
-      const userImports = parsed.statements.some((st) => ts.isImportDeclaration(st) || ts.isImportEqualsDeclaration(st));
-      if (this.updateScope() || cell.pinned || userImports) this.prepareWhenIdle();
+      onEnd(reached);
     };
     this.cellEpilogue = epilogue;
+    let t = performance.now();
     try {
-      t = performance.now();
       const namespaces: ModuleNamespace[] = [];
       for (const specifier of info.imports) namespaces.push(await this.loader.importModule(specifier));
       timings.load = performance.now() - t;
@@ -587,6 +658,78 @@ export class CellEvaluator {
     }
   }
 
+  // ---- cells run before the checker was ready (see `quick.ts`) --------------------------------
+
+  /** Compiles a cell without types (the project is not built yet), runs it, and queues its check. */
+  private async runUnchecked(code: string, executionCount: number, timings: ExecuteTimings): Promise<EvalOutcome> {
+    const ts = typescript();
+    const id = ++this.cellCounter;
+    let t = performance.now();
+    const file = path.join(this.cwd, `__tsorch_unchecked_cell${id}.mts`);
+    const parsed = parseCell(ts, file, code);
+    const early = this.earlyError(ts, parsed, code, executionCount);
+    if (early) {
+      timings.check = performance.now() - t;
+      return early;
+    }
+    timings.check = performance.now() - t;
+    t = performance.now();
+    const visible = [...Object.keys(EVALUATOR_GLOBALS), ...Object.keys(this.globalValues), ...this.uncheckedNames];
+    const out = compileUnchecked(ts, { code, file, visible: [...new Set(visible)], cellEnd: CELL_END });
+    const filename = this.recordCompiled(code, executionCount, out.map);
+    timings.emit = performance.now() - t;
+    this.setCompiling(false);
+    const declarations = topLevelDeclarations(ts, parsed);
+    const cell: UncheckedCell = { id, code, executionCount, reached: [] };
+    this.unchecked.push(cell);
+    const isAsync = hasTopLevelAwait(ts, parsed);
+    return this.runCompiled(wrapScript(out.js, isAsync), isAsync, filename, out.info, executionCount, timings, (reached) => {
+      cell.reached = reached;
+      for (const d of declarations) if (!d.ambient && !d.typeOnly && reached.includes(d.name)) this.uncheckedNames.add(d.name);
+    });
+  }
+
+  /**
+   * Checks the cells that ran before the type checker was ready, now that it can be (building
+   * the project if the warm-up has not), and gives their names their types for later cells.
+   * Returns what the checker found in them, one error per cell, in the order they ran. The
+   * kernel calls it right after such a cell's reply, so the errors show under the cell; a cell
+   * that runs first checks what is left.
+   */
+  checkLate(): LateCheck[] {
+    if (this.unchecked.length > 0) {
+      this.setCompiling(true);
+      try {
+        this.checkUnchecked();
+      } finally {
+        this.setCompiling(false);
+      }
+    }
+    return this.lateErrors.splice(0);
+  }
+
+  private checkUnchecked(): void {
+    const project = this.ensureProject();
+    const ts = project.ts;
+    project.refresh();
+    for (const cell of this.unchecked.splice(0)) {
+      const parsed = parseCell(ts, this.inputFile, cell.code);
+      const checked = this.checkInput(cell.code, parsed);
+      const errors = checked.diagnostics.filter((d) => d.category === "error");
+      if (errors.length > 0) {
+        const consequence = "found after the cell ran (it ran before the type checker was ready)";
+        const formatted = formatCompileError(checked.diagnostics, cell.code, cell.executionCount, checked.syntactic, consequence);
+        this.lateErrors.push({ executionCount: cell.executionCount, ...formatted });
+      }
+      this.labelByFile.set(this.cellFile(cell.id), `In[${cell.executionCount}]`);
+      this.addCellModule(cell.id, cell.code, parsed, checked.declarations, checked.imports);
+      this.publishNames(cell.id, checked.declarations, cell.reached);
+      this.updateScope();
+    }
+    this.uncheckedNames.clear();
+    project.setFile(this.inputFile, this.placeholderInput());
+    this.prepareWhenIdle();
+  }
   /**
    * The declarations of the cell just checked in the input file (`declare const net: Net;`,
    * `declare class Net {…}`), from the program that checked it (well under a millisecond), with
