@@ -4,7 +4,8 @@
  * the kernel hearing each value, Tab and Accordion pages picked in the page and seen by kernel
  * observers, an Image sent and replaced as a binary buffer, an Output capturing displays (at the
  * start and from a Button's onClick), and a training loop's progress bar and loss curve as
- * widgets that change while the loop runs, in one output each that is never replaced.
+ * widgets that change while the loop runs, in one output each that is never replaced; and the
+ * same loop in Notebook 7.
  */
 /// <reference lib="dom" />
 import { writeFileSync } from "node:fs";
@@ -79,6 +80,29 @@ for (let i = 1; i <= 40; i++) {
   const until = performance.now() + 50;
   while (performance.now() < until);   // a slower step, as a real one is
 }`)
+    ],
+  }),
+);
+
+// The same loop, shorter, for Notebook 7.
+writeFileSync(
+  join(root, "training.ipynb"),
+  JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: "tsorch", display_name: "TypeScript (tsorch)", language: "typescript" } },
+    cells: [
+      code(`import { linePlot, progressBar } from "tsorch";
+const losses: number[] = [];
+display(linePlot({ series: [{ name: "loss", y: [1] }] }), { display_id: "curve" });
+const bar = progressBar({ total: 12, label: "epoch 1/1" });
+display(bar, { display_id: "bar" });
+for (let i = 1; i <= 12; i++) {
+  losses.push(1 / i);
+  bar.update(i, { loss: 1 / i });
+  updateDisplay("bar", bar);
+  updateDisplay("curve", linePlot({ series: [{ name: "loss", y: losses }] }));
+}`),
     ],
   }),
 );
@@ -209,5 +233,28 @@ describe("jslink, Play, Tab, Accordion, Image, Output and training progress in J
     expect(await cell.locator("img.tsorch-live-image").evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(300);
     await cell.scrollIntoViewIfNeeded();
     await lab.screenshot("widgets-controls-training");
+  });
+});
+
+describe("training progress as widgets in Notebook 7", () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startLab({ root, app: "notebook", viewport: { width: 1200, height: 1200 } });
+    await lab.open("training.ipynb");
+    await lab.runAll();
+  }, 240_000);
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it("shows the bar and the curve as widgets, finished", async () => {
+    const page = lab.page;
+    const bar = page.locator(".tsorch-live-progress .progress-bar");
+    await bar.waitFor({ timeout: 30_000 });
+    await expect.poll(() => bar.evaluate((el) => (el as HTMLElement).style.width), { timeout: 10_000 }).toBe("100%");
+    expect(await bar.getAttribute("class")).toContain("progress-bar-success");
+    expect(await page.locator(".tsorch-live-progress .widget-html").textContent()).toContain("12/12");
+    expect(await page.locator("img.tsorch-live-image").evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(300);
+    await lab.screenshot("widgets-notebook7-training");
   });
 });
