@@ -64,7 +64,35 @@ describe("SIMD sgemm", () => {
     }
   });
 
+  it("multiplies one to three rows by a transposed matrix (a Linear layer at batch 1-3) as the TypeScript kernel does", () => {
+    const next = rng(5);
+    const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
+    for (const [M, N, K] of [[1, 120, 400], [1, 84, 120], [1, 10, 84], [2, 7, 33], [3, 130, 257], [1, 4, 64], [2, 5, 1001]] as const) {
+      for (const transA of [false, true]) {
+        const lda = (transA ? M : K) + int(0, 2), ldb = K + int(0, 3), ldc = N + int(0, 2);
+        const aOff = int(0, 3), bOff = int(0, 3), cOff = int(0, 3);
+        const A = randomArray(next, aOff + (transA ? K : M) * lda);
+        const B = randomArray(next, bOff + N * ldb);
+        for (const [alpha, beta] of [[1, 0], [-0.5, 1], [2, 0.25]] as const) {
+          const C1 = randomArray(next, cOff + M * ldc);
+          const C2 = C1.slice();
+          sgemmSimd(transA, true, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C1, cOff, ldc);
+          sgemm(transA, true, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C2, cOff, ldc);
+          let worst = 0;
+          for (let i = 0; i < C1.length; i++) worst = Math.max(worst, Math.abs(C1[i]! - C2[i]!));
+          expect(worst, JSON.stringify({ M, N, K, transA, alpha, beta })).toBeLessThan(1e-6 * K * Math.abs(alpha) + 1e-6);
+          // Padding columns of C (between N and ldc) are left alone.
+          for (let i = 0; i < M; i++) for (let j = N; j < ldc && cOff + i * ldc + j < C1.length; j++) {
+            expect(C1[cOff + i * ldc + j]).toBe(C2[cOff + i * ldc + j]);
+          }
+        }
+      }
+    }
+  });
+
   it("refuses out-of-bounds matrices like the TypeScript kernel", () => {
+    expect(() => sgemmSimd(false, true, 1, 120, 400, 1, new Float32Array(400), 0, 400, new Float32Array(120 * 400 - 1), 0, 400, 0, new Float32Array(120), 0, 120))
+      .toThrow(/reads element/);
     const A = new Float32Array(64 * 64);
     expect(() => sgemmSimd(false, false, 64, 64, 64, 1, A, 1, 64, A, 0, 64, 0, new Float32Array(64 * 64), 0, 64)).toThrow(/reads element/);
   });
