@@ -18,6 +18,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const PARTS: { name: string; file: string; args: string[]; what: string }[] = [
   { name: "runtime", file: "runtime.js", args: [], what: "LeNet forward b1/b64, conv and matmul GFLOP/s, heap after 10,000 forwards" },
   { name: "train", file: "train.js", args: [], what: "one LeNet training step at batch 64" },
+  { name: "vision", file: "vision.js", args: ["--quick"], what: "ResNet-18, MobileNetV2, SqueezeNet and AlexNet forwards at 224x224" },
   { name: "trace", file: "trace.js", args: [], what: "tracing overhead, shape-only trace, heatmap" },
   { name: "render", file: "render.js", args: [], what: "feature-map heatmap rendering" },
   { name: "kernels", file: "kernels.js", args: ["--quick"], what: "the CPU compute kernels one by one" },
