@@ -11,6 +11,8 @@ const fixture = readModuleFixture("layers.json");
 const fn = (f: (...t: Tensor[]) => unknown): [() => nn.Module, (m: nn.Module, ...t: Tensor[]) => unknown] =>
   [() => new nn.Identity(), (_m, ...t) => f(...t)];
 
+type KeywordsOnly = (input: Tensor, keywords: Record<string, unknown>) => unknown;
+
 const BUILD: Builds = {
   "conv1d": [() => new nn.Conv1d(3, 4, 3)],
   "conv1d stride padding dilation": [() => new nn.Conv1d(3, 4, 3, { stride: 2, padding: 2, dilation: 2 })],
@@ -42,6 +44,43 @@ const BUILD: Builds = {
   "conv_transpose2d output too small": [() => new nn.ConvTranspose2d(2, 2, 3, { padding: 3 })],
   "conv_transpose2d wrong bias": fn((x, w, b) => F.conv_transpose2d(x!, w!, b!)),
   "F.conv_transpose2d positional": fn((x, w, b) => F.conv_transpose2d(x!, w!, b!, 2, 0, 1, 2, 1)),
+  "max_pool1d": [() => new nn.MaxPool1d(3, 2)],
+  "max_pool1d padding dilation ceil": [() => new nn.MaxPool1d(3, 2, 1, 2, { ceil_mode: true })],
+  "max_pool1d indices unbatched": [() => new nn.MaxPool1d(2, { return_indices: true })],
+  "max_pool1d too short": [() => new nn.MaxPool1d(2)],
+  "max_pool1d 4d input": [() => new nn.MaxPool1d(2)],
+  "max_pool1d padding too big": [() => new nn.MaxPool1d(2, { padding: 2 })],
+  // Required parameters by keyword: the parser takes them; the static types want them positionally.
+  "F.max_pool1d keywords": fn((x) => (F.max_pool1d as unknown as KeywordsOnly)(x!, { kernel_size: 3, stride: 1, padding: 1, return_indices: true })),
+  "avg_pool1d": [() => new nn.AvgPool1d(3, 2)],
+  "avg_pool1d padding no count ceil": [() => new nn.AvgPool1d(3, 2, 1, { ceil_mode: true, count_include_pad: false })],
+  "avg_pool1d unbatched": [() => new nn.AvgPool1d(2)],
+  "avg_pool1d too short": [() => new nn.AvgPool1d(2)],
+  "avg_pool1d 1d input": [() => new nn.AvgPool1d(2)],
+  "avg_pool1d padding too big": [() => new nn.AvgPool1d(2, { padding: 2 })],
+  "adaptive_avg_pool1d": [() => new nn.AdaptiveAvgPool1d(3)],
+  "adaptive_avg_pool1d to 1": [() => new nn.AdaptiveAvgPool1d(1)],
+  "adaptive_avg_pool1d empty": [() => new nn.AdaptiveAvgPool1d(2)],
+  "F.adaptive_avg_pool1d two sizes": fn((x) => F.adaptive_avg_pool1d(x!, [3, 3])),
+  "adaptive_max_pool1d": [() => new nn.AdaptiveMaxPool1d(3, { return_indices: true })],
+  "adaptive_max_pool1d unbatched": [() => new nn.AdaptiveMaxPool1d(4)],
+  "adaptive_max_pool1d empty": [() => new nn.AdaptiveMaxPool1d(2)],
+  "adaptive_max_pool1d 1d input": [() => new nn.AdaptiveMaxPool1d(2)],
+  "unfold": [() => new nn.Unfold(2)],
+  "unfold all options": [() => new nn.Unfold([2, 3], { dilation: [1, 2], padding: 1, stride: [2, 1] })],
+  "unfold unbatched": [() => new nn.Unfold(3, { padding: 1 })],
+  "unfold too small": [() => new nn.Unfold(3)],
+  "unfold 5d input": [() => new nn.Unfold(2)],
+  "unfold 2d input": [() => new nn.Unfold(2)],
+  "unfold kernel of 3": fn((x) => F.unfold(x!, [2, 2, 2])),
+  "unfold stride 0": fn((x) => F.unfold(x!, 2, { stride: 0 })),
+  "fold": [() => new nn.Fold(3, 2)],
+  "fold all options": [() => new nn.Fold([5, 6], [2, 3], { dilation: [1, 2], padding: 1, stride: [2, 1] })],
+  "fold unbatched": [() => new nn.Fold([4, 5], 2, { stride: [2, 1] })],
+  "fold not divisible": [() => new nn.Fold(3, 2)],
+  "fold wrong block count": [() => new nn.Fold(3, 2)],
+  "fold 4d input": [() => new nn.Fold(3, 2)],
+  "F.fold keywords": fn((x) => (F.fold as unknown as KeywordsOnly)(x!, { output_size: [4, 4], kernel_size: 3, stride: [1, 2], padding: [0, 1] })),
 };
 
 describe(`convolution, pooling, folding and transformer layers against PyTorch ${fixture.torch}`, () => {
@@ -71,6 +110,12 @@ describe("shape explanations of the new layers", () => {
     expect(ex.headline).toBe("Conv3d 0 (kernel 3×3×3) needs an input of at least 3×3×3, got 2×8×8");
   });
 
+  it("a MaxPool1d on a sequence shorter than its window gives the length that works", () => {
+    const net = new nn.Sequential(new nn.Conv1d(2, 4, 3), new nn.MaxPool1d(4));
+    const ex = explanationOf(() => net(torch.randn(1, 2, 5)));
+    expect(ex.headline).toBe("MaxPool1d 1 (max_pool1d 4) needs an input of at least 4, got 3: output length 0");
+  });
+
   it("ConvTranspose2d in a trace shows its arguments and the output size formula", () => {
     const net = new nn.Sequential(new nn.ConvTranspose2d(3, 2, 3, { stride: 2, padding: 1, output_padding: 1 }));
     const m = new nn.ConvTranspose2d(3, 2, 3, { stride: 2, padding: 1, output_padding: 1 });
@@ -86,5 +131,9 @@ describe("meta tensors", () => {
     expect([...new nn.Conv3d(3, 5, 3, { padding: 1 })(meta(2, 3, 4, 6, 6)).shape]).toEqual([2, 5, 4, 6, 6]);
     expect([...new nn.ConvTranspose1d(3, 5, 3, { stride: 2 })(meta(2, 3, 4)).shape]).toEqual([2, 5, 9]);
     expect([...new nn.ConvTranspose2d(3, 5, 3, { stride: 2 })(meta(3, 4, 4)).shape]).toEqual([5, 9, 9]);
+    expect([...new nn.MaxPool1d(2)(meta(2, 3, 9)).shape]).toEqual([2, 3, 4]);
+    expect([...new nn.AdaptiveAvgPool1d(5)(meta(2, 3, 9)).shape]).toEqual([2, 3, 5]);
+    expect([...new nn.Unfold(3)(meta(2, 3, 9, 8)).shape]).toEqual([2, 27, 42]);
+    expect([...new nn.Fold([9, 8], 3)(meta(2, 27, 42)).shape]).toEqual([2, 3, 9, 8]);
   });
 });

@@ -79,13 +79,13 @@ export type GemmBatchedKernel = (
 ) => void;
 
 /** Column matrix `(channels*kH*kW) x (outH*outW)` of channels `[c0, c0+channels)` of one image. */
-export type Im2colKernel = (
-  x: Float32Array, xOff: number, g: Im2colGeometry, c0: number, channels: number, col: Float32Array, colOff: number,
+export type Im2colKernel<A extends FloatArray = Float32Array> = (
+  x: A, xOff: number, g: Im2colGeometry, c0: number, channels: number, col: A, colOff: number,
 ) => void;
 
 /** Adjoint of im2col: adds the column matrix back onto the image (`x` is not cleared). */
-export type Col2imKernel = (
-  col: Float32Array, colOff: number, g: Im2colGeometry, c0: number, channels: number, x: Float32Array, xOff: number,
+export type Col2imKernel<A extends FloatArray = Float32Array> = (
+  col: A, colOff: number, g: Im2colGeometry, c0: number, channels: number, x: A, xOff: number,
 ) => void;
 
 /** `[N, C_out, outH, outW]` from input `[N, C_in, H, W]`, weight `[C_out, C_in/groups, kH, kW]`, bias `[C_out]`. */
@@ -137,6 +137,9 @@ export type Upsample2dBackwardKernel<A extends FloatArray = Float32Array> = (g: 
 /** The kernels every float dtype has, over that dtype's arrays. */
 export interface FloatKernels<A extends FloatArray> {
   gemm: GemmKernel<A>;
+  /** The explicit column matrix of a convolution and its adjoint (`F.unfold`, `F.fold`). */
+  im2col: Im2colKernel<A>;
+  col2im: Col2imKernel<A>;
   conv2d: Conv2dKernel<A>;
   conv2d_backward_input: Conv2dBackwardInputKernel<A>;
   conv2d_backward_weight: Conv2dBackwardWeightKernel<A>;
@@ -164,11 +167,9 @@ export interface FloatKernels<A extends FloatArray> {
   upsample_bicubic2d_backward: Upsample2dBackwardKernel<A>;
 }
 
-/** The float32 kernels: every float kernel, plus the batched GEMM and the explicit im2col/col2im. */
+/** The float32 kernels: every float kernel, plus the batched GEMM. */
 export interface Float32Kernels extends FloatKernels<Float32Array> {
   gemm_batched: GemmBatchedKernel;
-  im2col: Im2colKernel;
-  col2im: Col2imKernel;
 }
 
 /** The float64 kernels. */

@@ -26,11 +26,15 @@ export {
   Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, type Conv2dOptions, type ConvNdOptions, type ConvTransposeOptions, type PaddingMode,
 } from "./conv.js";
 export { Linear, LazyLinear, Identity, type LinearOptions } from "./linear.js";
-export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from "./pooling.js";
+export {
+  MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
+  type MaxPool2dOptions, type AvgPool2dOptions,
+} from "./pooling.js";
 export {
   ReLU, ReLU6, LeakyReLU, ELU, SiLU, Sigmoid, Tanh, GELU, Softplus, Softmax, LogSoftmax,
 } from "./activation.js";
 export { Flatten, Unflatten } from "./flatten.js";
+export { Unfold, Fold } from "./fold.js";
 export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, type UpsampleOptions, type Upsampling2dOptions } from "./upsample.js";
 export { Dropout, Dropout2d } from "./dropout.js";
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from "./batchnorm.js";

@@ -1,6 +1,7 @@
 /**
  * Pooling layers: `nn.MaxPool2d`, `nn.AvgPool2d`, `nn.AdaptiveAvgPool2d`,
- * `nn.AdaptiveMaxPool2d`. They hold no parameters; each forwards to the `F`
+ * `nn.AdaptiveMaxPool2d` and their 1-D forms over the last dim (`nn.MaxPool1d`,
+ * `nn.AvgPool1d`, `nn.AdaptiveAvgPool1d`, `nn.AdaptiveMaxPool1d`). They hold no parameters; each forwards to the `F`
  * function of the same name with the options it was built with.
  *
  * `MaxPool2d(2)` halves H and W, rounding down: a 13x13 map becomes 6x6, so a
@@ -18,10 +19,12 @@ import { type ArgsWithOptions, parseArgs } from "./args.js";
 import {
   type AdaptiveSize, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d,
 } from "./functional/pooling.js";
+import { adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, max_pool1d } from "./functional/pooling1d.js";
 import { Module } from "./module.js";
 import { pyValue } from "./python-style.js";
 import { type OpSpec, spec } from "../shape/descriptor.js";
 import { adaptiveAvgPool2d, adaptiveMaxPool2d, adaptiveParams, avgPool2d, maxPool2d, pool2dParams } from "../shape/families/pool.js";
+import { adaptiveAvgPool1d, adaptiveMaxPool1d, avgPool1d, maxPool1d, pool1dParams } from "../shape/families/pool1d.js";
 
 /** Keyword arguments of `nn.MaxPool2d`. */
 export interface MaxPool2dOptions<R extends boolean = boolean> {
@@ -37,15 +40,8 @@ export interface MaxPool2dOptions<R extends boolean = boolean> {
 /** What a max pooling layer returns: the pooled tensor, or `[output, indices]` with `return_indices`. */
 export type PoolOutput<R extends boolean> = R extends true ? [Tensor, Tensor] : Tensor;
 
-/**
- * Max pooling over `kernel_size` windows (stride defaults to the kernel size).
- *
- * @example
- * const pool = new nn.MaxPool2d(2);
- * String(pool)   // "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
- * const [y, idx] = new nn.MaxPool2d(2, { return_indices: true })(x);
- */
-export class MaxPool2d<R extends boolean = false> extends Module {
+/** PyTorch's `_MaxPoolNd`: what `nn.MaxPool1d` and `nn.MaxPool2d` hold and print. */
+export abstract class _MaxPoolNd<R extends boolean = false> extends Module {
   declare kernel_size: Pair;
   declare stride: Pair;
   declare padding: Pair;
@@ -53,12 +49,8 @@ export class MaxPool2d<R extends boolean = false> extends Module {
   declare return_indices: R;
   declare ceil_mode: boolean;
 
-  constructor(
-    kernel_size: Pair,
-    ...args: ArgsWithOptions<[stride: Pair | null, padding: Pair, dilation: Pair, return_indices: R, ceil_mode: boolean], MaxPool2dOptions<R>>
-  ) {
-    super();
-    const o = parseArgs<MaxPool2dOptions<R>>("MaxPool2d.__init__", ["stride", "padding", "dilation", "return_indices", "ceil_mode"], args);
+  protected _setup(name: string, kernel_size: Pair, args: readonly unknown[]): void {
+    const o = parseArgs<MaxPool2dOptions<R>>(`${name}.__init__`, ["stride", "padding", "dilation", "return_indices", "ceil_mode"], args);
     this.kernel_size = kernel_size;
     this.stride = o.stride ?? kernel_size;
     this.padding = o.padding ?? 0;
@@ -67,17 +59,56 @@ export class MaxPool2d<R extends boolean = false> extends Module {
     this.ceil_mode = o.ceil_mode ?? false;
   }
 
-  override forward(input: Tensor): PoolOutput<R> {
-    return max_pool2d(input, this.kernel_size, this.stride, this.padding, this.dilation, this.ceil_mode, this.return_indices) as PoolOutput<R>;
-  }
-
   override extra_repr(): string {
     return `kernel_size=${pyValue(this.kernel_size)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}` +
       `, dilation=${pyValue(this.dilation)}, ceil_mode=${pyValue(this.ceil_mode)}`;
   }
+}
+
+type MaxPoolPositional<R extends boolean> = [stride: Pair | null, padding: Pair, dilation: Pair, return_indices: R, ceil_mode: boolean];
+
+/**
+ * Max pooling over `kernel_size` windows (stride defaults to the kernel size).
+ *
+ * @example
+ * const pool = new nn.MaxPool2d(2);
+ * String(pool)   // "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
+ * const [y, idx] = new nn.MaxPool2d(2, { return_indices: true })(x);
+ */
+export class MaxPool2d<R extends boolean = false> extends _MaxPoolNd<R> {
+  constructor(kernel_size: Pair, ...args: ArgsWithOptions<MaxPoolPositional<R>, MaxPool2dOptions<R>>) {
+    super();
+    this._setup("MaxPool2d", kernel_size, args);
+  }
+
+  override forward(input: Tensor): PoolOutput<R> {
+    return max_pool2d(input, this.kernel_size, this.stride, this.padding, this.dilation, this.ceil_mode, this.return_indices) as PoolOutput<R>;
+  }
 
   override op_spec(): OpSpec {
     return spec(maxPool2d, pool2dParams(this.kernel_size, this.stride, this.padding, this.dilation, this.ceil_mode));
+  }
+}
+
+/**
+ * Max pooling along the last dim of `[N, C, L]` (or `[C, L]`).
+ *
+ * @example
+ * new nn.MaxPool1d(3, { stride: 2 })(torch.randn(20, 16, 50)).shape   // torch.Size([20, 16, 24])
+ */
+export class MaxPool1d<R extends boolean = false> extends _MaxPoolNd<R> {
+  constructor(kernel_size: number | readonly [number], ...args: ArgsWithOptions<MaxPoolPositional<R>, MaxPool2dOptions<R>>) {
+    super();
+    this._setup("MaxPool1d", kernel_size as Pair, args);
+  }
+
+  override forward(input: Tensor): PoolOutput<R> {
+    return max_pool1d(input, this.kernel_size as number, this.stride as number, this.padding as number, this.dilation as number, this.ceil_mode,
+      this.return_indices) as PoolOutput<R>;
+  }
+
+  override op_spec(): OpSpec {
+    return spec(maxPool1d, pool1dParams(this.kernel_size, this.stride, this.padding, this.dilation, this.ceil_mode));
   }
 }
 
@@ -194,5 +225,106 @@ export class AdaptiveMaxPool2d<R extends boolean = false> extends Module {
 
   override op_spec(): OpSpec {
     return spec(adaptiveMaxPool2d, adaptiveParams(this.output_size));
+  }
+}
+
+/**
+ * Average pooling along the last dim of `[N, C, L]` (or `[C, L]`).
+ *
+ * @example
+ * String(new nn.AvgPool1d(3, { stride: 2 }))   // "AvgPool1d(kernel_size=(3,), stride=(2,), padding=(0,))"
+ */
+export class AvgPool1d extends Module {
+  declare kernel_size: [number];
+  declare stride: [number];
+  declare padding: [number];
+  declare ceil_mode: boolean;
+  declare count_include_pad: boolean;
+
+  constructor(
+    kernel_size: number | readonly [number],
+    ...args: ArgsWithOptions<
+      [stride: number | readonly [number] | null, padding: number | readonly [number], ceil_mode: boolean, count_include_pad: boolean],
+      Omit<AvgPool2dOptions, "divisor_override">
+    >
+  ) {
+    super();
+    const o = parseArgs<AvgPool2dOptions>("AvgPool1d.__init__", ["stride", "padding", "ceil_mode", "count_include_pad"], args);
+    // `_single`: an int becomes a 1-tuple, a list stays as given.
+    const single = (v: unknown): [number] => (typeof v === "number" ? [v] : [...(v as number[])] as [number]);
+    this.kernel_size = single(kernel_size);
+    this.stride = single(o.stride ?? kernel_size);
+    this.padding = single(o.padding ?? 0);
+    this.ceil_mode = o.ceil_mode ?? false;
+    this.count_include_pad = o.count_include_pad ?? true;
+  }
+
+  override forward(input: Tensor): Tensor {
+    return avg_pool1d(input, this.kernel_size, this.stride, this.padding, this.ceil_mode, this.count_include_pad);
+  }
+
+  override extra_repr(): string {
+    return `kernel_size=${pyValue(this.kernel_size)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}`;
+  }
+
+  override op_spec(): OpSpec {
+    return spec(avgPool1d, pool1dParams(this.kernel_size, this.stride, this.padding, 1, this.ceil_mode));
+  }
+}
+
+/**
+ * Average pooling to a fixed length: `AdaptiveAvgPool1d(1)` averages each channel over the whole sequence.
+ *
+ * @example
+ * new nn.AdaptiveAvgPool1d(1)(torch.randn(4, 64, 37)).shape   // torch.Size([4, 64, 1])
+ */
+export class AdaptiveAvgPool1d extends Module {
+  declare output_size: number | readonly [number];
+
+  constructor(output_size: number | readonly [number]) {
+    super();
+    this.output_size = output_size;
+  }
+
+  override forward(input: Tensor): Tensor {
+    return adaptive_avg_pool1d(input, this.output_size);
+  }
+
+  override extra_repr(): string {
+    return `output_size=${pyValue(this.output_size)}`;
+  }
+
+  override op_spec(): OpSpec {
+    return spec(adaptiveAvgPool1d, { output_size: typeof this.output_size === "number" ? this.output_size : this.output_size[0] });
+  }
+}
+
+/**
+ * Max pooling to a fixed length; `return_indices` also returns the positions of the maxima.
+ *
+ * @example
+ * new nn.AdaptiveMaxPool1d(2)(torch.randn(1, 3, 9)).shape   // torch.Size([1, 3, 2])
+ */
+export class AdaptiveMaxPool1d<R extends boolean = false> extends Module {
+  declare output_size: number | readonly [number];
+  declare return_indices: R;
+
+  constructor(output_size: number | readonly [number], ...args: ArgsWithOptions<[return_indices: R], { return_indices?: R }>) {
+    super();
+    const o = parseArgs<{ return_indices?: R }>("AdaptiveMaxPool1d.__init__", ["return_indices"], args);
+    this.output_size = output_size;
+    this.return_indices = (o.return_indices ?? false) as R;
+  }
+
+  override forward(input: Tensor): PoolOutput<R> {
+    return adaptive_max_pool1d(input, this.output_size, this.return_indices) as PoolOutput<R>;
+  }
+
+  override extra_repr(): string {
+    return `output_size=${pyValue(this.output_size)}`;
+  }
+
+  override op_spec(): OpSpec {
+    return spec(adaptiveMaxPool1d, { output_size: typeof this.output_size === "number" ? this.output_size : this.output_size[0] });
   }
 }

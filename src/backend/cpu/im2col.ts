@@ -24,6 +24,7 @@
  * // col rows: [1,2,4,5], [2,3,5,6], [4,5,7,8], [5,6,8,9]
  */
 import type { Conv2dGeometry } from "../../shape/conv-pool.js";
+import type { FloatArray } from "./float-array.js";
 
 /** Geometry fields im2col needs (a `Conv2dGeometry` has them all). */
 export type Im2colGeometry = Pick<
@@ -34,15 +35,15 @@ export type Im2colGeometry = Pick<
 
 /**
  * Writes the column matrix of channels `[c0, c0 + channels)` of the image at `x[xOff...]` into
- * `col[colOff...]` as a dense row-major `(channels*kH*kW) x (outH*outW)` Float32 matrix.
+ * `col[colOff...]` as a dense row-major `(channels*kH*kW) x (outH*outW)` matrix (float32 or float64, as `x`).
  */
-export function im2col(
-  x: Float32Array,
+export function im2col<A extends FloatArray = Float32Array>(
+  x: A,
   xOff: number,
   g: Im2colGeometry,
   c0: number,
   channels: number,
-  col: Float32Array,
+  col: A,
   colOff: number,
 ): void {
   const { inH, inW, kernelH, kernelW, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW } = g;
@@ -62,7 +63,7 @@ export function im2col(
           }
           const row = plane + ih * inW;
           let iw = dw;
-          for (let ow = 0; ow < outW; ow++, iw += strideW) col[d++] = iw >= 0 && iw < inW ? x[row + iw] : 0;
+          for (let ow = 0; ow < outW; ow++, iw += strideW) col[d++] = iw >= 0 && iw < inW ? x[row + iw]! : 0;
         }
       }
     }
@@ -74,13 +75,13 @@ export function im2col(
  * from (`x[...] += col[e, p]`); padding entries are dropped. `x` must be zeroed by the caller when a
  * fresh gradient is wanted.
  */
-export function col2im(
-  col: Float32Array,
+export function col2im<A extends FloatArray = Float32Array>(
+  col: A,
   colOff: number,
   g: Im2colGeometry,
   c0: number,
   channels: number,
-  x: Float32Array,
+  x: A,
   xOff: number,
 ): void {
   const { inH, inW, kernelH, kernelW, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW } = g;
@@ -98,7 +99,7 @@ export function col2im(
           const ih = oh * strideH + dh;
           if (ih >= 0 && ih < inH) {
             const row = plane + ih * inW + dw;
-            for (let ow = owLo; ow < owHi; ow++) x[row + ow * strideW] += col[s + ow];
+            for (let ow = owLo; ow < owHi; ow++) x[row + ow * strideW]! += col[s + ow]!;
           }
           s += outW;
         }

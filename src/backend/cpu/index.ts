@@ -52,6 +52,9 @@ const bothPrecisions = {
   upsample_nearest2d_backward: upsampleNearest2dBackward,
   upsample_bilinear2d_backward: upsampleBilinear2dBackward,
   upsample_bicubic2d_backward: upsampleBicubic2dBackward,
+  // im2col/col2im only move values: one function serves both precisions.
+  im2col,
+  col2im,
   conv3d_depth_gather: depthGather,
   conv3d_depth_scatter: depthScatter,
   conv3d_depth_to_channels: depthToChannels,
@@ -63,8 +66,6 @@ export const cpuKernels: Readonly<KernelSignatures> = Object.freeze({
     ...bothPrecisions,
     gemm: sgemm,
     gemm_batched: sgemmBatched,
-    im2col,
-    col2im,
     conv2d,
     conv2d_backward_input: conv2dBackwardInput,
     conv2d_backward_weight: conv2dBackwardWeight,

@@ -15,6 +15,7 @@ export {
   max_pool2d, max_pool2d_with_indices, avg_pool2d, adaptive_avg_pool2d, adaptive_max_pool2d,
   type MaxPool2dArgs, type AvgPool2dArgs, type AdaptiveSize,
 } from "./pooling.js";
+export { max_pool1d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d } from "./pooling1d.js";
 export {
   relu, relu_, leaky_relu, relu6, elu, elu_, silu, hardtanh, softplus, sigmoid, tanh, gelu, softmax, log_softmax, type SoftmaxArgs, type EluArgs,
   selu, celu, mish, hardsigmoid, hardswish, logsigmoid, softsign, tanhshrink, threshold, hardshrink, softshrink, softmin, glu, prelu,
@@ -22,6 +23,7 @@ export {
 export { dropout, dropout2d, type DropoutArgs } from "./dropout.js";
 export { batch_norm, type BatchNormArgs } from "./batchnorm.js";
 export { flatten, unflatten } from "./flatten.js";
+export { unfold, fold } from "./fold.js";
 export { pad, type PadMode, type PadOptions } from "./pad.js";
 export {
   interpolate, upsample, upsample_nearest, upsample_bilinear, type InterpolateMode, type InterpolateOptions,

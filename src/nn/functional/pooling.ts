@@ -130,6 +130,8 @@ function max_pool2d_impl(
   return_indices = false,
 ): Tensor | [Tensor, Tensor] {
   requireTensor("max_pool2d", [[input, "input"]]);
+  // Every argument by keyword: `F.max_pool2d(x, { kernel_size: 3, stride: 2 })`.
+  if (isOptions(kernel_size)) [kernel_size, stride] = [(kernel_size as unknown as { kernel_size: Pair }).kernel_size, kernel_size as unknown as MaxPool2dArgs];
   let o: MaxPool2dArgs;
   if (isOptions(stride)) o = stride as MaxPool2dArgs;
   else o = { stride: stride as Pair | null, padding, dilation, ceil_mode, return_indices };
@@ -173,6 +175,7 @@ export const avg_pool2d = hooked("F.avg_pool2d", function avg_pool2d(
   divisor_override: number | null = null,
 ): Tensor {
   requireTensor("avg_pool2d", [[input, "input"]]);
+  if (isOptions(kernel_size)) [kernel_size, stride] = [(kernel_size as unknown as { kernel_size: Pair }).kernel_size, kernel_size as unknown as AvgPool2dArgs];
   let o: AvgPool2dArgs;
   if (isOptions(stride)) o = stride as AvgPool2dArgs;
   else o = { stride: stride as Pair | null, padding, ceil_mode, count_include_pad, divisor_override };

@@ -11,3 +11,5 @@ export * from "./reduce.js";
 export * from "./norm.js";
 export * from "./sequence.js";
 export * from "./conv-nd.js";
+export * from "./pool1d.js";
+export * from "./fold.js";
