@@ -229,6 +229,8 @@ export interface DisplayApi {
   display: DisplayFunction;
   updateDisplay(displayId: string, value: unknown, options?: Omit<DisplayOptions, "display_id">): void;
   clearOutput(wait?: boolean): void;
+  /** At the end of a request: the outputs the interceptor kept up to date another way get their final forms. */
+  settle(): void;
 }
 
 /** The display_id a `display` call asks for (a fresh one for `true`), checked. */
@@ -262,6 +264,8 @@ export function withShorthands(show: (value: unknown, options?: DisplayOptions) 
 export interface DisplayInterceptor {
   show(value: unknown, displayId: string, shown: DisplayData): DisplayData | undefined;
   update(displayId: string, value: unknown, shown: () => DisplayData): boolean;
+  /** The displays it changed since the last call, with what they should now hold (sent as update_display_data). */
+  settle(): { displayId: string; shown: DisplayData }[];
 }
 
 export function createDisplayApi(sink: DisplaySink, interceptor?: DisplayInterceptor): DisplayApi {
@@ -295,5 +299,9 @@ export function createDisplayApi(sink: DisplaySink, interceptor?: DisplayInterce
     sink.publish("clear_output", { wait: Boolean(wait) });
   };
 
-  return { display, updateDisplay, clearOutput };
+  const settle = (): void => {
+    for (const { displayId, shown } of interceptor?.settle() ?? []) sink.publish("update_display_data", { ...shown, transient: { display_id: displayId } });
+  };
+
+  return { display, updateDisplay, clearOutput, settle };
 }

@@ -400,6 +400,8 @@ export class Kernel {
     if (help) outcome = await this.page(context, evaluator, help.target, help.detailLevel);
     else if (code.trim() === "") outcome = { status: "ok", value: undefined, hasValue: false };
     else outcome = await this.runCell(context, evaluator, code, count);
+    // Bars and plots drawn as widgets get their final text, HTML and image forms in the saved output.
+    runInContext(context, () => this.displayApi.settle());
 
     let reply: JSONObject;
     if (outcome.status === "ok") {

@@ -64,8 +64,12 @@ describe("progress bars and loss curves as widgets when a widget manager is ther
     await run('import { linePlot, progressBar } from "tsorch";');
     await client.collect(client.send("shell", "comm_open", { comm_id: "control", target_name: "jupyter.widget.control", data: {} }, { metadata: { version: "1.0.0" } }).msg_id);
     const outputs = await run(LOOP);
-    // No output is replaced: two displays, the rest are comm messages.
-    expect(types(outputs).filter((t) => t !== "comm_open" && t !== "comm_msg")).toEqual(["display_data", "display_data"]);
+    // No output is replaced while the loop runs: two displays, then comm messages; as the cell ends, each
+    // output gets its finished forms once, beside the same view.
+    expect(types(outputs).filter((t) => t !== "comm_open" && t !== "comm_msg")).toEqual(["display_data", "display_data", "update_display_data", "update_display_data"]);
+    const finals = Object.fromEntries(outputs.filter((m) => m.header.msg_type === "update_display_data").map((m) => [(m.content.transient as { display_id: string }).display_id, m.content.data as Record<string, unknown>]));
+    const lastComm = outputs.map((m) => m.header.msg_type).lastIndexOf("comm_msg");
+    expect(outputs.findIndex((m) => m.header.msg_type === "update_display_data")).toBeGreaterThan(lastComm);
     const opened = new Map(outputs.filter((m) => m.header.msg_type === "comm_open").map((m) => [m.content.comm_id as string, state(m)]));
     const [curveOut, barOut] = outputs.filter((m) => m.header.msg_type === "display_data").map((m) => m.content.data as Record<string, unknown>);
     const imageId = (curveOut![VIEW] as { model_id: string }).model_id;
@@ -88,6 +92,13 @@ describe("progress bars and loss curves as widgets when a widget manager is ther
     const png = images.at(-1)!.buffers[0]!;
     expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
     expect(png.length).toBeGreaterThan(1000);
+    expect(finals.bar![VIEW]).toEqual(barOut![VIEW]);
+    expect(finals.bar!["text/plain"]).toMatch(/^epoch 1\/1 █+ 100% 4\/4/);
+    expect(finals.bar!["text/html"]).toMatch(/loss <b[^>]*>0.25<\/b>/);
+    expect(finals.curve![VIEW]).toEqual(curveOut![VIEW]);
+    expect(Buffer.from(finals.curve!["image/png"] as string, "base64").equals(Buffer.from(png))).toBe(true);
+    // A cell that changes nothing sends nothing more.
+    expect(types(await run("1")).filter((t) => t === "update_display_data")).toEqual([]);
 
     // Something that is not a bar under the id: the output is replaced as before.
     const replaced = await run('updateDisplay("bar", "done")');

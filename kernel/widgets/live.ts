@@ -3,8 +3,10 @@
  * image) shown with a `display_id` and then replaced with `updateDisplay(id, value)` is, when the
  * frontend has a widget manager, a widget whose models change in place: the bar is a
  * FloatProgress with its numbers beside it in an HTML widget, the plot an Image widget getting
- * the new PNG as a binary buffer. The output is drawn once and never replaced, so nothing
- * flickers, and the last values stay in the widget state JupyterLab saves with the notebook.
+ * the new PNG as a binary buffer. While the cell runs the output is drawn once and never
+ * replaced, so nothing flickers; when it ends, each such output is replaced once with the same
+ * view and its finished text, HTML or image, so a notebook saved without widget state
+ * (JupyterLab's default) still shows the last bar and curve.
  *
  * Where there is no widget manager (nbconvert, `tsorch run`, jupyter console, the REPL) the same
  * calls give today's displays: `display_data`, then `update_display_data`.
@@ -98,9 +100,18 @@ function imageWidget(first: NonNullable<ReturnType<typeof imageOf>>): Live {
   };
 }
 
+/** The output a live display leaves in the notebook: its view, and its own forms as they are now. */
+function settled(live: Live, shown: DisplayData): DisplayData {
+  const keep = live.kind === "progress" ? ["text/plain", "text/html"] : ["text/plain", ...IMAGE_TYPES];
+  const data = Object.fromEntries(Object.entries(shown.data).filter(([mime]) => keep.includes(mime)));
+  return { data: { ...data, [WIDGET_VIEW_MIME]: { version_major: 2, version_minor: 0, model_id: live.view.model_id } }, metadata: shown.metadata };
+}
+
 /** The widget-backed displays of this kernel, by display_id. */
 export class LiveDisplays implements DisplayInterceptor {
   readonly #live = new Map<string, Live>();
+  /** What each display changed since the last settle() holds now. */
+  readonly #changed = new Map<string, () => DisplayData>();
 
   show(value: unknown, displayId: string, shown: DisplayData): DisplayData | undefined {
     if (!hasWidgetManager()) return undefined;
@@ -117,15 +128,35 @@ export class LiveDisplays implements DisplayInterceptor {
       this.#live.set(displayId, live);
     }
     const fallback = Object.fromEntries(Object.entries(shown.data).filter(([mime]) => mime === "text/plain" || (progress && mime === "text/html")));
+    this.#changed.delete(displayId);
     return { data: { ...fallback, [WIDGET_VIEW_MIME]: { version_major: 2, version_minor: 0, model_id: live.view.model_id } }, metadata: {} };
   }
 
   update(displayId: string, value: unknown, shown: () => DisplayData): boolean {
     const live = this.#live.get(displayId);
     if (!live) return false;
-    if (live.view.connected && hasWidgetManager() && live.apply(value, shown)) return true;
+    if (live.view.connected && hasWidgetManager() && live.apply(value, shown)) {
+      this.#changed.set(displayId, shown);
+      return true;
+    }
     // Something else under the id now (or the widget was closed): the output is replaced as usual.
     this.#live.delete(displayId);
+    this.#changed.delete(displayId);
     return false;
+  }
+
+  /**
+   * The displays updated in place since the last call, with their view and their text, HTML or
+   * image as they are now: the kernel sends them once as a request ends, so a notebook saved
+   * without widget state (JupyterLab's default) shows the finished bar and the last curve.
+   */
+  settle(): { displayId: string; shown: DisplayData }[] {
+    const out: { displayId: string; shown: DisplayData }[] = [];
+    for (const [displayId, shown] of this.#changed) {
+      const live = this.#live.get(displayId);
+      if (live?.view.connected) out.push({ displayId, shown: settled(live, shown()) });
+    }
+    this.#changed.clear();
+    return out;
   }
 }
