@@ -106,7 +106,7 @@ describe("sequence families", () => {
     expect(net(zeros(2, 7, 10)).shape).toEqual([2, 7, 20]);
     const ex = explanationOf(() => net(zeros(2, 10, 7)));
     expect(ex.headline).toBe("lstm expects 10 features in the last dim (input_size=10), got 7 from (2, 10, 7)");
-    expect(ex.details).toEqual(["with batch_first=True the input reads as (batch, seq, feature)"]);
+    expect(ex.details).toEqual(["with batch_first=True the input (2, 10, 7) reads as (batch, seq, feature): batch 2, seq 10, feature 7"]);
     expect(ex.fixes[0]).toBe("the input has 10 in dim 1: put the features last, e.g. x.transpose(1, 2)");
     expect(ex.exact).toBe(true);
   });

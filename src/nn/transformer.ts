@@ -26,6 +26,8 @@ import { LayerNorm } from "./normalization.js";
 import { Module } from "./module.js";
 import { ModuleList } from "./container.js";
 import { Parameter } from "./parameter.js";
+import { type OpSpec, spec } from "../shape/descriptor.js";
+import { multiheadAttention } from "../shape/families/index.js";
 
 const FACTORY = [kwarg("device", optional(Str), null), kwarg("dtype", optional(DTypeT), null)] as const;
 
@@ -125,6 +127,12 @@ export class MultiheadAttention extends Module {
       out_proj_weight: this.out_proj.weight, out_proj_bias: this.out_proj.bias, dropout_p: this.dropout, training: this.training,
     }, o);
     return [this.batch_first && batched ? out.transpose(0, 1) : out, weights];
+  }
+
+  override op_spec(): OpSpec {
+    return spec(multiheadAttention, {
+      embed_dim: this.embed_dim, kdim: this.kdim, vdim: this.vdim, num_heads: this.num_heads, batch_first: this.batch_first,
+    });
   }
 }
 

@@ -130,6 +130,11 @@ export interface OpFamily<P extends Params = Params> {
   macs?(io: CallSizes, p: P): number;
   /** The explanation of a failed check of this family (null: the generic one). */
   story?(f: FailureContext<P>): Story | null;
+  /**
+   * For a family that reads a network's input: the names of the input's dims an explanation
+   * solves for, by position (null keeps a dim's size); absent: H and W of an image.
+   */
+  inputDims?(p: P, rank: number): readonly (string | null)[] | null;
 }
 
 /** A call of a family: what a traced step does. */

@@ -93,9 +93,28 @@ export function toRanges(values: readonly number[], limit: number): SizeRange[] 
   return out;
 }
 
-/** `32–35`, `≥ 8`, `5, 7–9`. */
+/** `32–35`, `≥ 8`, `5, 7–9`; five or more single sizes a step apart as `6, 8, …, 510 (every 2nd)`. */
 export function formatRanges(ranges: readonly SizeRange[]): string {
-  return ranges.map((r) => (r.hi === null ? `≥ ${r.lo}` : r.hi === r.lo ? String(r.lo) : `${r.lo}–${r.hi}`)).join(", ");
+  const one = (r: SizeRange) => (r.hi === null ? `≥ ${r.lo}` : r.hi === r.lo ? String(r.lo) : `${r.lo}–${r.hi}`);
+  const single = (r: SizeRange | undefined) => r !== undefined && r.hi === r.lo;
+  const out: string[] = [];
+  for (let i = 0; i < ranges.length;) {
+    const r = ranges[i]!;
+    let j = i;
+    const step = single(r) && single(ranges[i + 1]) ? ranges[i + 1]!.lo - r.lo : 0;
+    while (step > 1 && single(ranges[j + 1]) && ranges[j + 1]!.lo - ranges[j]!.lo === step) j++;
+    if (j - i >= 4) {
+      // Reaching the search limit (an open range one step on): the progression goes on.
+      const next = ranges[j + 1];
+      const on = next !== undefined && next.hi === null && next.lo === ranges[j]!.lo + step;
+      out.push(`${r.lo}, ${r.lo + step}, …${on ? "" : `, ${ranges[j]!.lo}`} (every ${step === 2 ? "2nd" : step === 3 ? "3rd" : `${step}th`})`);
+      i = j + (on ? 2 : 1);
+    } else {
+      out.push(one(r));
+      i++;
+    }
+  }
+  return out.join(", ");
 }
 
 /**

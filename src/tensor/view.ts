@@ -19,7 +19,7 @@ import { sumToShape } from "./sum-to-shape.js";
 import { isMeta, metaLike } from "./meta.js";
 // Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
 import { hooked } from "../ops/op-hook.js";
-import { describeElementwise, describeFlatten, describePermute, describeSqueeze, describeT, describeTranspose, describeUnflatten, describeUnsqueeze, describeView } from "../shape/families/index.js";
+import { describeElementwise, describeFlatten, describePermute, describeSqueeze, describeT, describeTranspose, describeUnflatten, describeUnsqueeze, describeView, describeNarrow, describeSelect, describeExpand, describeSplit, describeChunk, describeUnbind, describeIndex } from "../shape/families/index.js";
 
 /** One item of `x.index(...)`: an int, a slice string ("1:3", "::2", ":"), "...", null (new axis), a slice object, or an index/mask tensor. */
 export type IndexItem = number | string | null | SliceSpec | Tensor;
@@ -275,7 +275,7 @@ export const narrow = hooked("narrow", function narrow(x: Tensor, ...args: ArgsO
     throw new ShapeError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`, { op: "narrow", shapes: { input: x.shape } });
   }
   return sliceDim(x, d, { start: s, stop: s + length, step: 1 });
-});
+}, describeNarrow);
 
 export const select = hooked("select", function select(x: Tensor, dim: number, index: number): Tensor {
   if (x.ndim === 0) throw new IndexError("select() cannot be applied to a 0-dim tensor.", index, [0, 0]);
@@ -289,7 +289,7 @@ export const select = hooked("select", function select(x: Tensor, dim: number, i
   const inShape = [...x.shape];
   record("SelectBackward0", out, [x], ([g]) => [scatterIntoZeros(g!, inShape, (z) => select(z, d, i))]);
   return out;
-});
+}, describeSelect);
 
 export const expand = hooked("expand", function expand(x: Tensor, sizes: readonly number[]): Tensor {
   if (sizes.length < x.ndim) {
@@ -328,7 +328,7 @@ export const expand = hooked("expand", function expand(x: Tensor, sizes: readonl
   const inShape = [...x.shape];
   record("ExpandBackward0", out, [x], ([g]) => [sumToShape(g!, inShape)]);
   return out;
-});
+}, describeExpand);
 
 export function asStrided(x: Tensor, size: readonly number[], stride: readonly number[], offset: number): Tensor {
   if (size.length !== stride.length) throw new ArgumentError(`mismatch in length of strides and shape`, "stride", "RuntimeError");
@@ -386,7 +386,7 @@ export const split = hooked("split", function split(x: Tensor, ...args: ArgsOf<t
   // PyTorch records one node whose outputs are the pieces.
   recordPieces(typeof sizeOrSizes === "number" ? "SplitBackward0" : "SplitWithSizesBackward0", x, out, (z, i) => sliceDim(z, d, { start: starts[i]!, stop: starts[i]! + sizes[i]! }));
   return out;
-});
+}, describeSplit);
 
 /** Records one node for views `pieces` of `x` (`pick` finds piece i in a tensor shaped like `x`); their gradients are written into zeros. */
 function recordPieces(name: string, x: Tensor, pieces: Tensor[], pick: (z: Tensor, i: number) => Tensor): void {
@@ -411,7 +411,7 @@ export const chunk = hooked("chunk", function chunk(x: Tensor, ...args: ArgsOf<t
   const d = normDim(dim, x.ndim);
   const each = Math.ceil(x.shape[d]! / chunks);
   return split(x, Math.max(each, 1), d);
-});
+}, describeChunk);
 
 export const UNBIND = signature("unbind", [arg("dim", Int, 0)]);
 
@@ -425,7 +425,7 @@ export const unbind = hooked("unbind", function unbind(x: Tensor, ...args: ArgsO
   for (let i = 0; i < x.shape[d]!; i++) out.push(x._view(shape, strides, x._offset + i * x._strides[d]!));
   recordPieces("UnbindBackward0", x, out, (z, i) => select(z, d, i));
   return out;
-});
+}, describeUnbind);
 
 /** Parses "1:3", "::2", ":" and "-1:" into a slice; "..." is handled by the caller. */
 function parseSlice(text: string): SliceSpec {
@@ -472,7 +472,7 @@ export const index = hooked("index", function index(x: Tensor, items: readonly I
     }
   }
   return out;
-});
+}, describeIndex);
 
 /** `x[idx]` with an integer tensor along `dim`, or `x[mask]` with a bool mask starting at `dim`: a copy. */
 function indexWithTensor(x: Tensor, dim: number, idx: Tensor): Tensor {

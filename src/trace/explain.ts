@@ -23,7 +23,7 @@
  * }
  */
 import type { InspectOptions } from "node:util";
-import { ShapeError, SizeError } from "../errors.js";
+import { ArgumentError, IndexError, ShapeError, SizeError } from "../errors.js";
 import { escapeHtml, htmlBlock } from "../render/html.js";
 import { type DisplayResult, inspectCustom, jupyterDisplay } from "../render/mime.js";
 import { TextView } from "../render/text-view.js";
@@ -68,11 +68,16 @@ export interface Explanation {
 
 // ---------------------------------------------------------------- helpers
 
+/** Whether the solved sizes are an image's H and W (where square sizes and resizing make sense). */
+function isImage(vars: readonly string[]): boolean {
+  return vars.length === 2 && vars[0] === "H" && vars[1] === "W";
+}
+
 /** One working assignment: the smallest square size when there is one, else the first family's smallest values. */
 function sampleSolution(sol: SolveResult | null): Env | null {
   if (!sol || !sol.any) return null;
   const vars = sol.vars;
-  if (sol.square && sol.square.length > 0 && vars.length === 2) {
+  if (sol.square && sol.square.length > 0 && isImage(vars)) {
     const s = sol.square[0]!.lo;
     return { [vars[0]!]: s, [vars[1]!]: s };
   }
@@ -120,7 +125,7 @@ function rangeWords(sol: SolveResult): string {
   if (vars.length === 0) return "the input size is not what fails here";
   if (vars.length === 2) {
     const [a, b] = vars as [string, string];
-    const squares = sol.square ?? [];
+    const squares = isImage(vars) ? sol.square ?? [] : [];
     const one = squares.length === 1 ? squares[0]! : null;
     const sq = squares.length === 0 ? "" : one && one.hi === one.lo ? `square input ${one.lo}`
       : one && one.hi !== null ? `square inputs ${one.lo} to ${one.hi}`
@@ -128,7 +133,7 @@ function rangeWords(sol: SolveResult): string {
     const squareFamily = (f: Family) => squares.length > 0 && sameRanges(f.ranges[a]!, f.ranges[b]!);
     const others = sol.families.filter((f) => !squareFamily(f));
     const open = sol.families.length === 1 && sol.families[0]!.ranges[a]!.some((r) => r.hi === null);
-    if (open) return `any ${formatFamily(sol.families[0]!, vars).replace(/, /, " and ")}${sq ? ` (${sq})` : ""}`;
+    if (open) return `any ${vars.map((v) => `${v} ${formatRanges(sol.families[0]!.ranges[v]!)}`).join(" and ")}${sq ? ` (${sq})` : ""}`;
     const all = others.map((f) => `${a} ${formatRanges(f.ranges[a]!)} with ${b} ${formatRanges(f.ranges[b]!)}`);
     const rest = all.length > 4 ? [...all.slice(0, 4), `and ${all.length - 4} more`] : all;
     if (!sq) return rest.join("; ");
@@ -228,8 +233,8 @@ function failureContext(trace: Trace, row: TraceRow, key: Constraint<TraceRow>, 
     definitions: () => namer.definitions(),
     resizeFix: () => {
       if (!sample) return null;
-      if (vars.length === 2) return resizeFix(sample[vars[0]!]!, sample[vars[1]!]!);
-      if (vars.length === 1) return `give the network inputs with ${vars[0]} = ${sample[vars[0]!]}`;
+      if (isImage(vars)) return resizeFix(sample[vars[0]!]!, sample[vars[1]!]!);
+      if (vars.length >= 1) return `give the network inputs with ${vars.map((v) => `${v} = ${sample[v]}`).join(", ")}`;
       return null;
     },
   };
@@ -306,7 +311,7 @@ class ExplanationView extends TextView implements Explanation {
     const steps = this.trace.steps;
     const n = steps.indexOf(r) + 1;
     return r.kind === "module"
-      ? `${r.path} (${r.type}) failed at step ${n} of ${steps.length}`
+      ? `${r.path ? `${r.path} (${r.type})` : r.type} failed at step ${n} of ${steps.length}`
       : `${r.path} failed at step ${n} of ${steps.length}`;
   }
 
@@ -348,9 +353,26 @@ class ExplanationView extends TextView implements Explanation {
 
 // ---------------------------------------------------------------- errors
 
-/** Errors the explanation is for: shapes that do not fit (not bad arguments, dtypes or indices). */
+/** Errors the explanation is for: shapes that do not fit (not bad arguments, dtypes or index values). */
 export function isShapeFailure(error: unknown): boolean {
   return error instanceof ShapeError || error instanceof SizeError;
+}
+
+/**
+ * Ops whose other errors can be about a size: an index or part past the end of a dim that shrank
+ * (`x.select(2, 9)` on 7 rows: IndexError), reflection padding wider than its dim (a RuntimeError
+ * about the argument).
+ */
+const SIZE_ERRORS_OF: Record<string, (e: unknown) => boolean> = {
+  select: (e) => e instanceof IndexError,
+  narrow: (e) => e instanceof IndexError,
+  index: (e) => e instanceof IndexError,
+  pad: (e) => e instanceof ArgumentError && /Padding size should be less/.test(e.message),
+};
+
+/** Whether `trace` failed on a size: a shape error, or an error of {@link SIZE_ERRORS_OF} raised by its op. */
+function failedOnSize(error: unknown, trace: Trace): boolean {
+  return isShapeFailure(error) || (SIZE_ERRORS_OF[trace.failedRow?.spec.op ?? ""]?.(error) ?? false);
 }
 
 /**
@@ -359,7 +381,7 @@ export function isShapeFailure(error: unknown): boolean {
  * and class stay PyTorch's. Other errors are left alone.
  */
 export function attachTrace(error: unknown, trace: Trace): void {
-  if (!isShapeFailure(error)) return;
+  if (!failedOnSize(error, trace)) return;
   const e = error as Error;
   if (Object.prototype.hasOwnProperty.call(e, "trace")) return;
   let cached: Explanation | null | undefined;
@@ -383,5 +405,5 @@ export function attachTrace(error: unknown, trace: Trace): void {
 
 // The flight recorder hands every failed outermost call here.
 setFailureHandler((rec, error) => {
-  if (isShapeFailure(error)) attachTrace(error, new Trace(rec, { meta: rec.rows[0]?.inputs.some((t) => t.meta) ?? false }));
+  if (isShapeFailure(error) || error instanceof IndexError || error instanceof ArgumentError) attachTrace(error, new Trace(rec, { meta: rec.rows[0]?.inputs.some((t) => t.meta) ?? false }));
 });

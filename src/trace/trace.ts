@@ -86,7 +86,7 @@ export class Trace extends TextView {
     this.meta = options.meta;
     this.timed = recording.options.timing;
     this.symbolicInput = options.symbolicInput ?? null;
-    this.env = options.env ?? defaultEnv(recording.rows[0]?.inputs ?? []);
+    this.env = options.env ?? defaultEnv(recording.rows[0]?.inputs ?? [], recording.rows);
     this.rerunnable = recording.tensorsOnly;
   }
 
@@ -161,7 +161,7 @@ export class Trace extends TextView {
     if (this.symbolicInput) {
       return this.symbolicInput.map((spec) => spec.map((d) => (typeof d === "string" ? sym(d) : num(d))));
     }
-    return this.inputs.map((t, i) => (i === 0 ? defaultSymbolic(t.shape) : t.shape.map((d) => num(d))));
+    return this.inputs.map((t, i) => (i === 0 ? defaultSymbolic(t.shape, this.rows) : t.shape.map((d) => num(d))));
   }
 
   /** A row's output shape as a formula: `(1, 6, H−4, W−4)`. */
@@ -281,19 +281,31 @@ export function stepName(row: TraceRow): string {
   return row.name.startsWith("F.") ? row.name.slice(2) : row.name;
 }
 
-/** The variables used to explain a concrete trace: H and W of an image, F of a feature vector. */
-function defaultSymbolic(shape: readonly number[]): SymShape {
-  if (shape.length >= 3) return shape.map((d, i) => (i === shape.length - 2 ? sym("H") : i === shape.length - 1 ? sym("W") : num(d)));
-  if (shape.length === 2) return [num(shape[0]!), sym("F")];
-  if (shape.length === 1) return [sym("F")];
-  return [];
+/**
+ * The names of the input's dims an explanation solves for (null: a dim that keeps its size). The
+ * family of the step that reads the input may name them (a sequence layer: `L` and `F`, wherever
+ * `batch_first` puts them); otherwise H and W of an image, F of a feature vector.
+ */
+function inputDimNames(rank: number, rows: readonly TraceRow[]): (string | null)[] {
+  const root = rows[0];
+  const first = root?.spec.family.inputDims ? root : rows.find((r) => r !== root && r.isLeaf && r.inputs.some((t) => t.id === 0));
+  const named = first?.spec.family.inputDims?.(first.spec.params, rank);
+  if (named && named.length === rank) return [...named];
+  if (rank >= 3) return Array.from({ length: rank }, (_, i) => (i === rank - 2 ? "H" : i === rank - 1 ? "W" : null));
+  return Array.from({ length: rank }, (_, i) => (i === rank - 1 ? "F" : null));
 }
 
-function defaultEnv(inputs: readonly TensorInfo[]): Env {
+/** The input's shape with its named dims as variables. */
+function defaultSymbolic(shape: readonly number[], rows: readonly TraceRow[]): SymShape {
+  const names = inputDimNames(shape.length, rows);
+  return shape.map((d, i) => (names[i] ? sym(names[i]!) : num(d)));
+}
+
+/** The named dims' values in the recorded run. */
+function defaultEnv(inputs: readonly TensorInfo[], rows: readonly TraceRow[]): Env {
   const shape = inputs[0]?.shape ?? [];
-  if (shape.length >= 3) return { H: shape[shape.length - 2]!, W: shape[shape.length - 1]! };
-  if (shape.length >= 1) return { F: shape[shape.length - 1]! };
-  return {};
+  const names = inputDimNames(shape.length, rows);
+  return Object.fromEntries(names.flatMap((n, i) => (n ? [[n, shape[i]!]] : [])));
 }
 
 // ---------------------------------------------------------------- running

@@ -42,7 +42,7 @@ function channelStory(f: FailureContext<Conv2dParams>): Story {
   const k = p.kernel;
   const fixes = [
     `set in_channels=${got}: nn.Conv2d(${got}, ${p.out_channels}, ${k[0] === k[1] ? k[0] : `[${k[0]}, ${k[1]}]`})`,
-    src ? `or make ${f.stepName(src)} produce ${expected} channels` : `or give the network ${expected}-channel inputs`,
+    src ? `or make ${src.kind === "module" ? f.who(src) : f.stepName(src)} produce ${expected} channels` : `or give the network ${expected}-channel inputs`,
   ];
   return { headline: `${f.who(row)} expects ${expected} input channels (in_channels=${expected}), got ${got}`, details, fixes };
 }

@@ -99,7 +99,23 @@ function broadcastStory(f: FailureContext<BinaryParams>): Story {
   }
   const resize = f.resizeFix();
   if (resize && fixes.length === 0) fixes.push(resize);
-  fixes.push("or bring the shortcut to the same shape (a 1×1 convolution with the same stride, or a crop)");
+  // Channels (a size that no input changes): one side's layer makes the other's count.
+  const d = dimMatch ? Number(dimMatch[1]) : -1;
+  const [a, b] = [row.inputs[0], row.inputs[1]];
+  if (c.a.isConst && c.b.isConst && a && b && d >= 0) {
+    const rank = Math.max(a.shape.length, b.shape.length);
+    const [sa, sb] = [a.shape[d - (rank - a.shape.length)], b.shape[d - (rank - b.shape.length)]];
+    for (const [t, want] of [[b, sa], [a, sb]] as const) {
+      const src = f.origin(t.id);
+      if (src?.spec.op === "conv2d" && src.kind === "module") {
+        const p = src.spec.params;
+        fixes.push(`make ${f.who(src)} output ${want} channels: nn.Conv2d(${p.in_channels}, ${want}, ${(p.kernel as number[])[0]})`);
+      } else if (src?.spec.op === "linear" && src.kind === "module") {
+        fixes.push(`make ${f.who(src)} output ${want} features: nn.Linear(${src.spec.params.in_features}, ${want})`);
+      }
+    }
+  }
+  fixes.push(`${fixes.length > 0 ? "or " : ""}bring the shortcut to the same shape (a 1×1 convolution with the same stride, or a crop)`);
   return { headline, details, fixes };
 }
 

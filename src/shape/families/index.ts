@@ -13,3 +13,4 @@ export * from "./sequence.js";
 export * from "./conv-nd.js";
 export * from "./pool1d.js";
 export * from "./fold.js";
+export * from "./slice.js";

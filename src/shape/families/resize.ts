@@ -7,8 +7,9 @@
  * resizeSpec([32, 32], null, "bilinear", false).args   // "size=(32, 32), mode='bilinear'"
  */
 import { scaledOutputSize } from "../dim.js";
-import { type OpSpec, family, isOptions, spec } from "../descriptor.js";
+import { type FailureContext, type OpSpec, type Story, family, isOptions, spec } from "../descriptor.js";
 import { num } from "../sym.js";
+import { dimDetails, sizeFixes, smallestInput } from "./stories.js";
 
 export interface ResizeParams {
   readonly size: number | readonly number[] | null;
@@ -36,17 +37,40 @@ export const interpolate = family<ResizeParams>({
       const axis = d - 2;
       if (p.size !== null) {
         out[d] = num(Array.isArray(p.size) ? (p.size[axis] as number) : (p.size as number));
-        ctx.constrain("ge", x[d]!, 1, "non-empty input");
+        ctx.constrain("ge", x[d]!, 1, `output size in dim ${d}`);
       } else {
-        const s = Array.isArray(p.scale_factor) ? (p.scale_factor[axis] as number) : (p.scale_factor as number);
-        out[d] = scaledOutputSize(x[d]!, s);
-        ctx.constrain("ge", out[d]!, 1, "output size");
+        out[d] = scaledOutputSize(x[d]!, scaleOf(p, axis));
+        ctx.constrain("ge", out[d]!, 1, `output size in dim ${d}`);
       }
     }
     return [out];
   },
   macs: () => 0,
+  story: (f) => (f.key.what.startsWith("output size in dim") ? resizeStory(f) : null),
 });
+
+function scaleOf(p: ResizeParams, axis: number): number {
+  return Array.isArray(p.scale_factor) ? (p.scale_factor[axis] as number) : (p.scale_factor as number);
+}
+
+/** A resize whose output (or input) is empty: `⌊3×0.25⌋ = 0`, and the smallest input that gives 1. */
+function resizeStory(f: FailureContext<ResizeParams>): Story {
+  const { row, params: p } = f;
+  const d = Number(/dim (\d+)/.exec(f.key.what)?.[1] ?? 2);
+  const shape = row.inputs[0]?.shape ?? [];
+  const x = shape[d] ?? 0;
+  const name = `${f.stepName(row)}(${row.spec.args})`;
+  let headline: string;
+  if (p.size !== null) {
+    headline = `${name} needs a non-empty input, got dim ${d} = ${x} in (${shape.join(", ")})`;
+  } else {
+    const s = scaleOf(p, d - 2);
+    headline = `${name} turns dim ${d} = ${x} into ⌊${x}×${s}⌋ = ${scaledOutputSize(x, s)}; ` +
+      `it needs an input of at least ${smallestInput((v) => scaledOutputSize(v, s))}`;
+  }
+  const fixes = sizeFixes(f, ...(p.size === null ? ["or resize to a fixed size (size=[h, w] instead of scale_factor), which every input reaches"] : []));
+  return { headline, details: dimDetails(f, d), fixes };
+}
 
 /** A resize as PyTorch's keywords read it. */
 export function resizeSpec(size: unknown, scale: unknown, mode: unknown, alignCorners: unknown): OpSpec {

@@ -31,3 +31,23 @@ export function tooSmallStory<P extends Params>(f: FailureContext<P>, label: str
     "or remove a pooling layer (or pool with ceil_mode=True)");
   return { headline, details, fixes };
 }
+
+/**
+ * Where dim `d` of the failing step's first input comes from, with its formula:
+ * `dim 3 of (1, 4, 18, 18) = W−2 = 18, from conv(1, 4, 3)`, then the definitions of the functions it names.
+ */
+export function dimDetails<P extends Params>(f: FailureContext<P>, d: number): string[] {
+  const row = f.row;
+  const shape = row.inputs[0]?.shape ?? [];
+  const src = f.origin(row.inputs[0]?.id ?? -1);
+  const sym = f.symInputs?.[0]?.[d];
+  const formula = sym !== undefined && !sym.isConst;
+  return [`dim ${d} of (${shape.join(", ")}) = ${formula ? `${f.show(sym)} = ` : ""}${shape[d]}${src ? `, from ${f.call(src)}` : " (the input)"}`,
+    ...(formula ? f.definitions() : [])];
+}
+
+/** The fixes of a size that no longer fits: resizing the input (when some size works), then `other`. */
+export function sizeFixes<P extends Params>(f: FailureContext<P>, ...other: string[]): string[] {
+  const resize = f.resizeFix();
+  return resize ? [resize, ...other] : other;
+}

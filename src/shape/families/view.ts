@@ -12,6 +12,7 @@
  */
 import { type FailureContext, type OpSpec, type Story, type SymShape, family, normDim, numArg, spec } from "../descriptor.js";
 import { div, mul, num } from "../sym.js";
+import { dimDetails, sizeFixes } from "./stories.js";
 
 export interface ViewParams {
   readonly shape: readonly number[];
@@ -172,7 +173,23 @@ export const unflatten = family<UnflattenParams>({
     return [[...x.slice(0, d), ...parts, ...x.slice(d + 1)]];
   },
   macs: () => 0,
+  story: (f) => (f.key.what === "sizes fit" ? unflattenStory(f) : null),
 });
+
+/** `unflatten(1, (4, 8))` on a dim that is not 32 (or not a multiple of the known sizes, with a -1). */
+function unflattenStory(f: FailureContext<UnflattenParams>): Story {
+  const { row, params: p } = f;
+  const shape = row.inputs[0]?.shape ?? [];
+  const d = normDim(p.dim, shape.length);
+  const known = p.sizes.reduce((a, s) => (s === -1 ? a : a * s), 1);
+  const infer = p.sizes.includes(-1);
+  const product = p.sizes.filter((s) => s !== -1).join("×");
+  const headline = `${f.stepName(row)}(${p.dim}, (${p.sizes.join(", ")})) needs dim ${d} to be ${infer ? "a multiple of " : ""}${known}` +
+    `${product.includes("×") ? ` = ${product}` : ""}, got ${shape[d]}`;
+  const fixes = sizeFixes(f, ...(!infer && p.sizes.length > 1
+    ? [`or let the first size follow the data: unflatten(${p.dim}, (-1, ${p.sizes.slice(1).join(", ")}))`] : []));
+  return { headline, details: dimDetails(f, d), fixes };
+}
 
 /** `unflatten(x, dim, sizes)`. */
 export function describeUnflatten(args: readonly unknown[]): OpSpec {
