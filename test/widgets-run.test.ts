@@ -49,6 +49,9 @@ new widgets.VBox([
   tab,
   new widgets.Accordion({ children: [new widgets.HTML({ value: "<b>A body</b>" }), new widgets.Image({ value: img.value })], titles: ["A", "B"], selected_index: 0 }),
 ])`),
+      code(`console.log("before");
+widgets.interact(({ n }) => { console.log("n is", n); return n * 2; }, { n: [1, 5] });
+console.log("after");`),
     ],
   }),
 );
@@ -107,5 +110,18 @@ describe("tsorch run with widgets", () => {
     expect(outputOf(2)).toMatch(/class="w w-vbox tsorch-explore"/);
     expect(outputOf(2)).toContain('value="64"');
     expect(page).not.toMatch(/<script[^>]*src=|<link[^>]*href=|src="https?:/);
+
+    // An Output widget captures as JupyterLab's would (and nbclient's does): interact's prints and
+    // result go into it, its clear_output clears it and not the cell, which keeps its own lines.
+    const cellOutputs = saved.cells[4].outputs as { output_type: string; text?: string[]; data?: Record<string, unknown> }[];
+    expect(cellOutputs.map((o) => (o.output_type === "stream" ? o.text!.join("") : Object.keys(o.data!).sort().join(",")))).toEqual([
+      "before\n", "application/vnd.jupyter.widget-view+json,text/plain", "after\n",
+    ]);
+    const captured = models.find(([, m]) => m.model_name === "OutputModel")![1].state.outputs;
+    expect(captured).toEqual([
+      { output_type: "stream", name: "stdout", text: "n is 3\n" },
+      { output_type: "display_data", data: { "text/plain": "6" }, metadata: {} },
+    ]);
+    expect(outputOf(4)).toMatch(/<div class="w w-output"[^>]*>.*n is 3.*<pre>6<\/pre>/s);
   });
 });

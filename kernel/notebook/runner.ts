@@ -321,6 +321,7 @@ export class NotebookRunner {
   private dispatch(message: Message): void {
     if (message.header.msg_type === "shutdown_reply") this.shutdownSeen = true;
     this.widgets.record(message);
+    if (this.widgets.capture(message)) return; // inside an Output widget, not the cell
     const target = this.cellByMsgId.get(String(message.parent_header.msg_id ?? ""));
     if (!target) return;
     const type = message.header.msg_type;

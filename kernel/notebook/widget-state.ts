@@ -5,6 +5,10 @@
  * (`metadata.widgets["application/vnd.jupyter.widget-state+json"]`) and what an HTML page embeds
  * so the widgets show their last values without a kernel.
  *
+ * Like nbclient, it also stands in for the frontend's Output widgets: while an Output model's
+ * `msg_id` names a request, that request's streams, displays, errors and clears go into the
+ * model's `outputs` (`capture()` says so, and the runner leaves them out of the cell).
+ *
  * @example
  * const widgets = new WidgetStateRecorder();
  * for (const m of iopubMessages) widgets.record(m);
@@ -36,8 +40,12 @@ interface Model {
   buffers: Map<string, { path: (string | number)[]; data: string }>;
 }
 
+type NbOutput = Record<string, unknown>;
+
 export class WidgetStateRecorder {
   private readonly models = new Map<string, Model>();
+  /** Output models waiting to be cleared by their next output (`clear_output` with wait). */
+  private readonly clearPending = new Set<Model>();
 
   get empty(): boolean {
     return this.models.size === 0;
@@ -61,6 +69,39 @@ export class WidgetStateRecorder {
     } else if (type === "comm_close") {
       this.models.delete(id);
     }
+  }
+
+  /**
+   * An output of a request some Output widget is capturing goes into that widget's outputs (the
+   * most recently opened one, when several name the same request); true when it did.
+   */
+  capture(message: Message): boolean {
+    const type = message.header.msg_type;
+    if (!["stream", "display_data", "execute_result", "error", "clear_output"].includes(type)) return false;
+    const parent = String(message.parent_header.msg_id ?? "");
+    if (parent === "") return false;
+    const model = [...this.models.values()].reverse().find((m) => m.state._model_name === "OutputModel" && m.state.msg_id === parent);
+    if (!model) return false;
+    const content = message.content;
+    if (type === "clear_output") {
+      if (content.wait === true) this.clearPending.add(model);
+      else model.state.outputs = [];
+      return true;
+    }
+    let outputs = Array.isArray(model.state.outputs) ? (model.state.outputs as NbOutput[]) : [];
+    if (this.clearPending.delete(model)) outputs = [];
+    const last = outputs[outputs.length - 1];
+    if (type === "stream" && last?.output_type === "stream" && last.name === content.name) {
+      outputs = [...outputs.slice(0, -1), { ...last, text: String(last.text) + String(content.text ?? "") }];
+    } else if (type === "stream") {
+      outputs = [...outputs, { output_type: "stream", name: content.name, text: String(content.text ?? "") }];
+    } else if (type === "error") {
+      outputs = [...outputs, { output_type: "error", ename: content.ename, evalue: content.evalue, traceback: content.traceback }];
+    } else {
+      outputs = [...outputs, { output_type: "display_data", data: content.data, metadata: content.metadata ?? {} }];
+    }
+    model.state.outputs = outputs;
+    return true;
   }
 
   private apply(model: Model, state: Record<string, unknown>, paths: unknown, buffers: Uint8Array[]): void {
