@@ -81,6 +81,36 @@ const BUILD: Builds = {
   "fold wrong block count": [() => new nn.Fold(3, 2)],
   "fold 4d input": [() => new nn.Fold(3, 2)],
   "F.fold keywords": fn((x) => (F.fold as unknown as KeywordsOnly)(x!, { output_size: [4, 4], kernel_size: 3, stride: [1, 2], padding: [0, 1] })),
+  "embedding_bag mean": [() => new nn.EmbeddingBag(10, 3)],
+  "embedding_bag sum 2d": [() => new nn.EmbeddingBag(10, 3, { mode: "sum" })],
+  "embedding_bag max empty bag": [() => new nn.EmbeddingBag(10, 3, { mode: "max" })],
+  "embedding_bag padding_idx": [() => new nn.EmbeddingBag(10, 3, { padding_idx: 2 })],
+  "embedding_bag per_sample_weights last offset": [() => new nn.EmbeddingBag(10, 3, { mode: "sum", include_last_offset: true })],
+  "embedding_bag max_norm": [() => new nn.EmbeddingBag(10, 3, { max_norm: 1.0 })],
+  "embedding_bag 2d with offsets": [() => new nn.EmbeddingBag(10, 3)],
+  "embedding_bag per_sample_weights with mean": [() => new nn.EmbeddingBag(10, 3)],
+  "embedding_bag index out of range": [() => new nn.EmbeddingBag(10, 3)],
+  "embedding_bag offsets not from 0": [() => new nn.EmbeddingBag(10, 3)],
+  "F.embedding_bag keywords": fn((i, w) => F.embedding_bag(i!, w!, torch.tensor([0, 6]), { mode: "max", padding_idx: 4 })),
+  "lstm proj_size": [() => new nn.LSTM(4, 6, { proj_size: 3 })],
+  "lstm proj_size 2 layers bidirectional batch_first": [() => new nn.LSTM(4, 6, { num_layers: 2, bidirectional: true, batch_first: true, proj_size: 2 })],
+  "lstm proj_size initial state": [() => new nn.LSTM(4, 6, { proj_size: 3 }), (m, x, h, c) => (m as nn.LSTM)(x!, [h!, c!])],
+  "lstm proj_size wrong h": [() => new nn.LSTM(4, 6, { proj_size: 3 }), (m, x, h, c) => (m as nn.LSTM)(x!, [h!, c!])],
+  "transformer decoder layer": [() => new nn.TransformerDecoderLayer(8, 2, { dim_feedforward: 16 })],
+  "transformer decoder layer norm_first gelu batch_first masks": [
+    () => new nn.TransformerDecoderLayer(8, 2, { dim_feedforward: 16, activation: "gelu", norm_first: true, batch_first: true }),
+    (m, t, mem) => (m as nn.TransformerDecoderLayer)(t!, mem!, {
+      tgt_mask: nn.Transformer.generate_square_subsequent_mask(4),
+      memory_key_padding_mask: torch.tensor([[false, false, false, false, true], [false, false, false, false, false]]),
+    })],
+  "transformer decoder": [
+    () => new nn.TransformerDecoder(new nn.TransformerDecoderLayer(8, 2, { dim_feedforward: 16 }), 2, { norm: new nn.LayerNorm(8) }),
+    (m, t, mem) => (m as nn.TransformerDecoder)(t!, mem!, { tgt_mask: nn.Transformer.generate_square_subsequent_mask(4) })],
+  "transformer": [() => new nn.Transformer(8, 2, 2, 2, 16),
+    (m, s, t) => (m as nn.Transformer)(s!, t!, { tgt_mask: nn.Transformer.generate_square_subsequent_mask(4) })],
+  "transformer batch_first": [() => new nn.Transformer(8, 2, 1, 1, 16, { batch_first: true })],
+  "transformer batch mismatch": [() => new nn.Transformer(8, 2, 1, 1, 16)],
+  "transformer wrong d_model": [() => new nn.Transformer(8, 2, 1, 1, 16)],
 };
 
 describe(`convolution, pooling, folding and transformer layers against PyTorch ${fixture.torch}`, () => {

@@ -65,6 +65,8 @@ export abstract class RNNBase extends Module {
   declare dropout: number;
   declare bidirectional: boolean;
   declare nonlinearity: "tanh" | "relu";
+  /** LSTM only: the size `h` is projected to (0: no projection). */
+  declare proj_size: number;
   declare _flat_weights_names: string[];
 
   protected init(mode: Mode, input_size: number, hidden_size: number, o: {
@@ -76,7 +78,11 @@ export abstract class RNNBase extends Module {
     if (o.dropout < 0 || o.dropout > 1) {
       throw new ArgumentError("dropout should be a number in range [0, 1] representing the probability of an element being zeroed", "dropout", "ValueError");
     }
-    if (o.proj_size !== 0) throw new ArgumentError(`${name}: proj_size is not supported by tsorch`, "proj_size", "ValueError");
+    if (o.proj_size < 0) throw new ArgumentError("proj_size should be a positive integer or zero to disable projections", "proj_size", "ValueError");
+    if (o.proj_size >= hidden_size) throw new ArgumentError("proj_size has to be smaller than hidden_size", "proj_size", "ValueError");
+    if (o.proj_size > 0 && name !== "LSTM") {
+      throw new ArgumentError("proj_size argument is only supported for LSTM, not RNN or GRU", "proj_size", "ValueError");
+    }
     this.mode = mode;
     this.input_size = input_size;
     this.hidden_size = hidden_size;
@@ -85,6 +91,7 @@ export abstract class RNNBase extends Module {
     this.batch_first = o.batch_first;
     this.dropout = o.dropout;
     this.bidirectional = o.bidirectional;
+    this.proj_size = o.proj_size;
     if (o.dropout > 0 && o.num_layers === 1) {
       warn(`dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects num_layers greater than 1, but got dropout=${pyFloat(o.dropout)} and num_layers=1`);
     }
@@ -94,10 +101,11 @@ export abstract class RNNBase extends Module {
     this._flat_weights_names = [];
     for (let layer = 0; layer < o.num_layers; layer++) {
       for (let d = 0; d < dirs; d++) {
-        const inSize = layer === 0 ? input_size : hidden_size * dirs;
+        const inSize = layer === 0 ? input_size : this.outSize * dirs;
         const suffix = `_l${layer}${d === 1 ? "_reverse" : ""}`;
-        const params: [string, number[]][] = [[`weight_ih${suffix}`, [gate, inSize]], [`weight_hh${suffix}`, [gate, hidden_size]]];
+        const params: [string, number[]][] = [[`weight_ih${suffix}`, [gate, inSize]], [`weight_hh${suffix}`, [gate, this.outSize]]];
         if (o.bias) params.push([`bias_ih${suffix}`, [gate]], [`bias_hh${suffix}`, [gate]]);
+        if (o.proj_size > 0) params.push([`weight_hr${suffix}`, [o.proj_size, hidden_size]]);
         for (const [n, shape] of params) {
           this.register_parameter(n, new Parameter(empty(shape, { dtype })));
           this._flat_weights_names.push(n);
@@ -111,6 +119,11 @@ export abstract class RNNBase extends Module {
   reset_parameters(): void {
     const stdv = this.hidden_size > 0 ? 1 / Math.sqrt(this.hidden_size) : 0;
     for (const p of this.parameters()) uniform_(p, -stdv, stdv);
+  }
+
+  /** The size of `h` and of each direction's output: `proj_size` when projecting, else `hidden_size`. */
+  private get outSize(): number {
+    return this.proj_size > 0 ? this.proj_size : this.hidden_size;
   }
 
   private get numDirections(): number {
@@ -167,7 +180,8 @@ export abstract class RNNBase extends Module {
         const suffix = `_l${layer}${d === 1 ? "_reverse" : ""}`;
         const idx = layer * dirs + d;
         const [out, h, c] = this.direction(layerInput, this.param(`weight_ih${suffix}`)!, this.param(`weight_hh${suffix}`)!,
-          this.param(`bias_ih${suffix}`), this.param(`bias_hh${suffix}`), h0.select(0, idx), c0 ? c0.select(0, idx) : null, d === 1, masks);
+          this.param(`bias_ih${suffix}`), this.param(`bias_hh${suffix}`), this.param(`weight_hr${suffix}`), h0.select(0, idx),
+          c0 ? c0.select(0, idx) : null, d === 1, masks);
         outs.push(out);
         hs.push(h);
         if (c) cs.push(c);
@@ -178,7 +192,7 @@ export abstract class RNNBase extends Module {
     return [layerInput, stack(hs, 0), c0 ? stack(cs, 0) : null];
   }
 
-  private direction(x: Tensor, wih: Tensor, whh: Tensor, bih: Tensor | null, bhh: Tensor | null, h0: Tensor, c0: Tensor | null,
+  private direction(x: Tensor, wih: Tensor, whh: Tensor, bih: Tensor | null, bhh: Tensor | null, whr: Tensor | null, h0: Tensor, c0: Tensor | null,
     reverse: boolean, masks: Tensor[] | null): [Tensor, Tensor, Tensor | null] {
     const T = x.shape[0]!;
     const xw = linear(x, wih, bih);     // all time steps' input projections at once: [T, B, gates·H]
@@ -195,6 +209,7 @@ export abstract class RNNBase extends Module {
         const [i, f, g, o] = gx.add(gh).chunk(4, 1) as [Tensor, Tensor, Tensor, Tensor];
         cNew = f.sigmoid().mul(c!).add(i.sigmoid().mul(g.tanh()));
         hNew = o.sigmoid().mul(cNew.tanh());
+        if (whr) hNew = linear(hNew, whr);
       } else if (this.mode === "GRU") {
         const [xr, xz, xn] = gx.chunk(3, 1) as [Tensor, Tensor, Tensor];
         const [hr, hz, hn] = gh.chunk(3, 1) as [Tensor, Tensor, Tensor];
@@ -239,12 +254,13 @@ export abstract class RNNBase extends Module {
       x = batched ? (this.batch_first ? input.transpose(0, 1) : input) : input.unsqueeze(1);
     }
     const B = x.shape[1]!;
-    const expected = [this.num_layers * this.numDirections, B, this.hidden_size];
+    const expected = [this.num_layers * this.numDirections, B, this.outSize];
+    const expectedCell = [this.num_layers * this.numDirections, B, this.hidden_size];
     let h0: Tensor;
     let c0: Tensor | null = null;
     if (hx === null || hx === undefined) {
       h0 = zeros(expected, { dtype: x.dtype });
-      if (isLSTM) c0 = zeros(expected, { dtype: x.dtype });
+      if (isLSTM) c0 = zeros(expectedCell, { dtype: x.dtype });
     } else {
       const states = Array.isArray(hx) ? hx : [hx];
       if (isLSTM && states.length !== 2) throw new ArgumentError("LSTM: expected hx to be a tuple (h_0, c_0)", "hx", "TypeError");
@@ -259,7 +275,7 @@ export abstract class RNNBase extends Module {
         c = c?.index_select(1, packed.sorted_indices!);
       }
       this.checkHidden(h, expected, isLSTM ? "hidden[0]" : "hidden");
-      if (c) this.checkHidden(c, expected, "hidden[1]");
+      if (c) this.checkHidden(c, expectedCell, "hidden[1]");
       h0 = h;
       c0 = c ?? null;
     }
@@ -279,6 +295,7 @@ export abstract class RNNBase extends Module {
 
   override extra_repr(): string {
     let s = `${this.input_size}, ${this.hidden_size}`;
+    if (this.proj_size !== 0) s += `, proj_size=${this.proj_size}`;
     if (this.num_layers !== 1) s += `, num_layers=${this.num_layers}`;
     if (!this.bias) s += `, bias=${pyValue(this.bias)}`;
     if (this.batch_first) s += `, batch_first=${pyValue(this.batch_first)}`;

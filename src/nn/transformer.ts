@@ -6,13 +6,16 @@
  *
  * Inputs are `[L, N, E]` (sequence first) unless `batch_first`; the masks
  * and their shape errors are PyTorch's (see functional/attention.ts).
+ * `nn.TransformerDecoderLayer` / `nn.TransformerDecoder` and the whole
+ * encoder-decoder `nn.Transformer` complete the set.
  *
  * @example
  * const mha = new nn.MultiheadAttention(16, 4, { batch_first: true });
  * const [out, weights] = mha(x, x, x);          // out [N, L, 16], weights [N, L, L] (averaged over heads)
  */
 import { ArgumentError, ShapeError } from "../errors.js";
-import { type ArgsOf, Bool, DTypeT, Float, Int, Str, TensorT, arg, kwarg, oneOf, optional, signature } from "../ops/signature.js";
+import { type ArgsOf, Bool, DTypeT, Float, Int, Str, TensorT, arg, instanceOf, kwarg, oneOf, optional, signature } from "../ops/signature.js";
+import { full } from "../tensor/creation.js";
 import { empty } from "../tensor/creation.js";
 import { get_rng_state, set_rng_state } from "../ops/random.js";
 import { toDType } from "../tensor/dtype.js";
@@ -177,7 +180,7 @@ export class TransformerEncoderLayer extends Module {
   declare dropout2: Dropout;
   declare activation_name: "relu" | "gelu";
   /** @internal The constructor's arguments, to build copies (TransformerEncoder). */
-  declare _init_args: unknown[];
+  declare _init_args: [number, number, ...unknown[]];
 
   constructor(d_model: number, nhead: number, ...args: ArgsOf<typeof TRANSFORMER_ENCODER_LAYER_INIT>) {
     super();
@@ -225,7 +228,7 @@ export class TransformerEncoder extends Module {
 
   constructor(encoder_layer: TransformerEncoderLayer, num_layers: number, options: { norm?: Module | null } = {}) {
     super();
-    this.layers = new ModuleList([...Array(num_layers).keys()].map(() => cloneModule(encoder_layer)));
+    this.layers = new ModuleList(clones(encoder_layer, num_layers));
     this.num_layers = num_layers;
     this.norm = options.norm ?? null;
   }
@@ -239,12 +242,206 @@ export class TransformerEncoder extends Module {
   }
 }
 
-/** A copy of an encoder layer with its own parameters (equal values), drawing nothing from the generator, as a deep copy would. */
-function cloneModule(m: TransformerEncoderLayer): TransformerEncoderLayer {
-  const state = get_rng_state();
-  const copy = new TransformerEncoderLayer(...(m._init_args as [number, number]));
-  set_rng_state(state);
-  copy.load_state_dict(m.state_dict());
-  copy.train(m.training);
-  return copy;
+export const TRANSFORMER_DECODER_LAYER_INIT = signature("TransformerDecoderLayer.__init__", [...TRANSFORMER_ENCODER_LAYER_INIT.params], 3);
+
+/** The masks and causality hints of a decoder layer's forward. */
+export const TRANSFORMER_DECODER_LAYER_FORWARD = signature("TransformerDecoderLayer.forward", [
+  arg("tgt_mask", optional(TensorT), null), arg("memory_mask", optional(TensorT), null), arg("tgt_key_padding_mask", optional(TensorT), null),
+  arg("memory_key_padding_mask", optional(TensorT), null), arg("tgt_is_causal", Bool, false), arg("memory_is_causal", Bool, false),
+], 3);
+
+/**
+ * Self-attention over the target, attention from the target to the encoder's
+ * output (`memory`), and a feed-forward block, each with a residual connection
+ * and LayerNorm (after, or before with `norm_first`).
+ *
+ * @example
+ * const layer = new nn.TransformerDecoderLayer(32, 4, { dim_feedforward: 64, batch_first: true });
+ * layer(torch.randn(2, 7, 32), torch.randn(2, 10, 32)).shape    // torch.Size([2, 7, 32])
+ */
+export class TransformerDecoderLayer extends Module {
+  declare self_attn: MultiheadAttention;
+  declare multihead_attn: MultiheadAttention;
+  declare linear1: Linear;
+  declare dropout: Dropout;
+  declare linear2: Linear;
+  declare norm_first: boolean;
+  declare norm1: LayerNorm;
+  declare norm2: LayerNorm;
+  declare norm3: LayerNorm;
+  declare dropout1: Dropout;
+  declare dropout2: Dropout;
+  declare dropout3: Dropout;
+  declare activation_name: "relu" | "gelu";
+  /** @internal The constructor's arguments, to build copies (TransformerDecoder). */
+  declare _init_args: [number, number, ...unknown[]];
+
+  constructor(d_model: number, nhead: number, ...args: ArgsOf<typeof TRANSFORMER_DECODER_LAYER_INIT>) {
+    super();
+    const o = TRANSFORMER_DECODER_LAYER_INIT.parse(args);
+    this._init_args = [d_model, nhead, ...args];
+    const dt = { dtype: o.dtype ?? undefined };
+    const attn = () => new MultiheadAttention(d_model, nhead, { dropout: o.dropout, bias: o.bias, batch_first: o.batch_first, dtype: o.dtype });
+    this.self_attn = attn();
+    this.multihead_attn = attn();
+    this.linear1 = new Linear(d_model, o.dim_feedforward, { bias: o.bias, ...dt });
+    this.dropout = new Dropout(o.dropout);
+    this.linear2 = new Linear(o.dim_feedforward, d_model, { bias: o.bias, ...dt });
+    this.norm_first = o.norm_first;
+    const norm = () => new LayerNorm(d_model, { eps: o.layer_norm_eps, bias: o.bias, dtype: o.dtype });
+    this.norm1 = norm();
+    this.norm2 = norm();
+    this.norm3 = norm();
+    this.dropout1 = new Dropout(o.dropout);
+    this.dropout2 = new Dropout(o.dropout);
+    this.dropout3 = new Dropout(o.dropout);
+    this.activation_name = o.activation;
+  }
+
+  override forward(tgt: Tensor, memory: Tensor, ...args: ArgsOf<typeof TRANSFORMER_DECODER_LAYER_FORWARD>): Tensor {
+    const o = TRANSFORMER_DECODER_LAYER_FORWARD.parse(args);
+    const sa = (x: Tensor): Tensor => this.dropout1(this.self_attn(x, x, x, {
+      attn_mask: o.tgt_mask, key_padding_mask: o.tgt_key_padding_mask, need_weights: false, is_causal: o.tgt_is_causal,
+    })[0]);
+    const mha = (x: Tensor): Tensor => this.dropout2(this.multihead_attn(x, memory, memory, {
+      attn_mask: o.memory_mask, key_padding_mask: o.memory_key_padding_mask, need_weights: false, is_causal: o.memory_is_causal,
+    })[0]);
+    const act = this.activation_name === "gelu" ? gelu : relu;
+    const ff = (x: Tensor): Tensor => this.dropout3(this.linear2(this.dropout(act(this.linear1(x)))));
+    let x = tgt;
+    if (this.norm_first) {
+      x = x.add(sa(this.norm1(x)));
+      x = x.add(mha(this.norm2(x)));
+      x = x.add(ff(this.norm3(x)));
+    } else {
+      x = this.norm1(x.add(sa(x)));
+      x = this.norm2(x.add(mha(x)));
+      x = this.norm3(x.add(ff(x)));
+    }
+    return x;
+  }
+}
+
+export const TRANSFORMER_DECODER_FORWARD = signature("TransformerDecoder.forward", [
+  arg("tgt_mask", optional(TensorT), null), arg("memory_mask", optional(TensorT), null), arg("tgt_key_padding_mask", optional(TensorT), null),
+  arg("memory_key_padding_mask", optional(TensorT), null), arg("tgt_is_causal", optional(Bool), null), arg("memory_is_causal", Bool, false),
+], 3);
+
+/**
+ * `num_layers` copies of a decoder layer (each its own weights), then an optional final norm.
+ *
+ * @example
+ * const dec = new nn.TransformerDecoder(new nn.TransformerDecoderLayer(16, 2), 3);
+ * dec(torch.randn(7, 2, 16), torch.randn(10, 2, 16)).shape   // torch.Size([7, 2, 16])
+ */
+export class TransformerDecoder extends Module {
+  declare layers: ModuleList;
+  declare num_layers: number;
+  declare norm: Module | null;
+
+  constructor(decoder_layer: TransformerDecoderLayer, num_layers: number, options: { norm?: Module | null } = {}) {
+    super();
+    this.layers = new ModuleList(clones(decoder_layer, num_layers));
+    this.num_layers = num_layers;
+    this.norm = options.norm ?? null;
+  }
+
+  override forward(tgt: Tensor, memory: Tensor, ...args: ArgsOf<typeof TRANSFORMER_DECODER_FORWARD>): Tensor {
+    const o = TRANSFORMER_DECODER_FORWARD.parse(args);
+    let x = tgt;
+    for (const layer of this.layers) {
+      x = (layer as TransformerDecoderLayer)(x, memory, { ...o, tgt_is_causal: o.tgt_is_causal ?? false });
+    }
+    return this.norm ? (this.norm as unknown as (t: Tensor) => Tensor)(x) : x;
+  }
+}
+
+export const TRANSFORMER_INIT = signature("Transformer.__init__", [
+  arg("d_model", Int, 512), arg("nhead", Int, 8), arg("num_encoder_layers", Int, 6), arg("num_decoder_layers", Int, 6),
+  arg("dim_feedforward", Int, 2048), arg("dropout", Float, 0.1), arg("activation", oneOf("relu", "gelu"), "relu"),
+  arg("custom_encoder", optional(instanceOf("Module", Module)), null), arg("custom_decoder", optional(instanceOf("Module", Module)), null),
+  arg("layer_norm_eps", Float, 1e-5), arg("batch_first", Bool, false), arg("norm_first", Bool, false), arg("bias", Bool, true), ...FACTORY,
+], 1);
+
+export const TRANSFORMER_FORWARD = signature("Transformer.forward", [
+  arg("src_mask", optional(TensorT), null), arg("tgt_mask", optional(TensorT), null), arg("memory_mask", optional(TensorT), null),
+  arg("src_key_padding_mask", optional(TensorT), null), arg("tgt_key_padding_mask", optional(TensorT), null),
+  arg("memory_key_padding_mask", optional(TensorT), null), arg("src_is_causal", optional(Bool), null),
+  arg("tgt_is_causal", optional(Bool), null), arg("memory_is_causal", Bool, false),
+], 3);
+
+/**
+ * The encoder-decoder Transformer of "Attention Is All You Need": an encoder
+ * over `src`, a decoder over `tgt` attending to the encoder's output, each
+ * ending in a LayerNorm; every weight matrix re-drawn Xavier-uniform, as
+ * PyTorch does, so seeded weights match.
+ *
+ * @example
+ * const model = new nn.Transformer({ d_model: 32, nhead: 4, num_encoder_layers: 2, num_decoder_layers: 2, dim_feedforward: 64 });
+ * const tgtMask = nn.Transformer.generate_square_subsequent_mask(7);
+ * model(torch.randn(10, 2, 32), torch.randn(7, 2, 32), { tgt_mask: tgtMask }).shape   // torch.Size([7, 2, 32])
+ */
+export class Transformer extends Module {
+  declare encoder: Module;
+  declare decoder: Module;
+  declare d_model: number;
+  declare nhead: number;
+  declare batch_first: boolean;
+
+  constructor(...args: ArgsOf<typeof TRANSFORMER_INIT>) {
+    super();
+    const o = TRANSFORMER_INIT.parse(args);
+    const layerArgs = {
+      dim_feedforward: o.dim_feedforward, dropout: o.dropout, activation: o.activation, layer_norm_eps: o.layer_norm_eps,
+      batch_first: o.batch_first, norm_first: o.norm_first, bias: o.bias, dtype: o.dtype,
+    };
+    const norm = () => new LayerNorm(o.d_model, { eps: o.layer_norm_eps, bias: o.bias, dtype: o.dtype });
+    this.encoder = o.custom_encoder ?? new TransformerEncoder(new TransformerEncoderLayer(o.d_model, o.nhead, layerArgs), o.num_encoder_layers, { norm: norm() });
+    this.decoder = o.custom_decoder ?? new TransformerDecoder(new TransformerDecoderLayer(o.d_model, o.nhead, layerArgs), o.num_decoder_layers, { norm: norm() });
+    for (const p of this.parameters()) if (p.ndim > 1) xavier_uniform_(p);
+    this.d_model = o.d_model;
+    this.nhead = o.nhead;
+    this.batch_first = o.batch_first;
+  }
+
+  override forward(src: Tensor, tgt: Tensor, ...args: ArgsOf<typeof TRANSFORMER_FORWARD>): Tensor {
+    const o = TRANSFORMER_FORWARD.parse(args);
+    const batched = src.ndim === 3;
+    if (batched && src.shape[this.batch_first ? 0 : 1] !== tgt.shape[this.batch_first ? 0 : 1]) {
+      throw new ShapeError("the batch number of src and tgt must be equal",
+        { op: "transformer", shapes: { src: src.shape, tgt: tgt.shape } });
+    }
+    if (src.shape[src.ndim - 1] !== this.d_model || tgt.shape[tgt.ndim - 1] !== this.d_model) {
+      throw new ShapeError("the feature number of src and tgt must be equal to d_model",
+        { op: "transformer", shapes: { src: src.shape, tgt: tgt.shape }, expected: { d_model: this.d_model } });
+    }
+    const memory = (this.encoder as TransformerEncoder)(src, {
+      mask: o.src_mask, src_key_padding_mask: o.src_key_padding_mask, is_causal: o.src_is_causal ?? false,
+    });
+    return (this.decoder as TransformerDecoder)(tgt, memory, {
+      tgt_mask: o.tgt_mask, memory_mask: o.memory_mask, tgt_key_padding_mask: o.tgt_key_padding_mask,
+      memory_key_padding_mask: o.memory_key_padding_mask, tgt_is_causal: o.tgt_is_causal, memory_is_causal: o.memory_is_causal,
+    });
+  }
+
+  /** A causal mask for `sz` positions: 0 on and below the diagonal, -inf above it (float32). */
+  static generate_square_subsequent_mask(sz: number): Tensor {
+    return full([sz, sz], -Infinity).triu(1);
+  }
+}
+
+/**
+ * `n` copies of a layer with its own parameters (equal values), drawing nothing from the generator, as
+ * PyTorch's `_get_clones` (a deep copy) does.
+ */
+function clones<L extends TransformerEncoderLayer | TransformerDecoderLayer>(m: L, n: number): L[] {
+  const ctor = m.constructor as new (...a: unknown[]) => L;
+  return [...Array(n).keys()].map(() => {
+    const state = get_rng_state();
+    const copy = new ctor(...m._init_args);
+    set_rng_state(state);
+    copy.load_state_dict(m.state_dict());
+    copy.train(m.training);
+    return copy;
+  });
 }

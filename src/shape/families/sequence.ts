@@ -15,7 +15,7 @@
  * spec(rnn, { mode: "LSTM", input_size: 10, hidden_size: 20, batch_first: true, bidirectional: false }).args
  * // "10, 20, batch_first=True"
  */
-import { type FailureContext, type OpSpec, type Story, family, isTensorArg, numArg, spec } from "../descriptor.js";
+import { type FailureContext, type OpSpec, type Story, family, isOptions, isTensorArg, numArg, spec } from "../descriptor.js";
 import { num } from "../sym.js";
 
 export const embedding = family<{ num_embeddings: number; embedding_dim: number }>({
@@ -29,6 +29,22 @@ export const embedding = family<{ num_embeddings: number; embedding_dim: number 
 export function describeEmbedding(args: readonly unknown[]): OpSpec {
   const w = isTensorArg(args[1]) ? args[1].shape : [0, 0];
   return spec(embedding, { num_embeddings: w[0] ?? 0, embedding_dim: w[1] ?? 0 });
+}
+
+export const embeddingBag = family<{ num_embeddings: number; embedding_dim: number; mode: string }>({
+  op: "embedding_bag",
+  args: (p) => `${p.num_embeddings}, ${p.embedding_dim}, mode='${p.mode}'`,
+  // A 2-D input is one bag per row; a 1-D input has as many bags as offsets (a value, not a shape).
+  rule: (ins, p, ctx) => [ins[0]!.length === 2 ? [ins[0]![0]!, num(p.embedding_dim)] : (ctx.concreteOut[0] ?? []).map((d) => num(d))],
+  macs: () => 0,
+});
+
+/** `F.embedding_bag(input, weight, offsets?, ..., mode?, ...)`: the table's shape and the mode. */
+export function describeEmbeddingBag(args: readonly unknown[]): OpSpec {
+  const w = isTensorArg(args[1]) ? args[1].shape : [0, 0];
+  const last = args[args.length - 1];
+  const mode = isOptions(last) && typeof last.mode === "string" ? last.mode : typeof args[6] === "string" ? args[6] : "mean";
+  return spec(embeddingBag, { num_embeddings: w[0] ?? 0, embedding_dim: w[1] ?? 0, mode });
 }
 
 export interface TrailingNormParams {
