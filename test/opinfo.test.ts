@@ -39,6 +39,7 @@ const REORDERED: Record<string, Fn> = {
   where: (x, cond, other, ...rest) => (torch.where as Fn)(cond, x, other, ...rest),
   einsum: (tensors, equation) => torch.einsum(equation as string, tensors as Tensor[]),
   "nn.functional.embedding": (weight, idx, ...rest) => (F.embedding as Fn)(idx, weight, ...rest),
+  "nn.functional.embedding_bag": (weight, idx, ...rest) => (F.embedding_bag as Fn)(idx, weight, ...rest),
   polygamma: (x, n, ...rest) => (torch.polygamma as Fn)(n, x, ...rest),
   "special.polygamma": (x, n, ...rest) => ((torch.special as unknown as Record<string, Fn>).polygamma)(n, x, ...rest),
 };
