@@ -117,6 +117,7 @@ describe("tsorch run with widgets", () => {
     expect(cellOutputs.map((o) => (o.output_type === "stream" ? o.text!.join("") : Object.keys(o.data!).sort().join(",")))).toEqual([
       "before\n", "application/vnd.jupyter.widget-view+json,text/plain", "after\n",
     ]);
+    expect(cellOutputs[1]!.data!["text/plain"]).toEqual(["interact(n=3)"]);
     const captured = models.find(([, m]) => m.model_name === "OutputModel")![1].state.outputs;
     expect(captured).toEqual([
       { output_type: "stream", name: "stdout", text: "n is 3\n" },

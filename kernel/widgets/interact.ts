@@ -140,6 +140,11 @@ export class Interactive<V extends Record<string, unknown> = Record<string, unkn
     return Object.fromEntries(Object.entries(this.controls).map(([k, w]) => [k, (w as { value: unknown }).value])) as V;
   }
 
+  /** `interact(n=3, act="relu")`: the text form where there are no widgets (a terminal, a text view). */
+  override toString(): string {
+    return `interact(${Object.entries(this.values).map(([k, v]) => `${k}=${typeof v === "string" ? JSON.stringify(v) : String(v)}`).join(", ")})`;
+  }
+
   /** Runs the function with the current values (each change does this). */
   update(): void | Promise<void> {
     const values = this.values;
