@@ -113,7 +113,6 @@ function asCommMessage(content: JSONObject, buffers: Uint8Array[], header?: Head
 export class CommManager {
   private readonly targets = new Map<string, CommTargetHandler>();
   private readonly comms = new Map<string, Comm>();
-  private readonly infoListeners: ((targetName: string | undefined) => void)[] = [];
 
   constructor(readonly sink: CommSink) {}
 
@@ -141,18 +140,7 @@ export class CommManager {
     return this.comms.get(id);
   }
 
-  /** Calls `listener` with the target name of each comm_info_request (a widget manager asks for `jupyter.widget`). */
-  onInfoRequest(listener: (targetName: string | undefined) => void): void {
-    this.infoListeners.push(listener);
-  }
-
-  /** comm_info_request from a frontend: its listeners hear the target asked for; the reply's `comms` field. */
-  handleInfoRequest(targetName?: string): Record<string, { target_name: string }> {
-    for (const listener of this.infoListeners) listener(targetName);
-    return this.info(targetName);
-  }
-
-  /** Open comms, optionally only those of one target. */
+  /** Open comms, optionally only those of one target: the comm_info_reply `comms` field. */
   info(targetName?: string): Record<string, { target_name: string }> {
     const out: Record<string, { target_name: string }> = {};
     for (const comm of this.comms.values()) {

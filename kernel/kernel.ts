@@ -346,7 +346,7 @@ export class Kernel {
       case "comm_info_request":
         return this.send(channel, message, "comm_info_reply", {
           status: "ok",
-          comms: this.comms.handleInfoRequest(str(content.target_name)),
+          comms: this.comms.info(str(content.target_name)),
         } satisfies KernelMessage.ICommInfoReplyMsg["content"]);
       case "kernel_info_request":
         return this.send(channel, message, "kernel_info_reply", kernelInfoContent());

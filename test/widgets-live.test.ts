@@ -2,9 +2,9 @@
  * Training-loop displays: a progress bar and a loss curve shown with a display_id and redrawn
  * with updateDisplay are today's outputs (display_data, then update_display_data) until a widget
  * manager connects, and widgets updated in place after (a FloatProgress with its numbers, an
- * Image with the new PNG as a buffer; no output replaced). Both ways a manager makes itself
- * known are checked: the control comm (ipywidgets 8) and comm_info_request for jupyter.widget
- * (ipywidgets 7), each on a fresh kernel.
+ * Image with the new PNG as a buffer; no output replaced while the cell runs). A manager makes
+ * itself known by opening the control comm (ipywidgets 8); comm_info_request for jupyter.widget
+ * (ipywidgets 7, which cannot draw these models) leaves the plain displays. Each case on a fresh kernel.
  */
 import { existsSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
@@ -108,12 +108,13 @@ describe("progress bars and loss curves as widgets when a widget manager is ther
     expect(((again.find((m) => m.header.msg_type === "display_data")!.content.data as Record<string, unknown>)[VIEW] as { model_id: string }).model_id).toBe(imageId);
   });
 
-  it("after comm_info_request for jupyter.widget (ipywidgets 7's managers) the bar is a widget too; other targets do not count", async () => {
+  it("comm_info_request for jupyter.widget (ipywidgets 7's managers) keeps the plain displays; the control comm then makes widgets", async () => {
     await start();
     await run('import { progressBar } from "tsorch";');
-    await client.collect(client.send("shell", "comm_info_request", { target_name: "tsorch.other" }).msg_id);
-    expect(types(await run('void display(progressBar({ total: 3 }), { display_id: "a" })'))).toEqual(["display_data"]);
     await client.collect(client.send("shell", "comm_info_request", { target_name: "jupyter.widget" }).msg_id);
+    expect(types(await run('void display(progressBar({ total: 3 }), { display_id: "a" })'))).toEqual(["display_data"]);
+    expect(types(await run('updateDisplay("a", progressBar({ total: 3 }).update(2))'))).toEqual(["update_display_data"]);
+    await client.collect(client.send("shell", "comm_open", { comm_id: "control", target_name: "jupyter.widget.control", data: {} }, { metadata: { version: "1.0.0" } }).msg_id);
     const outputs = await run('void display(progressBar({ total: 3 }), { display_id: "b" })');
     expect(types(outputs)).toContain("comm_open");
     expect(Object.keys(outputs.find((m) => m.header.msg_type === "display_data")!.content.data as object)).toContain(VIEW);

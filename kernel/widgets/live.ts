@@ -12,9 +12,9 @@
  * calls give today's displays: `display_data`, then `update_display_data`.
  *
  * The rule for "has a widget manager" is `hasWidgetManager()` (widget.ts): a frontend opened the
- * `jupyter.widget.control` comm or asked `comm_info_request` for `jupyter.widget`, as every
- * ipywidgets manager does when it connects. A widget output still carries its text (and, for
- * bars, HTML) forms, so a second frontend without widgets on the same kernel shows those.
+ * `jupyter.widget.control` comm, as ipywidgets 8's managers do when they connect. A widget output
+ * still carries its text (and, for bars, HTML) forms, so a second frontend without widgets on the
+ * same kernel shows those.
  *
  * @example
  * const bar = progressBar({ total: loader.length, label: "epoch 1" });

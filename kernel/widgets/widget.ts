@@ -14,10 +14,12 @@
  *   at once (`update_states`), which is how JupyterLab restores widgets after a page reload and
  *   how `tsorch run` saves them with the notebook.
  *
- * A frontend that opens the control comm, or asks `comm_info_request` for `jupyter.widget`, has a
- * widget manager (ipywidgets' managers do one or the other as they connect; nbclient, `tsorch run`
- * and jupyter console do neither); `hasWidgetManager()` says so, and training-loop displays
- * (live.ts) use widgets only then.
+ * A frontend that opens the control comm (protocol 1.x) has a widget manager that draws these
+ * models: ipywidgets 8's managers (JupyterLab 4, Notebook 7) open it as they connect and again
+ * after a reconnect; nbclient, `tsorch run`, jupyter console and the REPL never do. A
+ * `comm_info_request` for `jupyter.widget` does not count: ipywidgets 7's managers send it, and
+ * they cannot draw protocol-2 models, so their users keep the plain displays.
+ * `hasWidgetManager()` says so, and training-loop displays (live.ts) use widgets only then.
  *
  * Outside a kernel (the REPL, a script) widgets still hold state and fire observers; they just
  * have no frontend.
@@ -74,10 +76,6 @@ class WidgetManager {
     this.comms = comms;
     comms.registerTarget(CONTROL_TARGET, (comm, open) => this.controlOpened(comm, open));
     comms.registerTarget(WIDGET_TARGET, (comm, open) => this.widgetOpened(comm, open));
-    // ipywidgets 7's managers (and 8's when the control comm fails) list the widget comms instead.
-    comms.onInfoRequest((target) => {
-      if (target === WIDGET_TARGET) this.managerSeen = true;
-    });
   }
 
   private controlOpened(comm: Comm, open: CommMessage): void {
