@@ -35,6 +35,7 @@ import { anyMeta, metaTensor } from "../tensor/meta.js";
 // Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
 import { hooked } from "./op-hook.js";
 import { describeMatmul } from "../shape/families/index.js";
+import { featuresMatch, passes } from "../shape/dim.js";
 
 /** A matrix operand as BLAS sees it: data, offset, leading dimension, and whether it is stored transposed. */
 interface MatrixView {
@@ -182,7 +183,7 @@ export const mm = hooked("mm", function mm(input: Tensor, mat2: Tensor): Tensor 
 export function checkMultipliable(a: readonly number[], b: readonly number[], op: string): void {
   const K = a[a.length - 1]!;
   const K2 = b[b.length - 2]!;
-  if (K !== K2) {
+  if (!passes(featuresMatch(K, K2))) {
     throw new ShapeError(
       `mat1 and mat2 shapes cannot be multiplied (${a[0]}x${K} and ${K2}x${b[b.length - 1]})`,
       { op, shapes: { mat1: a, mat2: b }, expected: { in_features: K2 }, got: { in_features: K } },

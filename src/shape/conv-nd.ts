@@ -17,7 +17,7 @@
  */
 import { ArgumentError, ShapeError, fmtShape } from "../errors.js";
 import type { Conv2dGeometry } from "./conv-pool.js";
-import { convOutputSize, samePadding } from "./dim.js";
+import { channelsMatch, convOutputSize, kernelFits, outputNonEmpty, passes, samePadding } from "./dim.js";
 
 /** The convolutions this file describes (`conv2d` itself has conv-pool.ts's geometry). */
 export type ConvNdOp = "conv1d" | "conv2d" | "conv3d" | "conv_transpose1d" | "conv_transpose2d";
@@ -168,7 +168,7 @@ export function convNdGeometry(
   const expectedC = transposed ? w0 : weightShape[1]! * groups;
   const outChannels = transposed ? weightShape[1]! * groups : w0;
   const what = transposed ? "transposed=1" : `groups=${groups}`;
-  if (C !== expectedC) {
+  if (!passes(channelsMatch(C, expectedC))) {
     throw new ShapeError(
       `Given ${what}, weight of size ${fmtShape(weightShape)}, expected input${fmtShape(inputShape)} to have ${expectedC} channels, but got ${C} channels instead`,
       { op, shapes: { input: inputShape, weight: weightShape }, expected: { in_channels: expectedC }, got: { in_channels: C } },
@@ -182,9 +182,10 @@ export function convNdGeometry(
   }
   let outSize: number[];
   if (!transposed) {
-    const padded = inSize.map((x, i) => x + padBefore[i]! + padAfter[i]!);
-    const eff = kernel.map((kk, i) => dilation[i]! * (kk - 1) + 1);
-    if (padded.some((p, i) => p < eff[i]!)) {
+    const fits = inSize.map((x, i) => kernelFits(x, kernel[i]!, dilation[i]!, padBefore[i]!, padAfter[i]!));
+    const padded = fits.map((c) => c.size);
+    const eff = fits.map((c) => c.bound);
+    if (!fits.every(passes)) {
       throw new ShapeError(
         `Calculated padded input size per channel: (${padded.join(" x ")}). Kernel size: (${eff.join(" x ")}). Kernel size can't be greater than actual input size`,
         { op, shapes: { input: inputShape, weight: weightShape }, expected: { padded_input: `>= (${eff.join(" x ")})` }, got: { padded_input: padded, kernel: eff } },
@@ -203,7 +204,7 @@ export function convNdGeometry(
         "output_padding");
     }
     outSize = inSize.map((x, i) => transposedOutputSize(x, kernel[i]!, stride[i]!, padBefore[i]!, dilation[i]!, outputPadding[i]!));
-    if (outSize.some((o) => o < 1)) {
+    if (!outSize.every((o) => passes(outputNonEmpty(o)))) {
       const inShown = two(inSize, 1);
       const outShown = two(outSize, 1);
       throw new ShapeError(

@@ -32,7 +32,7 @@
  * // throws ShapeError: Given input size: (16x1x1). Calculated output size: (16x0x0). Output size is too small
  */
 import { ArgumentError, ShapeError, SizeError, fmtShape } from "../errors.js";
-import { convOutputSize, poolOutputSize, samePadding, scaledOutputSize } from "./dim.js";
+import { channelsMatch, convOutputSize, kernelFits, outputNonEmpty, passes, poolOutputSize, samePadding, scaledOutputSize } from "./dim.js";
 
 /** One number for both spatial dims, or `[height, width]`. */
 export type Pair = number | readonly [number, number];
@@ -297,7 +297,7 @@ export function conv2dGeometry(
     );
   }
   const expectedC = weightShape[1]! * groups;
-  if (C !== expectedC) {
+  if (!passes(channelsMatch(C, expectedC))) {
     const shownInput = inputShape.length === 3 ? [1, ...inputShape] : inputShape;
     throw new ShapeError(
       `Given groups=${groups}, weight of size ${fmtShape(weightShape)}, expected input${fmtShape(shownInput)} to have ${expectedC} channels, but got ${C} channels instead`,
@@ -312,11 +312,10 @@ export function conv2dGeometry(
   }
   // PyTorch compares the padded input with the dilated kernel (its message shows `in + 2*pad`,
   // which for asymmetric padding is `in + before + after`).
-  const paddedH = H + pads.top + pads.bottom;
-  const paddedW = W + pads.left + pads.right;
-  const effKH = dH * (kH - 1) + 1;
-  const effKW = dW * (kW - 1) + 1;
-  if (paddedH < effKH || paddedW < effKW) {
+  const fitH = kernelFits(H, kH, dH, pads.top, pads.bottom);
+  const fitW = kernelFits(W, kW, dW, pads.left, pads.right);
+  const [paddedH, paddedW, effKH, effKW] = [fitH.size, fitW.size, fitH.bound, fitW.bound];
+  if (!passes(fitH) || !passes(fitW)) {
     throw new ShapeError(
       `Calculated padded input size per channel: (${paddedH} x ${paddedW}). Kernel size: (${effKH} x ${effKW}). Kernel size can't be greater than actual input size`,
       {
@@ -405,7 +404,7 @@ function pool2dShapeCheck(
       { op, shapes: { input: inputShape } },
     );
   }
-  if (outW < 1 || outH < 1) {
+  if (!passes(outputNonEmpty(outW)) || !passes(outputNonEmpty(outH))) {
     const C = inputShape[nd - 3]!;
     const H = inputShape[nd - 2]!;
     const W = inputShape[nd - 1]!;
@@ -665,7 +664,7 @@ export function upsample2dGeometry(
   const inW = inputShape[nd - 1]!;
   const outH = nd === 4 ? outputSize[0]! : 1;
   const outW = outputSize[outputSize.length - 1]!;
-  if (!(inH > 0 && inW > 0 && outH > 0 && outW > 0)) {
+  if (![inH, inW, outH, outW].every((v) => passes(outputNonEmpty(v)))) {
     const msg = nd === 4
       ? `Input and output sizes should be greater than 0, but got input (H: ${inH}, W: ${inW}) output (H: ${outH}, W: ${outW})`
       : `Input and output sizes should be greater than 0, but got input (W: ${inW}) and output (W: ${outW})`;

@@ -29,6 +29,7 @@
  */
 import type { Constraint, ConstraintKind, ConstraintSource } from "./constraint.js";
 import type { Env, SymExpr } from "./sym.js";
+import type { SizeCheck } from "./dim.js";
 
 /** A shape whose dims are formulas (constants for fixed sizes). */
 export type SymShape = SymExpr[];
@@ -151,6 +152,11 @@ export interface OpSpec {
 /** Declares a family (typed parameters). */
 export function family<P extends Params>(f: OpFamily<P>): OpFamily<P> {
   return f;
+}
+
+/** States one of the op's size checks (dim.ts: the same check its geometry code makes on numbers). */
+export function check(ctx: RuleContext, c: SizeCheck): void {
+  ctx.constrain(c.kind, c.size, c.bound, c.what);
 }
 
 /** A call of `family` with parameters `params`. */

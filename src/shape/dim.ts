@@ -89,3 +89,54 @@ export function scaledOutputSize(x: Dim, s: number): Dim {
   if (s > 0 && Number.isInteger(inv) && (inv & (inv - 1)) === 0) return div(x, inv);
   return new Exact(new ScaledFloor(x, s), x, (v) => Math.trunc(v * s));
 }
+
+// ---------------------------------------------------------------- checks
+
+/**
+ * A check an op makes on one size, written once: the geometry code tests it on numbers (and throws
+ * PyTorch's error, built from `size` and `bound`), the op's family states it on formulas
+ * (`check(ctx, c)` in descriptor.ts), so the explanation solves exactly the condition that fails.
+ */
+export interface SizeCheck<T extends Dim = Dim> {
+  /** `ge`: size ≥ bound; `eq`: size = bound. */
+  readonly kind: "ge" | "eq";
+  /** The size checked (`H + 2p`, an output size, the input's channels). */
+  readonly size: T;
+  readonly bound: number;
+  /** In the op's words: `kernel fits`, `output size`, `in_channels`. */
+  readonly what: string;
+}
+
+/** Whether a check on numbers passes. */
+export function passes(c: SizeCheck<number>): boolean {
+  return c.kind === "ge" ? c.size >= c.bound : c.size === c.bound;
+}
+
+/** A sliding window's check: the padded input `x + before + after` holds the dilated kernel `d·(k−1) + 1`. */
+export function kernelFits(x: number, kernel: number, dilation: number, padBefore: number, padAfter: number): SizeCheck<number>;
+export function kernelFits(x: Dim, kernel: number, dilation: number, padBefore: number, padAfter: number): SizeCheck;
+export function kernelFits(x: Dim, kernel: number, dilation: number, padBefore: number, padAfter: number): SizeCheck {
+  const padded = typeof x === "number" ? x + padBefore + padAfter : add(x, padBefore + padAfter);
+  return { kind: "ge", size: padded, bound: dilation * (kernel - 1) + 1, what: "kernel fits" };
+}
+
+/** An output size must be at least 1 (pooling, transposed convolution, resizing). */
+export function outputNonEmpty(out: number, what?: string): SizeCheck<number>;
+export function outputNonEmpty(out: Dim, what?: string): SizeCheck;
+export function outputNonEmpty(out: Dim, what = "output size"): SizeCheck {
+  return { kind: "ge", size: out, bound: 1, what };
+}
+
+/** A matrix product's inner size: the input's features must be the weight's `in_features`. */
+export function featuresMatch(features: number, inFeatures: number): SizeCheck<number>;
+export function featuresMatch(features: Dim, inFeatures: number): SizeCheck;
+export function featuresMatch(features: Dim, inFeatures: number): SizeCheck {
+  return { kind: "eq", size: features, bound: inFeatures, what: "in_features" };
+}
+
+/** A convolution's input channels must be what its weight expects (`in_channels`). */
+export function channelsMatch(channels: number, expected: number): SizeCheck<number>;
+export function channelsMatch(channels: Dim, expected: number): SizeCheck;
+export function channelsMatch(channels: Dim, expected: number): SizeCheck {
+  return { kind: "eq", size: channels, bound: expected, what: "in_channels" };
+}

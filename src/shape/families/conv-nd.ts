@@ -10,8 +10,8 @@
  * @example
  * spec(convNdFamily("conv1d"), convNdParams("conv1d", 3, 8, [5])).args    // "3, 8, 5"
  */
-import { convOutputSize, samePadding } from "../dim.js";
-import { type FailureContext, type OpFamily, type OpSpec, type Story, family, isOptions, isTensorArg, numArg, spec } from "../descriptor.js";
+import { channelsMatch, convOutputSize, kernelFits, outputNonEmpty, samePadding } from "../dim.js";
+import { type FailureContext, type OpFamily, type OpSpec, type Story, check, family, isOptions, isTensorArg, numArg, spec } from "../descriptor.js";
 import { CONV_AXES, type ConvNdOp, isTransposed, transposedOutputSize } from "../conv-nd.js";
 import { add, mul, num } from "../sym.js";
 import { smallestInput, tooSmallStory } from "./stories.js";
@@ -99,7 +99,7 @@ function makeFamily(op: ConvNdOp): OpFamily<ConvNdParams> {
       const x = ins[0]!;
       const axes = p.kernel.length;
       const cDim = x.length === axes + 2 ? 1 : 0;
-      ctx.constrain("eq", x[cDim]!, p.in_channels, "in_channels");
+      check(ctx, channelsMatch(x[cDim]!, p.in_channels));
       const out = [...x];
       out[cDim] = num(p.out_channels);
       const transposed = isTransposed(p.conv);
@@ -109,9 +109,9 @@ function makeFamily(op: ConvNdOp): OpFamily<ConvNdParams> {
         const [k, s, dil] = [p.kernel[a]!, p.stride[a]!, p.dilation[a]!];
         if (transposed) {
           out[d] = add(mul(s, x[d]!), transposedOutputSize(0, k, s, before, dil, p.output_padding[a]!));
-          ctx.constrain("ge", out[d]!, 1, "output size");
+          check(ctx, outputNonEmpty(out[d]!));
         } else {
-          ctx.constrain("ge", add(x[d]!, before + after), dil * (k - 1) + 1, "kernel fits");
+          check(ctx, kernelFits(x[d]!, k, dil, before, after));
           out[d] = convOutputSize(x[d]!, k, s, before, after, dil);
         }
       }

@@ -6,9 +6,9 @@
  * @example
  * spec(conv2d, conv2dParams(1, 6, 5)).args    // "1, 6, 5"
  */
-import { convOutputSize, samePadding } from "../dim.js";
-import { type FailureContext, type Story, family, isOptions, isTensorArg, numArg, pairArg, showPair, spec } from "../descriptor.js";
-import { add, num } from "../sym.js";
+import { channelsMatch, convOutputSize, kernelFits, samePadding } from "../dim.js";
+import { type FailureContext, type Story, check, family, isOptions, isTensorArg, numArg, pairArg, showPair, spec } from "../descriptor.js";
+import { num } from "../sym.js";
 import { smallestInput, tooSmallStory } from "./stories.js";
 
 export interface Conv2dParams {
@@ -62,13 +62,13 @@ export const conv2d = family<Conv2dParams>({
   rule(ins, p, ctx) {
     const x = ins[0]!;
     const cDim = x.length === 4 ? 1 : 0;
-    ctx.constrain("eq", x[cDim]!, p.in_channels, "in_channels");
+    check(ctx, channelsMatch(x[cDim]!, p.in_channels));
     const out = [...x];
     out[cDim] = num(p.out_channels);
     for (const axis of [0, 1] as const) {
       const d = x.length - 2 + axis;
       const [before, after] = padsOf(p, axis);
-      ctx.constrain("ge", add(x[d]!, before + after), p.dilation[axis] * (p.kernel[axis] - 1) + 1, "kernel fits");
+      check(ctx, kernelFits(x[d]!, p.kernel[axis], p.dilation[axis], before, after));
       out[d] = convOutputSize(x[d]!, p.kernel[axis], p.stride[axis], before, after, p.dilation[axis]);
     }
     return [out];

@@ -7,7 +7,8 @@
  * @example
  * spec(linear, { in_features: 400, out_features: 120, bias: true }).args   // "400, 120"
  */
-import { type FailureContext, type OpSpec, type Story, type SymShape, family, isTensorArg, spec } from "../descriptor.js";
+import { type FailureContext, type OpSpec, type Story, type SymShape, check, family, isTensorArg, spec } from "../descriptor.js";
+import { featuresMatch } from "../dim.js";
 import { Const, Product, type Env, type SymExpr, num } from "../sym.js";
 
 export interface LinearParams {
@@ -83,7 +84,7 @@ export const linear = family<LinearParams>({
   args: (p) => `${p.in_features}, ${p.out_features}${p.bias ? "" : ", bias=False"}`,
   rule(ins, p, ctx) {
     const x = ins[0]!;
-    ctx.constrain("eq", x[x.length - 1]!, p.in_features, "in_features");
+    check(ctx, featuresMatch(x[x.length - 1]!, p.in_features));
     const lead = x.slice(0, -1);
     return [p.vector_weight ? lead : [...lead, num(p.out_features)]];
   },

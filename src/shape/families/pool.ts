@@ -8,8 +8,8 @@
  * @example
  * describeMaxPool2d([x, 2]).args     // "2, 2"
  */
-import { poolOutputSize } from "../dim.js";
-import { type OpFamily, type OpSpec, family, isOptions, pairArg, showPair, spec } from "../descriptor.js";
+import { outputNonEmpty, poolOutputSize } from "../dim.js";
+import { type OpFamily, type OpSpec, check, family, isOptions, pairArg, showPair, spec } from "../descriptor.js";
 import { num } from "../sym.js";
 import { smallestInput, tooSmallStory } from "./stories.js";
 
@@ -40,7 +40,7 @@ function poolFamily(op: "max_pool2d" | "avg_pool2d"): OpFamily<Pool2dParams> {
       for (const a of [0, 1] as const) {
         const d = x.length - 2 + a;
         out[d] = poolOutputSize(x[d]!, p.kernel[a], p.padding[a], p.padding[a], p.stride[a], p.dilation[a], p.ceil_mode);
-        ctx.constrain("ge", out[d]!, 1, "output size");
+        check(ctx, outputNonEmpty(out[d]!));
       }
       return [out];
     },

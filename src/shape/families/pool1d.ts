@@ -8,8 +8,8 @@
  * @example
  * spec(maxPool1d, pool1dParams(3, 2)).args   // "3, 2"
  */
-import { poolOutputSize } from "../dim.js";
-import { type OpFamily, type OpSpec, family, isOptions, spec } from "../descriptor.js";
+import { outputNonEmpty, poolOutputSize } from "../dim.js";
+import { type OpFamily, type OpSpec, check, family, isOptions, spec } from "../descriptor.js";
 import { num } from "../sym.js";
 import { smallestInput, tooSmallStory } from "./stories.js";
 
@@ -38,7 +38,7 @@ function pool1dFamily(op: "max_pool1d" | "avg_pool1d"): OpFamily<Pool1dParams> {
       const out = [...x];
       const d = x.length - 1;
       out[d] = poolOutputSize(x[d]!, p.kernel, p.padding, p.padding, p.stride, p.dilation, p.ceil_mode);
-      ctx.constrain("ge", out[d]!, 1, "output size");
+      check(ctx, outputNonEmpty(out[d]!));
       return [out];
     },
     macs: () => 0,

@@ -6,8 +6,8 @@
  * @example
  * resizeSpec([32, 32], null, "bilinear", false).args   // "size=(32, 32), mode='bilinear'"
  */
-import { scaledOutputSize } from "../dim.js";
-import { type FailureContext, type OpSpec, type Story, family, isOptions, spec } from "../descriptor.js";
+import { outputNonEmpty, scaledOutputSize } from "../dim.js";
+import { type FailureContext, type OpSpec, type Story, check, family, isOptions, spec } from "../descriptor.js";
 import { num } from "../sym.js";
 import { dimDetails, sizeFixes, smallestInput } from "./stories.js";
 
@@ -37,10 +37,10 @@ export const interpolate = family<ResizeParams>({
       const axis = d - 2;
       if (p.size !== null) {
         out[d] = num(Array.isArray(p.size) ? (p.size[axis] as number) : (p.size as number));
-        ctx.constrain("ge", x[d]!, 1, `output size in dim ${d}`);
+        check(ctx, outputNonEmpty(x[d]!, `output size in dim ${d}`));
       } else {
         out[d] = scaledOutputSize(x[d]!, scaleOf(p, axis));
-        ctx.constrain("ge", out[d]!, 1, `output size in dim ${d}`);
+        check(ctx, outputNonEmpty(out[d]!, `output size in dim ${d}`));
       }
     }
     return [out];
