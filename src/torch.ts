@@ -57,6 +57,7 @@ export { cumsum, cumprod, cummax, cummin, logcumsumexp } from "./ops/scan.js";
 export { einsum, tensordot, kron, cdist } from "./ops/contract.js";
 export * as linalg from "./ops/linalg.js";
 export { signal } from "./ops/windows.js";
+export * as fft from "./ops/fft.js";
 export { special, lgamma, digamma, polygamma, mvlgamma, erfinv, i0, sinc, logit, xlogy } from "./ops/special.js";
 export { addcmul, addcdiv, lerp } from "./ops/ternary.js";
 export { softmax, log_softmax } from "./ops/softmax.js";

@@ -1,0 +1,313 @@
+/**
+ * `torch.fft`: discrete Fourier transforms over one, two or n dimensions
+ * (`fft`, `ifft`, `rfft`, `irfft`, `hfft`, `ihfft` and their `2`/`n` forms,
+ * `fftshift`, `ifftshift`), with PyTorch's `n`/`s`, `dim` and `norm`
+ * ("backward", "ortho", "forward") arguments.
+ *
+ * tsorch has no complex dtype, so complex results are returned in the layout
+ * of PyTorch's `torch.view_as_real`: a trailing dimension of size 2 holding
+ * (real, imaginary), float32 or float64. Inputs are real tensors (the
+ * transforms that read a complex spectrum, `irfft` and `hfft`, read a real
+ * tensor as a spectrum with zero imaginary parts). Transforms run in double
+ * precision (a direct DFT per line; the sizes here are small) and round to
+ * the result dtype. They are not recorded by autograd; `fftshift` and
+ * `ifftshift` are rolls and are.
+ *
+ * @example
+ * torch.fft.rfft(torch.tensor([1, 0, 0, 0]).float())   // [[1, 0], [1, 0], [1, 0]]: three complex ones
+ * torch.fft.fftshift(torch.arange(5))                   // tensor([3, 4, 0, 1, 2])
+ */
+import { TsorchError } from "../errors.js";
+import { type DType, float32 } from "../tensor/dtype.js";
+import { Tensor } from "../tensor/tensor.js";
+import { checkTensor } from "./operand.js";
+import { roll } from "./rearrange.js";
+import { type ArgsOf, Dims, Int, arg, oneOf, optional, signature } from "./signature.js";
+
+type Norm = "backward" | "ortho" | "forward" | null;
+const NORM = optional(oneOf("backward", "ortho", "forward"));
+
+/** A complex array in double precision, row-major over `shape`. */
+interface Complex { re: Float64Array; im: Float64Array; shape: number[] }
+
+function fromReal(x: Tensor): Complex {
+  const d = x.contiguous().toFlatArray();
+  return { re: Float64Array.from(d as ArrayLike<number>, Number), im: new Float64Array(d.length), shape: [...x.shape] };
+}
+
+function resultDType(x: Tensor): DType {
+  return x.dtype.kind === "float" ? x.dtype : float32;
+}
+
+/** The complex result as a real tensor in view_as_real's layout. */
+function toTensor(c: Complex, dtype: DType): Tensor {
+  const out = new dtype.ArrayType(c.re.length * 2);
+  for (let i = 0; i < c.re.length; i++) { out[2 * i] = c.re[i]!; out[2 * i + 1] = c.im[i]!; }
+  return Tensor._fromData(out, [...c.shape, 2], dtype);
+}
+
+function realTensor(c: Complex, dtype: DType): Tensor {
+  return Tensor._fromData(new dtype.ArrayType(c.re), [...c.shape], dtype);
+}
+
+/** Visits every line along `dim`: calls `f(base, stride)` for its first element. */
+function lines(shape: readonly number[], dim: number, f: (base: number, stride: number) => void): void {
+  const stride = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+  const outer = shape.slice(0, dim).reduce((a, b) => a * b, 1);
+  for (let o = 0; o < outer; o++) for (let i = 0; i < stride; i++) f(o * shape[dim]! * stride + i, stride);
+}
+
+/** Trims or zero-pads `dim` to length n. */
+function resize(c: Complex, dim: number, n: number): Complex {
+  const m = c.shape[dim]!;
+  if (m === n) return c;
+  const shape = [...c.shape];
+  shape[dim] = n;
+  const size = shape.reduce((a, b) => a * b, 1);
+  const re = new Float64Array(size);
+  const im = new Float64Array(size);
+  const stride = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+  const outer = shape.slice(0, dim).reduce((a, b) => a * b, 1);
+  const k = Math.min(m, n);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < k; j++) {
+      for (let i = 0; i < stride; i++) {
+        re[(o * n + j) * stride + i] = c.re[(o * m + j) * stride + i]!;
+        im[(o * n + j) * stride + i] = c.im[(o * m + j) * stride + i]!;
+      }
+    }
+  }
+  return { re, im, shape };
+}
+
+/** The DFT along `dim` (sign -1 forward, +1 inverse), scaled by `scale`. */
+function dft(c: Complex, dim: number, inverse: boolean, scale: number): Complex {
+  const n = c.shape[dim]!;
+  const re = new Float64Array(c.re.length);
+  const im = new Float64Array(c.im.length);
+  const cos = new Float64Array(n);
+  const sin = new Float64Array(n);
+  for (let k = 0; k < n; k++) { cos[k] = Math.cos((2 * Math.PI * k) / n); sin[k] = (inverse ? 1 : -1) * Math.sin((2 * Math.PI * k) / n); }
+  lines(c.shape, dim, (base, stride) => {
+    for (let k = 0; k < n; k++) {
+      let sr = 0;
+      let si = 0;
+      for (let j = 0; j < n; j++) {
+        const t = (k * j) % n;
+        const xr = c.re[base + j * stride]!;
+        const xi = c.im[base + j * stride]!;
+        sr += xr * cos[t]! - xi * sin[t]!;
+        si += xr * sin[t]! + xi * cos[t]!;
+      }
+      re[base + k * stride] = sr * scale;
+      im[base + k * stride] = si * scale;
+    }
+  });
+  return { re, im, shape: c.shape };
+}
+
+function scaleOf(norm: Norm, n: number, inverse: boolean): number {
+  const mode = norm ?? "backward";
+  if (mode === "ortho") return 1 / Math.sqrt(n);
+  return (mode === "backward") === inverse ? 1 / n : 1;
+}
+
+function checkDim(fn: string, x: Tensor, dim: number): number {
+  const nd = x.ndim;
+  if (nd === 0) throw new TsorchError(`Dimension specified as ${dim} but tensor has no dimensions`, "IndexError");
+  if (dim < -nd || dim >= nd) {
+    throw new TsorchError(`Dimension out of range (expected to be in range of [${-Math.max(nd, 1)}, ${Math.max(nd, 1) - 1}], but got ${dim})`, "IndexError");
+  }
+  return dim < 0 ? dim + nd : dim;
+}
+
+function checkN(fn: string, n: number): void {
+  if (n < 1) throw new TsorchError(`Invalid number of data points (${n}) specified`);
+}
+
+/** Keeps the first n/2 + 1 entries along `dim` (the half spectrum of a real signal). */
+function half(c: Complex, dim: number): Complex {
+  return resize(c, dim, Math.floor(c.shape[dim]! / 2) + 1);
+}
+
+/** Rebuilds a full Hermitian spectrum of length n along `dim` from its first entries. */
+function hermitian(c: Complex, dim: number, n: number): Complex {
+  const h = resize(c, dim, Math.floor(n / 2) + 1);
+  const full = resize(h, dim, n);
+  const m = h.shape[dim]!;
+  lines(full.shape, dim, (base, stride) => {
+    for (let k = m; k < n; k++) {
+      full.re[base + k * stride] = full.re[base + (n - k) * stride]!;
+      full.im[base + k * stride] = -full.im[base + (n - k) * stride]!;
+    }
+  });
+  return full;
+}
+
+const ONE = [arg("n", optional(Int), null), arg("dim", Int, -1), arg("norm", NORM, null)] as const;
+const FFT = signature("fft_fft", ONE);
+const IFFT = signature("fft_ifft", ONE);
+const RFFT = signature("fft_rfft", ONE);
+const IRFFT = signature("fft_irfft", ONE);
+const HFFT = signature("fft_hfft", ONE);
+const IHFFT = signature("fft_ihfft", ONE);
+
+function one(fn: string, x: Tensor, o: { n: number | null; dim: number; norm: Norm }): { c: Complex; dim: number; n: number } {
+  checkTensor(x, fn);
+  const dim = checkDim(fn, x, o.dim);
+  const n = o.n ?? x.shape[dim]!;
+  checkN(fn, n);
+  return { c: fromReal(x), dim, n };
+}
+
+/** The DFT of `input` along `dim`, zero-padded or trimmed to `n`. */
+export function fft(input: Tensor, ...args: ArgsOf<typeof FFT>): Tensor {
+  const o = FFT.parse(args);
+  const { c, dim, n } = one("fft_fft", input, o);
+  return toTensor(dft(resize(c, dim, n), dim, false, scaleOf(o.norm, n, false)), resultDType(input));
+}
+
+/** The inverse DFT. */
+export function ifft(input: Tensor, ...args: ArgsOf<typeof IFFT>): Tensor {
+  const o = IFFT.parse(args);
+  const { c, dim, n } = one("fft_ifft", input, o);
+  return toTensor(dft(resize(c, dim, n), dim, true, scaleOf(o.norm, n, true)), resultDType(input));
+}
+
+/** The DFT of a real signal: its first n/2 + 1 frequencies. */
+export function rfft(input: Tensor, ...args: ArgsOf<typeof RFFT>): Tensor {
+  const o = RFFT.parse(args);
+  const { c, dim, n } = one("fft_rfft", input, o);
+  return toTensor(half(dft(resize(c, dim, n), dim, false, scaleOf(o.norm, n, false)), dim), resultDType(input));
+}
+
+/** The inverse of rfft: a real signal of length n (default 2 (m - 1)) from a half spectrum. */
+export function irfft(input: Tensor, ...args: ArgsOf<typeof IRFFT>): Tensor {
+  const o = IRFFT.parse(args);
+  checkTensor(input, "fft_irfft");
+  const dim = checkDim("fft_irfft", input, o.dim);
+  const n = o.n ?? 2 * (input.shape[dim]! - 1);
+  checkN("fft_irfft", n);
+  return realTensor(dft(hermitian(fromReal(input), dim, n), dim, true, scaleOf(o.norm, n, true)), resultDType(input));
+}
+
+/** The DFT of a Hermitian-symmetric signal given by its first half: a real spectrum of length n. */
+export function hfft(input: Tensor, ...args: ArgsOf<typeof HFFT>): Tensor {
+  const o = HFFT.parse(args);
+  checkTensor(input, "fft_hfft");
+  const dim = checkDim("fft_hfft", input, o.dim);
+  const n = o.n ?? 2 * (input.shape[dim]! - 1);
+  checkN("fft_hfft", n);
+  return realTensor(dft(hermitian(fromReal(input), dim, n), dim, false, scaleOf(o.norm, n, false)), resultDType(input));
+}
+
+/** The inverse of hfft: the first n/2 + 1 entries of the inverse DFT of a real signal. */
+export function ihfft(input: Tensor, ...args: ArgsOf<typeof IHFFT>): Tensor {
+  const o = IHFFT.parse(args);
+  const { c, dim, n } = one("fft_ihfft", input, o);
+  return toTensor(half(dft(resize(c, dim, n), dim, true, scaleOf(o.norm, n, true)), dim), resultDType(input));
+}
+
+// ---------------------------------------------------------------- n-dimensional
+const MANY = [arg("s", optional(Dims), null), arg("dim", optional(Dims), null), arg("norm", NORM, null)] as const;
+const TWO = [arg("s", optional(Dims), null), arg("dim", Dims, [-2, -1]), arg("norm", NORM, null)] as const;
+
+/** The dims and sizes of an n-dimensional transform, PyTorch's rules for `s` and `dim`. */
+function plan(fn: string, x: Tensor, sIn: number | readonly number[] | null, dimIn: number | readonly number[] | null, lastHalf: "in" | "out" | null): { dims: number[]; sizes: number[] } {
+  checkTensor(x, fn);
+  const s = sIn === null ? null : typeof sIn === "number" ? [sIn] : [...sIn];
+  let dims: number[];
+  if (dimIn !== null) {
+    dims = (typeof dimIn === "number" ? [dimIn] : [...dimIn]).map((d) => checkDim(fn, x, d));
+    if (new Set(dims).size !== dims.length) throw new TsorchError("FFT dims must be unique");
+    if (s && s.length !== dims.length) throw new TsorchError("When given, dim and shape arguments must have the same length");
+  } else if (s) {
+    if (s.length > x.ndim) throw new TsorchError(`Got shape with ${s.length} values but input tensor only has ${x.ndim} dimensions.`);
+    dims = s.map((_, i) => x.ndim - s.length + i);
+  } else {
+    dims = [...Array(x.ndim).keys()];
+  }
+  const sizes = dims.map((d, i) => {
+    const given = s?.[i];
+    if (given !== undefined && given !== -1) return given;
+    if (lastHalf === "out" && i === dims.length - 1) return 2 * (x.shape[d]! - 1);
+    return x.shape[d]!;
+  });
+  sizes.forEach((n) => checkN(fn, n));
+  return { dims, sizes };
+}
+
+function cn(x: Tensor, dims: number[], sizes: number[], inverse: boolean, norm: Norm): Complex {
+  let c = fromReal(x);
+  dims.forEach((d, i) => { c = dft(resize(c, d, sizes[i]!), d, inverse, scaleOf(norm, sizes[i]!, inverse)); });
+  return c;
+}
+
+const FFT2 = signature("fft_fft2", TWO);
+const IFFT2 = signature("fft_ifft2", TWO);
+const RFFT2 = signature("fft_rfft2", TWO);
+const IRFFT2 = signature("fft_irfft2", TWO);
+const HFFT2 = signature("fft_hfft2", TWO);
+const IHFFT2 = signature("fft_ihfft2", TWO);
+const FFTN = signature("fft_fftn", MANY);
+const IFFTN = signature("fft_ifftn", MANY);
+const RFFTN = signature("fft_rfftn", MANY);
+const IRFFTN = signature("fft_irfftn", MANY);
+const HFFTN = signature("fft_hfftn", MANY);
+const IHFFTN = signature("fft_ihfftn", MANY);
+
+function fftnImpl(fn: string, x: Tensor, o: { s: number | readonly number[] | null; dim: number | readonly number[] | null; norm: Norm }, inverse: boolean): Tensor {
+  const { dims, sizes } = plan(fn, x, o.s, o.dim, null);
+  return toTensor(cn(x, dims, sizes, inverse, o.norm), resultDType(x));
+}
+
+function rfftnImpl(fn: string, x: Tensor, o: { s: number | readonly number[] | null; dim: number | readonly number[] | null; norm: Norm }, inverse: boolean): Tensor {
+  const { dims, sizes } = plan(fn, x, o.s, o.dim, null);
+  if (dims.length === 0) throw new TsorchError(`${fn.replace("fft_", "")} must transform at least one axis`);
+  const c = cn(x, dims, sizes, inverse, o.norm);
+  return toTensor(half(c, dims[dims.length - 1]!), resultDType(x));
+}
+
+/** irfftn (and, with the forward transform, hfftn): c2c over all but the last dim, then the Hermitian c2r on the last. */
+function irfftnImpl(fn: string, x: Tensor, o: { s: number | readonly number[] | null; dim: number | readonly number[] | null; norm: Norm }, inverse: boolean): Tensor {
+  const { dims, sizes } = plan(fn, x, o.s, o.dim, "out");
+  if (dims.length === 0) throw new TsorchError(`${fn.replace("fft_", "")} must transform at least one axis`);
+  let c = fromReal(x);
+  const last = dims.length - 1;
+  dims.slice(0, last).forEach((d, i) => { c = dft(resize(c, d, sizes[i]!), d, inverse, scaleOf(o.norm, sizes[i]!, inverse)); });
+  const d = dims[last]!;
+  const n = sizes[last]!;
+  c = dft(hermitian(c, d, n), d, inverse, scaleOf(o.norm, n, inverse));
+  return realTensor(c, resultDType(x));
+}
+
+export function fft2(input: Tensor, ...args: ArgsOf<typeof FFT2>): Tensor { return fftnImpl("fft_fft2", input, FFT2.parse(args), false); }
+export function ifft2(input: Tensor, ...args: ArgsOf<typeof IFFT2>): Tensor { return fftnImpl("fft_ifft2", input, IFFT2.parse(args), true); }
+export function fftn(input: Tensor, ...args: ArgsOf<typeof FFTN>): Tensor { return fftnImpl("fft_fftn", input, FFTN.parse(args), false); }
+export function ifftn(input: Tensor, ...args: ArgsOf<typeof IFFTN>): Tensor { return fftnImpl("fft_ifftn", input, IFFTN.parse(args), true); }
+export function rfft2(input: Tensor, ...args: ArgsOf<typeof RFFT2>): Tensor { return rfftnImpl("fft_rfft2", input, RFFT2.parse(args), false); }
+export function rfftn(input: Tensor, ...args: ArgsOf<typeof RFFTN>): Tensor { return rfftnImpl("fft_rfftn", input, RFFTN.parse(args), false); }
+export function irfft2(input: Tensor, ...args: ArgsOf<typeof IRFFT2>): Tensor { return irfftnImpl("fft_irfft2", input, IRFFT2.parse(args), true); }
+export function irfftn(input: Tensor, ...args: ArgsOf<typeof IRFFTN>): Tensor { return irfftnImpl("fft_irfftn", input, IRFFTN.parse(args), true); }
+/** hfftn: the forward transform of a Hermitian signal (real input: its conjugate is itself). */
+export function hfft2(input: Tensor, ...args: ArgsOf<typeof HFFT2>): Tensor { return irfftnImpl("fft_hfft2", input, HFFT2.parse(args), false); }
+export function hfftn(input: Tensor, ...args: ArgsOf<typeof HFFTN>): Tensor { return irfftnImpl("fft_hfftn", input, HFFTN.parse(args), false); }
+/** ihfftn: the half inverse spectrum of a real signal. */
+export function ihfft2(input: Tensor, ...args: ArgsOf<typeof IHFFT2>): Tensor { return rfftnImpl("fft_ihfft2", input, IHFFT2.parse(args), true); }
+export function ihfftn(input: Tensor, ...args: ArgsOf<typeof IHFFTN>): Tensor { return rfftnImpl("fft_ihfftn", input, IHFFTN.parse(args), true); }
+
+const SHIFT = signature("fftshift", [arg("dim", optional(Dims), null)]);
+function shift(input: Tensor, dim: number | readonly number[] | null, inverse: boolean): Tensor {
+  checkTensor(input, inverse ? "ifftshift" : "fftshift");
+  const dims = dim === null ? [...Array(input.ndim).keys()] : typeof dim === "number" ? [dim] : [...dim];
+  if (dims.length === 0) return input.clone();
+  const shifts = dims.map((d) => {
+    const n = input.shape[d < 0 ? d + input.ndim : d]!;
+    return inverse ? (n + 1) >> 1 : n >> 1;
+  });
+  return roll(input, shifts, dims);
+}
+/** Moves the zero frequency to the centre (a roll by n/2 along each dim). */
+export function fftshift(input: Tensor, ...args: ArgsOf<typeof SHIFT>): Tensor { return shift(input, SHIFT.parse(args).dim, false); }
+/** The inverse of fftshift. */
+export function ifftshift(input: Tensor, ...args: ArgsOf<typeof SHIFT>): Tensor { return shift(input, SHIFT.parse(args).dim, true); }
