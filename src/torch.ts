@@ -58,6 +58,12 @@ export { einsum, tensordot, kron, cdist } from "./ops/contract.js";
 export * as linalg from "./ops/linalg.js";
 export { signal } from "./ops/windows.js";
 export * as fft from "./ops/fft.js";
+export {
+  alias_copy, diagonal_copy, expand_copy, narrow_copy, permute_copy, squeeze_copy, t_copy, transpose_copy, unbind_copy,
+  unsqueeze_copy, view_copy, as_strided_copy, unfold_copy, split_with_sizes, split_with_sizes_copy, unsafe_split, unsafe_chunk,
+  tensor_split, hsplit, vsplit, dsplit, ravel, atleast_1d, atleast_2d, atleast_3d, block_diag, meshgrid, cartesian_prod,
+  combinations, diagflat, select_scatter, slice_scatter, diagonal_scatter, as_strided_scatter,
+} from "./ops/copies.js";
 export { special, lgamma, digamma, polygamma, mvlgamma, erfinv, i0, sinc, logit, xlogy } from "./ops/special.js";
 export { addcmul, addcdiv, lerp } from "./ops/ternary.js";
 export { softmax, log_softmax } from "./ops/softmax.js";

@@ -41,6 +41,7 @@ import * as indexOps from "../ops/index-ops.js";
 import * as reduce from "../ops/reduce.js";
 import type { DimArg, ReduceOptions } from "../ops/reduce.js";
 import * as scan from "../ops/scan.js";
+import * as copies from "../ops/copies.js";
 import * as softmaxOps from "../ops/softmax.js";
 import * as sortOps from "../ops/sort.js";
 import * as matmulOps from "../ops/matmul.js";
@@ -438,6 +439,17 @@ export class Tensor {
   /** `x.T`: all dimensions reversed. */
   get T(): Tensor {
     return views.permute(this, [...Array(this.ndim).keys()].reverse());
+  }
+
+  /** `x.H`: the conjugate transpose of a matrix (the transpose: tsorch's tensors are real). */
+  get H(): Tensor {
+    if (this.ndim !== 2 && this.ndim !== 0) throw new TsorchError(`tensor.H is only supported on matrices (2-D tensors). Got ${this.ndim}-D tensor.`, "RuntimeError");
+    return this.ndim === 0 ? this : views.transpose(this, 0, 1);
+  }
+
+  /** `x.mH`: the last two dimensions swapped (conjugation is the identity on real tensors). */
+  get mH(): Tensor {
+    return this.mT;
   }
 
   /** `x.mT`: the last two dimensions swapped. */
@@ -1354,6 +1366,16 @@ export class Tensor {
 
   flipud(): Tensor {
     return rearrange.flipud(this);
+  }
+
+  /** The windows of length `size`, `step` apart, along `dimension`, as a new last dimension (a view). */
+  unfold(dimension: number, size: number, step: number): Tensor {
+    return copies.unfold(this, dimension, size, step);
+  }
+
+  /** Sums broadcast dimensions away until the shape is `size` (the reverse of expand). */
+  sum_to_size(...size: (number | readonly number[])[]): Tensor {
+    return copies.sum_to_size(this, ...size);
   }
 
   /** Cyclic shift by `shifts` along `dims`. */
