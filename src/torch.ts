@@ -64,6 +64,12 @@ export {
   tensor_split, hsplit, vsplit, dsplit, ravel, atleast_1d, atleast_2d, atleast_3d, block_diag, meshgrid, cartesian_prod,
   combinations, diagflat, select_scatter, slice_scatter, diagonal_scatter, as_strided_scatter,
 } from "./ops/copies.js";
+export {
+  deg2rad, rad2deg, copysign, heaviside, ldexp, logaddexp2, nextafter, frexp, angle, isreal, real, conj, conj_physical,
+  resolve_conj, resolve_neg, isin, inner, vdot, addr, addbmm, dist, cross, diff, trapezoid, trapz, cumulative_trapezoid, cov,
+  corrcoef, renorm, bucketize, searchsorted, histc, mode, nanmedian, aminmax, repeat_interleave, argwhere, logspace,
+  index_fill, index_copy, masked_scatter, scalar_tensor, fill, tril_indices, triu_indices,
+} from "./ops/numeric.js";
 export { special, lgamma, digamma, polygamma, mvlgamma, erfinv, i0, sinc, logit, xlogy } from "./ops/special.js";
 export { addcmul, addcdiv, lerp } from "./ops/ternary.js";
 export { softmax, log_softmax } from "./ops/softmax.js";
