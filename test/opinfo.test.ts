@@ -88,7 +88,8 @@ function matches(actual: unknown, expected: Encoded, shapeOnly = false): boolean
     return Array.isArray(list) && list.length === expected.list.length && expected.list.every((e, i) => matches(list[i], e, shapeOnly));
   }
   if (expected.scalar !== undefined || expected.bool !== undefined) {
-    const want = expected.bool ?? decodeValues({ data: [expected.scalar!] })[0];
+    // A Python bool result (allclose, equal) is written as a bool scalar.
+    const want = expected.bool ?? (typeof expected.scalar === "boolean" ? expected.scalar : decodeValues({ data: [expected.scalar!] })[0]);
     const got = actual instanceof Tensor ? actual.item() : actual;
     return got === want || (typeof got === "number" && typeof want === "number" && Math.abs(got - want) <= 1e-4 + 1e-4 * Math.abs(want));
   }

@@ -12,9 +12,9 @@
  */
 import { record } from "../autograd/graph.js";
 import { is_grad_enabled } from "../autograd/grad-mode.js";
-import { ArgumentError, DTypeError, IndexError, ShapeError, TsorchError, fmtShape } from "../errors.js";
+import { ArgumentError, AutogradError, DTypeError, IndexError, ShapeError, TsorchError, fmtShape } from "../errors.js";
 import { allocate, zeros } from "../tensor/creation.js";
-import { type DType, bool as boolDType, castScalar, int64 } from "../tensor/dtype.js";
+import { type DType, bool as boolDType, castScalar, int32, int64 } from "../tensor/dtype.js";
 import { contiguousStrides, copyStrided } from "../tensor/strided.js";
 import { Tensor } from "../tensor/tensor.js";
 import { isMeta, metaTensor } from "../tensor/meta.js";
@@ -25,6 +25,7 @@ import { type Scalar, type TensorLike, checkTensor, isScalar, pyTypeName, scalar
 import { resultType, scalarTypeName } from "./result-type.js";
 import { elementwise } from "./tensor-iterator.js";
 import { broadcastShapes } from "./broadcast.js";
+import { type ArgsOf, kwarg, oneOf, optional, signature } from "./signature.js";
 
 // ---------------------------------------------------------------- where / masked_fill
 
@@ -233,7 +234,10 @@ function basesSkipping(t: Tensor, shape: readonly number[], dim: number): Float6
 /** Validates an index tensor for gather/scatter against `self` and returns its values (bounds-checked). */
 function checkedIndex(fn: string, self: Tensor, dim: number, index: Tensor, src: Tensor | null): number[] {
   checkTensor(index, fn, "index", 3);
-  if (index.dtype !== int64) throw new DTypeError(`${fn}(): Expected dtype int64 for index`, fn, [index.dtype.name]);
+  // PyTorch 2.x takes int32 indices too (1.13 wanted int64); an empty index of any integer dtype is accepted.
+  if (index.dtype !== int64 && index.dtype !== int32 && !(index.numel() === 0 && index.dtype.kind === "int")) {
+    throw new DTypeError(`${fn}(): Expected dtype int32/int64 for index`, fn, [index.dtype.name]);
+  }
   if (index.ndim !== Math.max(self.ndim, 0) && !(index.ndim <= 1 && self.ndim <= 1)) {
     throw new ShapeError("Index tensor must have the same number of dimensions as input tensor", { op: fn, shapes: { input: self.shape, index: index.shape } });
   }
@@ -305,25 +309,20 @@ export function take_along_dim(input: Tensor, indices: Tensor, dim?: number): Te
 }
 
 /** Writes `src` (a tensor or a number) into `target` at the positions `index` names along `dim`; `reduce` adds. */
-function scatterInto(target: Tensor, d: number, idx: readonly number[], index: Tensor, src: Tensor | number, add: boolean): void {
+function scatterInto(target: Tensor, d: number, idx: readonly number[], index: Tensor, src: Tensor | number, add: boolean | "multiply"): void {
   const bases = basesSkipping(target, index.shape, d);
   const stride = target.ndim === 0 ? 0 : target._strides[d]!;
   const td = target.storage.data;
+  const put = (o: number, v: number) => { td[o] = add === "multiply" ? td[o]! * v : add ? td[o]! + v : v; };
   if (typeof src === "number") {
     const v = castScalar(src, target.dtype);
-    for (let i = 0; i < idx.length; i++) {
-      const o = bases[i]! + idx[i]! * stride;
-      td[o] = add ? td[o]! + v : v;
-    }
+    for (let i = 0; i < idx.length; i++) put(bases[i]! + idx[i]! * stride, v);
     return;
   }
   // src is read at the index positions (it may be larger than index).
   const srcBases = groupBases(index.shape, src._strides, src._offset);
   const sd = src.storage.data;
-  for (let i = 0; i < idx.length; i++) {
-    const o = bases[i]! + idx[i]! * stride;
-    td[o] = add ? td[o]! + sd[srcBases[i]!]! : sd[srcBases[i]!]!;
-  }
+  for (let i = 0; i < idx.length; i++) put(bases[i]! + idx[i]! * stride, sd[srcBases[i]!]!);
 }
 
 /** A contiguous copy of `x` outside the graph (the buffer scatter-like ops write into). */
@@ -345,17 +344,28 @@ function srcFor(fn: string, target: Tensor, src: Tensor | Scalar): Tensor | numb
   return scalarNumber(src);
 }
 
+/** scatter's `reduce` keyword: accumulate with "add" or "multiply" instead of overwriting. */
+export const SCATTER = signature("scatter", [kwarg("reduce", optional(oneOf("add", "multiply")), null)], 4);
+
 /**
  * A copy of `input` with `src` written at `index` along `dim`:
  * `out[i][index[i][j]] = src[i][j]` for `dim = 1`. `src` may be a number.
  */
-export function scatter(input: Tensor, dim: number, index: Tensor, src: Tensor | Scalar): Tensor {
+export function scatter(input: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, ...rest: ArgsOf<typeof SCATTER>): Tensor {
   checkTensor(input, "scatter");
+  const { reduce } = SCATTER.parse(rest);
   const d = normDim(dim, input.ndim);
   const s = srcFor("scatter", input, src);
   const idx = checkedIndex("scatter", input, d, index, s instanceof Tensor ? s : null);
   const out = freshCopy(input);
-  scatterInto(out, d, idx, index, s, false);
+  scatterInto(out, d, idx, index, s, reduce === null ? false : reduce === "add" ? true : "multiply");
+  // PyTorch has no gradient for scatter with a reduction.
+  if (reduce !== null) {
+    if (is_grad_enabled() && (input.requires_grad || (s instanceof Tensor && s.requires_grad))) {
+      record("ScatterBackward0", out, [input, s instanceof Tensor ? s : null], () => { throw new AutogradError("the derivative for 'scatter' with a reduce argument is not implemented."); });
+    }
+    return out;
+  }
   const srcT = s instanceof Tensor ? s : null;
   if (is_grad_enabled() && (input.requires_grad || srcT?.requires_grad)) {
     const ia = inputInfo(input);

@@ -463,7 +463,7 @@ export class Tensor {
   }
 
   /** Removes dimensions of size 1 (all, or the one given). */
-  squeeze(dim?: number): Tensor {
+  squeeze(dim?: number | readonly number[]): Tensor {
     return views.squeeze(this, dim);
   }
 
@@ -1050,8 +1050,8 @@ export class Tensor {
   }
 
   /** A copy with `src` written at `index` along `dim`. */
-  scatter(dim: number, index: Tensor, src: Tensor | Scalar): Tensor {
-    return indexOps.scatter(this, dim, index, src);
+  scatter(dim: number, index: Tensor, src: Tensor | Scalar, ...rest: ArgsOf<typeof indexOps.SCATTER>): Tensor {
+    return indexOps.scatter(this, dim, index, src, ...rest);
   }
 
   /** A copy with `src` added at `index` along `dim`. */

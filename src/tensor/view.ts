@@ -193,15 +193,23 @@ export const t = hooked("t", function t(x: Tensor): Tensor {
   return out;
 }, describeT);
 
-export const squeeze = hooked("squeeze", function squeeze(x: Tensor, dim?: number): Tensor {
+export const squeeze = hooked("squeeze", function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   const inShape = [...x.shape];
+  if (Array.isArray(dim)) {
+    // A tuple of dims: each that has size 1 goes (PyTorch's squeeze.dims, SqueezeBackward2).
+    const drop = new Set((dim as readonly number[]).map((d) => normDim(d, Math.max(x.ndim, 1))).filter((d) => x.ndim > 0 && x.shape[d] === 1));
+    const keep = x.shape.map((_, i) => i).filter((i) => !drop.has(i));
+    const out = x._view(keep.map((i) => x.shape[i]!), keep.map((i) => x._strides[i]!), x._offset);
+    record("SqueezeBackward2", out, [x], ([g]) => [reshape(g!, inShape)]);
+    return out;
+  }
   if (dim === undefined) {
     const keep = x.shape.map((s, i) => (s === 1 ? -1 : i)).filter((i) => i >= 0);
     const out = x._view(keep.map((i) => x.shape[i]!), keep.map((i) => x._strides[i]!), x._offset);
     record("SqueezeBackward0", out, [x], ([g]) => [reshape(g!, inShape)]);
     return out;
   }
-  const d = normDim(dim, x.ndim);
+  const d = normDim(dim as number, x.ndim);
   if (x.ndim === 0 || x.shape[d] !== 1) {
     const out = x._view(x.shape, x._strides, x._offset);
     record("SqueezeBackward1", out, [x], ([g]) => [g]);
