@@ -177,4 +177,4 @@ describe(`PyTorch ${fixture.torch}'s OpInfo database`, () => {
 });
 
 /** What this tree reaches today; raise it as ops arrive. */
-const FLOOR = { present: 367, matched: 1186, errorsRefused: 192, errorsSameText: 134 };
+const FLOOR = { present: 487, matched: 1629, errorsRefused: 320, errorsSameText: 235 };
