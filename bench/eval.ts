@@ -8,7 +8,8 @@
  * - typical cells: a tensor expression, the LeNet class, a forward pass;
  * - completion (`torch.`, `net.`, `nn.Con`, a bare word) and inspection (`torch.zeros`).
  *
- * Targets: `1 + 1` median ≤ 5 ms (fresh and after 200 cells), completion well under 100 ms.
+ * Targets: `1 + 1` median ≤ 5 ms (fresh and after 200 cells), member completion (`torch.`, `net.`)
+ * ≤ 10 ms (read from the program kept between cells), other completion well under 100 ms.
  * The machine is shared and noisy: medians and p90 over repeats.
  *
  *     node dist/bench/eval.js [--quick] [--evaluator <module exporting CellEvaluator>]
@@ -192,9 +193,9 @@ export async function runEvalBench(options: EvalBenchOptions = {}): Promise<Eval
     await measureCell("tensor cell", "const x = torch.randn(1, 1, 32, 32)\nconst y = F.max_pool2d(F.relu(x), 2)\ny.shape", Math.ceil(reps / 2));
     await measureCell("LeNet class + instance cell", LENET, Math.ceil(reps / 4), undefined, 1);
     await measureCell("forward pass cell", "net(x).shape", Math.ceil(reps / 2));
-    measureSync('complete "torch."', complete("torch.", 50), reps, 100);
-    measureSync('complete "net."', complete("net.", 10), reps, 100);
-    measureSync('complete "nn.Con"', complete("nn.Con", 1), reps, 100);
+    measureSync('complete "torch."', complete("torch.", 50), reps, 10);
+    measureSync('complete "net."', complete("net.", 10), reps, 10);
+    measureSync('complete "nn.Con"', complete("nn.Con", 1), reps, 10);
     measureSync('complete "ne" (bare word)', complete("ne", 1), reps, 100);
     measureSync('inspect "torch.zeros" (detail 0)', inspect("torch.zeros", 0), reps, 100);
     measureSync('inspect "net" (detail 1)', inspect("net", 1), reps, 100);
@@ -218,8 +219,8 @@ export async function runEvalBench(options: EvalBenchOptions = {}): Promise<Eval
     await measureCell("const k = i (after 200 cells, back to back)", (i) => `const k = ${i}`, Math.ceil(reps / 2));
     await measureCell("const k = i (after 200 cells, 50 ms apart)", (i) => `const k = ${i}`, Math.ceil(reps / 2), undefined, 3, 50);
     await measureCell("tensor cell (after 200 cells)", "const x = torch.randn(1, 1, 32, 32)\nconst y = F.max_pool2d(F.relu(x), 2)\ny.shape", Math.ceil(reps / 2));
-    measureSync('complete "torch." (after 200 cells)', complete("torch.", 50), reps, 100);
-    measureSync('complete "net." (after 200 cells)', complete("net.", 10), reps, 100);
+    measureSync('complete "torch." (after 200 cells)', complete("torch.", 50), reps, 10);
+    measureSync('complete "net." (after 200 cells)', complete("net.", 10), reps, 10);
     measureSync('complete "v1" (after 200 cells)', complete("v1", 10), reps, 100);
     measureSync('inspect "torch.zeros" (after 200 cells)', inspect("torch.zeros", 1), reps, 100);
     return { warmUpMs, rows };

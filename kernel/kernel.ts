@@ -56,6 +56,9 @@ function nowSeconds(): number {
   return Math.floor(Date.now() / 1000) % 2 ** 31;
 }
 
+/** How long the kernel must be quiet before the evaluator's warm-up builds the project. */
+const WARM_UP_QUIET_MS = 300;
+
 export class Kernel {
   private readonly sender = defaultSender();
   private readonly shared = new Int32Array(new SharedArrayBuffer(SHARED_SLOTS * 4));
@@ -80,6 +83,8 @@ export class Kernel {
   private executionCount = 0;
   private readonly queue: QueuedRequest[] = [];
   private busy = false;
+  /** When the last shell request started (the warm-up waits for a quiet moment). */
+  private lastRequestAt = 0;
   private running: RunningCell | undefined;
   private handledInterrupt = 0;
   private shuttingDown = false;
@@ -195,18 +200,26 @@ export class Kernel {
     const onCompiling = (compiling: boolean) => void Atomics.add(this.shared, Slot.PROTECTED, compiling ? 1 : -1);
     const evaluator = await loadEvaluator({ cwd: process.cwd(), globals, preloadDeclarations: preloadDeclarations(), onCompiling, quickStart: true });
     this.evaluator = evaluator;
-    // Warm the TypeScript service once the thread is free, so the first cell does not pay for it.
+    // Warm the TypeScript service once the thread is free, so later cells do not pay for it.
     // Loading is over; the warm-up's steps are protected one at a time, so a cell that spins while
     // the warm-up waits for its next turn can still be stopped at once.
     Atomics.sub(this.shared, Slot.PROTECTED, 1);
     const step = <T>(work: () => T): T => this.protect(work);
-    native.setImmediate(() => {
-      const started = performance.now();
+    const started = performance.now();
+    // Building the project is one long synchronous parse: a cell arriving meanwhile would wait for
+    // all of it. The cells a frontend sends right after start (Run All) run before the checker
+    // instead, so the warm-up starts only once the kernel has been quiet for a moment.
+    const warmUpWhenQuiet = () => {
+      if (this.busy || this.queue.length > 0 || performance.now() - this.lastRequestAt < WARM_UP_QUIET_MS) {
+        native.setTimeout(warmUpWhenQuiet, WARM_UP_QUIET_MS).unref();
+        return;
+      }
       evaluator.warmUp(step).then(
-        () => log.info(`evaluator warm in ${(performance.now() - started).toFixed(0)} ms`),
+        () => log.info(`evaluator warm ${(performance.now() - started).toFixed(0)} ms after it loaded`),
         (err: unknown) => log.warn("evaluator warm-up failed:", err),
       );
-    });
+    };
+    native.setTimeout(warmUpWhenQuiet, WARM_UP_QUIET_MS).unref();
     return evaluator;
   }
 
@@ -280,6 +293,7 @@ export class Kernel {
     const next = this.queue.shift();
     if (!next) return;
     this.busy = true;
+    this.lastRequestAt = performance.now();
     this.handleShell(next).finally(() => {
       this.busy = false;
       this.pump();

@@ -387,6 +387,11 @@ export class CellEvaluator {
       ownerOf: (file) => this.cellLabel(file),
       cleanText: (text) => this.renameFiles(text),
       originalSource: (file) => this.originalSources.get(file),
+      resting: () => {
+        this.project!.setFile(this.inputFile, this.placeholderInput());
+        this.project!.setRoots(this.rootFiles());
+        return this.inputFile;
+      },
     });
     return this.language;
   }

@@ -53,6 +53,11 @@ export interface LanguageHooks {
   cleanText(text: string): string;
   /** What the user wrote in a cell whose module now holds its declaration snapshot. */
   originalSource(file: string): string | undefined;
+  /**
+   * Puts the pending file back as it is between cells (importing nothing) and returns it: the
+   * program the kernel keeps built while idle, which fast completion reads without a rebuild.
+   */
+  resting(): string;
 }
 
 /** Types and signatures are read for this many matches at most (the rest get the entry's kind). */
@@ -84,6 +89,10 @@ export class LanguageFeatures {
     const prefix = code.slice(wordStart, offset);
     const isMember = wordStart > 0 && /[.#]/.test(code[wordStart - 1]!);
     const lowerPrefix = prefix.toLowerCase();
+    if (isMember) {
+      const fast = this.completeMembersFast(code, offset, wordStart, prefix);
+      if (fast) return fast;
+    }
     const file = this.prepare(code, isMember ? undefined : (name) => name.toLowerCase().startsWith(lowerPrefix));
     const service = this.project.service;
     const info = service.getCompletionsAtPosition(file, offset, {
@@ -129,11 +138,22 @@ export class LanguageFeatures {
         return ca - cb || a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name);
       });
 
+    const symbols = this.completionSymbols(file, offset, info.isMemberCompletion);
+    return this.result(entries, symbols, aliasKinds, utf16ToCodePoint(code, replaceStart), cursorCp);
+  }
+
+  /** Matches and their Jupyter types (with call signatures), in the order of `entries`. */
+  private result(
+    entries: readonly { name: string; kind: string; insertText?: string | undefined }[],
+    symbols: (Map<string, TS.Symbol> & { location: TS.Node }) | undefined,
+    aliasKinds: ReadonlyMap<string, string>,
+    start: number,
+    cursorCp: number,
+  ): CompletionResult {
+    const ts = this.project.ts;
     const seen = new Set<string>();
     const matches: string[] = [];
     const types: JupyterTypeEntry[] = [];
-    const start = utf16ToCodePoint(code, replaceStart);
-    const symbols = this.completionSymbols(file, offset, info.isMemberCompletion);
     const started = performance.now();
     for (const entry of entries) {
       const text = entry.insertText ?? entry.name;
@@ -144,12 +164,13 @@ export class LanguageFeatures {
       const kind = entry.kind === ts.ScriptElementKind.alias ? (aliasKinds.get(entry.name) ?? this.aliasedKind(symbols?.get(entry.name)) ?? entry.kind) : entry.kind;
       let type = jupyterType(ts, kind);
       let signature = "";
-      const withinBudget = types.length < MAX_TYPED_ENTRIES && performance.now() - started < TYPING_BUDGET_MS;
-      const symbol = withinBudget ? symbols?.get(entry.name) : undefined;
-      if (symbol && entry.kind !== ts.ScriptElementKind.keyword) {
-        const callable = this.callSignature(symbol, symbols!.location);
+      const symbol = symbols?.get(entry.name);
+      if (symbol && entry.kind !== ts.ScriptElementKind.keyword && type !== "class") {
+        // Signatures are written for as many entries as time allows (cached, so a second Tab has them all).
+        const withinBudget = types.length < MAX_TYPED_ENTRIES && performance.now() - started < TYPING_BUDGET_MS;
+        const callable = this.callSignature(symbol, symbols!.location, withinBudget);
         // A property or variable holding a function is a function to whoever calls it.
-        if (callable !== undefined && type !== "class") {
+        if (callable !== undefined) {
           type = "function";
           signature = callable;
         }
@@ -157,6 +178,78 @@ export class LanguageFeatures {
       types.push({ start, end: cursorCp, text, type, signature });
     }
     return { matches, cursor_start: start, cursor_end: cursorCp, metadata: { _jupyter_types_experimental: types } };
+  }
+
+  /**
+   * Members after `a.b.` where `a` is a name from earlier cells or the kernel (not one the cell
+   * declares): read from the program kept built between cells, without putting the cell into
+   * it, so no new program and type checker are made. The same entries, order, kinds and
+   * signatures as the language service's completion (a test holds them equal); anything else
+   * (a call before the dot, a string, a local name) returns undefined and goes the full way.
+   */
+  private completeMembersFast(code: string, offset: number, wordStart: number, prefix: string): CompletionResult | undefined {
+    const ts = this.project.ts;
+    const dot = wordStart - 1;
+    if (code[dot] !== ".") return undefined;
+    const chain = /(?:^|[^\w$.\])'"`?!\\])([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)$/.exec(code.slice(0, dot));
+    if (!chain) return undefined;
+    const names = chain[1]!.split(".");
+    const cell = ts.createSourceFile("pending.mts", code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    // Inside a string, a comment or a template, or a name the cell binds itself: the full way.
+    const token = findNodeAt(ts, cell, dot);
+    if (!token || !ts.isPropertyAccessExpression(token.parent ?? token) && !ts.isPropertyAccessExpression(token)) return undefined;
+    if (bindsName(ts, cell, names[0]!)) return undefined;
+    const file = this.hooks.resting();
+    const program = this.project.program();
+    const sf = program.getSourceFile(file);
+    if (!sf) return undefined;
+    const checker = program.getTypeChecker();
+    let symbol = this.scopeExport(sf, checker, names[0]!);
+    for (const name of names.slice(1)) {
+      if (!symbol) return undefined;
+      symbol = memberOf(ts, checker, symbol, name);
+    }
+    if (!symbol) return undefined;
+    const members = membersOf(ts, checker, symbol);
+    if (!members) return undefined;
+    const location = sf.statements[sf.statements.length - 1] ?? sf;
+    const symbols = Object.assign(new Map<string, TS.Symbol>(), { location }) as Map<string, TS.Symbol> & { location: TS.Node };
+    const lowerPrefix = prefix.toLowerCase();
+    const entries: { name: string; kind: string; sortText: string }[] = [];
+    const getKind = (ts as unknown as { SymbolDisplay?: { getSymbolKind(c: TS.TypeChecker, s: TS.Symbol, l: TS.Node): string } }).SymbolDisplay?.getSymbolKind;
+    if (!getKind) return undefined;
+    for (const member of members.values()) {
+      const name = member.name;
+      // Members keyed by a symbol (`[Symbol.for("Jupyter.display")]`) are not reached by a dot.
+      if (name.startsWith("__@") || name.startsWith("__#")) continue;
+      // Private and protected members are not offered outside their class.
+      if (member.declarations?.some((d) => ts.getCombinedModifierFlags(d) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected))) continue;
+      // Names that need quotes are written `["a-b"]` by the service: the full way handles them.
+      if (!/^[A-Za-z_$][\w$]*$/.test(name)) return undefined;
+      if (name.startsWith("_") && !prefix.startsWith("_")) continue;
+      if (!name.toLowerCase().startsWith(lowerPrefix)) continue;
+      symbols.set(name, member);
+      entries.push({ name, kind: getKind(checker, member, location), sortText: memberSortText(ts, member) });
+    }
+    entries.sort((a, b) => {
+      const ca = a.name.startsWith(prefix) ? 0 : 1;
+      const cb = b.name.startsWith(prefix) ? 0 : 1;
+      return ca - cb || a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name);
+    });
+    return this.result(entries, symbols, new Map(), utf16ToCodePoint(code, wordStart), utf16ToCodePoint(code, offset));
+  }
+
+  /** What the scope module exports as `name` (an earlier cell's name or a kernel global). */
+  private scopeExport(sf: TS.SourceFile, checker: TS.TypeChecker, name: string): TS.Symbol | undefined {
+    const ts = this.project.ts;
+    for (const st of sf.statements) {
+      if (!ts.isImportDeclaration(st)) continue;
+      const module = checker.getSymbolAtLocation(st.moduleSpecifier);
+      if (!module) continue;
+      const found = checker.getExportsOfModule(module).find((e) => e.name === name);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   inspect(code: string, cursorPos: number, detailLevel: 0 | 1): InspectResult {
@@ -290,17 +383,29 @@ export class LanguageFeatures {
     return symbols;
   }
 
-  /** `(...shape: number[]): Tensor` when the symbol's value can be called, else undefined. */
-  private callSignature(symbol: TS.Symbol, location: TS.Node): string | undefined {
+  /**
+   * `(...shape: number[]): Tensor` when the symbol's value can be called, else undefined; `""`
+   * for a callable one when `write` is false and its signature was not written before.
+   */
+  private callSignature(symbol: TS.Symbol, location: TS.Node, write = true): string | undefined {
     const ts = this.project.ts;
     const checker = this.project.program().getTypeChecker();
     const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
     if (!(target.flags & ts.SymbolFlags.Value)) return undefined;
+    // Declarations in files that did not change keep their symbols from program to program, and
+    // their signatures read the same: formatting them once saves most of a long member list.
+    const cached = this.signatures.get(target);
+    if (cached !== undefined) return cached ?? undefined;
     const type = checker.getTypeOfSymbolAtLocation(target, location);
     const signatures = type.getCallSignatures();
-    if (signatures.length === 0) return undefined;
-    return this.hooks.cleanText(checker.signatureToString(signatures[0]!, undefined, ts.TypeFormatFlags.NoTruncation));
+    if (signatures.length > 0 && !write) return "";
+    const text = signatures.length === 0 ? null : this.hooks.cleanText(checker.signatureToString(signatures[0]!, undefined, ts.TypeFormatFlags.NoTruncation));
+    // Transient symbols (mapped and instantiated types) are made anew by every checker.
+    if (!(target.flags & ts.SymbolFlags.Transient)) this.signatures.set(target, text);
+    return text ?? undefined;
   }
+
+  private readonly signatures = new WeakMap<TS.Symbol, string | null>();
 
   private describe(quick: TS.QuickInfo, definition: TS.DefinitionInfo | undefined, detailLevel: 0 | 1): Record<string, string> {
     const ts = this.project.ts;
@@ -484,4 +589,63 @@ function jupyterType(ts: typeof TS, kind: string): string {
     default:
       return "instance";
   }
+}
+
+/** Whether the cell declares `name` anywhere (a variable, parameter, function, class or import): then it may shadow the scope's. */
+function bindsName(ts: typeof TS, sf: TS.SourceFile, name: string): boolean {
+  let found = false;
+  const visit = (node: TS.Node): void => {
+    if (found) return;
+    const declared = (node as { name?: TS.Node }).name;
+    if (
+      declared &&
+      ts.isIdentifier(declared) &&
+      declared.text === name &&
+      (ts.isVariableDeclaration(node) || ts.isParameter(node) || ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) ||
+        ts.isImportSpecifier(node) || ts.isNamespaceImport(node) || ts.isImportClause(node) || ts.isBindingElement(node) ||
+        ts.isEnumDeclaration(node) || ts.isModuleDeclaration(node) || ts.isImportEqualsDeclaration(node) || ts.isFunctionExpression(node) || ts.isClassExpression(node))
+    ) {
+      found = true;
+      return;
+    }
+    node.forEachChild(visit);
+  };
+  sf.forEachChild(visit);
+  return found;
+}
+
+/** The member `name` of what `symbol` holds: a property of its value's type, or an export of a namespace. */
+function memberOf(ts: typeof TS, checker: TS.TypeChecker, symbol: TS.Symbol, name: string): TS.Symbol | undefined {
+  return membersOf(ts, checker, symbol)?.get(name);
+}
+
+/** Members after a dot, as the language service finds them: the value's properties, then a namespace's or enum's exports. */
+function membersOf(ts: typeof TS, checker: TS.TypeChecker, symbol: TS.Symbol): Map<string, TS.Symbol> | undefined {
+  const resolved = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+  const members = new Map<string, TS.Symbol>();
+  if (resolved.flags & ts.SymbolFlags.Value) {
+    const type = checker.getTypeOfSymbol(resolved);
+    // `maybe.` on a value that may be undefined: the service offers `?.` forms; the full way.
+    const nullable = ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void;
+    if (type.flags & nullable || (type.isUnion() && type.types.some((t) => t.flags & nullable))) return undefined;
+    // Apparent ones: a class has Function's `bind` and `call`, a string String's methods.
+    for (const prop of type.getApparentProperties()) members.set(prop.name, prop);
+  }
+  if (resolved.flags & (ts.SymbolFlags.Module | ts.SymbolFlags.Enum)) {
+    for (const exp of checker.getExportsOfModule(resolved)) {
+      if (members.has(exp.name)) continue;
+      // After a dot only values (and namespaces) fit, as in an expression.
+      const target = exp.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exp) : exp;
+      if (target.flags & (ts.SymbolFlags.Value | ts.SymbolFlags.Namespace)) members.set(exp.name, exp);
+    }
+  }
+  if (!(resolved.flags & (ts.SymbolFlags.Value | ts.SymbolFlags.Module | ts.SymbolFlags.Enum))) return undefined;
+  return members;
+}
+
+/** The service's sort text for a member: optional ones after the others, deprecated ones last. */
+function memberSortText(ts: typeof TS, symbol: TS.Symbol): string {
+  const base = symbol.flags & ts.SymbolFlags.Optional ? "12" : "11";
+  const deprecated = symbol.declarations?.some((d) => ts.getJSDocDeprecatedTag(d) !== undefined) ?? false;
+  return deprecated ? "z" + base : base;
 }

@@ -1,0 +1,81 @@
+/**
+ * Member completion after `name.` reads the program kept built between cells instead of making a
+ * new one for the cell being edited. It must say exactly what the language service says: the
+ * same matches, in the same order, with the same kinds and signatures. `(name).` takes the
+ * service's way with the same meaning, so the two are compared on the real runtime's types.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { runtimeTypesEntry } from "../kernel/eval/package-root.js";
+import { notebook, removeNotebookDirs, type TestNotebook } from "./eval-fixtures/helpers.js";
+
+afterAll(removeNotebookDirs);
+
+let nb: TestNotebook;
+
+beforeAll(async () => {
+  nb = notebook({ runtimeTypes: runtimeTypesEntry() });
+  await nb.ev.warmUp();
+  const setup = await nb.run(
+    [
+      "class Net extends nn.Module { fc1 = new nn.Linear(4, 2); _hidden = 1; forward(x: Tensor) { return this.fc1.forward(x) } }",
+      "const net = new Net()",
+      "const s = 'abc'",
+      "const obj = { a: 1, b: 'x', f(n: number) { return n } }",
+      "let maybe: { q: number } | undefined = undefined as any",
+    ].join("\n"),
+  );
+  expect(setup.status).toBe("ok");
+});
+
+type Entry = { text: string; type: string; signature: string };
+const entries = (r: { metadata: Record<string, unknown> }) => (r.metadata._jupyter_types_experimental as Entry[]).map((e) => `${e.text} ${e.type} ${e.signature}`);
+
+describe("member completion without a new program", () => {
+  const cases: [string, string][] = [
+    ["torch", ""],
+    ["torch", "ra"],
+    ["torch", "_"],
+    ["nn", ""],
+    ["nn", "Con"],
+    ["F", "re"],
+    ["net", ""],
+    ["net", "_"],
+    ["net.fc1", ""],
+    ["net.fc1.weight", "sh"],
+    ["Math", ""],
+    ["Tensor", ""],
+    ["s", ""],
+    ["obj", ""],
+    ["maybe", ""],
+  ];
+  test.each(cases)("%s.%s reads as the language service's", (root, prefix) => {
+    const fastCode = `${root}.${prefix}`;
+    const slowCode = `(${root}).${prefix}`;
+    const fast = nb.ev.complete(fastCode, fastCode.length);
+    const slow = nb.ev.complete(slowCode, slowCode.length);
+    // Signatures are written within a time budget, so on a busy machine one side may lack some.
+    const kinds = (r: typeof fast) => entries(r).map((e) => e.split(" ").slice(0, 2).join(" "));
+    expect(kinds(fast)).toEqual(kinds(slow));
+    const signatures = (r: typeof fast) => (r.metadata._jupyter_types_experimental as Entry[]).map((e) => e.signature);
+    const [a, b] = [signatures(fast), signatures(slow)];
+    expect(a.filter((sig, i) => sig !== "" && b[i] !== "" && sig !== b[i])).toEqual([]);
+    expect(fast.cursor_start).toBe(root.length + 1);
+    expect(fast.cursor_end).toBe(fastCode.length);
+  });
+
+  test("torch. lists functions as functions with their signatures, and hides _ names", () => {
+    const r = nb.ev.complete("torch.", 6);
+    expect(r.matches.length).toBeGreaterThan(200);
+    expect(r.matches.some((m) => m.startsWith("_"))).toBe(false);
+    const types = r.metadata._jupyter_types_experimental as Entry[];
+    expect(types.find((e) => e.text === "cat")?.type).toBe("function");
+    expect(types.find((e) => e.text === "Tensor")?.type).toBe("class");
+  });
+
+  test("a name the cell binds itself, a string, a call before the dot: the service's way, right for each", () => {
+    expect(nb.ev.complete("const net = 'x'\nnet.len", 23).matches).toContain("length");
+    expect(nb.ev.complete("function f(torch: string) { return torch.toUpp", 46).matches).toEqual(["toUpperCase"]);
+    expect(nb.ev.complete("'torch.", 7).matches).not.toContain("zeros");
+    expect(nb.ev.complete("net.forward(torch.zeros(1, 4)).sh", 33).matches).toContain("shape");
+  });
+});
