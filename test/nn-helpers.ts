@@ -106,3 +106,11 @@ export function expectPyError(fn: () => unknown, rec: ErrorRecord): TsorchError 
   expect(e.name).toBe(rec.type);
   return e;
 }
+
+/**
+ * The repr PyTorch 2.x prints for a 1.13 one (this fixture's): BatchNorm layers show whether they
+ * have a bias (`affine=True, bias=True, ...`); 2.x wins where they differ.
+ */
+export function repr2x(repr: string): string {
+  return repr.replace(/(BatchNorm\dd\([^\n]*affine=(True|False)), track_running_stats=/g, "$1, bias=$2, track_running_stats=");
+}

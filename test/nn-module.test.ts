@@ -12,7 +12,7 @@ import { ones, ones_like, tensor, zeros } from "../src/tensor/creation.js";
 import { float32, float64, int64 } from "../src/tensor/dtype.js";
 import { Tensor } from "../src/tensor/tensor.js";
 import { manual_seed } from "../src/random/generator.js";
-import { expectClose, expectExact, fixture, toTensor } from "./nn-helpers.js";
+import { expectClose, expectExact, fixture, repr2x, toTensor } from "./nn-helpers.js";
 
 class Block extends nn.Module {
   conv = new nn.Conv2d(1, 2, 3);
@@ -147,7 +147,7 @@ describe("state dicts", () => {
     expect(net.named_modules().map(([n]) => n)).toEqual(C.nested_named_modules);
     expect(net.named_parameters().map(([n]) => n)).toEqual(C.nested_named_parameters);
     expect(net.named_buffers().map(([n]) => n)).toEqual(C.nested_named_buffers);
-    expect(String(net)).toBe(C.sequential_nested);
+    expect(String(net)).toBe(repr2x(C.sequential_nested));
   });
 
   test("state_dict values are detached views; keep_vars keeps the parameters", () => {

@@ -9,7 +9,7 @@
  * bn(torch.randn(4, 6, 28, 28));     // training: batch statistics, running stats updated
  * bn.eval();
  * bn(torch.randn(1, 6, 28, 28));     // evaluation: running statistics
- * String(bn)   // "BatchNorm2d(6, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
+ * String(bn)   // "BatchNorm2d(6, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)"
  */
 import { ArgumentError } from "../errors.js";
 import { type DTypeLike, int64, toDType } from "../tensor/dtype.js";
@@ -34,14 +34,33 @@ export interface BatchNormOptions {
   affine?: boolean;
   /** Keep running estimates for evaluation (default true). */
   track_running_stats?: boolean;
+  /** With `affine`, learn the shift too (default true; keyword only). */
+  bias?: boolean;
   dtype?: DTypeLike;
   device?: string;
 }
 
 type BatchNormPositional = [eps: number, momentum: number | null, affine: boolean, track_running_stats: boolean];
 
-/** What BatchNorm1d and BatchNorm2d share (PyTorch's `_BatchNorm`). */
-export abstract class BatchNormBase extends Module {
+/** What a normalisation layer with per-channel parameters and running statistics is built from. */
+export interface NormBaseOptions {
+  eps: number;
+  momentum: number | null;
+  affine: boolean;
+  track_running_stats: boolean;
+  /** Learn the shift too (InstanceNorm's `bias`; default true). */
+  bias?: boolean;
+  dtype: DTypeLike | null;
+}
+
+/**
+ * PyTorch's `_NormBase`: the per-channel `weight` (starts at 1) and `bias`
+ * (starts at 0) with `affine`, the running statistics with
+ * `track_running_stats` (buffers `running_mean`, `running_var`,
+ * `num_batches_tracked`), their reset and their loading from old checkpoints.
+ * BatchNorm and InstanceNorm layers build on it.
+ */
+export abstract class _NormBase extends Module {
   declare num_features: number;
   declare eps: number;
   declare momentum: number | null;
@@ -55,19 +74,18 @@ export abstract class BatchNormBase extends Module {
   declare running_var: Tensor | null;
   declare num_batches_tracked: Tensor | null;
 
-  constructor(num_features: number, args: unknown[]) {
-    super();
-    const o = parseArgs<BatchNormOptions>(
-      `${new.target.name}.__init__`, ["eps", "momentum", "affine", "track_running_stats"], args, ["dtype", "device"]);
+  /** Registers the parameters and buffers, then draws nothing: weight 1, bias 0, statistics reset. */
+  protected _initNorm(num_features: number, o: NormBaseOptions): void {
     const dtype = toDType(o.dtype ?? null);
     this.num_features = num_features;
-    this.eps = o.eps ?? 1e-5;
-    this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
-    this.affine = o.affine ?? true;
-    this.track_running_stats = o.track_running_stats ?? true;
+    this.eps = o.eps;
+    this.momentum = o.momentum;
+    this.affine = o.affine;
+    this.track_running_stats = o.track_running_stats;
     if (this.affine) {
       this.weight = new Parameter(empty([num_features], { dtype }));
-      this.bias = new Parameter(empty([num_features], { dtype }));
+      if (o.bias ?? true) this.bias = new Parameter(empty([num_features], { dtype }));
+      else this.register_parameter("bias", null);
     } else {
       this.register_parameter("weight", null);
       this.register_parameter("bias", null);
@@ -114,10 +132,26 @@ export abstract class BatchNormBase extends Module {
   /** Running statistics reset, weight 1, bias 0. */
   reset_parameters(): void {
     this.reset_running_stats();
-    if (this.affine) {
-      fillInPlace(this.weight!, 1);
-      fillInPlace(this.bias!, 0);
-    }
+    if (this.weight) fillInPlace(this.weight, 1);
+    if (this.bias) fillInPlace(this.bias, 0);
+  }
+
+  override extra_repr(): string {
+    return `${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? "None" : pyFloat(this.momentum)}, ` +
+      `affine=${pyValue(this.affine)}, bias=${pyValue(this.bias !== null)}, track_running_stats=${pyValue(this.track_running_stats)}`;
+  }
+}
+
+/** What BatchNorm1d and BatchNorm2d share (PyTorch's `_BatchNorm`). */
+export abstract class BatchNormBase extends _NormBase {
+  constructor(num_features: number, args: unknown[]) {
+    super();
+    const o = parseArgs<BatchNormOptions>(
+      `${new.target.name}.__init__`, ["eps", "momentum", "affine", "track_running_stats"], args, ["dtype", "device", "bias"]);
+    this._initNorm(num_features, {
+      eps: o.eps ?? 1e-5, momentum: o.momentum === undefined ? 0.1 : o.momentum, affine: o.affine ?? true,
+      track_running_stats: o.track_running_stats ?? true, bias: o.bias ?? true, dtype: o.dtype ?? null,
+    });
   }
 
   /** Throws PyTorch's ValueError when the input has the wrong number of dimensions. */
@@ -142,10 +176,6 @@ export abstract class BatchNormBase extends Module {
     );
   }
 
-  override extra_repr(): string {
-    return `${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? "None" : pyFloat(this.momentum)}, ` +
-      `affine=${pyValue(this.affine)}, track_running_stats=${pyValue(this.track_running_stats)}`;
-  }
 
   override op_spec(): OpSpec {
     return spec(batchNorm, { num_features: this.num_features });

@@ -11,8 +11,8 @@
 import { ArgumentError } from "../errors.js";
 import { type ArgsOf, Bool, DTypeT, Float, Str, arg, kwarg, optional, signature } from "../ops/signature.js";
 import { ones, zeros } from "../tensor/creation.js";
-import { int64, toDType } from "../tensor/dtype.js";
-import { tensor } from "../tensor/creation.js";
+import { toDType } from "../tensor/dtype.js";
+import { _NormBase } from "./batchnorm.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { group_norm, instance_norm, layer_norm, rms_norm } from "./functional/normalization.js";
 import { Module } from "./module.js";
@@ -147,45 +147,15 @@ export class RMSNorm extends Module {
   }
 }
 
-/** What InstanceNorm1d/2d share. */
-abstract class InstanceNormBase extends Module {
-  declare num_features: number;
-  declare eps: number;
+/** What InstanceNorm1d/2d share: `_NormBase`'s parameters and buffers (affine and running statistics off by default). */
+abstract class InstanceNormBase extends _NormBase {
   declare momentum: number;
-  declare affine: boolean;
-  declare track_running_stats: boolean;
-  declare weight: Parameter | null;
-  declare bias: Parameter | null;
-  declare running_mean: Tensor | null;
-  declare running_var: Tensor | null;
 
   protected abstract readonly inputDims: number;
 
   constructor(num_features: number, args: unknown[]) {
     super();
-    const o = INSTANCE_NORM_INIT.parse(args as never);
-    const dtype = toDType(o.dtype ?? null);
-    this.num_features = num_features;
-    this.eps = o.eps;
-    this.momentum = o.momentum;
-    this.affine = o.affine;
-    this.track_running_stats = o.track_running_stats;
-    if (o.affine) {
-      this.weight = new Parameter(ones([num_features], { dtype }));
-      if (o.bias) this.bias = new Parameter(zeros([num_features], { dtype }));
-      else this.register_parameter("bias", null);
-    } else {
-      this.register_parameter("weight", null);
-      this.register_parameter("bias", null);
-    }
-    if (o.track_running_stats) {
-      this.register_buffer("running_mean", zeros([num_features], { dtype }));
-      this.register_buffer("running_var", ones([num_features], { dtype }));
-      this.register_buffer("num_batches_tracked", tensor(0, { dtype: int64 }));
-    } else {
-      this.register_buffer("running_mean", null);
-      this.register_buffer("running_var", null);
-    }
+    this._initNorm(num_features, INSTANCE_NORM_INIT.parse(args as never));
   }
 
   override forward(input: Tensor): Tensor {
@@ -200,9 +170,6 @@ abstract class InstanceNormBase extends Module {
     return batched ? out : out.squeeze(0);
   }
 
-  override extra_repr(): string {
-    return `${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${pyValue(this.affine)}, bias=${pyValue(this.bias !== null)}, track_running_stats=${pyValue(this.track_running_stats)}`;
-  }
 
   override op_spec(): OpSpec {
     return spec(instanceNorm, { num_features: this.num_features });
