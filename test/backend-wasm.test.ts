@@ -1,6 +1,6 @@
 /**
  * The wasm backend's own kernels beyond GEMM and conv (backend-simd.test.ts): the SIMD element-wise
- * rows and the 2x2 max pooling give the TypeScript kernels' values (PyTorch's, by their fixtures) to
+ * rows (relu, hardtanh), batch-norm's scale and shift and the 2x2 max pooling give the TypeScript kernels' values (PyTorch's, by their fixtures) to
  * the bit, special values, ties and indices included, and fall back to TypeScript for short, strided,
  * non-float32 or cut-off operands.
  */
@@ -69,6 +69,30 @@ describe("wasm element-wise kernels", () => {
     };
     const { ts, wasm } = onBoth(run);
     expect(wasm).toEqual(ts);
+  });
+
+  it("hardtanh and relu6 match the TypeScript kernel bit for bit: NaN and -0 kept, infinities clamped", () => {
+    const x = torch.tensor(Array.from(values()).map((v) => v * 8));
+    const { ts, wasm } = onBoth(() => [bits(F.relu6(x)), bits(F.hardtanh(x, -0.5, 0.25)), bits(F.hardtanh(x, 0, 0))]);
+    expect(wasm).toEqual(ts);
+    const r = onBoth(() => F.relu6(x).tolist() as number[]).wasm;
+    expect(Object.is(r[1], -0)).toBe(true);
+    expect(r[4]).toBeNaN();
+    expect([r[5], r[6]]).toEqual([6, 0]);
+  });
+
+  it("batch-norm's per-channel scale and shift match bit for bit (planes of every length mod 4, eval and training)", () => {
+    for (const [n, c, h, w] of [[2, 3, 5, 7], [1, 5, 2, 2], [3, 2, 1, 3], [1, 4, 9, 9]] as const) {
+      const x = torch.tensor(Array.from(values()).slice(0, n * c * h * w)).reshape(n, c, h, w);
+      const rm = torch.linspace(-1, 1, c), rv = torch.linspace(0.5, 2, c);
+      const wt = torch.linspace(-2, 3, c), b = torch.linspace(1, -1, c);
+      const { ts, wasm } = onBoth(() => [
+        bits(F.batch_norm(x, rm, rv, wt, b, false)),
+        bits(F.batch_norm(x.abs().clamp(0, 10), null, null, wt, b, true)),
+        bits(F.batch_norm(x, rm, rv, null, null, false)),
+      ]);
+      expect(wasm).toEqual(ts);
+    }
   });
 
   it("strided, short and float64 operands take the TypeScript rows and agree", () => {

@@ -134,6 +134,11 @@ export type Upsample2dKernel<A extends FloatArray = Float32Array> = (g: Upsample
 /** `grad_input [N, C, H, W]` from `grad_output [N, C, outH, outW]` of an upsampling. */
 export type Upsample2dBackwardKernel<A extends FloatArray = Float32Array> = (g: Upsample2dGeometry, gradOutput: A, gradInput?: A) => A;
 
+/** `out[n, c, i] = x[n, c, i] * alpha[c] + beta[c]` (the product rounded before the add in float32). */
+export type BatchNormApplyKernel<A extends FloatArray = Float32Array> = (
+  x: A, N: number, C: number, inner: number, alpha: A, beta: A, out?: A,
+) => A;
+
 /** The kernels every float dtype has, over that dtype's arrays. */
 export interface FloatKernels<A extends FloatArray> {
   gemm: GemmKernel<A>;
@@ -156,6 +161,8 @@ export interface FloatKernels<A extends FloatArray> {
   conv3d_depth_gather: (g: ConvNdGeometry, x: A) => A;
   conv3d_depth_scatter: (g: ConvNdGeometry, folded: A) => A;
   conv3d_depth_to_channels: (g: ConvNdGeometry, y: A, back: boolean) => A;
+  /** Batch-norm's `x * alpha[c] + beta[c]` over `[N, C, inner]` data (the factors folded per channel). */
+  batch_norm_apply: BatchNormApplyKernel<A>;
   /** nearest and nearest-exact resampling. */
   upsample_nearest2d: Upsample2dKernel<A>;
   upsample_nearest2d_backward: Upsample2dBackwardKernel<A>;

@@ -29,6 +29,12 @@ export function fillInPlace(t: Tensor, value: number): void {
 /** Writes the row-major `values` (one per element) into `t` through its strides. */
 export function writeInPlace(t: Tensor, values: ArrayLike<number>): void {
   const n = shapeNumel(t.shape);
+  if (t.dtype.is_floating_point && ArrayBuffer.isView(values) && t.is_contiguous()) {
+    // One typed-array copy (converting element types as the loop below would).
+    t.storage.data.set((values as unknown as Float64Array).subarray(0, n), t._offset);
+    t.storage.version++;
+    return;
+  }
   const src = new (t.dtype.ArrayType)(n);
   const integral = !t.dtype.is_floating_point;
   for (let i = 0; i < n; i++) {

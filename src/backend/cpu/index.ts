@@ -26,6 +26,7 @@ import {
 } from "./pool2d.js";
 import { maxPool2dF64 } from "./pool2d-f64.js";
 import { depthGather, depthScatter, depthToChannels } from "./conv3d.js";
+import { batchNormApply } from "./batchnorm.js";
 import { compileRow, runElementwise } from "./elementwise.js";
 import {
   upsampleBicubic2d,
@@ -58,6 +59,7 @@ const bothPrecisions = {
   conv3d_depth_gather: depthGather,
   conv3d_depth_scatter: depthScatter,
   conv3d_depth_to_channels: depthToChannels,
+  batch_norm_apply: batchNormApply,
 };
 
 /** The pure TypeScript kernels: the `"ts"` backend, and the fallback for every kernel another backend leaves out. */

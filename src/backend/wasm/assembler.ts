@@ -47,6 +47,9 @@ const Simd = {
   f32x4Add: 0xe4,
   f32x4Mul: 0xe6,
   f32x4Max: 0xe9,
+  f32x4Pmin: 0xea,
+  f32x4Pmax: 0xeb,
+  f32x4Splat: 0x13,
   v128Bitselect: 0x52,
   i32x4Splat: 0x11,
   i32x4Add: 0xae,
@@ -55,7 +58,7 @@ const Simd = {
 /** The SIMD instructions that take no immediate, by their text-format names. */
 export type SimdOp =
   | "f32x4.eq" | "f32x4.ne" | "f32x4.lt" | "f32x4.gt" | "v128.and" | "v128.andnot" | "v128.or" | "v128.bitselect"
-  | "f32x4.add" | "f32x4.mul" | "f32x4.max" | "i32x4.splat" | "i32x4.add";
+  | "f32x4.add" | "f32x4.mul" | "f32x4.max" | "f32x4.pmin" | "f32x4.pmax" | "f32x4.splat" | "i32x4.splat" | "i32x4.add";
 const SIMD_BY_NAME: Record<SimdOp, number> = {
   "f32x4.eq": Simd.f32x4Eq,
   "f32x4.ne": Simd.f32x4Ne,
@@ -67,6 +70,9 @@ const SIMD_BY_NAME: Record<SimdOp, number> = {
   "f32x4.add": Simd.f32x4Add,
   "f32x4.mul": Simd.f32x4Mul,
   "f32x4.max": Simd.f32x4Max,
+  "f32x4.pmin": Simd.f32x4Pmin,
+  "f32x4.pmax": Simd.f32x4Pmax,
+  "f32x4.splat": Simd.f32x4Splat,
   "v128.bitselect": Simd.v128Bitselect,
   "i32x4.splat": Simd.i32x4Splat,
   "i32x4.add": Simd.i32x4Add,

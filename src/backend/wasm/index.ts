@@ -8,7 +8,7 @@
  */
 import type { BackendKernels } from "../registry.js";
 import { simdConv2d, simdConv2dBackwardInput, simdConv2dBackwardWeight } from "./conv2d.js";
-import { compileRowSimd } from "./elementwise.js";
+import { compileRowSimd, simdBatchNormApply } from "./elementwise.js";
 import { sgemmSimd, simdAvailable } from "./gemm.js";
 import { simdMaxPool2d } from "./pool2d.js";
 
@@ -23,6 +23,7 @@ export const wasmKernels: BackendKernels = {
     conv2d_backward_input: simdConv2dBackwardInput,
     conv2d_backward_weight: simdConv2dBackwardWeight,
     max_pool2d: simdMaxPool2d,
+    batch_norm_apply: simdBatchNormApply,
   },
   any: {
     elementwise_compile: compileRowSimd,

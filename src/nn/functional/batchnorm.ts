@@ -21,7 +21,8 @@ import { formatSize } from "../../tensor/format.js";
 import { Storage, Tensor } from "../../tensor/tensor.js";
 import { contiguousStrides } from "../../tensor/strided.js";
 import { writeInPlace } from "../in-place.js";
-import { checkInitialized, cppTypeName, requireTensor } from "./float-data.js";
+import { checkInitialized, cppTypeName, kernelData, kernelDtype, kernelTensor, requireTensor } from "./float-data.js";
+import { floatKernel } from "../../backend/registry.js";
 import { isMeta, metaLike } from "../../tensor/meta.js";
 // Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
 import { hooked } from "../../ops/op-hook.js";
@@ -161,16 +162,15 @@ function batchNormImpl(
   }
   const wData = weight ? weight.toFlatArray() : null;
   const bData = bias ? bias.toFlatArray() : null;
-  const out = new (input.dtype.ArrayType)(x.length);
+  const dt = kernelDtype(input);
+  const Arr = dt === "float64" ? Float64Array : Float32Array;
+  const alpha = new Arr(C);
+  const beta = new Arr(C);
   for (let c = 0; c < C; c++) {
-    const alpha = round(invstd[c]! * (wData ? wData[c]! : 1));
-    const beta = round((bData ? bData[c]! : 0) - round(mean[c]! * alpha));
-    for (let n = 0; n < N; n++) {
-      const base = (n * C + c) * inner;
-      for (let i = 0; i < inner; i++) out[base + i] = round(x[base + i]! * alpha) + beta;
-    }
+    alpha[c] = round(invstd[c]! * (wData ? wData[c]! : 1));
+    beta[c] = round((bData ? bData[c]! : 0) - round(mean[c]! * alpha[c]!));
   }
-  const result = new Tensor(new Storage(out), input.shape, contiguousStrides(input.shape), 0, input.dtype);
+  const result = kernelTensor(floatKernel("batch_norm_apply", dt)(kernelData(input), N, C, inner, alpha, beta), input.shape, input.dtype);
   const node = record("NativeBatchNormBackward0", result, [input, weight, bias], ([g]) =>
     batchNormBackward(g!, x, input, weight, bias, wData, mean, invstd, training, N, C, inner));
   if (node) {
