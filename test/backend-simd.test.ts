@@ -10,6 +10,7 @@ import { conv2dGeometry, type Conv2dOptions, type Padding4 } from "../src/shape/
 import { scratchBytes } from "../src/backend/cpu/scratch.js";
 import { simdConv2d, simdConv2dBackwardInput, simdConv2dBackwardWeight } from "../src/backend/wasm/conv2d.js";
 import { sgemmSimd, simdAvailable, simdGemmModuleBytes, simdMemory } from "../src/backend/wasm/gemm.js";
+import { isDepthwise } from "../src/backend/wasm/depthwise.js";
 import { FunctionBody, I32, Op, encodeModule } from "../src/backend/wasm/assembler.js";
 import { compare, f32, loadFixture, randomArray, rng, type Encoded } from "./backend-helpers.js";
 
@@ -134,6 +135,28 @@ describe("SIMD conv2d kernels", () => {
       }
     });
     console.log(`SIMD conv2d on ${fixture.conv.length} fixtures: max |err|/max|expected| = ${relToMax}`);
+  });
+
+  it("run depthwise layers (one filter per channel, stride 1 or 2) on their own kernel, agreeing with the TypeScript one", () => {
+    const next = rng(11);
+    for (const [N, C, H, W, k, s, p] of [[1, 8, 7, 9, 3, 1, 1], [2, 5, 11, 13, 3, 2, 1], [1, 3, 6, 6, 5, 1, 2], [1, 4, 10, 10, 3, 2, 0], [1, 32, 30, 31, 3, 1, 1], [1, 16, 5, 3, 3, 2, 1], [3, 2, 4, 1, 1, 1, 0]] as const) {
+      expect(isDepthwise(conv2dGeometry([N, C, H, W], [C, 1, k, k], { stride: s, padding: p, groups: C }))).toBe(true);
+      const g = conv2dGeometry([N, C, H, W], [C, 1, k, k], { stride: s, padding: p, groups: C }, [C]);
+      const x = randomArray(next, N * C * H * W), w = randomArray(next, C * k * k), b = randomArray(next, C);
+      for (const bias of [b, null]) {
+        const want = conv2d(g, x, w, bias);
+        const got = new Float32Array(want.length + 2).fill(7);
+        simdConv2d(g, x, w, bias, got);
+        let worst = 0;
+        for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i]! - got[i]!));
+        expect(worst, JSON.stringify({ N, C, H, W, k, s, p })).toBeLessThan(1e-5 * k * k);
+        expect([got[want.length], got[want.length + 1]]).toEqual([7, 7]);
+      }
+    }
+    // Dilated, stride-3 and channel-multiplier layers keep the GEMM path.
+    expect(isDepthwise(conv2dGeometry([1, 4, 9, 9], [4, 1, 3, 3], { groups: 4, dilation: 2 }))).toBe(false);
+    expect(isDepthwise(conv2dGeometry([1, 4, 9, 9], [4, 1, 3, 3], { groups: 4, stride: 3 }))).toBe(false);
+    expect(isDepthwise(conv2dGeometry([1, 4, 9, 9], [8, 1, 3, 3], { groups: 4 }))).toBe(false);
   });
 
   it("agree with the TypeScript kernels on wide layers, writing into given arrays", () => {

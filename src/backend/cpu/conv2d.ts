@@ -95,7 +95,8 @@ export function padInput(g: Conv2dGeometry, x: Float32Array): Float32Array {
     let s = pl * inH * inW;
     let d = pl * Hp * Wp + g.padTop * Wp + g.padLeft;
     for (let h = 0; h < inH; h++, s += inW, d += Wp) {
-      for (let w = 0; w < inW; w++) X[d + w] = x[s + w];
+      if (inW >= 16) X.set(x.subarray(s, s + inW), d);
+      else for (let w = 0; w < inW; w++) X[d + w] = x[s + w];
     }
   }
   return X;

@@ -30,6 +30,7 @@ export const Op = {
   i32Add: 0x6a,
   i32Sub: 0x6b,
   i32Mul: 0x6c,
+  i32RemU: 0x70,
 } as const;
 
 /** SIMD opcodes (after the 0xFD prefix). */

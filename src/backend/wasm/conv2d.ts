@@ -35,6 +35,7 @@ import type { Conv2dGeometry } from "../../shape/conv-pool.js";
 import { SIMD_TILE_COLS, SIMD_TILE_ROWS, packSlivers, simdAvailable, simdGemm, simdMemory } from "./gemm.js";
 import { biasRows, gatherSlivers, gatherTables, scatterAddRows } from "./pack.js";
 import { checkLength, destination } from "../cpu/buffers.js";
+import { isDepthwise, simdDepthwiseConv2d } from "./depthwise.js";
 
 function roundUp(n: number, m: number): number {
   return Math.ceil(n / m) * m;
@@ -52,6 +53,7 @@ export function simdConv2d(
   checkLength("conv2d", "input", input, inputLength(g));
   checkLength("conv2d", "weight", weight, weightLength(g));
   if (bias) checkLength("conv2d", "bias", bias, g.outChannels);
+  if (isDepthwise(g)) return simdDepthwiseConv2d(g, input, weight, bias, out);
   const y = destination("conv2d", "output", out, outputLength(g));
   const cinG = g.inChannels / g.groups;
   const coutG = g.outChannels / g.groups;
