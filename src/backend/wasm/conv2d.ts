@@ -36,6 +36,7 @@ import { SIMD_TILE_COLS, SIMD_TILE_ROWS, packSlivers, simdAvailable, simdGemm, s
 import { biasRows, gatherSlivers, gatherTables, scatterAddRows } from "./pack.js";
 import { checkLength, destination } from "../cpu/buffers.js";
 import { isDepthwise, simdDepthwiseConv2d } from "./depthwise.js";
+import { align4 } from "./memory.js";
 
 function roundUp(n: number, m: number): number {
   return Math.ceil(n / m) * m;
@@ -70,10 +71,10 @@ export function simdConv2d(
   const cBase = aLen + bLen;
   const xOff = cBase + mp * np;
   const xLen = g.batch * g.inChannels * planeP;
-  const tOff = xOff + xLen;
+  const tOff = align4(xOff + xLen);
   // The bias, then one image's output rows with the bias added (packed, plus 3 floats of slack).
-  const biasOff = tOff + E + P;
-  const yOff = biasOff + coutG * g.groups;
+  const biasOff = align4(tOff + E + P);
+  const yOff = align4(biasOff + coutG * g.groups);
   const mem = simdMemory(yOff + coutG * P + 3);
   mem.set(X.subarray(0, xLen), xOff);
   if (bias) mem.set(bias.subarray(0, g.outChannels), biasOff);
@@ -118,7 +119,7 @@ export function simdConv2dBackwardWeight(
   const cBase = aLen + bLen;
   const xOff = cBase + mp * np;
   const xLen = g.batch * g.inChannels * planeP;
-  const tOff = xOff + xLen;
+  const tOff = align4(xOff + xLen);
   const mem = simdMemory(tOff + E + P);
   mem.set(X.subarray(0, xLen), xOff);
   gatherTables(positions, P, elements, E, tOff);

@@ -14,7 +14,7 @@ import type { Conv2dGeometry } from "../../shape/conv-pool.js";
 import { padInput, paddedH, paddedW } from "../cpu/conv2d.js";
 import { destination } from "../cpu/buffers.js";
 import { FunctionBody, I32, V128, encodeModule, Op } from "./assembler.js";
-import { heapF32, instantiate, memoryImport } from "./memory.js";
+import { align4, heapF32, instantiate, memoryImport } from "./memory.js";
 
 /** Float32 lanes `l` of the two vectors on the stack as the byte lanes of `i8x16.shuffle`. */
 function lanes(l: readonly number[]): number[] {
@@ -128,9 +128,9 @@ export function simdDepthwiseConv2d(g: Conv2dGeometry, input: Float32Array, weig
   const y = destination("conv2d", "output", out, total);
   const X = padInput(g, input);
   // input, 16 spare floats per row of slack at the end, filters, biases, output (+3 spare floats)
-  const wOff = xLen + 16 * Wp + 16;
-  const bOff = wOff + C * taps;
-  const yOff = bOff + C;
+  const wOff = align4(xLen + 16 * Wp + 16);
+  const bOff = align4(wOff + C * taps);
+  const yOff = align4(bOff + C);
   const mem = heapF32(yOff + total + 4);
   mem.set(X.subarray(0, xLen), 0);
   mem.fill(0, xLen, wOff);

@@ -21,7 +21,7 @@ import type { TypedArray } from "../../tensor/dtype.js";
 import { F32, FunctionBody, I32, V128, encodeModule, Op } from "./assembler.js";
 import { batchNormApply } from "../cpu/batchnorm.js";
 import { destination } from "../cpu/buffers.js";
-import { heapF32, instantiate, memoryImport } from "./memory.js";
+import { align4, heapF32, instantiate, memoryImport } from "./memory.js";
 
 /** Rows shorter than this stay on the TypeScript loop (copying in and out would cost more than it saves). */
 const MIN_ROW = 64;
@@ -180,9 +180,9 @@ export function simdBatchNormApply(
   const y = destination("batch_norm", "output", out, total);
   const planes = N * C;
   // src, dst (3 spare floats), then alpha and beta repeated per plane.
-  const dOff = total;
-  const aOff = 2 * total + 4;
-  const bOff = aOff + planes;
+  const dOff = align4(total);
+  const aOff = align4(dOff + total + 4);
+  const bOff = align4(aOff + planes);
   const heap = heapF32(bOff + planes);
   heap.set(x.subarray(0, total), 0);
   for (let n = 0; n < N; n++) {

@@ -12,7 +12,7 @@
 import { maxPool2d, maxPoolResult, type MaxPoolResult } from "../cpu/pool2d.js";
 import type { Pool2dGeometry } from "../../shape/conv-pool.js";
 import { FunctionBody, I32, V128, encodeModule, Op } from "./assembler.js";
-import { heapF32, heapI32, instantiate, memoryImport } from "./memory.js";
+import { align4, heapF32, heapI32, instantiate, memoryImport } from "./memory.js";
 
 /**
  * The module: `pool(src, dst, idx, planes, rows, cols, inH, inW)`, byte addresses: for each plane and
@@ -102,10 +102,12 @@ export function simdMaxPool2d(g: Pool2dGeometry, input: Float32Array, output?: F
   const r = maxPoolResult("max_pool2d", g, input, output, indices);
   const inLen = planes * inH * inW;
   const outLen = planes * outH * outW;
-  const heap = heapF32(inLen + 2 * outLen);
+  const yOff = align4(inLen);
+  const iOff = align4(yOff + outLen);
+  const heap = heapF32(iOff + outLen);
   heap.set(input.subarray(0, inLen), 0);
-  module()!(0, 4 * inLen, 4 * (inLen + outLen), planes, outH, outW, inH, inW);
-  r.output.set(heap.subarray(inLen, inLen + outLen));
-  r.indices.set(heapI32().subarray(inLen + outLen, inLen + 2 * outLen));
+  module()!(0, 4 * yOff, 4 * iOff, planes, outH, outW, inH, inW);
+  r.output.set(heap.subarray(yOff, yOff + outLen));
+  r.indices.set(heapI32().subarray(iOff, iOff + outLen));
   return r;
 }
