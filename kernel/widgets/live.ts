@@ -25,7 +25,7 @@
 import { progressState, type ProgressState } from "../../src/render/progress.js";
 import type { DisplayData, DisplayInterceptor } from "../display.js";
 import { FloatProgress, HBox, HTML, Image } from "./controls.js";
-import { hasWidgetManager, type Widget, WIDGET_VIEW_MIME } from "./widget.js";
+import { hasWidgetManager, type Widget } from "./widget.js";
 
 interface Live {
   kind: "progress" | "image";
@@ -104,7 +104,7 @@ function imageWidget(first: NonNullable<ReturnType<typeof imageOf>>): Live {
 function settled(live: Live, shown: DisplayData): DisplayData {
   const keep = live.kind === "progress" ? ["text/plain", "text/html"] : ["text/plain", ...IMAGE_TYPES];
   const data = Object.fromEntries(Object.entries(shown.data).filter(([mime]) => keep.includes(mime)));
-  return { data: { ...data, [WIDGET_VIEW_MIME]: { version_major: 2, version_minor: 0, model_id: live.view.model_id } }, metadata: shown.metadata };
+  return { data: { ...data, ...live.view.viewBundle() }, metadata: shown.metadata };
 }
 
 /** The widget-backed displays of this kernel, by display_id. */
@@ -129,7 +129,7 @@ export class LiveDisplays implements DisplayInterceptor {
     }
     const fallback = Object.fromEntries(Object.entries(shown.data).filter(([mime]) => mime === "text/plain" || (progress && mime === "text/html")));
     this.#changed.delete(displayId);
-    return { data: { ...fallback, [WIDGET_VIEW_MIME]: { version_major: 2, version_minor: 0, model_id: live.view.model_id } }, metadata: {} };
+    return { data: { ...fallback, ...live.view.viewBundle() }, metadata: {} };
   }
 
   update(displayId: string, value: unknown, shown: () => DisplayData): boolean {

@@ -28,14 +28,15 @@ import { randomUUID } from "node:crypto";
 import { inspect } from "node:util";
 import type { Comm, CommManager, CommMessage } from "../comms.js";
 import { isObject, type JSONObject } from "../messages.js";
+import { type SavedModel, type SavedWidgetState, WIDGET_VIEW_MIME } from "../notebook/widget-state.js";
 import { putBuffers, removeBuffers } from "./buffers.js";
+
+export { WIDGET_STATE_MIME, WIDGET_VIEW_MIME } from "../notebook/widget-state.js";
 
 export const PROTOCOL_VERSION = "2.1.0";
 export const CONTROL_PROTOCOL_VERSION = "1.0.0";
 export const WIDGET_TARGET = "jupyter.widget";
 export const CONTROL_TARGET = "jupyter.widget.control";
-export const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
-export const WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json";
 const REF = "IPY_MODEL_";
 
 /** A change seen by `observe` handlers (ipywidgets' change dict). */
@@ -50,19 +51,8 @@ export interface Change<T = unknown> {
 export type ChangeHandler<T = unknown> = (change: Change<T>) => void;
 
 /** One model in the shape of the `application/vnd.jupyter.widget-state+json` document. */
-export interface EmbeddedModel {
-  model_name: string;
-  model_module: string;
-  model_module_version: string;
-  state: Record<string, unknown>;
-  buffers?: { encoding: "base64"; path: (string | number)[]; data: string }[];
-}
-
-export interface WidgetStateDocument {
-  version_major: 2;
-  version_minor: 0;
-  state: Record<string, EmbeddedModel>;
-}
+export type EmbeddedModel = SavedModel;
+export type WidgetStateDocument = SavedWidgetState;
 
 /** Where widgets live: their comms and the registry of open models. */
 class WidgetManager {
@@ -378,12 +368,14 @@ export class Widget {
     }
   }
 
+  /** The output entry that shows a view of this model: `{ "application/vnd.jupyter.widget-view+json": ... }`. */
+  viewBundle(): Record<string, unknown> {
+    return { [WIDGET_VIEW_MIME]: { version_major: 2, version_minor: 0, model_id: this.model_id } };
+  }
+
   /** How notebooks show the widget: a view of this model (and text where there is no widget manager). */
   [Symbol.for("Jupyter.display")](): Record<string, unknown> {
-    return {
-      "text/plain": this.toString(),
-      [WIDGET_VIEW_MIME]: { version_major: 2, version_minor: 0, model_id: this.model_id },
-    };
+    return { "text/plain": this.toString(), ...this.viewBundle() };
   }
 
   toString(): string {
