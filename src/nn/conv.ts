@@ -172,8 +172,11 @@ export abstract class _ConvNd extends Module {
     return s;
   }
 
-  /** The layer's call as a shape family sees it. */
-  protected _nd_spec(op: ConvNdOp): OpSpec {
+  /** The op of the layer's rank (Conv2d has a family of its own). */
+  protected readonly _op?: ConvNdOp;
+
+  override op_spec(): OpSpec {
+    const op = this._op!;
     return spec(convNdFamily(op), convNdParams(op, this.in_channels, this.out_channels, this.kernel_size, {
       stride: this.stride, padding: this.padding, dilation: this.dilation, output_padding: this.output_padding,
       groups: this.groups, bias: this.bias !== null,
@@ -241,7 +244,7 @@ type ConvNdPositional = [
 
 /** A non-transposed convolution of 1 or 3 axes: its forward through `F.conv1d` / `F.conv3d`. */
 abstract class _ConvOther extends _ConvNd {
-  protected abstract readonly _op: "conv1d" | "conv3d";
+  protected declare readonly _op: "conv1d" | "conv3d";
 
   protected _setup(axes: number, name: string, in_channels: number, out_channels: number, kernel_size: number | readonly number[],
     args: readonly unknown[]): void {
@@ -257,10 +260,6 @@ abstract class _ConvOther extends _ConvNd {
     }
     return f(input, this.weight, this.bias, this.stride, this.padding, this.dilation, this.groups);
   }
-
-  override op_spec(): OpSpec {
-    return this._nd_spec(this._op);
-  }
 }
 
 /**
@@ -273,7 +272,7 @@ abstract class _ConvOther extends _ConvNd {
  * String(conv)                          // "Conv1d(16, 33, kernel_size=(3,), stride=(2,))"
  */
 export class Conv1d extends _ConvOther {
-  protected readonly _op = "conv1d";
+  protected override readonly _op = "conv1d";
 
   constructor(in_channels: number, out_channels: number, kernel_size: number | readonly [number],
     ...args: ArgsWithOptions<ConvNdPositional, ConvNdOptions>) {
@@ -290,7 +289,7 @@ export class Conv1d extends _ConvOther {
  * conv(torch.randn(2, 16, 10, 50, 100)).shape   // torch.Size([2, 33, 8, 50, 99])
  */
 export class Conv3d extends _ConvOther {
-  protected readonly _op = "conv3d";
+  protected override readonly _op = "conv3d";
 
   constructor(in_channels: number, out_channels: number, kernel_size: number | readonly [number, number, number],
     ...args: ArgsWithOptions<ConvNdPositional, ConvNdOptions>) {
@@ -322,7 +321,7 @@ export type OutputSize = readonly number[] | null;
 
 /** PyTorch's `_ConvTransposeNd`: the transposed layers, and `output_size` picking the output padding. */
 abstract class _ConvTransposeNd extends _ConvNd {
-  protected abstract readonly _op: "conv_transpose1d" | "conv_transpose2d";
+  protected declare readonly _op: "conv_transpose1d" | "conv_transpose2d";
 
   protected _setup(axes: number, name: string, in_channels: number, out_channels: number, kernel_size: number | readonly number[],
     args: readonly unknown[]): void {
@@ -364,10 +363,6 @@ abstract class _ConvTransposeNd extends _ConvNd {
     const f = this._op === "conv_transpose1d" ? conv_transpose1d : conv_transpose2d;
     return f(input, this.weight, this.bias, this.stride, this.padding as number[], outputPadding, this.groups, this.dilation);
   }
-
-  override op_spec(): OpSpec {
-    return this._nd_spec(this._op);
-  }
 }
 
 /**
@@ -379,7 +374,7 @@ abstract class _ConvTransposeNd extends _ConvNd {
  * up(torch.randn(1, 4, 5)).shape   // torch.Size([1, 2, 11])
  */
 export class ConvTranspose1d extends _ConvTransposeNd {
-  protected readonly _op = "conv_transpose1d";
+  protected override readonly _op = "conv_transpose1d";
 
   constructor(in_channels: number, out_channels: number, kernel_size: number | readonly [number],
     ...args: ArgsWithOptions<ConvTransposePositional, ConvTransposeOptions>) {
@@ -397,7 +392,7 @@ export class ConvTranspose1d extends _ConvTransposeNd {
  * up(torch.randn(1, 16, 12, 12), [23, 23]).shape             // output_size picks the padding: [1, 8, 23, 23]
  */
 export class ConvTranspose2d extends _ConvTransposeNd {
-  protected readonly _op = "conv_transpose2d";
+  protected override readonly _op = "conv_transpose2d";
 
   constructor(in_channels: number, out_channels: number, kernel_size: Pair,
     ...args: ArgsWithOptions<ConvTransposePositional, ConvTransposeOptions>) {

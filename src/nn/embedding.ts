@@ -27,6 +27,12 @@ import { pyFloat, pyValue } from "./python-style.js";
 import { type OpSpec, spec } from "../shape/descriptor.js";
 import { embedding as embeddingFamily, embeddingBag as embeddingBagFamily } from "../shape/families/sequence.js";
 
+/** An embedding table's init: N(0, 1), then the padding row set to zeros. */
+function drawTable(weight: Tensor, padding_idx: number | null): void {
+  normal_(weight);
+  if (padding_idx !== null) no_grad(() => weight.select(0, padding_idx).fill_(0));
+}
+
 export const EMBEDDING_INIT = signature("Embedding.__init__", [
   arg("padding_idx", optional(Int), null), arg("max_norm", optional(Float), null), arg("norm_type", Float, 2.0),
   arg("scale_grad_by_freq", Bool, false), arg("sparse", Bool, false), arg("_weight", optional(TensorT), null),
@@ -64,11 +70,7 @@ export class Embedding extends Module {
 
   /** N(0, 1), then the padding row set to zeros. */
   reset_parameters(): void {
-    normal_(this.weight);
-    if (this.padding_idx !== null) {
-      const p = this.padding_idx;
-      no_grad(() => this.weight.select(0, p).fill_(0));
-    }
+    drawTable(this.weight, this.padding_idx);
   }
 
   override forward(input: Tensor): Tensor {
@@ -156,11 +158,7 @@ export class EmbeddingBag extends Module {
 
   /** N(0, 1), then the padding row set to zeros. */
   reset_parameters(): void {
-    normal_(this.weight);
-    if (this.padding_idx !== null) {
-      const p = this.padding_idx;
-      no_grad(() => this.weight.select(0, p).fill_(0));
-    }
+    drawTable(this.weight, this.padding_idx);
   }
 
   override forward(input: Tensor, ...args: ArgsOf<typeof EMBEDDING_BAG_FORWARD>): Tensor {

@@ -160,6 +160,62 @@ export const TRANSFORMER_ENCODER_LAYER_INIT = signature("TransformerEncoderLayer
   arg("layer_norm_eps", Float, 1e-5), arg("batch_first", Bool, false), arg("norm_first", Bool, false), arg("bias", Bool, true), ...FACTORY,
 ], 3);
 
+type LayerOptions = ReturnType<typeof TRANSFORMER_ENCODER_LAYER_INIT.parse>;
+
+/**
+ * What the encoder and decoder layers share: attention, a feed-forward block and LayerNorms built from
+ * the same options in PyTorch's order, and the residual wiring (post-norm, or pre-norm with `norm_first`).
+ */
+abstract class _TransformerLayer extends Module {
+  declare self_attn: MultiheadAttention;
+  declare linear1: Linear;
+  declare dropout: Dropout;
+  declare linear2: Linear;
+  declare norm_first: boolean;
+  declare activation_name: "relu" | "gelu";
+  /** @internal The constructor's arguments, to build copies (TransformerEncoder/TransformerDecoder). */
+  declare _init_args: [number, number, ...unknown[]];
+
+  /** Registers `attentions`, the feed-forward block, then `norm1..n` and `dropout1..n` (n = blocks). */
+  protected _build(d_model: number, nhead: number, args: unknown[], o: LayerOptions, attentions: string[], blocks: number): void {
+    this._init_args = [d_model, nhead, ...args];
+    const self = this as unknown as Record<string, Module>;
+    for (const name of attentions) {
+      self[name] = new MultiheadAttention(d_model, nhead, { dropout: o.dropout, bias: o.bias, batch_first: o.batch_first, dtype: o.dtype });
+    }
+    const dt = { dtype: o.dtype ?? undefined };
+    this.linear1 = new Linear(d_model, o.dim_feedforward, { bias: o.bias, ...dt });
+    this.dropout = new Dropout(o.dropout);
+    this.linear2 = new Linear(o.dim_feedforward, d_model, { bias: o.bias, ...dt });
+    this.norm_first = o.norm_first;
+    for (let i = 1; i <= blocks; i++) self[`norm${i}`] = new LayerNorm(d_model, { eps: o.layer_norm_eps, bias: o.bias, dtype: o.dtype });
+    for (let i = 1; i <= blocks; i++) self[`dropout${i}`] = new Dropout(o.dropout);
+    this.activation_name = o.activation;
+  }
+
+  /** Attention from `x` to `kv`, without the weights. */
+  protected _attend(attn: MultiheadAttention, x: Tensor, kv: Tensor, mask: Tensor | null, padding: Tensor | null, causal: boolean): Tensor {
+    return attn(x, kv, kv, { attn_mask: mask, key_padding_mask: padding, need_weights: false, is_causal: causal })[0];
+  }
+
+  /** The feed-forward block. */
+  protected _feed_forward(x: Tensor): Tensor {
+    const act = this.activation_name === "gelu" ? gelu : relu;
+    return this.linear2(this.dropout(act(this.linear1(x))));
+  }
+
+  /** Block `i` (from 1) as `norm_i(x + dropout_i(f(x)))`, or `x + dropout_i(f(norm_i(x)))` with `norm_first`. */
+  protected _residual(x: Tensor, blocks: ((x: Tensor) => Tensor)[]): Tensor {
+    const self = this as unknown as Record<string, (t: Tensor) => Tensor>;
+    blocks.forEach((f, k) => {
+      const norm = self[`norm${k + 1}`]!;
+      const drop = self[`dropout${k + 1}`]!;
+      x = this.norm_first ? x.add(drop(f(norm(x)))) : norm(x.add(drop(f(x))));
+    });
+    return x;
+  }
+}
+
 /**
  * Self-attention and a feed-forward block, each with a residual connection and
  * LayerNorm (after, or before with `norm_first`).
@@ -168,52 +224,22 @@ export const TRANSFORMER_ENCODER_LAYER_INIT = signature("TransformerEncoderLayer
  * const layer = new nn.TransformerEncoderLayer(32, 4, { dim_feedforward: 64, batch_first: true });
  * layer(torch.randn(2, 10, 32)).shape    // torch.Size([2, 10, 32])
  */
-export class TransformerEncoderLayer extends Module {
-  declare self_attn: MultiheadAttention;
-  declare linear1: Linear;
-  declare dropout: Dropout;
-  declare linear2: Linear;
-  declare norm_first: boolean;
+export class TransformerEncoderLayer extends _TransformerLayer {
   declare norm1: LayerNorm;
   declare norm2: LayerNorm;
   declare dropout1: Dropout;
   declare dropout2: Dropout;
-  declare activation_name: "relu" | "gelu";
-  /** @internal The constructor's arguments, to build copies (TransformerEncoder). */
-  declare _init_args: [number, number, ...unknown[]];
 
   constructor(d_model: number, nhead: number, ...args: ArgsOf<typeof TRANSFORMER_ENCODER_LAYER_INIT>) {
     super();
-    const o = TRANSFORMER_ENCODER_LAYER_INIT.parse(args);
-    this._init_args = [d_model, nhead, ...args];
-    const dt = { dtype: o.dtype ?? undefined };
-    this.self_attn = new MultiheadAttention(d_model, nhead, { dropout: o.dropout, bias: o.bias, batch_first: o.batch_first, dtype: o.dtype });
-    this.linear1 = new Linear(d_model, o.dim_feedforward, { bias: o.bias, ...dt });
-    this.dropout = new Dropout(o.dropout);
-    this.linear2 = new Linear(o.dim_feedforward, d_model, { bias: o.bias, ...dt });
-    this.norm_first = o.norm_first;
-    this.norm1 = new LayerNorm(d_model, { eps: o.layer_norm_eps, bias: o.bias, dtype: o.dtype });
-    this.norm2 = new LayerNorm(d_model, { eps: o.layer_norm_eps, bias: o.bias, dtype: o.dtype });
-    this.dropout1 = new Dropout(o.dropout);
-    this.dropout2 = new Dropout(o.dropout);
-    this.activation_name = o.activation;
+    this._build(d_model, nhead, args, TRANSFORMER_ENCODER_LAYER_INIT.parse(args), ["self_attn"], 2);
   }
 
   override forward(src: Tensor, options: { src_mask?: Tensor | null; src_key_padding_mask?: Tensor | null; is_causal?: boolean } = {}): Tensor {
-    const sa = (x: Tensor): Tensor => this.dropout1(this.self_attn(x, x, x, {
-      attn_mask: options.src_mask ?? null, key_padding_mask: options.src_key_padding_mask ?? null, need_weights: false, is_causal: options.is_causal ?? false,
-    })[0]);
-    const act = this.activation_name === "gelu" ? gelu : relu;
-    const ff = (x: Tensor): Tensor => this.dropout2(this.linear2(this.dropout(act(this.linear1(x)))));
-    let x = src;
-    if (this.norm_first) {
-      x = x.add(sa(this.norm1(x)));
-      x = x.add(ff(this.norm2(x)));
-    } else {
-      x = this.norm1(x.add(sa(x)));
-      x = this.norm2(x.add(ff(x)));
-    }
-    return x;
+    return this._residual(src, [
+      (x) => this._attend(this.self_attn, x, x, options.src_mask ?? null, options.src_key_padding_mask ?? null, options.is_causal ?? false),
+      (x) => this._feed_forward(x),
+    ]);
   }
 }
 
@@ -259,66 +285,27 @@ export const TRANSFORMER_DECODER_LAYER_FORWARD = signature("TransformerDecoderLa
  * const layer = new nn.TransformerDecoderLayer(32, 4, { dim_feedforward: 64, batch_first: true });
  * layer(torch.randn(2, 7, 32), torch.randn(2, 10, 32)).shape    // torch.Size([2, 7, 32])
  */
-export class TransformerDecoderLayer extends Module {
-  declare self_attn: MultiheadAttention;
+export class TransformerDecoderLayer extends _TransformerLayer {
   declare multihead_attn: MultiheadAttention;
-  declare linear1: Linear;
-  declare dropout: Dropout;
-  declare linear2: Linear;
-  declare norm_first: boolean;
   declare norm1: LayerNorm;
   declare norm2: LayerNorm;
   declare norm3: LayerNorm;
   declare dropout1: Dropout;
   declare dropout2: Dropout;
   declare dropout3: Dropout;
-  declare activation_name: "relu" | "gelu";
-  /** @internal The constructor's arguments, to build copies (TransformerDecoder). */
-  declare _init_args: [number, number, ...unknown[]];
 
   constructor(d_model: number, nhead: number, ...args: ArgsOf<typeof TRANSFORMER_DECODER_LAYER_INIT>) {
     super();
-    const o = TRANSFORMER_DECODER_LAYER_INIT.parse(args);
-    this._init_args = [d_model, nhead, ...args];
-    const dt = { dtype: o.dtype ?? undefined };
-    const attn = () => new MultiheadAttention(d_model, nhead, { dropout: o.dropout, bias: o.bias, batch_first: o.batch_first, dtype: o.dtype });
-    this.self_attn = attn();
-    this.multihead_attn = attn();
-    this.linear1 = new Linear(d_model, o.dim_feedforward, { bias: o.bias, ...dt });
-    this.dropout = new Dropout(o.dropout);
-    this.linear2 = new Linear(o.dim_feedforward, d_model, { bias: o.bias, ...dt });
-    this.norm_first = o.norm_first;
-    const norm = () => new LayerNorm(d_model, { eps: o.layer_norm_eps, bias: o.bias, dtype: o.dtype });
-    this.norm1 = norm();
-    this.norm2 = norm();
-    this.norm3 = norm();
-    this.dropout1 = new Dropout(o.dropout);
-    this.dropout2 = new Dropout(o.dropout);
-    this.dropout3 = new Dropout(o.dropout);
-    this.activation_name = o.activation;
+    this._build(d_model, nhead, args, TRANSFORMER_DECODER_LAYER_INIT.parse(args), ["self_attn", "multihead_attn"], 3);
   }
 
   override forward(tgt: Tensor, memory: Tensor, ...args: ArgsOf<typeof TRANSFORMER_DECODER_LAYER_FORWARD>): Tensor {
     const o = TRANSFORMER_DECODER_LAYER_FORWARD.parse(args);
-    const sa = (x: Tensor): Tensor => this.dropout1(this.self_attn(x, x, x, {
-      attn_mask: o.tgt_mask, key_padding_mask: o.tgt_key_padding_mask, need_weights: false, is_causal: o.tgt_is_causal,
-    })[0]);
-    const mha = (x: Tensor): Tensor => this.dropout2(this.multihead_attn(x, memory, memory, {
-      attn_mask: o.memory_mask, key_padding_mask: o.memory_key_padding_mask, need_weights: false, is_causal: o.memory_is_causal,
-    })[0]);
-    const act = this.activation_name === "gelu" ? gelu : relu;
-    const ff = (x: Tensor): Tensor => this.dropout3(this.linear2(this.dropout(act(this.linear1(x)))));
-    let x = tgt;
-    if (this.norm_first) {
-      x = x.add(sa(this.norm1(x)));
-      x = x.add(mha(this.norm2(x)));
-      x = x.add(ff(this.norm3(x)));
-    } else {
-      x = this.norm1(x.add(sa(x)));
-      x = this.norm2(x.add(mha(x)));
-      x = this.norm3(x.add(ff(x)));
-    }
-    return x;
+    return this._residual(tgt, [
+      (x) => this._attend(this.self_attn, x, x, o.tgt_mask, o.tgt_key_padding_mask, o.tgt_is_causal),
+      (x) => this._attend(this.multihead_attn, x, memory, o.memory_mask, o.memory_key_padding_mask, o.memory_is_causal),
+      (x) => this._feed_forward(x),
+    ]);
   }
 }
 

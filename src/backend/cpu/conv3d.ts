@@ -25,14 +25,16 @@ function like<A extends FloatArray>(x: A, n: number): A {
   return (x instanceof Float64Array ? new Float64Array(n) : new Float32Array(n)) as A;
 }
 
-/** The folded image `[N·outD, C·kD, H, W]` of input `[N, C, D, H, W]`. */
-export function depthGather<A extends FloatArray>(g: ConvNdGeometry, x: A): A {
+/**
+ * Calls `f(folded, source)` for every plane of the folded image `[N·outD, C·kD, H, W]` that reads an
+ * input plane (the others are padding): the offsets of that plane and of the input plane it reads.
+ */
+function forEachTap(g: ConvNdGeometry, f: (folded: number, source: number) => void): void {
   const [D, H, W] = g.inSize as [number, number, number];
   const [kD] = g.kernel as [number];
   const outD = g.outSize[0]!;
   const plane = H * W;
   const C = g.inChannels;
-  const out = like(x, g.batch * outD * C * kD * plane);
   let o = 0;
   for (let n = 0; n < g.batch; n++) {
     for (let od = 0; od < outD; od++) {
@@ -40,37 +42,32 @@ export function depthGather<A extends FloatArray>(g: ConvNdGeometry, x: A): A {
         const base = (n * C + c) * D;
         for (let kd = 0; kd < kD; kd++, o += plane) {
           const d = od * g.stride[0]! + kd * g.dilation[0]! - g.padBefore[0]!;
-          if (d < 0 || d >= D) continue;
-          out.set(x.subarray((base + d) * plane, (base + d + 1) * plane), o);
+          if (d >= 0 && d < D) f(o, (base + d) * plane);
         }
       }
     }
   }
+}
+
+function planeSize(g: ConvNdGeometry): number {
+  return g.inSize[1]! * g.inSize[2]!;
+}
+
+/** The folded image `[N·outD, C·kD, H, W]` of input `[N, C, D, H, W]`. */
+export function depthGather<A extends FloatArray>(g: ConvNdGeometry, x: A): A {
+  const plane = planeSize(g);
+  const out = like(x, g.batch * g.outSize[0]! * g.inChannels * g.kernel[0]! * plane);
+  forEachTap(g, (o, src) => out.set(x.subarray(src, src + plane), o));
   return out;
 }
 
 /** The adjoint of {@link depthGather}: the folded gradient summed back onto `[N, C, D, H, W]`. */
 export function depthScatter<A extends FloatArray>(g: ConvNdGeometry, folded: A): A {
-  const [D, H, W] = g.inSize as [number, number, number];
-  const [kD] = g.kernel as [number];
-  const outD = g.outSize[0]!;
-  const plane = H * W;
-  const C = g.inChannels;
-  const gx = like(folded, g.batch * C * D * plane);
-  let o = 0;
-  for (let n = 0; n < g.batch; n++) {
-    for (let od = 0; od < outD; od++) {
-      for (let c = 0; c < C; c++) {
-        const base = (n * C + c) * D;
-        for (let kd = 0; kd < kD; kd++, o += plane) {
-          const d = od * g.stride[0]! + kd * g.dilation[0]! - g.padBefore[0]!;
-          if (d < 0 || d >= D) continue;
-          const t = (base + d) * plane;
-          for (let i = 0; i < plane; i++) gx[t + i]! += folded[o + i]!;
-        }
-      }
-    }
-  }
+  const plane = planeSize(g);
+  const gx = like(folded, g.batch * g.inChannels * g.inSize[0]! * plane);
+  forEachTap(g, (o, t) => {
+    for (let i = 0; i < plane; i++) gx[t + i]! += folded[o + i]!;
+  });
   return gx;
 }
 
