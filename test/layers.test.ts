@@ -171,3 +171,27 @@ describe("meta tensors", () => {
     expect([...new nn.Fold([9, 8], 3)(meta(2, 27, 42)).shape]).toEqual([2, 3, 9, 8]);
   });
 });
+
+describe("float64 gradients (torch.autograd.gradcheck)", () => {
+  const r64 = (...s: number[]) => torch.randn(s, { dtype: torch.float64 }).requires_grad_(true);
+  const check = (fn: (...t: Tensor[]) => Tensor, ...inputs: Tensor[]) => torch.autograd.gradcheck(fn, inputs);
+
+  it("hold for the convolutions of every rank and the transposed ones", () => {
+    torch.manual_seed(3);
+    expect(check((x, w, b) => F.conv1d(x!, w!, b!, { stride: 2, padding: 1, dilation: 2 }), r64(2, 2, 7), r64(3, 2, 3), r64(3))).toBe(true);
+    expect(check((x, w, b) => F.conv3d(x!, w!, b!, { stride: [2, 1, 1], padding: 1, groups: 2 }), r64(1, 2, 4, 3, 3), r64(4, 1, 2, 2, 2), r64(4))).toBe(true);
+    expect(check((x, w, b) => F.conv_transpose1d(x!, w!, b!, { stride: 2, output_padding: 1 }), r64(2, 2, 4), r64(2, 3, 3), r64(3))).toBe(true);
+    expect(check((x, w, b) => F.conv_transpose2d(x!, w!, b!, { stride: [2, 1], padding: 1, groups: 2, dilation: [1, 2] }),
+      r64(1, 4, 3, 3), r64(4, 1, 3, 2), r64(2))).toBe(true);
+  });
+
+  it("hold for unfold, fold, 1-D pooling and bags", () => {
+    torch.manual_seed(4);
+    expect(check((x) => F.unfold(x!, [2, 3], { padding: 1, stride: [1, 2] }), r64(1, 2, 4, 5))).toBe(true);
+    expect(check((x) => F.fold(x!, [4, 5], 2, { stride: [2, 1] }), r64(2, 8, 8))).toBe(true);
+    expect(check((x) => F.avg_pool1d(x!, 3, { stride: 2, padding: 1 }), r64(2, 3, 8))).toBe(true);
+    expect(check((x) => F.adaptive_avg_pool1d(x!, 3), r64(2, 3, 8))).toBe(true);
+    const idx = torch.tensor([1, 2, 4, 5, 4, 3]);
+    expect(check((w, p) => F.embedding_bag(idx, w!, torch.tensor([0, 2]), { mode: "sum", per_sample_weights: p! }), r64(6, 3), r64(6))).toBe(true);
+  });
+});
