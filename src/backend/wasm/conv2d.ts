@@ -33,7 +33,7 @@ import {
 } from "../cpu/conv2d.js";
 import type { Conv2dGeometry } from "../../shape/conv-pool.js";
 import { SIMD_TILE_COLS, SIMD_TILE_ROWS, packSlivers, simdAvailable, simdGemm, simdMemory } from "./gemm.js";
-import { biasRows, gatherSlivers, gatherTables, scatterAddRows } from "./pack.js";
+import { biasRows, gatherSlivers, gatherTables, scatterAddRows, tableColumns } from "./pack.js";
 import { checkLength, destination } from "../cpu/buffers.js";
 import { isDepthwise, simdDepthwiseConv2d } from "./depthwise.js";
 import { align4 } from "./memory.js";
@@ -73,7 +73,7 @@ export function simdConv2d(
   const xLen = g.batch * g.inChannels * planeP;
   const tOff = align4(xOff + xLen);
   // The bias, then one image's output rows with the bias added (packed, plus 3 floats of slack).
-  const biasOff = align4(tOff + E + P);
+  const biasOff = align4(tOff + E + tableColumns(P));
   const yOff = align4(biasOff + coutG * g.groups);
   const mem = simdMemory(yOff + coutG * P + 3);
   mem.set(X.subarray(0, xLen), xOff);
@@ -120,7 +120,7 @@ export function simdConv2dBackwardWeight(
   const xOff = cBase + mp * np;
   const xLen = g.batch * g.inChannels * planeP;
   const tOff = align4(xOff + xLen);
-  const mem = simdMemory(tOff + E + P);
+  const mem = simdMemory(tOff + P + tableColumns(E));
   mem.set(X.subarray(0, xLen), xOff);
   gatherTables(positions, P, elements, E, tOff);
   for (let gr = 0; gr < g.groups; gr++) {

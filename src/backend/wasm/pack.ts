@@ -5,8 +5,8 @@
  * (`dst[(j - j%8)*K + k*8 + j%8]`), the B operand layout of `simdGemm`.
  *
  * Where the 8 columns of a sliver are 8 consecutive input values (stride-1 convolutions, within an
- * output row) a row of the sliver is two vector loads and stores; otherwise eight scalar ones. Only
- * whole slivers are gathered here; the caller packs a last partial sliver (its zero lanes) itself.
+ * output row) a row of the sliver is two vector loads and stores; otherwise eight scalar ones. A last
+ * partial sliver is gathered whole, its extra columns repeating the last real one.
  */
 import { FunctionBody, I32, V128, encodeModule, Op } from "./assembler.js";
 import { heapF32, heapI32, instantiate, memoryImport } from "./memory.js";
@@ -148,32 +148,31 @@ function module(): Exports {
 
 /**
  * Writes the address tables of `gatherSlivers` for `K x N` matrices `G(k, j) = heap[x + rowOffs[k] +
- * colOffs[j]]` at `heap[tables...]` (`K + N` ints), once for every x gathered with them.
+ * colOffs[j]]` at `heap[tables...]` (`K + tableColumns(N)` ints), once for every x gathered with them.
+ * Columns past N repeat column N - 1, so that a last partial sliver is gathered by WebAssembly too.
  */
 export function gatherTables(rowOffs: Int32Array, K: number, colOffs: Int32Array, N: number, tables: number): void {
   const ints = heapI32();
   for (let k = 0; k < K; k++) ints[tables + k] = rowOffs[k]! << 2;
   for (let j = 0; j < N; j++) ints[tables + K + j] = colOffs[j]! << 2;
+  for (let j = N; j < tableColumns(N); j++) ints[tables + K + j] = colOffs[N - 1]! << 2;
+}
+
+/** The column entries of `gatherTables`: N rounded up to whole slivers. */
+export function tableColumns(N: number): number {
+  return (N + 7) & ~7;
 }
 
 /**
  * Packs `G(k, j) = heap[x + rowOffs[k] + colOffs[j]]` (`K x N`, offsets in floats into the backend's
- * memory) as 8-column slivers at `heap[base...]`, zero past column N, with the tables `gatherTables`
- * wrote at `tables`. The heap must already have room for all of it.
+ * memory) as 8-column slivers at `heap[base...]`, with the tables `gatherTables` wrote at `tables`.
+ * Past column N a last partial sliver repeats column N - 1: the GEMM's output columns past N are
+ * then never read, and a column of a product depends on its own column of B only. The heap must
+ * already have room for all of it.
  */
 export function gatherSlivers(x: number, rowOffs: Int32Array, K: number, colOffs: Int32Array, N: number, base: number, tables: number): void {
-  const full = N >> 3;
-  if (full > 0) module().gather((tables + K) << 2, full, tables << 2, K, base << 2, x << 2);
-  const j = full * 8;
-  if (j < N) {
-    const heap = heapF32(0);
-    const live = N - j;
-    let d = base + j * K;
-    for (let k = 0; k < K; k++, d += 8) {
-      const r = x + rowOffs[k]!;
-      for (let c = 0; c < 8; c++) heap[d + c] = c < live ? heap[r + colOffs[j + c]!]! : 0;
-    }
-  }
+  const slivers = tableColumns(N) >> 3;
+  if (slivers > 0) module().gather((tables + K) << 2, slivers, tables << 2, K, base << 2, x << 2);
 }
 
 /**
