@@ -150,6 +150,13 @@ describe("shape explanations of the new layers", () => {
     expect(ex.headline).toBe("MaxPool1d 1 (max_pool1d 4) needs an input of at least 4, got 3: output length 0");
   });
 
+  it("a Conv1d fed a 4-D feature map says which ranks it takes, before any channel count", () => {
+    const net = new nn.Sequential(new nn.Conv2d(1, 8, 3), new nn.Conv1d(8, 4, 3));
+    const ex = explanationOf(() => net(torch.randn(1, 1, 10, 10)));
+    expect(ex.headline).toBe("Conv1d 1 takes [N, C, L] or [C, L] inputs, got 4 dims (1, 8, 8, 8)");
+    expect(ex.fixes).toEqual(["flatten the extra dims into the last: x.flatten(2)", "or use the 2-D layer: nn.Conv2d"]);
+  });
+
   it("ConvTranspose2d in a trace shows its arguments and the output size formula", () => {
     const net = new nn.Sequential(new nn.ConvTranspose2d(3, 2, 3, { stride: 2, padding: 1, output_padding: 1 }));
     const m = new nn.ConvTranspose2d(3, 2, 3, { stride: 2, padding: 1, output_padding: 1 });

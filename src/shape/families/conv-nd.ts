@@ -71,6 +71,24 @@ function channelStory(f: FailureContext<ConvNdParams>): Story {
   return { headline: `${f.who(row)} expects ${expected} input channels (in_channels=${expected}), got ${got} in dim ${cDim}`, details, fixes };
 }
 
+function rankStory(f: FailureContext<ConvNdParams>): Story {
+  const axes = CONV_AXES[f.params.conv];
+  const shape = f.row.inputs[0]?.shape ?? [];
+  const layout = axes === 1 ? "[N, C, L] or [C, L]" : axes === 2 ? "[N, C, H, W] or [C, H, W]" : "[N, C, D, H, W] or [C, D, H, W]";
+  const fixes: string[] = [];
+  if (shape.length > axes + 2) {
+    fixes.push(`flatten the extra dims into the last: x.flatten(${axes + 1})`);
+    if (axes < 3) fixes.push(`or use the ${shape.length - 2}-D layer: nn.${convClassName(f.params.conv).replace(/\dd$/, `${shape.length - 2}d`)}`);
+  } else {
+    fixes.push(`add the missing dims: x.unsqueeze(${shape.length === axes ? 0 : 1})`);
+  }
+  return {
+    headline: `${f.who(f.row)} takes ${layout} inputs, got ${shape.length} dims (${shape.join(", ")})`,
+    details: [],
+    fixes,
+  };
+}
+
 const families = new Map<ConvNdOp, OpFamily<ConvNdParams>>();
 
 /** The family of one op (`conv1d`, `conv3d`, `conv_transpose1d`, `conv_transpose2d`). */
@@ -98,6 +116,11 @@ function makeFamily(op: ConvNdOp): OpFamily<ConvNdParams> {
     rule(ins, p, ctx) {
       const x = ins[0]!;
       const axes = p.kernel.length;
+      // PyTorch checks the rank first: [N, C, ...spatial] or [C, ...spatial].
+      if (x.length !== axes + 1 && x.length !== axes + 2) {
+        ctx.constrain("eq", x.length, axes + 2, "rank");
+        return [x];
+      }
       const cDim = x.length === axes + 2 ? 1 : 0;
       check(ctx, channelsMatch(x[cDim]!, p.in_channels));
       const out = [...x];
@@ -127,6 +150,7 @@ function makeFamily(op: ConvNdOp): OpFamily<ConvNdParams> {
     },
     story(f) {
       if (f.key.what === "in_channels") return channelStory(f);
+      if (f.key.what === "rank") return rankStory(f);
       if (f.key.what === "kernel fits") {
         const p = f.params;
         const need = p.kernel.map((k, a) => smallestInput((x) => convOutputSize(x, k, p.stride[a]!, ...padsOf(p, a), p.dilation[a]!)));
