@@ -59,6 +59,8 @@ export interface SolveOptions {
   intended?: boolean;
   /** Values of variables that are not solved for (kept fixed). */
   fixed?: Env;
+  /** Only whether some size works: stop at the first (families, squares and `never` are left empty). */
+  anyOnly?: boolean;
 }
 
 function children(e: SymExpr): SymExpr[] {
@@ -118,6 +120,23 @@ export function formatRanges(ranges: readonly SizeRange[]): string {
 }
 
 /**
+ * The smallest square size (the same value for every variable) that passes `constraints`, or null:
+ * what {@link solveSizes} would report first among its square sizes, found without solving the rest.
+ */
+export function firstSquare(constraints: readonly Constraint[], vars: readonly string[], options: SolveOptions = {}): number | null {
+  const limit = options.limit ?? 512;
+  const useSoft = options.soft ?? true;
+  const intended = options.intended ?? false;
+  const active = constraints.filter((c) => (useSoft || !c.soft) && (intended || c.soft !== "intended"));
+  const env: Env = { ...(options.fixed ?? {}) };
+  for (let s = 1; s <= limit; s++) {
+    for (const v of vars) env[v] = s;
+    if (active.every((c) => c.holds(env))) return s;
+  }
+  return null;
+}
+
+/**
  * Solves `constraints` for the variables `vars` over 1..limit.
  */
 export function solveSizes(constraints: readonly Constraint[], vars: readonly string[], options: SolveOptions = {}): SolveResult {
@@ -129,6 +148,8 @@ export function solveSizes(constraints: readonly Constraint[], vars: readonly st
   const free = (c: Constraint) => [...c.vars()].filter((v) => vars.includes(v));
   const impossible = active.filter((c) => free(c).length === 0 && !c.holds(fixed));
   const works = (env: Env) => active.every((c) => c.holds({ ...fixed, ...env }));
+  // One environment object, its variables set in place (the loops below evaluate millions of times).
+  const scratch: Env = { ...fixed };
   if (impossible.length > 0 || vars.length === 0) {
     const ok = impossible.length === 0 && works({});
     return { vars, limit, impossible, families: ok ? [{ ranges: {} }] : [], square: null, any: ok, never: impossible, works };
@@ -140,9 +161,10 @@ export function solveSizes(constraints: readonly Constraint[], vars: readonly st
     const own = active.filter((c) => { const f = free(c); return f.length === 1 && f[0] === v; });
     const values: number[] = [];
     for (let x = 1; x <= limit; x++) {
-      const env = { ...fixed, [v]: x };
-      if (own.every((c) => c.holds(env))) values.push(x);
+      scratch[v] = x;
+      if (own.every((c) => c.holds(scratch))) values.push(x);
     }
+    delete scratch[v];
     domains.set(v, values);
   }
   const tied = active.filter((c) => free(c).length > 1);
@@ -158,13 +180,17 @@ export function solveSizes(constraints: readonly Constraint[], vars: readonly st
   const classes = new Map<string, number[][]>();
   for (const v of vars) {
     const list = atomsByVar.get(v)!;
-    const groups = new Map<string, number[]>();
+    const groups = new Map<string | number, number[]>();
+    const at = (a: SymExpr) => { try { return a.eval(scratch); } catch { return NaN; } };
     for (const x of domains.get(v)!) {
-      const key = list.length === 0 ? "" : list.map((a) => { try { return a.eval({ ...fixed, [v]: x }); } catch { return NaN; } }).join(",");
+      scratch[v] = x;
+      // One atom (the common case) keys by its value; several by their values joined.
+      const key = list.length === 0 ? "" : list.length === 1 ? at(list[0]!) : list.map(at).join(",");
       let g = groups.get(key);
       if (!g) groups.set(key, (g = []));
       g.push(x);
     }
+    delete scratch[v];
     classes.set(v, [...groups.values()]);
   }
 
@@ -173,12 +199,33 @@ export function solveSizes(constraints: readonly Constraint[], vars: readonly st
   const valid: number[][] = [];
   const rep = (v: string, i: number) => classes.get(v)![i]![0]!;
   const passes = (chosen: readonly number[]) => {
-    const env: Env = { ...fixed };
-    vars.forEach((v, i) => { env[v] = rep(v, chosen[i]!); });
-    return tied.every((c) => c.holds(env));
+    for (let i = 0; i < vars.length; i++) scratch[vars[i]!] = rep(vars[i]!, chosen[i]!);
+    return tied.every((c) => c.holds(scratch));
   };
   const split = vars.length === 2 ? tied.map((c) => splitConstraint(c, vars[0]!, vars[1]!)).find((x) => x !== null) : undefined;
-  if (split) {
+  const splitDiv = vars.length === 2 && !split ? tied.map((c) => splitDivisible(c, vars[0]!, vars[1]!)).find((x) => x !== null) : undefined;
+  if (splitDiv) {
+    // c·f(a)·g(b) divisible by K: only gcd(f(a), K′)·gcd(g(b), K′) matters, and there are few gcds.
+    const [a, b] = vars as [string, string];
+    const buckets = new Map<number, number[]>();
+    classes.get(b)!.forEach((_, j) => {
+      scratch[b] = rep(b, j);
+      const key = splitDiv.right(scratch);
+      let list = buckets.get(key);
+      if (!list) buckets.set(key, (list = []));
+      list.push(j);
+    });
+    const keys = [...buckets.keys()];
+    classes.get(a)!.forEach((_, i) => {
+      if (options.anyOnly && valid.length > 0) return;
+      scratch[a] = rep(a, i);
+      const ga = splitDiv.left(scratch);
+      for (const gb of keys) {
+        if (!splitDiv.compatible(ga, gb)) continue;
+        for (const j of buckets.get(gb)!) if (passes([i, j])) valid.push([i, j]);
+      }
+    });
+  } else if (split) {
     const [a, b] = vars as [string, string];
     const buckets = new Map<number, number[]>();
     classes.get(b)!.forEach((_, j) => {
@@ -197,7 +244,7 @@ export function solveSizes(constraints: readonly Constraint[], vars: readonly st
         return;
       }
       const cs = classes.get(vars[k]!)!;
-      for (let i = 0; i < cs.length; i++) {
+      for (let i = 0; i < cs.length && !(options.anyOnly && valid.length > 0); i++) {
         chosen.push(i);
         pick(k + 1, chosen);
         chosen.pop();
@@ -205,6 +252,7 @@ export function solveSizes(constraints: readonly Constraint[], vars: readonly st
     };
     pick(0, []);
   }
+  if (options.anyOnly) return { vars, limit, impossible, families: [], square: null, any: valid.length > 0, never: [], works };
 
   const families = groupFamilies(vars, classes, valid, limit);
   let square: SizeRange[] | null = null;
@@ -227,7 +275,7 @@ export function solveSizes(constraints: readonly Constraint[], vars: readonly st
     square = toRanges(values, limit);
   }
   const never = valid.length > 0 || active.length === 1 ? [] :
-    active.filter((c) => free(c).length > 0 && !solveSizes([c], vars, { ...options, limit: Math.min(limit, 256) }).any);
+    active.filter((c) => free(c).length > 0 && !solveSizes([c], vars, { ...options, limit: Math.min(limit, 256), anyOnly: true }).any);
   return { vars, limit, impossible, families, square, any: valid.length > 0, never, works };
 }
 
@@ -255,6 +303,37 @@ function splitConstraint(c: Constraint, a: string, b: string): { left: (env: Env
     }
   }
   return null;
+}
+
+/** Greatest common divisor of two non-negative integers. */
+function gcd(x: number, y: number): number {
+  while (y !== 0) [x, y] = [y, x % y];
+  return x;
+}
+
+/**
+ * `c·f(a)·g(b)` divisible by a constant K, split into a key of each side: with K′ = K / gcd(K, c), it
+ * holds exactly when K′ divides gcd(f(a), K′)·gcd(g(b), K′) (prime by prime, a factor's share beyond K′'s
+ * never matters). Null for any other form.
+ */
+function splitDivisible(c: Constraint, a: string, b: string): { left: (env: Env) => number; right: (env: Env) => number; compatible: (x: number, y: number) => boolean } | null {
+  if (c.kind !== "divisible" || !(c.a instanceof Product) || c.b.vars().size !== 0) return null;
+  const only = (e: SymExpr, v: string) => { const vs = e.vars(); return vs.size === 1 && vs.has(v); };
+  const x = c.a;
+  const fa = x.factors.filter((f) => only(f, a));
+  const fb = x.factors.filter((f) => only(f, b));
+  if (fa.length + fb.length !== x.factors.length || fa.length === 0 || fb.length === 0) return null;
+  const K = c.b.eval({});
+  if (!Number.isInteger(K) || K <= 0 || !Number.isInteger(x.coef)) return null;
+  const k = K / gcd(K, Math.abs(x.coef));
+  const side = (fs: SymExpr[]) => (env: Env) => {
+    try {
+      return gcd(Math.abs(fs.reduce((n, f) => n * f.eval(env), 1)) % k, k) || k;
+    } catch {
+      return -1;
+    }
+  };
+  return { left: side(fa), right: side(fb), compatible: (p, q) => p > 0 && q > 0 && (p * q) % k === 0 };
 }
 
 /** Valid class combinations as families (merging classes that combine with the same partners). */

@@ -32,7 +32,7 @@ import { type Recorder } from "./recorder.js";
 import type { TraceRow } from "./row.js";
 import { type Constraint, type Replay, replayTrace, rowLabel } from "./symbolic-replay.js";
 import type { FailureContext, Story } from "../shape/descriptor.js";
-import { type SolveResult, type Family, formatFamily, formatRanges, solveSizes } from "../shape/solver.js";
+import { type SolveResult, type Family, firstSquare, formatFamily, formatRanges, solveSizes } from "../shape/solver.js";
 import type { Env } from "../shape/sym.js";
 import { FunctionNamer } from "./format.js";
 import { Trace, rerunAt, stepName } from "./trace.js";
@@ -198,7 +198,10 @@ function solvingReplay(trace: Trace, limit: number): { replay: Replay; complete:
   for (let i = 0; i < RERUNS && furthest.failedRow; i++) {
     const partial = furthest.replay();
     if (!partial.exact) break;
-    const sample = sampleSolution(solveSizes(partial.constraints, partial.vars, { limit }));
+    // A size to run at: the smallest square one (found directly), else the first family's smallest.
+    const square = isImage(partial.vars) ? firstSquare(partial.constraints, partial.vars, { limit }) : null;
+    const sample = square !== null ? { [partial.vars[0]!]: square, [partial.vars[1]!]: square }
+      : sampleSolution(solveSizes(partial.constraints, partial.vars, { limit }));
     if (!sample || Object.keys(sample).length === 0) break;
     const next = rerunAt(trace, sample);
     if (!next || !sameStepsUpTo(furthest, next)) break;
