@@ -115,6 +115,14 @@ const BUILD: Builds = {
   "transformer batch_first": [() => new nn.Transformer(8, 2, 1, 1, 16, { batch_first: true })],
   "transformer batch mismatch": [() => new nn.Transformer(8, 2, 1, 1, 16)],
   "transformer wrong d_model": [() => new nn.Transformer(8, 2, 1, 1, 16)],
+  "conv_transpose3d": [() => new nn.ConvTranspose3d(2, 3, 3)],
+  "conv_transpose3d stride padding output_padding groups": [() => new nn.ConvTranspose3d(4, 2, [3, 2, 3], {
+    stride: [2, 1, 2], padding: [1, 0, 1], output_padding: [1, 0, 1], groups: 2,
+  })],
+  "conv_transpose3d dilation unbatched": [() => new nn.ConvTranspose3d(2, 2, 2, { dilation: [2, 1, 1], bias: false })],
+  "conv_transpose3d output_size": [() => new nn.ConvTranspose3d(2, 2, 3, { stride: 2 }), (m, x) => (m as nn.ConvTranspose3d).forward(x!, [6, 8, 8])],
+  "conv_transpose3d output_padding too big": [() => new nn.ConvTranspose3d(2, 2, 3, { output_padding: 1 })],
+  "conv_transpose3d output too small": [() => new nn.ConvTranspose3d(2, 2, 3, { padding: 3 })],
 };
 
 describe(`convolution, pooling, folding and transformer layers against PyTorch ${fixture.torch}`, () => {
@@ -190,6 +198,8 @@ describe("float64 gradients (torch.autograd.gradcheck)", () => {
     expect(check((x, w, b) => F.conv_transpose1d(x!, w!, b!, { stride: 2, output_padding: 1 }), r64(2, 2, 4), r64(2, 3, 3), r64(3))).toBe(true);
     expect(check((x, w, b) => F.conv_transpose2d(x!, w!, b!, { stride: [2, 1], padding: 1, groups: 2, dilation: [1, 2] }),
       r64(1, 4, 3, 3), r64(4, 1, 3, 2), r64(2))).toBe(true);
+    expect(check((x, w, b) => F.conv_transpose3d(x!, w!, b!, { stride: [2, 1, 1], padding: [1, 0, 1], output_padding: [1, 0, 0], groups: 2 }),
+      r64(1, 4, 2, 2, 3), r64(4, 1, 3, 2, 2), r64(2))).toBe(true);
   });
 
   it("hold for unfold, fold, 1-D pooling and bags", () => {

@@ -1,6 +1,6 @@
 /**
  * The convolution layers: `nn.Conv1d`, `nn.Conv2d`, `nn.Conv3d` and the
- * transposed `nn.ConvTranspose1d`, `nn.ConvTranspose2d`, on one base
+ * transposed `nn.ConvTranspose1d`, `nn.ConvTranspose2d`, `nn.ConvTranspose3d`, on one base
  * (`_ConvNd`, as in PyTorch).
  *
  * `nn.Conv2d`: a learned 2-D convolution. It does not know the size of its
@@ -26,7 +26,7 @@ import { empty } from "../tensor/creation.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type ArgsWithOptions, parseArgs } from "./args.js";
 import { conv2d } from "./functional/conv.js";
-import { conv1d, conv3d, conv_transpose1d, conv_transpose2d } from "./functional/conv-nd.js";
+import { conv1d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d } from "./functional/conv-nd.js";
 import { pad } from "./functional/pad.js";
 import { _calculate_fan_in_and_fan_out, kaiming_uniform_, uniform_ } from "./init.js";
 import { Module } from "./module.js";
@@ -321,7 +321,7 @@ export type OutputSize = readonly number[] | null;
 
 /** PyTorch's `_ConvTransposeNd`: the transposed layers, and `output_size` picking the output padding. */
 abstract class _ConvTransposeNd extends _ConvNd {
-  protected declare readonly _op: "conv_transpose1d" | "conv_transpose2d";
+  protected declare readonly _op: "conv_transpose1d" | "conv_transpose2d" | "conv_transpose3d";
 
   protected _setup(axes: number, name: string, in_channels: number, out_channels: number, kernel_size: number | readonly number[],
     args: readonly unknown[]): void {
@@ -360,7 +360,7 @@ abstract class _ConvTransposeNd extends _ConvNd {
   /** The transposed convolution; `output_size` picks among the sizes a strided one can reach. */
   override forward(input: Tensor, output_size: OutputSize = null): Tensor {
     const outputPadding = this._output_padding(input, output_size);
-    const f = this._op === "conv_transpose1d" ? conv_transpose1d : conv_transpose2d;
+    const f = { conv_transpose1d, conv_transpose2d, conv_transpose3d }[this._op];
     return f(input, this.weight, this.bias, this.stride, this.padding as number[], outputPadding, this.groups, this.dilation);
   }
 }
@@ -398,6 +398,24 @@ export class ConvTranspose2d extends _ConvTransposeNd {
     ...args: ArgsWithOptions<ConvTransposePositional, ConvTransposeOptions>) {
     super();
     this._setup(2, "ConvTranspose2d", in_channels, out_channels, kernel_size, args);
+  }
+}
+
+/**
+ * A transposed 3-D convolution: upsamples volumes (`stride: 2` doubles D, H and W), the input gradient
+ * of a Conv3d.
+ *
+ * @example
+ * const up = new nn.ConvTranspose3d(4, 2, 3, { stride: 2, padding: 1, output_padding: 1 });
+ * up(torch.randn(1, 4, 3, 5, 5)).shape   // torch.Size([1, 2, 6, 10, 10])
+ */
+export class ConvTranspose3d extends _ConvTransposeNd {
+  protected override readonly _op = "conv_transpose3d";
+
+  constructor(in_channels: number, out_channels: number, kernel_size: number | readonly [number, number, number],
+    ...args: ArgsWithOptions<ConvTransposePositional, ConvTransposeOptions>) {
+    super();
+    this._setup(3, "ConvTranspose3d", in_channels, out_channels, kernel_size, args);
   }
 }
 

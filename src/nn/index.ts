@@ -23,7 +23,7 @@
 export { Module, RemovableHandle, StateDictError, type ForwardHook, type ForwardPreHook, type StateDict, type StateDictMetadata, type IncompatibleKeys } from "./module.js";
 export { Parameter, UninitializedParameter, is_lazy } from "./parameter.js";
 export {
-  Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, type Conv2dOptions, type ConvNdOptions, type ConvTransposeOptions, type PaddingMode,
+  Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, type Conv2dOptions, type ConvNdOptions, type ConvTransposeOptions, type PaddingMode,
 } from "./conv.js";
 export { Linear, LazyLinear, Identity, type LinearOptions } from "./linear.js";
 export {

@@ -20,11 +20,11 @@ import type { Conv2dGeometry } from "./conv-pool.js";
 import { channelsMatch, convOutputSize, kernelFits, outputNonEmpty, passes, samePadding } from "./dim.js";
 
 /** The convolutions this file describes (`conv2d` itself has conv-pool.ts's geometry). */
-export type ConvNdOp = "conv1d" | "conv2d" | "conv3d" | "conv_transpose1d" | "conv_transpose2d";
+export type ConvNdOp = "conv1d" | "conv2d" | "conv3d" | "conv_transpose1d" | "conv_transpose2d" | "conv_transpose3d";
 
 /** Spatial axes of each op. */
 export const CONV_AXES: Readonly<Record<ConvNdOp, number>> = {
-  conv1d: 1, conv2d: 2, conv3d: 3, conv_transpose1d: 1, conv_transpose2d: 2,
+  conv1d: 1, conv2d: 2, conv3d: 3, conv_transpose1d: 1, conv_transpose2d: 2, conv_transpose3d: 3,
 };
 
 export function isTransposed(op: ConvNdOp): boolean {
@@ -193,14 +193,14 @@ export function convNdGeometry(
     }
     outSize = inSize.map((x, i) => convOutputSize(x, kernel[i]!, stride[i]!, padBefore[i]!, padAfter[i]!, dilation[i]!));
   } else {
-    // slow_conv_transpose2d_shape_check, on the 2-D view of a 1-D call (height: stride 1, no padding).
+    // slow_conv_transpose{2,3}d_shape_check, on the 2-D view of a 1-D call (height: stride 1, no padding).
     const two = (v: number[], fill: number) => (axes === 1 ? [fill, v[0]!] : v);
-    const [oph, opw] = two(outputPadding, 0);
-    const [sh, sw] = two(stride, 1);
-    const [dh, dw] = two(dilation, 1);
-    if (!((opw < sw || opw < dw) && (oph < sh || oph < dh))) {
+    const names = axes === 3 ? ["depth", "height", "width"] : ["height", "width"];
+    const [op2, s2, d2] = [two(outputPadding, 0), two(stride, 1), two(dilation, 1)];
+    if (!op2.every((o, i) => o < s2[i]! || o < d2[i]!)) {
+      const show = (what: string, v: number[]) => names.map((n, i) => `${what}_${n}: ${v[i]}`).join(" ");
       throw runtimeArg(
-        `output padding must be smaller than either stride or dilation, but got output_padding_height: ${oph} output_padding_width: ${opw} stride_height: ${sh} stride_width: ${sw} dilation_height: ${dh} dilation_width: ${dw}`,
+        `output padding must be smaller than either stride or dilation, but got ${show("output_padding", op2)} ${show("stride", s2)} ${show("dilation", d2)}`,
         "output_padding");
     }
     outSize = inSize.map((x, i) => transposedOutputSize(x, kernel[i]!, stride[i]!, padBefore[i]!, dilation[i]!, outputPadding[i]!));
@@ -247,6 +247,7 @@ export function convKernelGeometry(g: ConvNdGeometry): Conv2dGeometry {
     dilationH: dH, dilationW: dW, groups: g.groups,
   };
   if (g.transposed) {
+    if (axes === 3) return convKernelGeometry(forwardOf(g));
     return { ...common, batch: g.batch, inChannels: g.outChannels, inH: outH, inW: outW, outChannels: g.inChannels, outH: inH, outW: inW };
   }
   if (axes === 3) {
@@ -254,4 +255,16 @@ export function convKernelGeometry(g: ConvNdGeometry): Conv2dGeometry {
     return { ...common, batch: g.batch * g.outSize[0]!, inChannels: g.inChannels * kD, inH, inW, outChannels: g.outChannels, outH, outW };
   }
   return { ...common, batch: g.batch, inChannels: g.inChannels, inH, inW, outChannels: g.outChannels, outH, outW };
+}
+
+/**
+ * The convolution a transposed one is the input gradient of: its input is the transposed output, its
+ * output the transposed input (same weight, kernel, stride, padding, dilation and groups).
+ */
+export function forwardOf(g: ConvNdGeometry): ConvNdGeometry {
+  const axes = g.kernel.length;
+  return {
+    ...g, op: axes === 1 ? "conv1d" : axes === 2 ? "conv2d" : "conv3d", transposed: false,
+    inChannels: g.outChannels, outChannels: g.inChannels, inSize: g.outSize, outSize: g.inSize,
+  };
 }

@@ -23,7 +23,7 @@ import {
   type ArgsOf, Dims, Int, TensorT, arg, oneOf, optional, signature, union,
 } from "../../ops/signature.js";
 import {
-  type ConvNdGeometry, type ConvNdOp, batchedConvInput, convKernelGeometry, convNdGeometry, convNdOutputShape,
+  type ConvNdGeometry, type ConvNdOp, batchedConvInput, convKernelGeometry, convNdGeometry, convNdOutputShape, forwardOf,
 } from "../../shape/conv-nd.js";
 import { describeConvNd } from "../../shape/families/conv-nd.js";
 import { anyMeta, metaTensor } from "../../tensor/meta.js";
@@ -41,7 +41,7 @@ function convSignature(op: "conv1d" | "conv3d") {
   return signature(op, [BIAS, arg("stride", Dims, 1), PADDING, arg("dilation", Dims, 1), arg("groups", Int, 1)], 2);
 }
 
-function transposeSignature(op: "conv_transpose1d" | "conv_transpose2d") {
+function transposeSignature(op: "conv_transpose1d" | "conv_transpose2d" | "conv_transpose3d") {
   return signature(op, [
     BIAS, arg("stride", Dims, 1), arg("padding", Dims, 0), arg("output_padding", Dims, 0), arg("groups", Int, 1), arg("dilation", Dims, 1),
   ], 2);
@@ -51,6 +51,7 @@ export const CONV1D = convSignature("conv1d");
 export const CONV3D = convSignature("conv3d");
 export const CONV_TRANSPOSE1D = transposeSignature("conv_transpose1d");
 export const CONV_TRANSPOSE2D = transposeSignature("conv_transpose2d");
+export const CONV_TRANSPOSE3D = transposeSignature("conv_transpose3d");
 
 /** The kernels of one precision. */
 interface Precision {
@@ -59,6 +60,10 @@ interface Precision {
   conv: (g: ReturnType<typeof convKernelGeometry>, x: any, w: any, b: any) => FloatArray;
   input: (g: ReturnType<typeof convKernelGeometry>, go: any, w: any) => FloatArray;
   weight: (g: ReturnType<typeof convKernelGeometry>, x: any, go: any) => FloatArray;
+  /** The depth fold of the 3-D convolutions (cpu/conv3d.ts). */
+  gather: (g: ConvNdGeometry, x: any) => FloatArray;
+  scatter: (g: ConvNdGeometry, folded: any) => FloatArray;
+  toChannels: (g: ConvNdGeometry, y: any, back: boolean) => FloatArray;
 }
 
 function precision(input: Tensor): Precision {
@@ -70,6 +75,9 @@ function precision(input: Tensor): Precision {
     conv: floatKernel("conv2d", dt),
     input: floatKernel("conv2d_backward_input", dt),
     weight: floatKernel("conv2d_backward_weight", dt),
+    gather: floatKernel("conv3d_depth_gather", dt),
+    scatter: floatKernel("conv3d_depth_scatter", dt),
+    toChannels: floatKernel("conv3d_depth_to_channels", dt),
   };
 }
 
@@ -112,12 +120,17 @@ function convolution(g: ConvNdGeometry, input: Tensor, weight: Tensor, bias: Ten
   const deep = g.kernel.length === 3;
   let folded: FloatArray | null = null;
   let y: FloatArray;
-  if (g.transposed) {
+  // A transposed 3-D convolution is the input gradient of the 3-D convolution `f` (depth folded).
+  const f = g.transposed && deep ? forwardOf(g) : null;
+  if (f) {
+    y = P.scatter(f, P.input(k2, P.toChannels(f, x, true), w));
+    if (b) addBias(y, b, g.batch, g.outChannels);
+  } else if (g.transposed) {
     y = P.input(k2, x, w);
     if (b) addBias(y, b, g.batch, g.outChannels);
   } else if (deep) {
-    folded = floatKernel("conv3d_depth_gather", kernelDtype(input))(g, x);
-    y = floatKernel("conv3d_depth_to_channels", kernelDtype(input))(g, P.conv(k2, folded, w, b), false);
+    folded = P.gather(g, x);
+    y = P.toChannels(g, P.conv(k2, folded, w, b), false);
   } else {
     y = P.conv(k2, x, w, b);
   }
@@ -126,15 +139,19 @@ function convolution(g: ConvNdGeometry, input: Tensor, weight: Tensor, bias: Ten
     let go = P.data(grad!);
     let gx: FloatArray | null = null;
     let gw: FloatArray | null = null;
-    if (g.transposed) {
+    if (f) {
+      const foldedGrad = P.gather(f, go);
+      if (input.requires_grad) gx = P.toChannels(f, P.conv(k2, foldedGrad, w, null), false);
+      if (weight.requires_grad) gw = P.weight(k2, foldedGrad, P.toChannels(f, x, true));
+    } else if (g.transposed) {
       // The transposed convolution is conv's input gradient: its own gradients are conv's forward and weight gradient.
       if (input.requires_grad) gx = P.conv(k2, go, w, null);
       if (weight.requires_grad) gw = P.weight(k2, go, x);
     } else {
-      if (deep) go = floatKernel("conv3d_depth_to_channels", kernelDtype(input))(g, go, true);
+      if (deep) go = P.toChannels(g, go, true);
       if (input.requires_grad) {
         const gi = P.input(k2, go, w);
-        gx = deep ? floatKernel("conv3d_depth_scatter", kernelDtype(input))(g, gi) : gi;
+        gx = deep ? P.scatter(g, gi) : gi;
       }
       if (weight.requires_grad) gw = P.weight(k2, deep ? folded! : x, go);
     }
@@ -219,3 +236,16 @@ export const conv_transpose2d = hooked("F.conv_transpose2d", function conv_trans
   const o = CONV_TRANSPOSE2D.parse(args);
   return run("conv_transpose2d", input, weight, o.bias, o);
 }, describeConvNd("conv_transpose2d"));
+
+/**
+ * Transposed 3-D convolution over `[N, C_in, D, H, W]` with weight `[C_in, C_out/groups, kD, kH, kW]`.
+ *
+ * @example
+ * F.conv_transpose3d(torch.randn(1, 4, 3, 5, 5), torch.randn(4, 2, 3, 3, 3), null, { stride: 2 }).shape   // [1, 2, 7, 11, 11]
+ */
+export const conv_transpose3d = hooked("F.conv_transpose3d", function conv_transpose3d(
+  input: Tensor, weight: Tensor, ...args: ArgsOf<typeof CONV_TRANSPOSE3D>
+): Tensor {
+  const o = CONV_TRANSPOSE3D.parse(args);
+  return run("conv_transpose3d", input, weight, o.bias, o);
+}, describeConvNd("conv_transpose3d"));

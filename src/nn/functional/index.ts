@@ -9,7 +9,7 @@
  * x = F.max_pool2d(F.relu(this.conv2(x)), 2);
  */
 export { conv2d, type Conv2dArgs } from "./conv.js";
-export { conv1d, conv3d, conv_transpose1d, conv_transpose2d } from "./conv-nd.js";
+export { conv1d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d } from "./conv-nd.js";
 export { linear } from "./linear.js";
 export {
   max_pool2d, max_pool2d_with_indices, avg_pool2d, adaptive_avg_pool2d, adaptive_max_pool2d,
