@@ -7,7 +7,9 @@
  *   continues on a `...` line with the indent the evaluator suggests. Two blank lines in a row
  *   run an incomplete input anyway (to see the syntax error);
  * - Tab completes from the TypeScript language service (`torch.ze` → `torch.zeros`), a second
- *   Tab lists the choices; `name?` shows the documentation of `name`;
+ *   Tab lists the choices (however quickly it follows); `name?` shows the documentation of `name`;
+ * - a pasted block (bracketed paste) is one input, blank lines and its own indentation kept;
+ *   the suggested indent of a `...` line gives way when the user types their own;
  * - Ctrl+C clears the line (and a pending multi-line input); Ctrl+D on an empty line leaves;
  * - Up and Down walk the history, saved across sessions (`history-file.ts`).
  *
@@ -33,12 +35,23 @@ import { getVersions } from "../paths.js";
 import { parseHelpQuery } from "../pager.js";
 import { KERNEL_SYMBOL, loadRuntime, loadRuntimeTools, preloadDeclarations } from "../preload.js";
 import { codePointLength } from "../requests.js";
+import { fitToWidth } from "../terminal/fit.js";
 import { colorEnabled, makeStyle, stripEscapes, type ColorChoice, type Style } from "../terminal/style.js";
 import { replGlobals } from "./globals.js";
 import { HistoryFile, historyPath } from "./history-file.js";
 import { InputInterrupter } from "./interrupt-watch.js";
 import { readLineSync } from "./read-line-sync.js";
 import { showValue } from "./show.js";
+
+/** Asks the terminal to mark pasted text (readline reports the marks as `paste-start`/`paste-end` keys). */
+const BRACKETED_PASTE_ON = "\u001b[?2004h";
+const BRACKETED_PASTE_OFF = "\u001b[?2004l";
+
+/** A pasted block: its complete lines, and what follows the last newline (left on the line). */
+interface Paste {
+  lines: string[];
+  rest: string;
+}
 
 export interface ReplOptions {
   input: NodeJS.ReadStream;
@@ -64,7 +77,11 @@ export class Repl {
   /** Lines of an input not complete yet. */
   private buffer: string[] = [];
   private blankLines = 0;
-  private queue: string[] = [];
+  private queue: (string | Paste)[] = [];
+  /** Lines of the block being pasted (bracketed paste), while it arrives. */
+  private pasteLines: string[] | undefined;
+  /** The indent the prompt put on the current continuation line (typed indentation replaces it). */
+  private autoIndent = "";
   private draining = false;
   private inputEnded = false;
   private exitRequested = false;
@@ -124,6 +141,7 @@ export class Repl {
 
     const savedHistory = this.interactive ? this.history.load() : [];
     if (this.history.problem) this.write(this.style.dim(`(${this.history.problem})`) + "\n");
+    if (this.interactive) output.write(BRACKETED_PASTE_ON);
     this.rl = createInterface({
       input,
       output,
@@ -135,13 +153,29 @@ export class Repl {
       ...(this.interactive ? { completer: (line: string, callback: (err: Error | null, result: [string[], string]) => void) => void this.complete(line, callback) } : {}),
     });
     this.rl.setPrompt(this.prompt);
+    // readline completes on a Tab only when it ends a chunk of input, and inserts the others as
+    // text: two quick Tabs (one chunk) gave a literal tab, then completed the empty word after it.
+    // Every Tab completes here (the second lists the choices), except in pasted text.
+    Object.defineProperty(this.rl, "isCompletionEnabled", { get: () => this.pasteLines === undefined, set: () => undefined, configurable: true });
     this.rl.on("line", (line) => {
+      if (this.pasteLines) {
+        // A line of a pasted block: kept for the block, under a `...` prompt, no auto-indent.
+        this.pasteLines.push(line);
+        this.write(this.continuation);
+        return;
+      }
       this.queue.push(line);
       void this.drain();
     });
     this.rl.on("SIGINT", () => this.onPromptInterrupt());
     // Registered after readline's own listener, so the typed character is already in the line.
-    if (this.interactive) input.on("keypress", (ch: string | undefined) => this.dedentClosingBracket(ch));
+    if (this.interactive) {
+      input.on("keypress", (ch: string | undefined, key: { name?: string } | undefined) => {
+        if (key?.name === "paste-start") this.pasteLines = [];
+        else if (key?.name === "paste-end") this.endPaste();
+        else if (!this.pasteLines) this.adjustIndent(ch);
+      });
+    }
     this.rl.on("close", () => {
       this.inputEnded = true;
       void this.drain();
@@ -159,17 +193,21 @@ export class Repl {
   private banner(runtimeNames: string[], runtimeError: string | undefined): void {
     const v = getVersions();
     const { style } = this;
-    this.write(`tsorch ${v.tsorch} REPL · TypeScript ${v.typescript} · Node ${process.version}\n`);
-    this.write(style.dim(`${[...runtimeNames, "display"].join(", ")} are ready.`) + "\n");
-    this.write(style.dim("Tab completes, name? shows docs, help() lists functions, Ctrl+C interrupts, Ctrl+D exits.") + "\n");
-    if (runtimeError) this.write(style.yellow(runtimeError) + "\n");
-    if (this.history.problem) this.write(style.dim(this.history.problem) + "\n");
+    // Wrapped at word boundaries to the terminal's width, as all the REPL's text.
+    const columns = this.renderOptions().columns;
+    const write = (text: string) => this.options.output.write(fitToWidth(text.replace(/\n$/, ""), columns) + "\n");
+    write(`tsorch ${v.tsorch} REPL · TypeScript ${v.typescript} · Node ${process.version}\n`);
+    write(style.dim(`${[...runtimeNames, "display"].join(", ")} are ready.`) + "\n");
+    write(style.dim("Tab completes, name? shows docs, help() lists functions, Ctrl+C interrupts, Ctrl+D exits.") + "\n");
+    if (runtimeError) write(style.yellow(runtimeError) + "\n");
+    if (this.history.problem) write(style.dim(this.history.problem) + "\n");
   }
 
   private showPrompt(indent = ""): void {
     if (!this.interactive) return;
     this.rl.setPrompt(this.buffer.length > 0 ? this.continuation : this.prompt);
     this.rl.prompt();
+    this.autoIndent = indent;
     if (indent) this.rl.write(indent);
   }
 
@@ -178,7 +216,10 @@ export class Repl {
     if (this.draining) return;
     this.draining = true;
     try {
-      while (this.queue.length > 0 && !this.exitRequested) await this.handleLine(this.queue.shift()!);
+      while (this.queue.length > 0 && !this.exitRequested) {
+        const next = this.queue.shift()!;
+        await (typeof next === "string" ? this.handleLine(next) : this.handlePaste(next));
+      }
     } finally {
       this.draining = false;
     }
@@ -216,6 +257,49 @@ export class Repl {
     }
     this.buffer = [];
     this.blankLines = 0;
+    await this.execute(code);
+    if (!this.exitRequested) this.showPrompt();
+  }
+
+  /**
+   * The end of a pasted block, as the terminal marked it: its lines (blank ones too) join the
+   * input as they are, without auto-indent; a block that ends with a newline runs when it is
+   * complete, and text after the last newline stays on the line for editing.
+   */
+  private endPaste(): void {
+    const lines = this.pasteLines ?? [];
+    this.pasteLines = undefined;
+    if (lines.length === 0) return; // pasted within one line: readline has it
+    const rl = this.rl as Interface & { line: string; _refreshLine?: () => void };
+    // The line after the block is drawn under a `...` prompt written by hand: readline's own.
+    this.rl.setPrompt(this.continuation);
+    if (rl.line !== "") rl._refreshLine?.();
+    this.queue.push({ lines, rest: rl.line });
+    void this.drain();
+  }
+
+  private async handlePaste(paste: Paste): Promise<void> {
+    if (this.interactive) for (const line of paste.lines) this.history.append(line);
+    this.buffer.push(...paste.lines);
+    this.blankLines = 0;
+    const code = this.buffer.join("\n");
+    let status: Awaited<ReturnType<Evaluator["isComplete"]>> = { status: "incomplete" };
+    if (paste.rest === "" && code.trim() !== "") {
+      try {
+        status = await this.evaluator.isComplete(code);
+      } catch {
+        status = { status: "unknown" };
+      }
+    }
+    if (paste.rest !== "") return; // the rest of the input is on the line being edited
+    if (status.status === "incomplete" || code.trim() === "") {
+      if (code.trim() === "") this.buffer = [];
+      this.showPrompt(status.status === "incomplete" ? (status.indent ?? "") : "");
+      return;
+    }
+    this.buffer = [];
+    // Off the `...` written after the last line.
+    if (this.interactive) this.write("\r\u001b[K");
     await this.execute(code);
     if (!this.exitRequested) this.showPrompt();
   }
@@ -270,15 +354,24 @@ export class Repl {
   }
 
   /**
-   * A closing bracket typed first on a continuation line (after the suggested indent) moves one
-   * level left, so `}` lines up with the line that opened the block.
+   * Keeps the suggested indent of a continuation line from doubling what the user types: a
+   * space typed first replaces it (the user indents by hand), and a closing bracket typed first
+   * moves one level left, so `}` lines up with the line that opened the block.
    */
-  private dedentClosingBracket(ch: string | undefined): void {
-    if (this.buffer.length === 0 || (ch !== "}" && ch !== "]" && ch !== ")")) return;
+  private adjustIndent(ch: string | undefined): void {
+    const indent = this.autoIndent;
+    this.autoIndent = "";
+    if (this.buffer.length === 0) return;
     const rl = this.rl as Interface & { line: string; cursor: number; _refreshLine?: () => void };
-    const match = /^( +)([}\])])$/.exec(rl.line);
-    if (!match || rl.cursor !== rl.line.length || typeof rl._refreshLine !== "function") return;
-    rl.line = match[1]!.slice(2) + match[2]!;
+    if (typeof rl._refreshLine !== "function" || rl.cursor !== rl.line.length) return;
+    if (ch === " " && indent !== "" && rl.line === indent + " ") {
+      rl.line = " ";
+      rl.cursor = 1;
+      rl._refreshLine();
+      return;
+    }
+    if ((ch !== "}" && ch !== "]" && ch !== ")") || indent === "" || rl.line !== indent + ch) return;
+    rl.line = indent.slice(2) + ch;
     rl.cursor = rl.line.length;
     rl._refreshLine();
   }
@@ -320,7 +413,7 @@ export class Repl {
       this.buffer = [];
       await this.execute(code);
     }
-    if (this.interactive) this.write("\n");
+    if (this.interactive) this.write(BRACKETED_PASTE_OFF + "\n");
     this.interrupter?.dispose();
     this.rl.close();
     this.finish(!this.interactive && this.failures > 0 ? 1 : 0);
