@@ -418,12 +418,21 @@ export function conv2dBackwardBias(g: Conv2dGeometry, gradOutput: Float32Array, 
   checkLength("conv2d", "grad_output", gradOutput, g.batch * g.outChannels * P);
   const gb = destination("conv2d", "grad_bias", gradBias, g.outChannels);
   for (let c = 0; c < g.outChannels; c++) {
-    let sum = 0.0;
+    // Four running sums in double (one chain of dependent adds would wait on each add's latency).
+    let s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
     for (let n = 0; n < g.batch; n++) {
       const o = (n * g.outChannels + c) * P;
-      for (let p = 0; p < P; p++) sum += gradOutput[o + p];
+      const end = o + P;
+      let p = o;
+      for (; p + 4 <= end; p += 4) {
+        s0 += gradOutput[p]!;
+        s1 += gradOutput[p + 1]!;
+        s2 += gradOutput[p + 2]!;
+        s3 += gradOutput[p + 3]!;
+      }
+      for (; p < end; p++) s0 += gradOutput[p]!;
     }
-    gb[c] = sum;
+    gb[c] = (s0 + s1) + (s2 + s3);
   }
   return gb;
 }
