@@ -26,16 +26,12 @@ import { floatKernel } from "../../backend/registry.js";
 import { isMeta, metaLike } from "../../tensor/meta.js";
 // Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
 import { hooked } from "../../ops/op-hook.js";
+import { type ArgsOf, type OptionsOf, Bool, Float, TensorT, arg, optional, signature } from "../../ops/signature.js";
 import { describeBatchNorm } from "../../shape/families/index.js";
 
 /** Keyword arguments of `F.batch_norm` after the running statistics. */
-export interface BatchNormArgs {
-  weight?: Tensor | null;
-  bias?: Tensor | null;
-  training?: boolean;
-  momentum?: number;
-  eps?: number;
-}
+/** Keyword arguments of `F.batch_norm`. */
+export type BatchNormArgs = OptionsOf<typeof BATCH_NORM>;
 
 function checkFeatures(name: string, expected: number, t: Tensor | null): void {
   if (t !== null && t.numel() !== expected) {
@@ -61,30 +57,23 @@ function verifyBatchSize(shape: readonly number[]): void {
  * @example
  * const y = F.batch_norm(x, null, null, null, null, true);   // plain standardisation per channel
  */
+/** PyTorch's parameters after the running statistics, positional or by keyword. */
+export const BATCH_NORM = signature("batch_norm", [
+  arg("weight", optional(TensorT), null), arg("bias", optional(TensorT), null), arg("training", Bool, false),
+  arg("momentum", Float, 0.1), arg("eps", Float, 1e-5),
+], 3);
+
 export const batch_norm = hooked("F.batch_norm", function batch_norm(
   input: Tensor,
   running_mean: Tensor | null,
   running_var: Tensor | null,
-  weight: Tensor | null | BatchNormArgs = null,
-  bias: Tensor | null = null,
-  training = false,
-  momentum = 0.1,
-  eps = 1e-5,
+  ...args: ArgsOf<typeof BATCH_NORM>
 ): Tensor {
   requireTensor("batch_norm", [[input, "input"], [running_mean, "running_mean", true], [running_var, "running_var", true]]);
-  let w: Tensor | null;
-  if (weight !== null && !(weight instanceof Tensor)) {
-    const o = weight;
-    w = o.weight ?? null;
-    bias = o.bias ?? null;
-    training = o.training ?? false;
-    momentum = o.momentum ?? 0.1;
-    eps = o.eps ?? 1e-5;
-  } else {
-    w = weight;
-  }
+  const { weight: w, bias, training, momentum, eps } = BATCH_NORM.parse(args);
   checkInitialized("<built-in method batch_norm of type object>", input, w, bias);
   if (training) verifyBatchSize(input.shape);
+  if (input.ndim < 2 && input.numel() === 0) return input.clone();
   if (input.ndim < 2) {
     throw new ShapeError(`batch_norm expects an input of at least 2 dimensions [N, C, ...], but got ${formatSize(input.shape)}`, {
       op: "batch_norm", shapes: { input: input.shape },
