@@ -42,13 +42,19 @@ const REORDERED: Record<string, Fn> = {
   "nn.functional.embedding_bag": (weight, idx, ...rest) => (F.embedding_bag as Fn)(idx, weight, ...rest),
   polygamma: (x, n, ...rest) => (torch.polygamma as Fn)(n, x, ...rest),
   "special.polygamma": (x, n, ...rest) => ((torch.special as unknown as Record<string, Fn>).polygamma)(n, x, ...rest),
+  // Variants whose op is another call than the name says (keyed name/variant).
+  "normal/in_place": (x, ...rest) => ((x as Tensor).normal_ as Fn).apply(x, rest),
+  "normal/number_mean": (std, mean, ...rest) => (torch.normal as Fn)(mean, std, ...rest),
+  // PyTorch's rand_like OpInfo calls torch.randn_like (its recorded outputs are normal samples).
+  "rand_like/": (x, ...rest) => (torch.randn_like as Fn)(x, ...rest),
 };
 
 /** Properties (not methods) that OpInfo tests as `lambda x: x.T`. */
 const GETTERS = new Set(["T", "H", "mT", "mH"]);
 
 /** The tsorch function an OpInfo name stands for, if tsorch has one. */
-function resolve(name: string): Fn | null {
+function resolve(name: string, variant = ""): Fn | null {
+  if (`${name}/${variant}` in REORDERED) return REORDERED[`${name}/${variant}`]!;
   if (name in REORDERED) {
     const head = name.startsWith("nn.functional.") ? (F as Record<string, unknown>)[name.slice(14)]
       : name.startsWith("special.") ? (torch.special as Record<string, unknown> | undefined)?.[name.slice(8)]
@@ -133,7 +139,7 @@ const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split("\n")
 function runAll(): Tally {
   const t: Tally = { present: 0, samples: 0, matched: 0, errors: 0, errorsRefused: 0, errorsSameText: 0, misses: [] };
   for (const op of fixture.ops) {
-    const fn = resolve(op.name);
+    const fn = resolve(op.name, op.variant);
     if (!fn) continue;
     t.present++;
     const miss = (sample: string, why: string) => t.misses.push({ op: op.name, variant: op.variant, sample, why });

@@ -20,6 +20,7 @@ import { type ArgsOf, Bool, Dims, DTypeT, Float, arg, kwarg, oneOf, optional, si
 import { checkTensor } from "./operand.js";
 import { amax, amin, norm as pnorm, sum } from "./reduce.js";
 import { scalarTypeName } from "./result-type.js";
+import { diag_embed } from "./rearrange.js";
 
 const ORD = optional(union(Float, oneOf("fro", "nuc"), "Number or str"));
 
@@ -84,7 +85,7 @@ function checkSquare(fn: string, A: Tensor): [number, number] {
       { op: fn, shapes: { A: A.shape }, expected: { rows: n }, got: { rows: A.shape[A.ndim - 2]! } });
   }
   requireFloat(fn, A);
-  return [n, A.numel() / Math.max(n * n, 1)];
+  return [n, A.shape.slice(0, -2).reduce((a, b) => a * b, 1)];
 }
 
 /** LU with partial pivoting of one n×n matrix (in place, row-major); the sign of the permutation, or the first zero pivot. */
@@ -156,7 +157,7 @@ export function det(A: Tensor): Tensor {
   for (let b = 0; b < batch; b++) {
     const m = Float64Array.from(src.subarray(b * n * n, (b + 1) * n * n));
     const { sign, zeroAt } = lu(m, n);
-    let d = zeroAt >= 0 ? 0 : sign;
+    let d = zeroAt >= 0 && n > 0 ? 0 : sign;
     if (zeroAt < 0) for (let i = 0; i < n; i++) d *= m[i * n + i]!;
     out.storage.data[b] = d;
   }
@@ -186,7 +187,29 @@ export function solve(A: Tensor, B: Tensor): Tensor {
 }
 
 /** The lower-triangular L with `A = L Lᵀ` for symmetric positive-definite A. */
-export function cholesky(A: Tensor): Tensor {
+export const CHOLESKY = signature("linalg_cholesky", [kwarg("upper", Bool, false)]);
+export function cholesky(A: Tensor, ...args: ArgsOf<typeof CHOLESKY>): Tensor {
+  const { upper } = CHOLESKY.parse(args);
+  const L = choleskyLower(A);
+  if (is_grad_enabled() && A.requires_grad) {
+    record("LinalgCholeskyExBackward0", L, [A], ([g]) => [choleskyBackward(g!, L.detach())]);
+  }
+  return upper ? L.mT : L;
+}
+
+/**
+ * PyTorch's Cholesky gradient: with Phi(X) the lower triangle of X with its
+ * diagonal halved, grad_A = sym(L^-H Phi(L^H grad_L) L^-1).
+ */
+function choleskyBackward(gL: Tensor, L: Tensor): Tensor {
+  const phi = L.mT.matmul(gL).tril();
+  const half = phi.sub(diag_embed(phi.diagonal(0, -2, -1).mul(0.5)));
+  const Linv = inv(L);
+  const G = Linv.mT.matmul(half).matmul(Linv);
+  return G.add(G.mT).mul(0.5);
+}
+
+function choleskyLower(A: Tensor): Tensor {
   checkTensor(A, "linalg.cholesky");
   const [n, batch] = checkSquare("linalg.cholesky", A);
   const src = A.contiguous()._contiguousData();

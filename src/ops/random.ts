@@ -325,8 +325,11 @@ export function bernoulli(input: Tensor, p?: number, options: { generator?: Gene
  * torch.multinomial(torch.tensor([0.1, 0.6, 0.3]), 2)             // two distinct categories
  * torch.multinomial(torch.tensor([[1, 3], [2, 0]], { dtype: "float32" }), 4, true) // shape [2, 4]
  */
-export function multinomial(input: Tensor, num_samples: number, replacement = false, options: { generator?: Generator } = {}): Tensor {
+export function multinomial(input: Tensor, num_samples: number, replacementArg: boolean | { replacement?: boolean; generator?: Generator } = false, options: { generator?: Generator } = {}): Tensor {
   checkTensor(input, "multinomial");
+  // `replacement` by keyword: multinomial(x, 3, { replacement: true }).
+  if (typeof replacementArg === "object") options = replacementArg;
+  const replacement = typeof replacementArg === "object" ? (replacementArg.replacement ?? false) : replacementArg;
   if (typeof num_samples !== "number" || !Number.isInteger(num_samples)) {
     const got = typeof num_samples === "number" ? "float" : typeof num_samples;
     throw new ArgumentError(`multinomial(): argument 'num_samples' (position 2) must be int, not ${got}`, "num_samples", "TypeError");
