@@ -140,6 +140,12 @@ export function tensordot(a: Tensor, b: Tensor, ...args: ArgsOf<typeof TENSORDOT
     db = dims[1].map((d) => (d < 0 ? d + b.ndim : d));
   }
   if (da.length !== db.length) throw new ArgumentError("both dimension lists should have same length", "dims", "RuntimeError");
+  // A contracted dim of size 1 on one side broadcasts: the other side is summed over it first (PyTorch 2.x).
+  da.forEach((d, i) => {
+    const e = db[i]!;
+    if (a.shape[d] === 1 && b.shape[e]! > 1) b = b.sum(e, true);
+    else if (b.shape[e] === 1 && a.shape[d]! > 1) a = a.sum(d, true);
+  });
   da.forEach((d, i) => {
     if (a.shape[d] !== b.shape[db[i]!]) {
       throw new ShapeError(`contracted dimensions need to match, but first has size ${a.shape[d]} in dim ${d} and second has size ${b.shape[db[i]!]} in dim ${db[i]}`,

@@ -245,7 +245,10 @@ export function arange(...args: ArgsOf<typeof ARANGE>): Tensor {
  * PyTorch's CPU kernel does (in the output precision, the second half
  * counted back from `end`), so the printed values agree.
  */
-export function linspace(start: number, end: number, steps: number, opts: CreationOptions = {}): Tensor {
+export function linspace(startArg: number | Tensor, endArg: number | Tensor, steps: number, opts: CreationOptions = {}): Tensor {
+  // 0-d tensors stand for their values (PyTorch's Tensor overload).
+  const start = startArg instanceof Tensor ? Number(startArg.item()) : startArg;
+  const end = endArg instanceof Tensor ? Number(endArg.item()) : endArg;
   if (!Number.isInteger(steps) || steps < 0) throw new ArgumentError("number of steps must be non-negative", "steps", "RuntimeError");
   const dtype = toDType(opts.dtype, float32);
   const t = allocate([steps], dtype);
