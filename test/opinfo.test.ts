@@ -45,6 +45,7 @@ const REORDERED: Record<string, Fn> = {
   // Variants whose op is another call than the name says (keyed name/variant).
   "normal/in_place": (x, ...rest) => ((x as Tensor).normal_ as Fn).apply(x, rest),
   "normal/number_mean": (std, mean, ...rest) => (torch.normal as Fn)(mean, std, ...rest),
+  "linalg.pinv/singular": (a, b) => torch.linalg.pinv((a as Tensor).matmul((b as Tensor).mT)),
   // PyTorch's rand_like OpInfo calls torch.randn_like (its recorded outputs are normal samples).
   "rand_like/": (x, ...rest) => (torch.randn_like as Fn)(x, ...rest),
 };

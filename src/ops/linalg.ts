@@ -16,11 +16,12 @@ import { record } from "../autograd/graph.js";
 import { ArgumentError, ShapeError, TsorchError } from "../errors.js";
 import { allocate } from "../tensor/creation.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { type ArgsOf, Bool, Dims, DTypeT, Float, arg, kwarg, oneOf, optional, signature, union } from "./signature.js";
+import { type ArgsOf, Bool, Dims, DTypeT, Float, Int, arg, kwarg, oneOf, optional, signature, union } from "./signature.js";
 import { checkTensor } from "./operand.js";
 import { amax, amin, norm as pnorm, sum } from "./reduce.js";
 import { scalarTypeName } from "./result-type.js";
 import { diag_embed } from "./rearrange.js";
+import { stack } from "./join.js";
 
 const ORD = optional(union(Float, oneOf("fro", "nuc"), "Number or str"));
 
@@ -234,4 +235,50 @@ function choleskyLower(A: Tensor): Tensor {
     out.storage.data.set(L, b * n * n);
   }
   return out;
+}
+
+export { svdvals, eigvalsh, matrix_rank, pinv, cond, slogdet } from "./decompositions.js";
+export { linalg_cross as cross } from "./numeric.js";
+export { matrix_power } from "./matmul.js";
+
+/** The dot product over `dim` (default the last), broadcasting the other dims. */
+const VECDOT = signature("linalg_vecdot", [kwarg("dim", Int, -1)], 2);
+export function vecdot(x: Tensor, y: Tensor, ...args: ArgsOf<typeof VECDOT>): Tensor {
+  const { dim } = VECDOT.parse(args);
+  checkTensor(x, "linalg.vecdot");
+  return x.mul(y).sum(dim);
+}
+
+/** The diagonals of the matrices in the last two dims (`torch.diagonal` with matrix defaults). */
+const DIAGONAL = signature("linalg_diagonal", [kwarg("offset", Int, 0), kwarg("dim1", Int, -2), kwarg("dim2", Int, -1)]);
+export function diagonal(A: Tensor, ...args: ArgsOf<typeof DIAGONAL>): Tensor {
+  const { offset, dim1, dim2 } = DIAGONAL.parse(args);
+  return checkTensor(A, "linalg.diagonal").diagonal(offset, dim1, dim2);
+}
+
+/** The product of a chain of matrices (the first may be a row vector, the last a column vector). */
+export function multi_dot(tensors: readonly Tensor[]): Tensor {
+  if (tensors.length < 2) throw new TsorchError(`multi_dot(): expected at least 2 tensors but got ${tensors.length}`);
+  tensors.forEach((t, i) => {
+    const ok = t.ndim === 2 || (t.ndim === 1 && (i === 0 || i === tensors.length - 1));
+    if (!ok) {
+      const which = i === 0 ? "first" : i === tensors.length - 1 ? "last" : null;
+      throw new TsorchError(which ? `multi_dot(): the ${which} tensor must be 1D or 2D but got ${t.ndim}D` : `multi_dot(): tensor ${i} must be 2D but got ${t.ndim}D`);
+    }
+  });
+  return tensors.slice(1).reduce((acc, t) => acc.matmul(t), tensors[0]!);
+}
+
+/** The Vandermonde matrix of x: columns x^0, x^1, ..., x^(N-1). */
+const VANDER = signature("linalg_vander", [kwarg("N", optional(Int), null)]);
+export function vander(x: Tensor, ...args: ArgsOf<typeof VANDER>): Tensor {
+  const { N } = VANDER.parse(args);
+  checkTensor(x, "linalg.vander");
+  if (x.ndim === 0) x = x.reshape([1]);
+  const n = N ?? x.shape[x.ndim - 1]!;
+  if (N !== null && N < 1) throw new TsorchError("N must be greater than 1.");
+  if (n === 0) return x.unsqueeze(-1).narrow(-1, 0, 0);
+  const cols = [x.mul(0).add(1)];
+  for (let i = 1; i < n; i++) cols.push(cols[i - 1]!.mul(x));
+  return stack(cols, -1);
 }

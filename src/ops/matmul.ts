@@ -16,6 +16,7 @@
  * torch.mm(torch.ones(1, 2704), torch.ones(400, 120))
  * // RuntimeError: mat1 and mat2 shapes cannot be multiplied (1x2704 and 400x120)
  */
+import { inv } from "./linalg.js";
 import { is_grad_enabled } from "../autograd/grad-mode.js";
 import { record } from "../autograd/graph.js";
 import { ArgumentError, DTypeError, ShapeError } from "../errors.js";
@@ -489,10 +490,13 @@ function addProductOp(
   return out;
 }
 
-/** Matrix power (non-negative integer exponent) of a square matrix or batch of them. */
+/** Matrix power (integer exponent; negative ones invert first) of a square matrix or batch of them. */
+
 export function matrix_power(input: Tensor, n: number): Tensor {
   checkTensor(input, "matrix_power");
-  if (!Number.isInteger(n) || n < 0) throw new ArgumentError("matrix_power: only non-negative integer exponents are supported", "n", "RuntimeError");
+  if (!Number.isInteger(n)) throw new ArgumentError("matrix_power: only integer exponents are supported", "n", "RuntimeError");
+  // A negative power is a power of the inverse (PyTorch's linalg.matrix_power).
+  if (n < 0) return matrix_power(inv(input), -n);
   const size = input.shape[input.ndim - 1]!;
   if (input.ndim < 2 || input.shape[input.ndim - 2] !== size) {
     throw new ShapeError(`linalg.matrix_power: A must be batches of square matrices, but they are ${input.shape[input.ndim - 2]} by ${size} matrices`, { op: "matrix_power", shapes: { input: input.shape } });

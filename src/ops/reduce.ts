@@ -29,6 +29,7 @@ import { type ReduceOp, groupBases, reducedRows } from "../backend/cpu/reduce.js
 import { opKernel } from "./kernels.js";
 import { isMeta, metaTensor } from "../tensor/meta.js";
 import { checkTensor } from "./operand.js";
+import { nuclearNorm } from "./decompositions.js";
 import { scalarTypeName } from "./result-type.js";
 import { saveInput, saveOutput } from "./grad-utils.js";
 // Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
@@ -638,7 +639,15 @@ export const NORM = signature("norm", [
 export function norm(input: Tensor, ...args: ArgsOf<typeof NORM>): Tensor {
   checkTensor(input, "norm");
   const { p, dim, keepdim, dtype } = NORM.parse(args);
-  if (p === "nuc") throw new ArgumentError("norm(): the nuclear norm is not supported", "p", "RuntimeError");
+  if (p === "nuc") {
+    // The sum of the singular values of the matrices in `dim` (the last two by default).
+    const dims = dim === null ? [input.ndim - 2, input.ndim - 1] : (typeof dim === "number" ? [dim] : [...dim]).map((d) => (d < 0 ? d + input.ndim : d));
+    if (dims.length !== 2 || input.ndim < 2) throw new ArgumentError(`linalg.matrix_norm: dim must be a 2-tuple. Got ${dims.join(" ")}`, "dim", "RuntimeError");
+    const moved = input.movedim(dims, [input.ndim - 2, input.ndim - 1]);
+    let r = nuclearNorm(moved);
+    if (keepdim) for (const d of [...dims].sort((a, b) => a - b)) r = r.unsqueeze(d);
+    return r;
+  }
   const options = { dtype: dtype ?? undefined };
   if (input.dtype.kind !== "float") {
     throw new DTypeError(`norm(): input dtype should be either floating point or complex. Got ${scalarTypeName(input.dtype)} instead.`, "norm", [input.dtype.name]);
