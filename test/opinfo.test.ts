@@ -23,7 +23,9 @@ type Fn = (...args: unknown[]) => unknown;
 
 function decodeArg(a: unknown): unknown {
   if (a === null || typeof a !== "object") return a;
-  const o = a as { tensor?: EncodedTensor; dtype?: string; seq?: unknown[]; float?: string };
+  const o = a as { tensor?: EncodedTensor; view?: [number[], number[], number]; dtype?: string; seq?: unknown[]; float?: string };
+  // A view into a larger storage: the storage, then the same view of it.
+  if (o.tensor && o.view) return (decodeInput(o.tensor) as Tensor).as_strided(...o.view);
   if (o.tensor) return decodeInput(o.tensor);
   if (o.dtype) return dtypeOf(o.dtype);
   if (o.seq) return o.seq.map(decodeArg);
@@ -184,4 +186,4 @@ describe(`PyTorch ${fixture.torch}'s OpInfo database`, () => {
 });
 
 /** What this tree reaches today; raise it as ops arrive. */
-const FLOOR = { present: 487, matched: 1629, errorsRefused: 320, errorsSameText: 235 };
+const FLOOR = { present: 510, matched: 1744, errorsRefused: 339, errorsSameText: 252 };
