@@ -25,6 +25,7 @@
  */
 import { ArgumentError } from "../../errors.js";
 import { ScratchSlot, scratchF64 } from "./scratch.js";
+import { operandStrides } from "./gemm.js";
 
 /** Rows of op(B) per block. */
 const KC = 128;
@@ -108,8 +109,7 @@ export function dgemm(
   scaleRows(beta, C, cOffset, M, N, ldc);
   if (K === 0 || alpha === 0) return;
   // op(A)[i, k] is A[aOffset + i*ars + k*acs].
-  const ars = transA ? 1 : lda;
-  const acs = transA ? lda : 1;
+  const [ars, acs] = operandStrides(transA, lda);
   for (let j0 = 0; j0 < N; j0 += NC) {
     const nc = Math.min(NC, N - j0);
     for (let k0 = 0; k0 < K; k0 += KC) {

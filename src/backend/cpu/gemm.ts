@@ -400,6 +400,14 @@ function checkMatrix(name: string, len: number, offset: number, rows: number, co
   }
 }
 
+/**
+ * The row and column strides of op(X) for a BLAS operand stored with leading dimension `ld`:
+ * element (i, k) of op(X) is `X[offset + i*rs + k*cs]` with `[rs, cs] = operandStrides(trans, ld)`.
+ */
+export function operandStrides(trans: boolean, ld: number): [rs: number, cs: number] {
+  return trans ? [1, ld] : [ld, 1];
+}
+
 /** Throws `ArgumentError` unless the sizes are non-negative integers and every matrix fits its array. */
 export function checkSgemmArgs(
   transA: boolean,
@@ -453,12 +461,9 @@ export function sgemm(
   checkSgemmArgs(transA, transB, M, N, K, A, aOffset, lda, B, bOffset, ldb, C, cOffset, ldc);
   if (M === 0 || N === 0) return;
   scaleMatrix(beta, C, cOffset, M, N, ldc, 1);
-  gemmAccumulate(
-    M, N, K, alpha,
-    A, aOffset, transA ? 1 : lda, transA ? lda : 1,
-    B, bOffset, transB ? 1 : ldb, transB ? ldb : 1,
-    C, cOffset, ldc, 1,
-  );
+  const [rsA, csA] = operandStrides(transA, lda);
+  const [rsB, csB] = operandStrides(transB, ldb);
+  gemmAccumulate(M, N, K, alpha, A, aOffset, rsA, csA, B, bOffset, rsB, csB, C, cOffset, ldc, 1);
 }
 
 /**

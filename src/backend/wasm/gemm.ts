@@ -24,7 +24,7 @@
  * registers: spills).
  */
 import { TsorchError } from "../../errors.js";
-import { checkSgemmArgs, sgemm } from "../cpu/gemm.js";
+import { checkSgemmArgs, operandStrides, sgemm } from "../cpu/gemm.js";
 import { FunctionBody, I32, V128, encodeModule, Op } from "./assembler.js";
 import { heapF32, instantiate, memoryImport } from "./memory.js";
 import { parallelGemm } from "./threads.js";
@@ -344,8 +344,8 @@ export function sgemmSimd(
   const aLen = mp * K;
   const bLen = np * K;
   const mem = simdMemory(aLen + bLen + mp * np);
-  const rsA = transA ? 1 : lda, csA = transA ? lda : 1;
-  const rsB = transB ? 1 : ldb, csB = transB ? ldb : 1;
+  const [rsA, csA] = operandStrides(transA, lda);
+  const [rsB, csB] = operandStrides(transB, ldb);
   packSlivers(A, aOffset, rsA, csA, M, K, MR, mem, 0);
   packSlivers(B, bOffset, csB, rsB, N, K, NR, mem, aLen);
   const cBase = aLen + bLen;
