@@ -3,7 +3,8 @@
  * work": random depth; convolutions and poolings with random kernel, stride,
  * padding (incl. "same"), dilation and ceil_mode; adaptive pools; branches
  * joined by `cat`; residual adds; `F.interpolate`; subclassed layers; custom
- * modules calling `F.*`; `ModuleList` loops; heads that flatten (nn.Flatten,
+ * modules calling `F.*`; `ModuleList` and `ModuleDict` loops; parts of a dim
+ * (`narrow` and `split` parts joined again by `cat`, `narrow` crops); heads that flatten (nn.Flatten,
  * `torch.flatten`, `x.view(x.size(0), -1)`, a literal `x.view(-1, n)`) into a
  * Linear sized at a design input, or pool adaptively, or average globally.
  *
@@ -30,6 +31,9 @@ export type LayerSpec =
   | { kind: "fblock"; out: number; k: number; s: number; p: number }
   | { kind: "interp"; scale: number }
   | { kind: "list"; n: number; k: number }
+  | { kind: "dict"; k: number }
+  | { kind: "halves"; n: number }
+  | { kind: "crop"; n: number }
   | { kind: "relu" };
 
 export type HeadSpec =
@@ -117,6 +121,43 @@ class Stack extends nn.Module {
   }
 }
 
+/** A `ModuleDict` looped over in forward (two same-padded convolutions by name). */
+class Named extends nn.Module {
+  blocks: nn.ModuleDict;
+  constructor(c: number, k: number) {
+    super();
+    this.blocks = new nn.ModuleDict({ first: new nn.Conv2d(c, c, k, { padding: "same" }), second: new nn.Conv2d(c, c, k, { padding: "same" }) });
+  }
+  override forward(x: Tensor): Tensor {
+    for (const m of this.blocks.values()) x = F.relu((m as nn.Conv2d)(x));
+    return x;
+  }
+}
+
+/**
+ * Two n-wide parts of W (`narrow`, then `split` of the 2n columns) side by side in the channels: W must
+ * hold 2n columns. (A `chunk` whose piece count changes with W changes the network's structure; the
+ * explanation models the pieces of the recorded run.)
+ */
+class Halves extends nn.Module {
+  constructor(readonly n: number) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return torch.cat(x.narrow(3, 0, 2 * this.n).split(this.n, 3), 1);
+  }
+}
+
+/** The top-left n×n corner (`narrow` twice): the map must have at least n rows and columns. */
+class Crop extends nn.Module {
+  constructor(readonly n: number) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return x.narrow(2, 0, this.n).narrow(3, 0, this.n);
+  }
+}
+
 class Interp extends nn.Module {
   constructor(readonly scale: number) {
     super();
@@ -173,6 +214,16 @@ function buildLayers(spec: { channels: number; layers: readonly LayerSpec[] }): 
         break;
       case "list":
         modules.push(new Stack(c, l.n, l.k));
+        break;
+      case "dict":
+        modules.push(new Named(c, l.k));
+        break;
+      case "halves":
+        modules.push(new Halves(l.n));
+        c *= 2;
+        break;
+      case "crop":
+        modules.push(new Crop(l.n));
         break;
       case "relu":
         modules.push(new nn.ReLU());
@@ -231,6 +282,15 @@ export function runAt(net: nn.Module, spec: { channels: number; batch: number },
 /** Whether a real run at H×W succeeds and keeps the batch. */
 export function runsAt(net: nn.Module, spec: { channels: number; batch: number }, h: number, w: number): boolean {
   return runAt(net, spec, h, w) === "works";
+}
+
+/** Every corpus net: 300 random ones, 60 whose joins agree only at some sizes, 40 with ModuleDict loops and parts of dims. */
+export function allCorpusSpecs(): NetSpec[] {
+  return [
+    ...corpusSpecs(300, 20261207),
+    ...corpusSpecs(60, 7, { joins: true }).map((s) => ({ ...s, id: 1000 + s.id })),
+    ...corpusSpecs(40, 11, { parts: true }).map((s) => ({ ...s, id: 2000 + s.id })),
+  ];
 }
 
 // ---------------------------------------------------------------- generating
@@ -293,6 +353,15 @@ function joinSpec(r: () => number): LayerSpec {
   return layerSpec(r, 1);
 }
 
+/** Loops over a ModuleDict, and parts of a dim (split parts joined by cat, narrow crops), among the usual layers. */
+function partSpec(r: () => number): LayerSpec {
+  const u = r();
+  if (u < 0.2) return { kind: "dict", k: pick(r, [3, 5]) };
+  if (u < 0.4) return { kind: "halves", n: int(r, 2, 12) };
+  if (u < 0.55) return { kind: "crop", n: int(r, 4, 24) };
+  return layerSpec(r, 1);
+}
+
 function headSpec(r: () => number): HeadSpec {
   const u = r();
   const out = int(r, 2, 10);
@@ -317,15 +386,16 @@ function featuresAt(spec: Omit<NetSpec, "failing">, h: number, w: number): numbe
 
 /**
  * `count` nets from `seed`: each runs at a design size and fails at the recorded `failing` size.
- * With `joins`, most layers are joins that agree only at some sizes (the failures are `cat` and `+`).
+ * With `joins`, most layers are joins that agree only at some sizes (the failures are `cat` and `+`);
+ * with `parts`, many are ModuleDict loops, chunk halves and narrow crops.
  */
-export function corpusSpecs(count: number, seed: number, options: { joins?: boolean } = {}): NetSpec[] {
+export function corpusSpecs(count: number, seed: number, options: { joins?: boolean; parts?: boolean } = {}): NetSpec[] {
   const r = rng(seed);
   const out: NetSpec[] = [];
   torch.manual_seed(seed);
   for (let tries = 0; out.length < count && tries < count * 50; tries++) {
     const channels = pick(r, [1, 3]);
-    const layers = Array.from({ length: int(r, 1, 7) }, () => (options.joins ? joinSpec(r) : layerSpec(r, channels)));
+    const layers = Array.from({ length: int(r, 1, 7) }, () => (options.joins ? joinSpec(r) : options.parts ? partSpec(r) : layerSpec(r, channels)));
     const head = headSpec(r);
     const design: [number, number] = r() < 0.7 ? [int(r, 8, 48), 0] : [int(r, 8, 48), int(r, 8, 48)];
     if (design[1] === 0) design[1] = design[0];

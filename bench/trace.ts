@@ -7,7 +7,7 @@
  * - a shape-only trace of LeNet (`trace(net, [1, 1, 32, 32])`, meta tensors;
  *   target: under 1 ms), and the same for a 4096×4096 input;
  * - the explanation of the 64×64 failure (symbolic replay + solver), and of
- *   the failure of each of the 300 random corpus nets (bench/shape-corpus.ts;
+ *   the failure of each of the 400 corpus nets (bench/shape-corpus.ts;
  *   target: under 50 ms); a shape-only trace of a 50-layer net (under 5 ms);
  * - conv1's heatmap (6×28×28 activation kept by a trace → PNG bundle; target: under 20 ms).
  *
@@ -20,7 +20,7 @@
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { nn, torch, summary, trace, setFlightRecorder } from "../src/index.js";
-import { buildNet, corpusSpecs } from "./shape-corpus.js";
+import { allCorpusSpecs, buildNet } from "./shape-corpus.js";
 import { no_grad } from "../src/autograd/grad-mode.js";
 import { jupyterDisplay } from "../src/render/mime.js";
 import { hooked } from "../src/ops/op-hook.js";
@@ -54,7 +54,7 @@ export interface TraceBenchResult {
   hookIdleNs: number;
   /** Shape-only trace of a 50-layer net (25 conv + ReLU pairs), ms (target < 5 ms). */
   metaTrace50Ms: number;
-  /** Explaining the failure of each of the 300 corpus nets (replay, shape-only reruns, solve, text): median, 95th percentile and slowest, ms (target < 50 ms). */
+  /** Explaining the failure of each of the 400 corpus nets (replay, shape-only reruns, solve, text): median, 95th percentile and slowest, ms (target < 50 ms). */
   corpusExplainMedianMs: number;
   corpusExplainP95Ms: number;
   corpusExplainMaxMs: number;
@@ -68,7 +68,7 @@ export interface TraceBenchResult {
 function corpusExplainTimes(): number[] {
   const times: number[] = [];
   const was = setFlightRecorder(true);
-  const specs = corpusSpecs(300, 20261207);
+  const specs = allCorpusSpecs();
   const explainOnce = (spec: (typeof specs)[number]) => {
     const net = buildNet(spec) as unknown as (x: unknown) => unknown;
     let error: unknown;
@@ -242,7 +242,7 @@ function main(): void {
   console.log(`summary(net, [1, 1, 32, 32]) as text        ${r.summaryTextMs.toFixed(3).padStart(8)} ms`);
   console.log(`explain the 64x64 failure (replay + solve)  ${r.explainMs.toFixed(2).padStart(8)} ms`);
   console.log(`shape-only trace of a 50-layer net          ${r.metaTrace50Ms.toFixed(3).padStart(8)} ms   target < 5 ms`);
-  console.log(`explain a corpus net's failure (300 nets, median of 3 each)    median ${r.corpusExplainMedianMs.toFixed(1)} ms, p95 ${r.corpusExplainP95Ms.toFixed(1)} ms, slowest ${r.corpusExplainMaxMs.toFixed(1)} ms   target < 50 ms`);
+  console.log(`explain a corpus net's failure (400 nets, median of 3 each)    median ${r.corpusExplainMedianMs.toFixed(1)} ms, p95 ${r.corpusExplainP95Ms.toFixed(1)} ms, slowest ${r.corpusExplainMaxMs.toFixed(1)} ms   target < 50 ms`);
   console.log(`conv1 heatmap from a trace, display bundle  ${r.heatmapMs.toFixed(2).padStart(8)} ms   target < 20 ms`);
   console.log(`op hook while nobody listens (per call)      ${r.hookIdleNs.toFixed(1).padStart(8)} ns`);
   console.log(JSON.stringify({ bench: "trace", ...r }));

@@ -97,16 +97,22 @@ function check(spec: NetSpec): Verdict {
 const specs = corpusSpecs(COUNT, 20261207);
 /** Nets whose failures are mostly joins (`cat` of strided branches, `+` of a pool-then-upsample shortcut). */
 const joinSpecs = corpusSpecs(60, 7, { joins: true }).map((s) => ({ ...s, id: 1000 + s.id }));
+/** Nets with ModuleDict loops and parts of dims (`narrow`/`split` parts joined by `cat`, `narrow` crops). */
+const partSpecs = corpusSpecs(40, 11, { parts: true }).map((s) => ({ ...s, id: 2000 + s.id }));
 
 describe("the random-network corpus", () => {
-  test(`${COUNT} nets and 60 with joins, each with a failing input`, () => {
+  test(`${COUNT} nets, 60 with joins and 40 with dict loops and parts of dims, each with a failing input`, () => {
     expect(specs.length).toBe(COUNT);
     expect(joinSpecs.length).toBe(60);
+    expect(partSpecs.length).toBe(40);
+    // The parts group holds what its name says.
+    const kinds = new Set(partSpecs.flatMap((s) => s.layers.map((l) => l.kind)));
+    for (const k of ["dict", "halves", "crop"]) expect(kinds.has(k as never)).toBe(true);
     if (process.env.WRITE_SHAPE_CORPUS) writeFileSync(new URL("./fixtures/shape_corpus_nets.json", import.meta.url), JSON.stringify(specs.slice(0, 40)));
   });
 
   test("the explained sizes are the sizes at which a real run works", () => {
-    const verdicts = [...specs, ...joinSpecs].map(check);
+    const verdicts = [...specs, ...joinSpecs, ...partSpecs].map(check);
     const wrong = verdicts.filter((v) => v.mismatches.length > 0);
     const approximate = verdicts.filter((v) => !v.exact);
     const slowest = Math.max(...verdicts.map((v) => v.explainMs));
