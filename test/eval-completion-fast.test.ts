@@ -6,6 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runtimeTypesEntry } from "../kernel/eval/package-root.js";
+// The runtime first: its modules import each other in an order the op modules rely on.
+import "../src/index.js";
+import { signatureTexts } from "../src/ops/signature.js";
+import { stripAnsi } from "./run-support.js";
 import { notebook, removeNotebookDirs, type TestNotebook } from "./eval-fixtures/helpers.js";
 
 afterAll(removeNotebookDirs);
@@ -79,3 +83,27 @@ describe("member completion without a new program", () => {
     expect(nb.ev.complete("net.forward(torch.zeros(1, 4)).sh", 33).matches).toContain("shape");
   });
 });
+
+describe("signatures as PyTorch writes them, from the op's one signature", () => {
+  test("Shift+Tab on torch.amax: PyTorch's form first, then the TypeScript type", () => {
+    expect(signatureTexts("amax")).toEqual(["amax(input, dim=[], keepdim=False)"]);
+    const shown = nb.ev.inspect("torch.amax", 10, 0);
+    const plain = stripAnsi(shown.data["text/plain"]!);
+    expect(plain).toMatch(/^Signature: amax\(input, dim=\[\], keepdim=False\)\nTypeScript: function amax\(input: Tensor/);
+    expect(shown.data["text/markdown"]).toContain("```python\namax(input, dim=[], keepdim=False)\n```");
+  });
+
+  test("a Tensor method drops `input`; completion details carry the same form", () => {
+    expect(stripAnsi(nb.ev.inspect("net.fc1.weight.amax", 19, 0).data["text/plain"]!)).toMatch(/^Signature: amax\(dim=\[\], keepdim=False\)/);
+    const types = nb.ev.complete("torch.am", 8).metadata._jupyter_types_experimental as Entry[];
+    expect(types.find((e) => e.text === "amax")?.signature).toBe("(input, dim=[], keepdim=False)");
+    const methods = nb.ev.complete("net.fc1.weight.am", 17).metadata._jupyter_types_experimental as Entry[];
+    expect(methods.find((e) => e.text === "amax")?.signature).toBe("(dim=[], keepdim=False)");
+  });
+
+  test("a function of the notebook with an op's name keeps its own TypeScript signature", async () => {
+    expect((await nb.run("function amax(a: number, b: number) { return Math.max(a, b) }")).status).toBe("ok");
+    expect(stripAnsi(nb.ev.inspect("amax", 4, 0).data["text/plain"]!)).toMatch(/^Signature: function amax\(a: number, b: number\): number/);
+  });
+});
+

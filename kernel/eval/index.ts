@@ -387,6 +387,11 @@ export class CellEvaluator {
       ownerOf: (file) => this.cellLabel(file),
       cleanText: (text) => this.renameFiles(text),
       originalSource: (file) => this.originalSources.get(file),
+      pytorchSignatures: (name, file) => {
+        const entry = project.bundleEntry(file) ?? file;
+        const runtime = entry === this.runtimeTypes || runtimeDirectories(packageRoot()).some((dir) => entry.startsWith(dir));
+        return runtime ? runtimeSignatureTexts(name) : [];
+      },
       resting: () => {
         this.project!.setFile(this.inputFile, this.placeholderInput());
         this.project!.setRoots(this.rootFiles());
@@ -899,6 +904,12 @@ export class CellEvaluator {
 }
 
 // ---- helpers ---------------------------------------------------------------------------------
+
+/** The runtime's PyTorch-form signatures of an op (see `signatureTexts` in src/ops/signature.ts), read without importing it. */
+function runtimeSignatureTexts(name: string): readonly string[] {
+  const registry = (globalThis as unknown as Record<symbol, Map<string, string[]> | undefined>)[Symbol.for("tsorch.signatures")];
+  return registry?.get(name) ?? [];
+}
 
 function parseCell(ts: typeof TS, file: string, code: string): TS.SourceFile {
   return ts.createSourceFile(

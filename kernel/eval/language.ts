@@ -58,6 +58,11 @@ export interface LanguageHooks {
    * program the kernel keeps built while idle, which fast completion reads without a rebuild.
    */
   resting(): string;
+  /**
+   * PyTorch's form of a runtime function's signature (`amax(input, dim=[], keepdim=False)`, one
+   * per overload), for a name declared in `file`; empty for anything else.
+   */
+  pytorchSignatures(name: string, file: string): readonly string[];
 }
 
 /** Types and signatures are read for this many matches at most (the rest get the entry's kind). */
@@ -172,7 +177,8 @@ export class LanguageFeatures {
         // A property or variable holding a function is a function to whoever calls it.
         if (callable !== undefined) {
           type = "function";
-          signature = callable;
+          // A runtime op reads as PyTorch documents it: `(input, dim=[], keepdim=False)`.
+          signature = this.pytorchSignature(symbol) ?? callable;
         }
       }
       types.push({ start, end: cursorCp, text, type, signature });
@@ -407,9 +413,25 @@ export class LanguageFeatures {
 
   private readonly signatures = new WeakMap<TS.Symbol, string | null>();
 
+  /** `(input, dim=[], keepdim=False)`: the PyTorch form of a runtime op's first signature, without its name. */
+  private pytorchSignature(symbol: TS.Symbol): string | undefined {
+    const ts = this.project.ts;
+    const checker = this.project.program().getTypeChecker();
+    const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+    const declaration = target.declarations?.[0];
+    const form = declaration ? this.hooks.pytorchSignatures(target.name, declaration.getSourceFile().fileName)[0] : undefined;
+    if (!form) return undefined;
+    const params = form.slice(form.indexOf("("));
+    return target.flags & ts.SymbolFlags.Method ? asMethod(params) : params;
+  }
+
   private describe(quick: TS.QuickInfo, definition: TS.DefinitionInfo | undefined, detailLevel: 0 | 1): Record<string, string> {
     const ts = this.project.ts;
-    const signature = this.hooks.cleanText(ts.displayPartsToString(quick.displayParts));
+    const typed = this.hooks.cleanText(ts.displayPartsToString(quick.displayParts));
+    // A runtime op shows PyTorch's form first (`amax(input, dim=[], keepdim=False)`), then its TypeScript type.
+    const found = definition ? this.hooks.pytorchSignatures(definition.name, definition.fileName) : [];
+    const forms = quick.kind === ts.ScriptElementKind.memberFunctionElement ? found.map(asMethod) : found;
+    const signature = forms.length > 0 ? forms.join("\n") : typed;
     const docs = ts.displayPartsToString(quick.documentation ?? []);
     const tags = (quick.tags ?? []).map((t) => {
       const text = ts.displayPartsToString(t.text ?? []);
@@ -419,14 +441,16 @@ export class LanguageFeatures {
     const source = detailLevel >= 1 && definition ? this.declarationSource(definition) : undefined;
 
     const header = (label: string) => `${RED}${label}${RESET}`;
-    const plain: string[] = [`${header("Signature:")} ${signature}`, `${header("Kind:")}      ${quick.kind}`];
+    const plain: string[] = [`${header("Signature:")} ${signature.split("\n").join("\n           ")}`];
+    if (forms.length > 0) plain.push(`${header("TypeScript:")} ${typed}`);
+    plain.push(`${header("Kind:")}      ${quick.kind}`);
     if (where) plain.push(`${header("Defined in:")} ${where}`);
     plain.push(`${header("Docstring:")}${docs || tags.length ? "" : " <no docstring>"}`);
     if (docs) plain.push(docs);
     if (tags.length) plain.push(...tags);
     if (source) plain.push(`${header("Source:")}`, source);
 
-    const md: string[] = ["```typescript", signature, "```"];
+    const md: string[] = forms.length > 0 ? ["```python", signature, "```", "```typescript", typed, "```"] : ["```typescript", signature, "```"];
     if (docs) md.push("", docs);
     for (const t of quick.tags ?? []) {
       const text = ts.displayPartsToString(t.text ?? []);
@@ -648,4 +672,9 @@ function memberSortText(ts: typeof TS, symbol: TS.Symbol): string {
   const base = symbol.flags & ts.SymbolFlags.Optional ? "12" : "11";
   const deprecated = symbol.declarations?.some((d) => ts.getJSDocDeprecatedTag(d) !== undefined) ?? false;
   return deprecated ? "z" + base : base;
+}
+
+/** A function's PyTorch form as the Tensor method's: `amax(input, dim=[])` → `amax(dim=[])`. */
+function asMethod(form: string): string {
+  return form.replace("(input, ", "(").replace("(input)", "()");
 }

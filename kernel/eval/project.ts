@@ -318,6 +318,11 @@ export class CellProject {
     return bundle.entryName;
   }
 
+  /** The declaration file a packed bundle was made from (its entry), or undefined when `file` is not a bundle. */
+  bundleEntry(file: string): string | undefined {
+    return this.bundles.get(file)?.bundle.entry;
+  }
+
   /** Whether `name` is a made-up name of a packed module (`tsorch/dist/src/torch.js`) that cells do not import. */
   isInternalModuleName(name: string): boolean {
     return this.internalNames.has(name);

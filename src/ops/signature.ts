@@ -173,6 +173,12 @@ export class Signature<const P extends readonly AnyParam[]> {
   constructor(readonly fn: string, params: P, readonly leading = 1) {
     this.params = params;
     this.positional = params.filter((p) => !p.kwOnly).length;
+    // What tooltips show for the op (see `signatureTexts`); the leading operands beyond `input` are not named here.
+    if (leading === 1) {
+      const forms = signatureRegistry().get(fn) ?? [];
+      const text = this.toString();
+      if (!forms.includes(text)) signatureRegistry().set(fn, [...forms, text]);
+    }
   }
 
   /** PyTorch's `(input, dim=None, keepdim=False)` text of this signature. */
@@ -242,6 +248,23 @@ export class Signature<const P extends readonly AnyParam[]> {
     const at = position === undefined ? "" : ` (position ${position})`;
     throw new ArgumentError(`${this.fn}(): argument '${p.name}'${at} must be ${p.type.name}, not ${pyTypeName(v)}`, p.name, "TypeError");
   }
+}
+
+const REGISTRY = Symbol.for("tsorch.signatures");
+
+/**
+ * Every op's PyTorch-form signature text by the op's name, `amax` → `["amax(input, dim=[], keepdim=False)"]`
+ * (more than one for overloads). Kept on `globalThis` under `Symbol.for("tsorch.signatures")`, so
+ * tools that show functions (the kernel's tooltips and completion) read it without importing the runtime.
+ */
+function signatureRegistry(): Map<string, string[]> {
+  const slot = globalThis as unknown as Record<symbol, Map<string, string[]> | undefined>;
+  return (slot[REGISTRY] ??= new Map());
+}
+
+/** The PyTorch-form signatures registered for an op name (empty when it has none). */
+export function signatureTexts(fn: string): readonly string[] {
+  return signatureRegistry().get(fn) ?? [];
 }
 
 /** A signature: the op's name as PyTorch prints it in errors, and its parameters after `input`. */
