@@ -8,21 +8,11 @@ import * as nn from "../src/nn/index.js";
 import * as F from "../src/nn/functional/index.js";
 import { zeros } from "../src/tensor/creation.js";
 import type { Tensor } from "../src/tensor/tensor.js";
-import type { Explanation } from "../src/trace/explain.js";
 import { summary } from "../src/trace/summary.js";
 import { convOutputSize, poolOutputSize } from "../src/shape/dim.js";
 import { sym } from "../src/shape/sym.js";
+import { explanationOf } from "./explain-support.js";
 
-function explanationOf(run: () => unknown): Explanation {
-  try {
-    run();
-  } catch (e) {
-    const ex = (e as { explanation?: Explanation }).explanation;
-    if (!ex) throw e;
-    return ex;
-  }
-  throw new Error("the forward did not fail");
-}
 
 class MyConv extends nn.Conv2d {}
 

@@ -11,17 +11,8 @@
 import { describe, expect, test } from "vitest";
 import { F, nn, torch, type Tensor } from "../src/index.js";
 import type { Explanation } from "../src/trace/explain.js";
+import { explanationOf } from "./explain-support.js";
 
-function explanationOf(run: () => unknown): Explanation {
-  try {
-    run();
-  } catch (e) {
-    const ex = (e as { explanation?: Explanation }).explanation;
-    if (!ex) throw e;
-    return ex;
-  }
-  throw new Error("the forward did not fail");
-}
 
 type Net = (x: Tensor) => unknown;
 

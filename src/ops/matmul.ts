@@ -103,22 +103,12 @@ function gemmInto(
       bv = { data: c.storage.data, offset: 0, ld: N, trans: false };
       bBatch = K * N;
     }
-    if (f32) {
-      const sgemm = sgemmKernel();
-      for (let i = 0; i < batch; i++) {
-        sgemm(av.trans, bv.trans, M, N, K, 1,
-          av.data as Float32Array, av.offset + i * aBatch, av.ld,
-          bv.data as Float32Array, bv.offset + i * bBatch, bv.ld,
-          0, od as Float32Array, i * M * N, N);
-      }
-    } else {
-      const dgemm = dgemmKernel();
-      for (let i = 0; i < batch; i++) {
-        dgemm(av.trans, bv.trans, M, N, K, 1,
-          av.data as Float64Array, av.offset + i * aBatch, av.ld,
-          bv.data as Float64Array, bv.offset + i * bBatch, bv.ld,
-          0, od as Float64Array, i * M * N, N);
-      }
+    // sgemm and dgemm share one contract (BLAS's), on Float32Array or Float64Array operands.
+    const gemm = (f32 ? sgemmKernel() : dgemmKernel()) as (
+      ta: boolean, tb: boolean, M: number, N: number, K: number, alpha: number, A: TypedArray, aOff: number, lda: number,
+      B: TypedArray, bOff: number, ldb: number, beta: number, C: TypedArray, cOff: number, ldc: number) => void;
+    for (let i = 0; i < batch; i++) {
+      gemm(av.trans, bv.trans, M, N, K, 1, av.data, av.offset + i * aBatch, av.ld, bv.data, bv.offset + i * bBatch, bv.ld, 0, od, i * M * N, N);
     }
     return;
   }
