@@ -183,22 +183,21 @@ export function rfft(input: Tensor, ...args: ArgsOf<typeof RFFT>): Tensor {
 
 /** The inverse of rfft: a real signal of length n (default 2 (m - 1)) from a half spectrum. */
 export function irfft(input: Tensor, ...args: ArgsOf<typeof IRFFT>): Tensor {
-  const o = IRFFT.parse(args);
-  checkTensor(input, "fft_irfft");
-  const dim = checkDim("fft_irfft", input, o.dim);
+  return fromHalf("fft_irfft", input, IRFFT.parse(args), true);
+}
+
+/** The real transform of the Hermitian signal whose first half is `input` (irfft: inverse, hfft: forward). */
+function fromHalf(fn: string, input: Tensor, o: { n: number | null; dim: number; norm: Norm }, inverse: boolean): Tensor {
+  checkTensor(input, fn);
+  const dim = checkDim(fn, input, o.dim);
   const n = o.n ?? 2 * (input.shape[dim]! - 1);
-  checkN("fft_irfft", n);
-  return realTensor(dft(hermitian(fromReal(input), dim, n), dim, true, scaleOf(o.norm, n, true)), resultDType(input));
+  checkN(fn, n);
+  return realTensor(dft(hermitian(fromReal(input), dim, n), dim, inverse, scaleOf(o.norm, n, inverse)), resultDType(input));
 }
 
 /** The DFT of a Hermitian-symmetric signal given by its first half: a real spectrum of length n. */
 export function hfft(input: Tensor, ...args: ArgsOf<typeof HFFT>): Tensor {
-  const o = HFFT.parse(args);
-  checkTensor(input, "fft_hfft");
-  const dim = checkDim("fft_hfft", input, o.dim);
-  const n = o.n ?? 2 * (input.shape[dim]! - 1);
-  checkN("fft_hfft", n);
-  return realTensor(dft(hermitian(fromReal(input), dim, n), dim, false, scaleOf(o.norm, n, false)), resultDType(input));
+  return fromHalf("fft_hfft", input, HFFT.parse(args), false);
 }
 
 /** The inverse of hfft: the first n/2 + 1 entries of the inverse DFT of a real signal. */

@@ -385,57 +385,11 @@ export function histc(input: Tensor, ...args: ArgsOf<typeof HISTC>): Tensor {
   return Tensor._fromData(out, [bins], input.dtype);
 }
 
-/** The most frequent value along `dim` (the smallest among ties) and an index of it. */
-const MODE = signature("mode", [arg("dim", Int, -1), arg("keepdim", Bool, false)]);
-export function mode(input: Tensor, ...args: ArgsOf<typeof MODE>): [Tensor, Tensor] {
-  const { dim, keepdim } = MODE.parse(args);
-  checkTensor(input, "mode");
-  const x = input.ndim === 0 ? input.reshape([1]) : input;
-  const d = dim < 0 ? dim + x.ndim : dim;
-  const moved = x.movedim(d, -1).contiguous();
-  const n = moved.shape[moved.ndim - 1]!;
-  const data = moved.toFlatArray();
-  const rows = n === 0 ? 0 : data.length / n;
-  const vals = new input.dtype.ArrayType(rows);
-  const idx = new int64.ArrayType(rows);
-  for (let r = 0; r < rows; r++) {
-    const row = Array.from({ length: n }, (_, i) => Number(data[r * n + i]));
-    const sorted = row.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    let best = sorted[0]!;
-    let bestCount = 0;
-    for (let i = 0; i < n;) {
-      let j = i;
-      while (j < n && sorted[j]![0] === sorted[i]![0]) j++;
-      if (j - i > bestCount) { bestCount = j - i; best = sorted[j - 1]!; }
-      i = j;
-    }
-    vals[r] = best[0];
-    idx[r] = best[1];
-  }
-  const shape = moved.shape.slice(0, -1);
-  let v = Tensor._fromData(vals, shape, input.dtype);
-  let i = Tensor._fromData(idx, shape, int64);
-  if (keepdim && input.ndim > 0) { v = v.unsqueeze(d); i = i.unsqueeze(d); }
-  return [v, i];
-}
-
-/** The median ignoring NaN (the lower of the two middle values). */
-export function nanmedian(input: Tensor, ...args: unknown[]): Tensor | [Tensor, Tensor] {
-  checkTensor(input, "nanmedian");
-  const dimArg = args[0];
-  const opts = (args.find((a) => typeof a === "object" && a !== null && !(a instanceof Tensor)) ?? {}) as { dim?: number; keepdim?: boolean };
-  const dim = typeof dimArg === "number" ? dimArg : opts.dim;
-  const keepdim = typeof args[1] === "boolean" ? args[1] : (opts.keepdim ?? false);
-  const pick = (row: number[]): [number, number] => {
-    const ok = row.map((v, i) => [v, i] as const).filter(([v]) => !Number.isNaN(v)).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    if (ok.length === 0) return [NaN, row.findIndex((v) => Number.isNaN(v))];
-    const m = ok[Math.floor((ok.length - 1) / 2)]!;
-    return [m[0], m[1]];
-  };
-  if (dim === undefined) {
-    const [v] = pick(Array.from(input.contiguous().toFlatArray() as ArrayLike<number>, Number));
-    return Tensor._fromData(new input.dtype.ArrayType([v]), [], input.dtype);
-  }
+/**
+ * A value and its index for each row along `dim` (`pick` reads one row): the
+ * values and int64 indices, `dim` kept as size 1 with `keepdim`.
+ */
+function perRow(input: Tensor, dim: number, keepdim: boolean, pick: (row: number[]) => [number, number]): [Tensor, Tensor] {
   const x = input.ndim === 0 ? input.reshape([1]) : input;
   const d = dim < 0 ? dim + x.ndim : dim;
   const moved = x.movedim(d, -1).contiguous();
@@ -453,6 +407,41 @@ export function nanmedian(input: Tensor, ...args: unknown[]): Tensor | [Tensor, 
   let i = Tensor._fromData(idx, moved.shape.slice(0, -1), int64);
   if (keepdim && input.ndim > 0) { v = v.unsqueeze(d); i = i.unsqueeze(d); }
   return [v, i];
+}
+
+/** The most frequent value along `dim` (the smallest among ties) and an index of it. */
+const MODE = signature("mode", [arg("dim", Int, -1), arg("keepdim", Bool, false)]);
+export function mode(input: Tensor, ...args: ArgsOf<typeof MODE>): [Tensor, Tensor] {
+  const { dim, keepdim } = MODE.parse(args);
+  checkTensor(input, "mode");
+  return perRow(input, dim, keepdim, (row) => {
+    const n = row.length;
+    const sorted = row.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let best = sorted[0]!;
+    let bestCount = 0;
+    for (let i = 0; i < n;) {
+      let j = i;
+      while (j < n && sorted[j]![0] === sorted[i]![0]) j++;
+      if (j - i > bestCount) { bestCount = j - i; best = sorted[j - 1]!; }
+      i = j;
+    }
+    return [best[0], best[1]];
+  });
+}
+
+/** The median ignoring NaN (the lower of the two middle values): of all elements, or along `dim` with its index. */
+const NANMEDIAN = signature("nanmedian", [arg("dim", optional(Int), null), arg("keepdim", Bool, false)]);
+export function nanmedian(input: Tensor, ...args: ArgsOf<typeof NANMEDIAN>): Tensor | [Tensor, Tensor] {
+  const { dim, keepdim } = NANMEDIAN.parse(args);
+  checkTensor(input, "nanmedian");
+  const pick = (row: number[]): [number, number] => {
+    const ok = row.map((v, i) => [v, i] as const).filter(([v]) => !Number.isNaN(v)).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    if (ok.length === 0) return [NaN, row.findIndex((v) => Number.isNaN(v))];
+    const m = ok[Math.floor((ok.length - 1) / 2)]!;
+    return [m[0], m[1]];
+  };
+  if (dim === null) return perRow(input.reshape(-1), 0, false, pick)[0].reshape([]);
+  return perRow(input, dim, keepdim, pick);
 }
 
 /** The minimum and maximum (over `dim`, or all elements). */
