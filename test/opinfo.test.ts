@@ -186,4 +186,4 @@ describe(`PyTorch ${fixture.torch}'s OpInfo database`, () => {
 });
 
 /** What this tree reaches today; raise it as ops arrive. */
-const FLOOR = { present: 510, matched: 1744, errorsRefused: 339, errorsSameText: 252 };
+const FLOOR = { present: 511, matched: 1748, errorsRefused: 354, errorsSameText: 276 };

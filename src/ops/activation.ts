@@ -17,7 +17,7 @@ import { TsorchError } from "../errors.js";
 import { bool as boolDType } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { add, div, mul, sub } from "./binary.js";
-import { gt, le, lt, logical_or } from "./compare.js";
+import { ge, gt, le, lt, logical_or } from "./compare.js";
 import { where } from "./index-ops.js";
 import { checkTensor } from "./operand.js";
 import { type UnaryDef, runUnary } from "./unary-def.js";
@@ -135,7 +135,7 @@ export const HARDTANH: UnaryDef<[number, number]> = {
 
 export const HARDSIGMOID: UnaryDef<null> = {
   name: "hardsigmoid", dtype: "same", node: "HardsigmoidBackward0", reads: { input: true }, refuse: ["bool", "int"], refuseName: "hardsigmoid_cpu",
-  backward: (g, x) => where(logical_or(le(x, -3), le(3, x)), 0, div(g, 6)),
+  backward: (g, x) => where(logical_or(le(x, -3), ge(x, 3)), 0, div(g, 6)),
   fused: { kernel: "hardsigmoid_backward", from: "input" },
 };
 

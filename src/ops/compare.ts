@@ -14,11 +14,13 @@ import { no_grad } from "../autograd/grad-mode.js";
 import { ArgumentError, DTypeError } from "../errors.js";
 import { bool as boolDType, float32 } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
-import { type TensorLike, checkTensor, checkTensorLike } from "./operand.js";
+import { type TensorLike, checkTensor, checkTensorLike, invalidCombination } from "./operand.js";
 import { resultType, scalarTypeName } from "./result-type.js";
 import { elementwise } from "./tensor-iterator.js";
 
 function compare(op: string, input: TensorLike, other: TensorLike): Tensor {
+  // torch.eq(2, x): no overload of the comparisons takes a number first.
+  if (!(input instanceof Tensor) && !op.startsWith("logical_") && (typeof input === "number" || typeof input === "boolean")) throw invalidCombination(op, [input, other]);
   checkTensorLike(input, op, "input", 1);
   checkTensorLike(other, op, "other", 2);
   // PyTorch's logical ops take tensors only.
@@ -73,6 +75,7 @@ export function logical_not(input: Tensor): Tensor {
 }
 
 function bitwise(op: string, input: TensorLike, other: TensorLike): Tensor {
+  if (!(input instanceof Tensor) && !(other instanceof Tensor)) throw invalidCombination(op, [input, other]);
   checkTensorLike(input, op, "input", 1);
   checkTensorLike(other, op, "other", 2);
   const dt = resultType([input, other]);

@@ -141,12 +141,14 @@ export const stack = hooked("stack", function stack(tensors: readonly Tensor[], 
 
 /** Concatenates along dim 1 (dim 0 for 1-d tensors). */
 export function hstack(tensors: readonly Tensor[]): Tensor {
+  if (Array.isArray(tensors) && tensors.length === 0) throw new ArgumentError("hstack expects a non-empty TensorList", "tensors", "RuntimeError");
   const list = checkList(tensors, "hstack").map((t) => (t.ndim === 0 ? t.reshape(1) : t));
   return cat(list, list[0] && list[0].ndim === 1 ? 0 : 1);
 }
 
 /** Stacks rows: 1-d tensors become rows, then cat along dim 0. */
 export function vstack(tensors: readonly Tensor[]): Tensor {
+  if (Array.isArray(tensors) && tensors.length === 0) throw new ArgumentError("vstack expects a non-empty TensorList", "tensors", "RuntimeError");
   const list = checkList(tensors, "vstack").map((t) => (t.ndim === 0 ? t.reshape(1, 1) : t.ndim === 1 ? t.unsqueeze(0) : t));
   return cat(list, 0);
 }
@@ -155,6 +157,7 @@ export const row_stack = vstack;
 
 /** Stacks along the third dimension (1-d and 2-d tensors are lifted to 3-d first). */
 export function dstack(tensors: readonly Tensor[]): Tensor {
+  if (Array.isArray(tensors) && tensors.length === 0) throw new ArgumentError("dstack expects a non-empty TensorList", "tensors", "RuntimeError");
   const list = checkList(tensors, "dstack").map((t) => (t.ndim === 0 ? t.reshape(1, 1, 1) : t.ndim === 1 ? t.reshape(1, -1, 1) : t.ndim === 2 ? t.unsqueeze(2) : t));
   return cat(list, 2);
 }

@@ -54,3 +54,12 @@ export function checkTensor(x: unknown, fn: string, arg = "input", position = 1)
   if (x instanceof Tensor) return x;
   throw new ArgumentError(`${fn}(): argument '${arg}' (position ${position}) must be Tensor, not ${pyTypeName(x)}`, arg, "TypeError");
 }
+
+/**
+ * PyTorch's TypeError for a call no overload takes (an op whose overloads all
+ * need a tensor, called with numbers): `eq() received an invalid combination
+ * of arguments - got (int, Tensor), but expected one of:`.
+ */
+export function invalidCombination(fn: string, args: readonly unknown[]): ArgumentError {
+  return new ArgumentError(`${fn}() received an invalid combination of arguments - got (${args.map(pyTypeName).join(", ")}), but expected one of:`, "input", "TypeError");
+}

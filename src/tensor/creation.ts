@@ -140,6 +140,8 @@ export function eye(n: number, m: number | CreationOptions = n, opts: CreationOp
     opts = m;
     m = n;
   }
+  if (n < 0) throw new ArgumentError(`n must be greater or equal to 0, got ${n}`, "n", "RuntimeError");
+  if (m < 0) throw new ArgumentError(`m must be greater or equal to 0, got ${m}`, "m", "RuntimeError");
   const t = zeros([n, m], opts);
   for (let i = 0; i < Math.min(n, m); i++) t.storage.data[i * m + i] = 1;
   return t;
@@ -230,7 +232,7 @@ export function arange(...args: ArgsOf<typeof ARANGE>): Tensor {
   const nums = [s, e, st];
   const opts: CreationOptions = { dtype: p.dtype ?? undefined, device: p.device ?? undefined, requires_grad: p.requires_grad };
   if (st === 0) throw new ArgumentError("step must be nonzero", "step", "RuntimeError");
-  if ((st > 0 && e < s) || (st < 0 && e > s)) throw new ArgumentError("upper bound and larger bound inconsistent with step sign", "end", "RuntimeError");
+  if ((st > 0 && e < s) || (st < 0 && e > s)) throw new ArgumentError("upper bound and lower bound inconsistent with step sign", "end", "RuntimeError");
   const allInt = nums.every(Number.isInteger);
   const dtype = toDType(opts.dtype, allInt ? int64 : float32);
   const n = Math.ceil((e - s) / st);
