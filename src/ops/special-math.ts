@@ -10,6 +10,8 @@
  * besselJ(0, 2.4)  // 0.0025076832... (near J0's first zero)
  */
 
+import { erfcFraction } from "../backend/cpu/elementwise.js";
+
 const EULER = 0.5772156649015329;
 const SQRT_PI = Math.sqrt(Math.PI);
 
@@ -135,25 +137,9 @@ export function erf(x: number): number {
   return Math.sign(x) * (1 - erfcPositive(a));
 }
 
-/** e^(x^2) erfc(x) for x >= 2, by its continued fraction (Lentz). */
+/** e^(x^2) erfc(x) for x >= 2, by erfc's continued fraction. */
 function erfcxLarge(x: number): number {
-  // erfc(x) = e^-x^2 / sqrt(pi) * 1 / (x + (1/2) / (x + 1 / (x + (3/2) / (x + ...))))
-  const tiny = 1e-300;
-  let f = x;
-  let c = x;
-  let d = 0;
-  for (let n = 1; n < 300; n++) {
-    const an = n / 2;
-    d = x + an * d;
-    d = d === 0 ? tiny : d;
-    c = x + an / c;
-    c = c === 0 ? tiny : c;
-    d = 1 / d;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return 1 / (SQRT_PI * f);
+  return 1 / (SQRT_PI * erfcFraction(x));
 }
 
 function erfcPositive(a: number): number {

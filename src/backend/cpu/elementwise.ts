@@ -152,7 +152,14 @@ export function erf(x: number): number {
 /** erfc(x) for x >= 2.5 by the Laplace continued fraction, evaluated with Lentz's method. */
 function erfcLarge(x: number): number {
   if (x > 27) return 0;
-  // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...)))))
+  return Math.exp(-x * x) / (erfcFraction(x) * 1.7724538509055159);
+}
+
+/**
+ * The Laplace continued fraction of erfc for large x, by Lentz's method:
+ * erfc(x) = exp(-x^2) / (sqrt(pi) * f) with f = x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...)))).
+ */
+export function erfcFraction(x: number): number {
   const tiny = 1e-300;
   let f = x;
   let c = x;
@@ -168,7 +175,7 @@ function erfcLarge(x: number): number {
     f *= delta;
     if (Math.abs(delta - 1) < 1e-16) break;
   }
-  return Math.exp(-x * x) / (f * 1.7724538509055159);
+  return f;
 }
 
 /** erfc to double precision (no cancellation for large x). */
