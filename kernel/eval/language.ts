@@ -137,11 +137,7 @@ export class LanguageFeatures {
         const match = e.replacementSpan ? typedText : namePrefix;
         return text.startsWith(match) || e.name.toLowerCase().startsWith(namePrefix);
       })
-      .sort((a, b) => {
-        const ca = a.name.startsWith(prefix) ? 0 : 1;
-        const cb = b.name.startsWith(prefix) ? 0 : 1;
-        return ca - cb || a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name);
-      });
+      .sort(byRelevance(prefix));
 
     const symbols = this.completionSymbols(file, offset, info.isMemberCompletion);
     return this.result(entries, symbols, aliasKinds, utf16ToCodePoint(code, replaceStart), cursorCp);
@@ -237,11 +233,7 @@ export class LanguageFeatures {
       symbols.set(name, member);
       entries.push({ name, kind: getKind(checker, member, location), sortText: memberSortText(ts, member) });
     }
-    entries.sort((a, b) => {
-      const ca = a.name.startsWith(prefix) ? 0 : 1;
-      const cb = b.name.startsWith(prefix) ? 0 : 1;
-      return ca - cb || a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name);
-    });
+    entries.sort(byRelevance(prefix));
     return this.result(entries, symbols, new Map(), utf16ToCodePoint(code, wordStart), utf16ToCodePoint(code, offset));
   }
 
@@ -677,4 +669,13 @@ function memberSortText(ts: typeof TS, symbol: TS.Symbol): string {
 /** A function's PyTorch form as the Tensor method's: `amax(input, dim=[])` → `amax(dim=[])`. */
 function asMethod(form: string): string {
   return form.replace("(input, ", "(").replace("(input)", "()");
+}
+
+/** Completion order: names starting with what was typed (case kept) first, then the service's sort text, then by name. */
+function byRelevance(prefix: string): (a: { name: string; sortText: string }, b: { name: string; sortText: string }) => number {
+  return (a, b) => {
+    const ca = a.name.startsWith(prefix) ? 0 : 1;
+    const cb = b.name.startsWith(prefix) ? 0 : 1;
+    return ca - cb || a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name);
+  };
 }
