@@ -2,9 +2,9 @@
  * Upsampling / resampling kernels (`F.interpolate`): nearest, nearest-exact, bilinear, bicubic and
  * their antialiased forms, forward and backward, NCHW, one plane (n, c) at a time. A 1-D input
  * `[N, C, W]` runs as planes of height 1. The backward kernels are typed over `FloatArray` and serve
- * float64 too; the forward ones take Float32Array only, because bilinear forward is a benchmarked
- * hot path whose element loads V8 must see monomorphic (sharing it made float32 8-35% slower), and
- * interpolate-f64.ts runs the same loop over Float64Array.
+ * float64 too; the forward ones take Float32Array only, so that V8 sees their element loads
+ * monomorphic, and interpolate-f64.ts runs the same loop over Float64Array (what sharing it costs is
+ * measured there).
  *
  * Every mode is written as a separable filter: for each axis, each output index reads `taps` input
  * indices with weights (`AxisTable`), and an output pixel is `sum_h wh * sum_w ww * x[ih, iw]`. The
