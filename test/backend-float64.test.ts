@@ -13,8 +13,7 @@ import { conv2d as conv2dF32, conv2dBackwardWeight as conv2dBackwardWeightF32 } 
 import {
   conv2dBackwardBiasF64, conv2dBackwardInputF64, conv2dBackwardWeightF64, conv2dF64,
 } from "../src/backend/cpu/conv2d-f64.js";
-import { maxPool2dF64 } from "../src/backend/cpu/pool2d-f64.js";
-import { maxPool2d as maxPool2dF32 } from "../src/backend/cpu/pool2d.js";
+import { maxPool2d } from "../src/backend/cpu/pool2d.js";
 import {
   conv2dGeometry, maxPool2dGeometry, type Conv2dOptions, type Pair, type Padding4,
 } from "../src/shape/conv-pool.js";
@@ -305,8 +304,8 @@ describe("float64 pooling computes in double", () => {
     const c = fixture.pool.find((p) => p.kind === "near_ties" && p.op === "max_pool2d" && p.args.kernel_size![0] === 2)!;
     const g = maxPool2dGeometry(c.x.shape, { kernelSize: c.args.kernel_size!, stride: c.args.stride, padding: c.args.padding });
     const expected = [...i32(c.indices!)];
-    expect([...maxPool2dF64(g, f64(c.x)).indices]).toEqual(expected);
-    expect([...maxPool2dF32(g, Float32Array.from(f64(c.x))).indices]).not.toEqual(expected);
+    expect([...maxPool2d(g, f64(c.x)).indices]).toEqual(expected);
+    expect([...maxPool2d(g, Float32Array.from(f64(c.x))).indices]).not.toEqual(expected);
   });
 
   it("the 1x1 adaptive average is a float64 mean (MeanBackward1)", () => {

@@ -3,10 +3,10 @@
  * (../registry.ts) serves every kernel another backend leaves out from here — and it is the readable
  * reference the other backends are checked against (sums accumulate in float64).
  *
- * The hot float32 kernels (conv, max pooling's forward, the upsampling forwards, GEMM) stay
- * specialised to Float32Array and have float64 twins (conv2d-f64.ts, pool2d-f64.ts,
- * interpolate-f64.ts, gemm-f64.ts); the other pooling and upsampling kernels are written once over
- * both array types and serve both dtypes.
+ * The hot float32 kernels (conv, the upsampling forwards, GEMM) stay specialised to Float32Array
+ * and have float64 twins (conv2d-f64.ts, interpolate-f64.ts, gemm-f64.ts); the pooling kernels and
+ * the other upsampling kernels are written once over both array types and serve both dtypes.
+ * bench/f64-twins.ts measures whether each twin pays.
  */
 import type { KernelSignatures } from "../registry.js";
 import { conv2d, conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight } from "./conv2d.js";
@@ -24,7 +24,6 @@ import {
   maxPool2d,
   maxPool2dBackward,
 } from "./pool2d.js";
-import { maxPool2dF64 } from "./pool2d-f64.js";
 import { depthGather, depthScatter, depthToChannels } from "./conv3d.js";
 import { batchNormApply } from "./batchnorm.js";
 import { compileRow, runElementwise } from "./elementwise.js";
@@ -84,7 +83,7 @@ export const cpuKernels: Readonly<KernelSignatures> = Object.freeze({
     conv2d_backward_input: conv2dBackwardInputF64,
     conv2d_backward_weight: conv2dBackwardWeightF64,
     conv2d_backward_bias: conv2dBackwardBiasF64,
-    max_pool2d: maxPool2dF64,
+    max_pool2d: maxPool2d,
     upsample_nearest2d: upsampleNearest2dF64,
     upsample_bilinear2d: upsampleBilinear2dF64,
     upsample_bicubic2d: upsampleBicubic2dF64,
