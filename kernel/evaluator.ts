@@ -77,7 +77,7 @@ export interface Evaluator {
   abortPending?(): boolean;
   /**
    * Type-checks cells that ran before the checker was ready; returns the errors found (one per
-   * cell), which the kernel shows under the cell before it goes idle.
+   * cell), which the kernel makes the cell's error (after its result, before its reply).
    */
   checkLate?(): (FormattedError & { executionCount: number })[];
 }

@@ -429,11 +429,22 @@ export class Kernel {
         }
         if (storeHistory && typeof data["text/plain"] === "string") this.history.storeOutput(count, data["text/plain"].slice(0, 100_000));
       }
-      const userExpressions = await this.userExpressions(content.user_expressions, evaluator, message, count);
-      reply = { status: "ok", execution_count: count, payload: context.payloads, user_expressions: userExpressions };
+      // A fresh kernel runs its first cells before the type checker is ready, so the result shows
+      // sooner; the cell is checked now, before its reply, and what the checker finds is this
+      // cell's error (Run All stops here as it would have).
+      const late = this.lateChecks(evaluator);
+      if (late.length > 0) {
+        for (const error of late) if (!silent) this.output.publish("error", error, message.header);
+        reply = { status: "error", ...late[0]!, execution_count: count, user_expressions: {}, payload: [] };
+        if (stopOnError) this.abortQueuedExecutes();
+      } else {
+        const userExpressions = await this.userExpressions(content.user_expressions, evaluator, message, count);
+        reply = { status: "ok", execution_count: count, payload: context.payloads, user_expressions: userExpressions };
+      }
     } else {
       const error: FormattedError & KernelMessage.IErrorMsg["content"] = { ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback };
       if (!silent && outcome.status === "runtime_error") this.publishErrorDisplay(context, outcome.error, message.header);
+      if (!silent) for (const late of this.lateChecks(evaluator)) this.output.publish("error", late, message.header);
       if (!silent) this.output.publish("error", error, message.header);
       reply = { status: "error", ...error, execution_count: count, user_expressions: {}, payload: [] };
       if (stopOnError) this.abortQueuedExecutes();
@@ -441,20 +452,16 @@ export class Kernel {
     context.finished = true;
     this.output.finishRequest(context);
     this.send(channel, message, "execute_reply", reply);
-    // A fresh kernel runs its first cells before the type checker is ready (the result comes
-    // sooner); they are checked now, and what the checker finds shows under the cell that ran.
-    this.reportLateChecks(evaluator, message.header, silent);
   }
 
-  private reportLateChecks(evaluator: Evaluator, parent: ParentHeader, silent: boolean): void {
-    let late: ReturnType<NonNullable<Evaluator["checkLate"]>>;
+  /** What checking the cells that ran before the type checker was ready found (see `Evaluator.checkLate`). */
+  private lateChecks(evaluator: Evaluator): FormattedError[] {
     try {
-      late = evaluator.checkLate?.() ?? [];
+      return (evaluator.checkLate?.() ?? []).map(({ ename, evalue, traceback }) => ({ ename, evalue, traceback }));
     } catch (err) {
-      return log.warn("checking the first cells failed:", err);
+      log.warn("checking the first cells failed:", err);
+      return [];
     }
-    if (silent) return;
-    for (const { ename, evalue, traceback } of late) this.output.publish("error", { ename, evalue, traceback }, parent);
   }
 
   /**

@@ -503,23 +503,26 @@ describe("tsorch kernel lifecycle", () => {
     kernel.client.close();
   });
 
-  it("reports a type error in the very first cell: the cell ran before the checker was ready, the error shows under it before idle", async () => {
+  it("reports a type error in the very first cell as the cell's error, also when the cell ran before the checker was ready", async () => {
     const kernel = await launchKernel({ env: env() });
     try {
       const first = await kernel.client.execute('const early: number = "seven" as any as string; early');
-      // Before the project is built the cell runs unchecked and the check follows the reply;
-      // a kernel that was already warm checks it first. Either way the error reaches the cell.
-      const errors = first.outputs.filter((m) => m.header.msg_type === "error");
-      if (first.reply.content.status === "ok") {
+      // Before the project is built the cell runs unchecked and is checked before its reply;
+      // a kernel that was already warm checks it first. Either way the reply is the type error.
+      expect(first.reply.content.status).toBe("error");
+      expect(first.reply.content.ename).toBe("TSError");
+      expect(String(first.reply.content.evalue)).toContain("TS2322");
+      const ran = text(first.outputs) !== undefined;
+      if (ran) {
         expect(text(first.outputs)).toBe("seven");
+        const errors = first.outputs.filter((m) => m.header.msg_type === "error");
         expect(errors).toHaveLength(1);
-        expect(String(errors[0]!.content.evalue)).toContain("TS2322");
         expect(stripAnsi((errors[0]!.content.traceback as string[]).join("\n"))).toContain("found after the cell ran");
-      } else {
-        expect(first.reply.content.ename).toBe("TSError");
       }
-      // Either way, the next cell sees `early` as a number.
-      expect(text((await kernel.client.execute("typeof early")).outputs)).toBe(first.reply.content.status === "ok" ? "string" : undefined);
+      // The next cell is checked as usual: `early` exists only if the cell ran, typed as declared.
+      const next = await kernel.client.execute("const n: number = early; typeof n");
+      expect(next.reply.content.status).toBe(ran ? "ok" : "error");
+      if (ran) expect(text(next.outputs)).toBe("string");
     } finally {
       await kernel.stop();
     }

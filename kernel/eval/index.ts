@@ -703,7 +703,7 @@ export class CellEvaluator {
    * Checks the cells that ran before the type checker was ready, now that it can be (building
    * the project if the warm-up has not), and gives their names their types for later cells.
    * Returns what the checker found in them, one error per cell, in the order they ran. The
-   * kernel calls it right after such a cell's reply, so the errors show under the cell; a cell
+   * kernel calls it after such a cell's result and before its reply, so the errors are the cell's; a cell
    * that runs first checks what is left.
    */
   checkLate(): LateCheck[] {
