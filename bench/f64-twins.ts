@@ -1,28 +1,22 @@
 /**
- * Do the float64 twins of the CPU kernels pay? For each kernel with a twin (conv2d, gemm,
- * interpolate, max_pool2d) this times, on both dtypes:
+ * Do float64 twins of the CPU kernels pay? For each kernel written once over both dtypes (conv2d,
+ * gemm, max_pool2d) and the one that keeps a float64 twin (interpolate's forwards) this times, on
+ * both dtypes:
  *
- * - **mono** (interpolate, max_pool2d, whose float32 and float64 kernels are one loop): a copy of
- *   the kernel fed one array type only, which is what a twin gives: monomorphic element loads;
- * - **generic**: one function fed both Float32Array and Float64Array, as a collapsed kernel is;
- * - **twin** (gemm, conv2d, whose float64 twins are other algorithms): what the registry runs, the
- *   float32 kernel on float32 and the float64 twin on float64; as the generic loop both algorithms
- *   are tried.
+ * - **mono**: a copy of the kernel fed one array type only, which is what a twin gives:
+ *   monomorphic element loads;
+ * - **generic**: one function fed both Float32Array and Float64Array, as a collapsed kernel is.
  *
  * A copy is the same source loaded again under another module URL (`?generic`, `?mono32`), so it
  * gets its own V8 type feedback; generic copies are warmed with both types before anything is timed.
  *
  * CPU time of the process (`process.cpuUsage`, user + system) per call, median over interleaved
- * rounds, so a loaded machine slows every variant alike. Prints each variant's ratio to the mono (or
- * twin) variant of its dtype.
+ * rounds, so a loaded machine slows every variant alike. Prints each variant's ratio to the mono
+ * variant of its dtype.
  *
  *     npm run build && node dist/bench/f64-twins.js [rounds]
  */
 import { conv2dGeometry, maxPool2dGeometry, upsample2dGeometry } from "../src/shape/conv-pool.js";
-import { conv2d } from "../src/backend/cpu/conv2d.js";
-import { conv2dF64 } from "../src/backend/cpu/conv2d-f64.js";
-import { sgemm } from "../src/backend/cpu/gemm.js";
-import { dgemm } from "../src/backend/cpu/gemm-f64.js";
 
 type Arr = Float32Array | Float64Array;
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -52,7 +46,7 @@ interface Variant {
 }
 interface Case {
   name: string;
-  /** Per dtype: [twin, generic...] */
+  /** Per dtype: [mono, generic...] */
   variants: Variant[];
   /** Warms generic functions with both types before anything is timed. */
   warm: () => void;
@@ -113,18 +107,17 @@ async function cases(): Promise<Case[]> {
 
   // --- gemm: 128^3 and a Linear layer (x W^T, 64x400 by 120x400) ---
   {
-    const sG = await genericCopy("gemm");
-    const dG = await genericCopy("gemm-f64");
+    const g = { mono32: await kernelCopy("gemm", "mono32"), mono64: await kernelCopy("gemm", "mono64"),
+      generic: await genericCopy("gemm") };
     for (const [label, M, N, K, tB] of [["128x128x128", 128, 128, 128, false], ["linear 64x400 . (120x400)^T", 64, 120, 400, true]] as const) {
       const vs: Variant[] = [];
       for (const [dt, C] of dtypes) {
         const A = filled(C, M * K, 3), B = filled(C, K * N, 4), Cm = new C(M * N);
         const ldb = tB ? K : N;
-        const twin = (C === Float32Array ? sgemm : dgemm) as AnyFn;
+        const mono = (dt === "f32" ? g.mono32 : g.mono64).sgemm!;
         const call = (f: AnyFn) => () => f(false, tB, M, N, K, 1, A, 0, K, B, 0, ldb, 0, Cm, 0, N);
-        vs.push({ label: `twin ${dt}`, run: call(twin) });
-        vs.push({ label: `generic sgemm ${dt}`, run: call(sG.sgemm!) });
-        vs.push({ label: `generic dgemm ${dt}`, run: call(dG.dgemm!) });
+        vs.push({ label: `mono ${dt}`, run: call(mono) });
+        vs.push({ label: `generic ${dt}`, run: call(g.generic.sgemm!) });
       }
       out.push({ name: `gemm ${label}`, variants: vs, warm: () => { for (const v of vs) v.run(); } });
     }
@@ -132,8 +125,8 @@ async function cases(): Promise<Case[]> {
 
   // --- conv2d forward: LeNet's two convolutions at batch 8 ---
   {
-    const cG = await genericCopy("conv2d");
-    const dG = await genericCopy("conv2d-f64");
+    const cv = { mono32: await kernelCopy("conv2d", "mono32"), mono64: await kernelCopy("conv2d", "mono64"),
+      generic: await genericCopy("conv2d") };
     for (const [inS, wS] of [[[8, 1, 32, 32], [6, 1, 5, 5]], [[8, 6, 14, 14], [16, 6, 5, 5]]] as const) {
       const g = conv2dGeometry(inS, wS);
       const n = inS.reduce((a: number, b) => a * b, 1), k = wS.reduce((a: number, b) => a * b, 1);
@@ -141,10 +134,9 @@ async function cases(): Promise<Case[]> {
       const vs: Variant[] = [];
       for (const [dt, C] of dtypes) {
         const x = filled(C, n, 5), w = filled(C, k, 6), b = filled(C, wS[0], 7), y = new C(m);
-        const twin = (C === Float32Array ? conv2d : conv2dF64) as AnyFn;
-        vs.push({ label: `twin ${dt}`, run: () => twin(g, x, w, b, y) });
-        vs.push({ label: `generic conv2d ${dt}`, run: () => cG.conv2d!(g, x, w, b, y) });
-        vs.push({ label: `generic conv2dF64 ${dt}`, run: () => dG.conv2dF64!(g, x, w, b, y) });
+        const mono = (dt === "f32" ? cv.mono32 : cv.mono64).conv2d!;
+        vs.push({ label: `mono ${dt}`, run: () => mono(g, x, w, b, y) });
+        vs.push({ label: `generic ${dt}`, run: () => cv.generic.conv2d!(g, x, w, b, y) });
       }
       out.push({ name: `conv2d [${inS}] * [${wS}]`, variants: vs, warm: () => { for (const v of vs) v.run(); } });
     }
@@ -175,7 +167,7 @@ async function main(): Promise<void> {
     console.log(`\n${c.name}`);
     c.variants.forEach((v, i) => {
       const dt = v.label.slice(-3);
-      const refLabel = c.variants.some((u) => u.label === `mono ${dt}`) ? "mono" : "twin";
+      const refLabel = "mono";
       const ref = med[c.variants.findIndex((u) => u.label === `${refLabel} ${dt}`)]!;
       const ratio = v.label.startsWith(refLabel) ? "" : `  ${(med[i]! / ref).toFixed(3)}x ${refLabel}`;
       console.log(`  ${v.label.padEnd(24)} ${med[i]!.toFixed(3).padStart(9)} ms${ratio}`);

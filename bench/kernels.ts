@@ -36,10 +36,11 @@ setNumThreads(1);
 /** The kernels a workload runs: the TypeScript ones, or the opt-in WebAssembly SIMD ones. */
 interface Kernels {
   label: string;
-  sgemm: typeof sgemm;
-  conv2d: typeof conv2d;
-  conv2dBackwardInput: typeof conv2dBackwardInput;
-  conv2dBackwardWeight: typeof conv2dBackwardWeight;
+  // The float32 signatures (the TypeScript kernels also take Float64Arrays).
+  sgemm: typeof sgemmSimd;
+  conv2d: typeof simdConv2d;
+  conv2dBackwardInput: typeof simdConv2dBackwardInput;
+  conv2dBackwardWeight: typeof simdConv2dBackwardWeight;
 }
 
 const TS: Kernels = { label: "", sgemm, conv2d, conv2dBackwardInput, conv2dBackwardWeight };

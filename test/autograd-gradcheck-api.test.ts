@@ -58,7 +58,7 @@ describe("gradcheck passes", () => {
     const bias = rand64(3);
     const fn = (x: Tensor, w: Tensor, b: Tensor) => F.conv2d(x, w, b, { padding: 1 });
     // A 1x2x5x5 image, 3x2x3x3 kernels, padding 1, PyTorch's default tolerances: these hold only because
-    // float64 convolutions compute in float64 (backend/cpu/conv2d-f64.ts); float32 arithmetic inside would
+    // float64 convolutions compute in float64 (backend/cpu/conv2d.ts on Float64Arrays); float32 arithmetic inside would
     // put finite differences with eps 1e-6 off by about 1e-2.
     expect(torch.autograd.gradcheck(fn, [input, weight, bias])).toBe(true);
   });

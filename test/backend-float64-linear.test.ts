@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { F, nn, torch, Tensor } from "../src/index.js";
 import { ArgumentError, DTypeError } from "../src/errors.js";
 import { getKernel, registerKernel, resetKernel, type GemmKernel } from "../src/backend/registry.js";
-import { dgemm } from "../src/backend/cpu/gemm-f64.js";
+// DGEMM is the one GEMM (gemm.ts) fed Float64Arrays.
+import { sgemm as dgemm } from "../src/backend/cpu/gemm.js";
 import { upsampleBilinear2dBackwardF64, upsampleBilinear2dF64 } from "../src/backend/cpu/interpolate-f64.js";
 import { upsample2dGeometry } from "../src/shape/conv-pool.js";
 import { compare, f64, loadFixture, rng, type Encoded } from "./backend-helpers.js";

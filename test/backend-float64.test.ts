@@ -9,10 +9,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { F, torch, Tensor } from "../src/index.js";
 import { DTypeError, ArgumentError } from "../src/errors.js";
 import { getKernel, registerKernel, resetKernel } from "../src/backend/registry.js";
-import { conv2d as conv2dF32, conv2dBackwardWeight as conv2dBackwardWeightF32 } from "../src/backend/cpu/conv2d.js";
+// One conv2d implementation serves both dtypes; the F32/F64 names say which arrays a call feeds it.
 import {
-  conv2dBackwardBiasF64, conv2dBackwardInputF64, conv2dBackwardWeightF64, conv2dF64,
-} from "../src/backend/cpu/conv2d-f64.js";
+  conv2d as conv2dF32, conv2d as conv2dF64, conv2dBackwardBias as conv2dBackwardBiasF64,
+  conv2dBackwardInput as conv2dBackwardInputF64, conv2dBackwardWeight as conv2dBackwardWeightF64,
+  conv2dBackwardWeight as conv2dBackwardWeightF32,
+} from "../src/backend/cpu/conv2d.js";
 import { maxPool2d } from "../src/backend/cpu/pool2d.js";
 import {
   conv2dGeometry, maxPool2dGeometry, type Conv2dOptions, type Pair, type Padding4,

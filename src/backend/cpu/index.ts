@@ -3,16 +3,14 @@
  * (../registry.ts) serves every kernel another backend leaves out from here — and it is the readable
  * reference the other backends are checked against (sums accumulate in float64).
  *
- * The hot float32 kernels (conv, the upsampling forwards, GEMM) stay specialised to Float32Array
- * and have float64 twins (conv2d-f64.ts, interpolate-f64.ts, gemm-f64.ts); the pooling kernels and
- * the other upsampling kernels are written once over both array types and serve both dtypes.
- * bench/f64-twins.ts measures whether each twin pays.
+ * The upsampling forwards stay specialised to Float32Array and have float64 twins
+ * (interpolate-f64.ts); GEMM, conv2d, the pooling kernels and the other upsampling kernels are
+ * written once over both array types and serve both dtypes. bench/f64-twins.ts measures whether
+ * each twin pays.
  */
 import type { KernelSignatures } from "../registry.js";
 import { conv2d, conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight } from "./conv2d.js";
-import { conv2dBackwardBiasF64, conv2dBackwardInputF64, conv2dBackwardWeightF64, conv2dF64 } from "./conv2d-f64.js";
 import { sgemm, sgemmBatched } from "./gemm.js";
-import { dgemm } from "./gemm-f64.js";
 import { col2im, im2col } from "./im2col.js";
 import {
   adaptiveAvgPool2d,
@@ -78,11 +76,12 @@ export const cpuKernels: Readonly<KernelSignatures> = Object.freeze({
   }),
   float64: Object.freeze({
     ...bothPrecisions,
-    gemm: dgemm,
-    conv2d: conv2dF64,
-    conv2d_backward_input: conv2dBackwardInputF64,
-    conv2d_backward_weight: conv2dBackwardWeightF64,
-    conv2d_backward_bias: conv2dBackwardBiasF64,
+    gemm: sgemm,
+    gemm_batched: sgemmBatched,
+    conv2d,
+    conv2d_backward_input: conv2dBackwardInput,
+    conv2d_backward_weight: conv2dBackwardWeight,
+    conv2d_backward_bias: conv2dBackwardBias,
     max_pool2d: maxPool2d,
     upsample_nearest2d: upsampleNearest2dF64,
     upsample_bilinear2d: upsampleBilinear2dF64,

@@ -7,8 +7,9 @@
  * address computation). A 4x4 tile does 16 multiply-adds per 8 loads; measured on this machine
  * (Node 20, x64) it beat 4x2, 2x4, 3x4, 4x3, 6x2, 2x6, 8x1 and 1x8 (wider tiles spill accumulators to
  * the stack as much as they save loads). Packed panels are Float64Array so no float->double
- * conversion happens in the loop, and sums are exact to double precision until the one rounding to
- * float32 in the epilogue. Indices advance with `(p + n) | 0`: 32-bit adds without overflow checks.
+ * conversion happens in the loop, and sums are exact to double precision until the epilogue adds
+ * them into C, a Float32Array (one rounding to float32) or a Float64Array (none). Indices advance
+ * with `(p + n) | 0`: 32-bit adds without overflow checks.
  *
  * The variants differ in where B comes from and where C goes:
  * - `microKernel`: A and B from packed panels, C strided (`C[c0 + i*rsc + j*csc] += alpha * acc`).
@@ -19,6 +20,7 @@
  * Edge tiles (fewer than 4 live rows or columns) compute the full 4x4 on zero-padded panels and store
  * only the live part.
  */
+import type { FloatArray } from "./float-array.js";
 
 /** Rows of a packed A sliver (and of the micro-kernel tile). */
 export const MR = 4;
@@ -39,7 +41,7 @@ export function microKernel(
   pa: number,
   pb: number,
   alpha: number,
-  C: Float32Array,
+  C: FloatArray,
   c0: number,
   rsc: number,
   csc: number,
@@ -100,14 +102,14 @@ export function microKernelGather(
   kc: number,
   P: Float64Array,
   pa: number,
-  X: Float32Array,
+  X: FloatArray,
   offs: Int32Array,
   o0: number,
   b0: number,
   b1: number,
   b2: number,
   b3: number,
-  C: Float32Array,
+  C: FloatArray,
   c0: number,
   rsc: number,
   csc: number,
@@ -162,14 +164,14 @@ export function microKernelGather2(
   kc: number,
   P: Float64Array,
   pa: number,
-  X: Float32Array,
+  X: FloatArray,
   offs: Int32Array,
   o0: number,
   b0: number,
   b1: number,
   b2: number,
   b3: number,
-  C: Float32Array,
+  C: FloatArray,
   c0: number,
   rsc: number,
   csc: number,
@@ -215,7 +217,7 @@ export function microKernelScatter(
   P: Float64Array,
   pa: number,
   pb: number,
-  Y: Float32Array,
+  Y: FloatArray,
   r0: number,
   r1: number,
   r2: number,
