@@ -77,7 +77,6 @@ export const cpuKernels: Readonly<KernelSignatures> = Object.freeze({
   float64: Object.freeze({
     ...bothPrecisions,
     gemm: sgemm,
-    gemm_batched: sgemmBatched,
     conv2d,
     conv2d_backward_input: conv2dBackwardInput,
     conv2d_backward_weight: conv2dBackwardWeight,
