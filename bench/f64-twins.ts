@@ -9,6 +9,8 @@
  *
  * A copy is the same source loaded again under another module URL (`?generic`, `?mono32`), so it
  * gets its own V8 type feedback; generic copies are warmed with both types before anything is timed.
+ * Only the named module is copied: gemm's and conv2d's copies share micro-kernels.ts, whose 4x4 tile
+ * loops read packed Float64Array panels (and, in the gathering variants, the input itself).
  *
  * CPU time of the process (`process.cpuUsage`, user + system) per call, median over interleaved
  * rounds, so a loaded machine slows every variant alike. Prints each variant's ratio to the mono
