@@ -3,9 +3,9 @@
  *
  *     C = alpha * op(A) * op(B) + beta * C        op(X) = X or X^T
  *
- * Matrices are row-major Float32Array or Float64Array views (all three of one type): element (i, j) of a matrix with
- * leading dimension `ld` at `offset` is `X[offset + i*ld + j]`. `op(A)` is
- * M x K, `op(B)` is K x N, C is M x N.
+ * Matrices are row-major Float32Array or Float64Array views (all three of one
+ * type): element (i, j) of a matrix with leading dimension `ld` at `offset` is
+ * `X[offset + i*ld + j]`. `op(A)` is M x K, `op(B)` is K x N, C is M x N.
  *
  * How it is fast without SIMD (the GotoBLAS/BLIS layout, scaled to what V8's
  * optimising compiler does well):
@@ -444,7 +444,8 @@ export function checkSgemmArgs(
 }
 
 /**
- * BLAS-style SGEMM on row-major Float32Arrays, DGEMM on Float64Arrays: `C = alpha * op(A) * op(B) + beta * C`.
+ * BLAS-style SGEMM on row-major Float32Arrays, DGEMM on Float64Arrays:
+ * `C = alpha * op(A) * op(B) + beta * C`.
  *
  * - `transA`: false -> A is stored M x K (`A[aOffset + i*lda + k]`); true -> stored K x M.
  * - `transB`: false -> B is stored K x N (`B[bOffset + k*ldb + j]`); true -> stored N x K.
