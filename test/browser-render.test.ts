@@ -71,10 +71,13 @@ interface Expectations {
   /** Error outputs, as "ename: first line of evalue". */
   errors: { ename: string; evalue: string }[];
   /**
-   * The text form of widget outputs. tsorch's page shows it; nbconvert's page draws widgets with
-   * a manager script it loads from the network, so offline it shows neither widget nor text.
+   * The text form of widget outputs whose model is not in the notebook's saved widget state:
+   * tsorch's page shows it. nbconvert's page draws widgets with a manager script it loads from
+   * the network, so offline it shows neither widget nor text.
    */
   widgetTexts: string[];
+  /** Widget outputs whose model is in the saved state: tsorch's page draws each as controls. */
+  widgetViews: number;
 }
 
 const collapse = (text: string) => text.replace(/\s+/g, " ").trim();
@@ -86,7 +89,10 @@ function firstLine(text: string): string {
 
 /** What every rendering of this executed notebook must show. */
 function expectationsOf(nb: NotebookFile): Expectations {
-  const result: Expectations = { images: 0, texts: [], errors: [], widgetTexts: [] };
+  const result: Expectations = { images: 0, texts: [], errors: [], widgetTexts: [], widgetViews: 0 };
+  const saved = (nb.metadata as { widgets?: Record<string, { state?: Record<string, unknown> }> } | undefined)?.widgets?.[
+    "application/vnd.jupyter.widget-state+json"
+  ]?.state ?? {};
   for (const cell of nb.cells) {
     if (cell.cell_type === "markdown") {
       const heading = /^#{1,6}\s+(.+)$/m.exec(joined(cell.source));
@@ -104,8 +110,10 @@ function expectationsOf(nb: NotebookFile): Expectations {
         const mime = MIME_ORDER.find((m) => data[m] !== undefined);
         if (mime?.startsWith("image/")) result.images += 1;
         else if (mime === "text/plain") {
+          const view = data["application/vnd.jupyter.widget-view+json"] as { model_id?: string } | undefined;
           const line = firstLine(joined(data[mime]));
-          if (line) (data["application/vnd.jupyter.widget-view+json"] !== undefined ? result.widgetTexts : result.texts).push(line);
+          if (view?.model_id !== undefined && saved[view.model_id] !== undefined) result.widgetViews += 1;
+          else if (line) (view !== undefined ? result.widgetTexts : result.texts).push(line);
         }
       }
     }
@@ -121,6 +129,8 @@ interface PageReport {
   errorRows: string[];
   images: { src: string; naturalWidth: number; complete: boolean }[];
   requests: string[];
+  /** Widgets drawn from the saved state (outermost ones). */
+  widgets: number;
   background: string;
   color: string;
 }
@@ -145,6 +155,7 @@ async function openPage(file: string, screenshot: string, colorScheme: "light" |
         errorRows: [...document.querySelectorAll("table.tsorch-table tr.error")].map((r) => (r as HTMLElement).innerText),
         images: [...document.images].map((img) => ({ src: img.src.slice(0, 40), naturalWidth: img.naturalWidth, complete: img.complete })),
         requests: list,
+        widgets: document.querySelectorAll(".w:not(.w .w)").length,
         background: getComputedStyle(document.documentElement).backgroundColor,
         color: getComputedStyle(document.body).color,
       }),
@@ -165,6 +176,7 @@ function luminance(css: string): number {
 function checkShows(report: PageReport, expected: Expectations, where: string, widgetText = true): void {
   const text = collapse(report.text);
   for (const wanted of widgetText ? [...expected.texts, ...expected.widgetTexts] : expected.texts) expect(text, `${where} shows "${wanted}"`).toContain(wanted);
+  if (widgetText) expect(report.widgets, `${where}: widgets drawn from the saved state`).toBeGreaterThanOrEqual(expected.widgetViews);
   for (const error of expected.errors) {
     expect(text, `${where} shows the error ${error.ename}`).toContain(error.ename);
     if (error.evalue) expect(text, `${where} shows "${error.evalue}"`).toContain(error.evalue);
@@ -205,6 +217,7 @@ for (const [index, source] of notebookList().entries()) {
       // The checks do fail when something is missing.
       expect(() => checkShows(report, { ...expected, texts: ["text no notebook prints 7f3a"] }, "tsorch page")).toThrow();
       expect(() => checkShows(report, { ...expected, images: report.images.length + 1 }, "tsorch page")).toThrow();
+      expect(() => checkShows(report, { ...expected, widgetViews: report.widgets + 1 }, "tsorch page")).toThrow();
       expect(report.requests.filter((url) => !url.startsWith("file:") && !url.startsWith("data:"))).toEqual([]);
       expect(luminance(report.background)).toBeGreaterThan(0.8);
       expect(luminance(report.color)).toBeLessThan(0.1);
