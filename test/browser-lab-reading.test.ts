@@ -85,6 +85,39 @@ describe("the LeNet tutorial in JupyterLab's two themes", () => {
     }
     await lab.setTheme("light");
   });
+
+  it("the summary tables fit the notebook column: the symbolic one wraps its formulas, tree labels stay on one line", async () => {
+    await lab.open("lenet-input-shape.ipynb");
+    await renderAll(lab);
+    const tables = await lab.page.evaluate(() =>
+      [...document.querySelectorAll(".jp-OutputArea-output table.tsorch-trace")].map((t) => {
+        const output = t.closest(".jp-OutputArea-output")!;
+        const first = t.querySelector("tbody td:first-child") as HTMLElement;
+        return {
+          symbolic: /\(1, 1, H, W\)/.test(t.textContent ?? ""),
+          width: t.getBoundingClientRect().width,
+          column: output.getBoundingClientRect().width,
+          treeWhiteSpace: getComputedStyle(first).whiteSpace,
+          treeFont: getComputedStyle(first).fontFamily,
+        };
+      }),
+    );
+    console.log("summary tables (width / column px):", tables.map((t) => `${t.symbolic ? "symbolic" : "concrete"} ${Math.round(t.width)}/${Math.round(t.column)}`).join(", "));
+    const symbolic = tables.filter((t) => t.symbolic);
+    expect(symbolic.length).toBeGreaterThan(0);
+    expect(tables.length).toBeGreaterThan(symbolic.length);
+    for (const t of tables) {
+      expect(t.column).toBeGreaterThan(400);
+      expect(t.width).toBeLessThanOrEqual(t.column);
+      expect(t.treeWhiteSpace).toBe("pre");
+      expect(t.treeFont).toMatch(/mono/i);
+    }
+    await lab.page.evaluate(() => {
+      const t = [...document.querySelectorAll(".jp-OutputArea-output table.tsorch-trace")].find((e) => /\(1, 1, H, W\)/.test(e.textContent ?? ""));
+      t?.scrollIntoView();
+    });
+    await lab.screenshot("reading-lenet-symbolic-summary");
+  });
 });
 
 describe("the committed notebooks in Notebook 7", () => {

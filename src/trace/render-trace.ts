@@ -181,11 +181,19 @@ export function traceAnsi(trace: Trace, options: TableOptions = {}): string {
 }
 
 /**
- * Extra styles for trace tables (inlined by `htmlBlock`): tree labels keep their spacing in a
- * monospace `<code>`, op rows are muted, chains wrap.
+ * Extra styles for trace tables (inlined by `htmlBlock`): the table fits the column it is in (a
+ * symbolic summary's formulas would make it wider than a notebook): tree labels keep their
+ * spacing in a monospace `<code>` on one line, numbers stay whole, and the other cells (shapes,
+ * formulas, arguments) wrap. `word-break: break-all`, since sanitizers keep it and drop
+ * `overflow-wrap: anywhere` (JupyterLab's allows only `normal|break-word`, which cannot narrow a column).
+ * Op rows are muted, chains wrap.
  */
 export const TRACE_CSS = `
-.tsorch .tsorch-trace td:first-child { white-space: pre; }
+.tsorch .tsorch-trace { max-width: 100%; }
+.tsorch .tsorch-trace th, .tsorch .tsorch-trace td { white-space: normal; word-break: break-all; }
+.tsorch .tsorch-trace th { word-break: normal; }
+.tsorch .tsorch-trace td.num { white-space: nowrap; word-break: normal; }
+.tsorch .tsorch-trace td:first-child { white-space: pre; word-break: normal; }
 .tsorch .tsorch-trace td:first-child code { white-space: pre; background: transparent; padding: 0; }
 .tsorch .tsorch-trace tr.op td { opacity: 0.75; }
 .tsorch .tsorch-trace tr.op td:first-child { font-style: italic; }
