@@ -68,6 +68,8 @@ export interface TableOptions {
   rowClasses?: readonly (string | undefined)[];
   /** Extra class on the `<table>`. */
   className?: string;
+  /** Per-column CSS classes on its cells (e.g. "args", so a stylesheet can treat that column apart). */
+  columnClasses?: readonly (string | undefined)[];
 }
 
 function cellHtml(cell: Cell): string {
@@ -92,7 +94,7 @@ function classAttr(classes: readonly (string | undefined)[]): string {
  * //  <tbody><tr><td align="left">a&lt;b</td><td class="num" align="right">1,200</td></tr></tbody></table>' (one line)
  */
 export function htmlTable(options: TableOptions): string {
-  const { header, rows, caption, align, rowClasses, className } = options;
+  const { header, rows, caption, align, rowClasses, className, columnClasses } = options;
   if (!Array.isArray(rows)) throw new ArgumentError("htmlTable: rows must be an array of arrays", "rows");
   const columns = Math.max(header?.length ?? 0, ...rows.map((r) => r.length));
   // A column is numeric, and aligns right, when its first non-empty body cell is a number.
@@ -103,7 +105,7 @@ export function htmlTable(options: TableOptions): string {
   }
   const alignClass = (c: number) => (aligns[c] === "right" ? "num" : aligns[c] === "center" ? "center" : undefined);
   // `align` too: it holds where no style survives (a renderer that strips both).
-  const cellAttrs = (c: number) => `${classAttr([alignClass(c)])} align="${aligns[c]}"`;
+  const cellAttrs = (c: number) => `${classAttr([alignClass(c), columnClasses?.[c]])} align="${aligns[c]}"`;
 
   let html = `<table${classAttr(["tsorch-table", className])}>`;
   if (caption !== undefined) html += `<caption>${cellHtml(caption)}</caption>`;

@@ -186,6 +186,7 @@ export function traceAnsi(trace: Trace, options: TableOptions = {}): string {
  * spacing in a monospace `<code>` on one line, numbers stay whole, and the other cells (shapes,
  * formulas, arguments) wrap. `word-break: break-all`, since sanitizers keep it and drop
  * `overflow-wrap: anywhere` (JupyterLab's allows only `normal|break-word`, which cannot narrow a column).
+ * Arguments wrap only at their spaces, so `6, 16, 5` never reads as `6, 1` / `6, 5`.
  * Op rows are muted, chains wrap.
  */
 export const TRACE_CSS = `
@@ -193,6 +194,7 @@ export const TRACE_CSS = `
 .tsorch .tsorch-trace th, .tsorch .tsorch-trace td { white-space: normal; word-break: break-all; }
 .tsorch .tsorch-trace th { word-break: normal; }
 .tsorch .tsorch-trace td.num { white-space: nowrap; word-break: normal; }
+.tsorch .tsorch-trace td.args { word-break: normal; }
 .tsorch .tsorch-trace td:first-child { white-space: pre; word-break: normal; }
 .tsorch .tsorch-trace td:first-child code { white-space: pre; background: transparent; padding: 0; }
 .tsorch .tsorch-trace tr.op td { opacity: 0.75; }
@@ -228,6 +230,7 @@ export function traceTableHtml(trace: Trace, options: TableOptions = {}): string
   const align = ["left" as const, ...m.columns.map((c) => (RIGHT.has(c) ? ("right" as const) : ("left" as const))), ...(withMaps ? ["left" as const] : [])];
   let html = htmlTable({
     caption: titleLine(trace, symbolic), header, rows, align, rowClasses: m.rows.map((r) => r.cls), className: "tsorch-trace",
+    columnClasses: [undefined, ...m.columns.map((c) => (c === "args" ? "args" : undefined))],
   });
   if (options.after && options.after.length > 0) html += `<pre class="tsorch-muted">${escapeHtml(options.after.join("\n"))}</pre>`;
   for (const f of m.footnotes) html += `<div class="tsorch-muted">${escapeHtml(f)}</div>`;
