@@ -190,7 +190,9 @@ describe("summary", () => {
     expect(html).toContain('<div class="tsorch">');
     expect(bundle["text/html"]).toMatch(/<td align="left" style="[^"]*white-space: pre[^"]*"><code style="[^"]*">├─Conv2d/);
     expect(html).toContain("<tr class=\"op\"><td><code>├─Net.forward › F.relu: 1-2</code></td>");
-    expect(html).toContain("<td><code>├─Conv2d (conv1): 1-1</code></td><td>1, 6, 5</td><td>[1, 1, 32, 32]</td><td>[1, 6, 28, 28]</td><td class=\"num\">156</td><td class=\"num\">122,304</td>");
+    expect(html).toContain("<td><code>├─Conv2d (conv1): 1-1</code></td><td class=\"args\">1, 6, 5</td><td>[1, 1, 32, 32]</td><td>[1, 6, 28, 28]</td><td class=\"num\">156</td><td class=\"num\">122,304</td>");
+    // Arguments wrap at their spaces only; the other cells may break anywhere to fit the column.
+    expect(bundle["text/html"]).toMatch(/<td class="args" align="left" style="[^"]*word-break: normal[^"]*">1, 6, 5<\/td>/);
     expect(html).toContain("Total params: 61,706");
     expect(html).toContain("max_pool2d(2, 2) → (1, 6, 14, 14)");
     expect(inspect(s)).toBe(s.toText());
