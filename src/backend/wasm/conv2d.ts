@@ -56,14 +56,7 @@ export function simdConv2d(
   if (bias) checkLength("conv2d", "bias", bias, g.outChannels);
   if (isDepthwise(g)) return simdDepthwiseConv2d(g, input, weight, bias, out);
   const y = destination("conv2d", "output", out, outputLength(g));
-  const cinG = g.inChannels / g.groups;
-  const coutG = g.outChannels / g.groups;
-  const E = cinG * g.kernelH * g.kernelW;
-  const P = g.outH * g.outW;
-  const planeP = paddedH(g) * paddedW(g);
-  const X = padInput(g, input);
-  const positions = positionTable(g);
-  const elements = elementTable(g);
+  const { cinG, coutG, E, P, planeP, X, positions, elements } = gatherSetup(g, input);
   const mp = roundUp(coutG, SIMD_TILE_ROWS);
   const np = roundUp(P, SIMD_TILE_COLS);
   const aLen = mp * E;
@@ -104,14 +97,7 @@ export function simdConv2dBackwardWeight(
   checkLength("conv2d", "input", input, inputLength(g));
   checkLength("conv2d", "grad_output", gradOutput, outputLength(g));
   const gw = destination("conv2d", "grad_weight", gradWeight, weightLength(g));
-  const cinG = g.inChannels / g.groups;
-  const coutG = g.outChannels / g.groups;
-  const E = cinG * g.kernelH * g.kernelW;
-  const P = g.outH * g.outW;
-  const planeP = paddedH(g) * paddedW(g);
-  const X = padInput(g, input);
-  const positions = positionTable(g);
-  const elements = elementTable(g);
+  const { cinG, coutG, E, P, planeP, X, positions, elements } = gatherSetup(g, input);
   const mp = roundUp(coutG, SIMD_TILE_ROWS);
   const np = roundUp(E, SIMD_TILE_COLS);
   const aLen = mp * P;
@@ -184,4 +170,19 @@ export function simdConv2dBackwardInput(
   if (padded) cropInto(g, mem.subarray(yOff, tOff), gx);
   else gx.set(mem.subarray(yOff, yOff + inLen));
   return gx;
+}
+
+/** The sizes, padded input and gather tables that the forward and weight-gradient gathers share. */
+function gatherSetup(g: Conv2dGeometry, input: Float32Array) {
+  const cinG = g.inChannels / g.groups;
+  return {
+    cinG,
+    coutG: g.outChannels / g.groups,
+    E: cinG * g.kernelH * g.kernelW,
+    P: g.outH * g.outW,
+    planeP: paddedH(g) * paddedW(g),
+    X: padInput(g, input),
+    positions: positionTable(g),
+    elements: elementTable(g),
+  };
 }
