@@ -69,6 +69,8 @@ const SLOW_CELL = "await new Promise((resolve) => setTimeout(resolve, 60_000)); 
 describe("tsorch run --server", () => {
   let sandbox: JupyterSandbox;
   let server: JupyterServer;
+  /** The end of the server's log, for a failure's message (what it said about the kernel it started). */
+  const serverTail = () => `\n--- jupyter server log (end) ---\n${server.log().slice(-4000)}`;
   let remote: string[];
 
   beforeAll(async () => {
@@ -93,7 +95,7 @@ describe("tsorch run --server", () => {
       tsorch(["run", tutorial, ...remote, "-o", remoteOut, "--no-source", "--color", "never"], { env }),
     ]);
     expect(local.code, local.stdout + local.stderr).toBe(0);
-    expect(far.code, far.stdout + far.stderr).toBe(0);
+    expect(far.code, far.stdout + far.stderr + serverTail()).toBe(0);
     expect(far.stdout).toContain(`TypeScript (tsorch) kernel started on ${server.url} in`);
     expect(far.stdout).toMatch(/lenet-input-shape\.ipynb: \d+ code cells ran in/);
     // Nothing from @jupyterlab/services' own logging reaches the output.
@@ -119,7 +121,7 @@ describe("tsorch run --server", () => {
       tsorch(["run", source, ...remote, "-o", remoteOut, "--no-source", "--color", "never"], { env }),
     ]);
     expect(local.code, local.stdout + local.stderr).toBe(0);
-    expect(far.code, far.stdout + far.stderr).toBe(0);
+    expect(far.code, far.stdout + far.stderr + serverTail()).toBe(0);
     expect(readFileSync(remoteOut, "utf8").replace(/"id": "[^"]+"/g, "")).toBe(readFileSync(localOut, "utf8").replace(/"id": "[^"]+"/g, ""));
     expect(far.stdout).toMatch(/epoch 1 of 3\n↻ display updated\nepoch 2 of 3\n↻ display updated\nepoch 3 of 3, done\n/);
   }, 180_000);
@@ -134,7 +136,7 @@ describe("tsorch run --server", () => {
     writeFileSync(file, JSON.stringify({ epochs: 1, sizes: [64, 32] }));
     const out = join(dir, "params-out.ipynb");
     const result = await tsorch(["run", path, ...remote, "-f", file, "-p", "epochs", "5", "-p", "activation", "tanh", "--input", "Ada", "-o", out, "--color", "never"], { env });
-    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.code, result.stdout + result.stderr + serverTail()).toBe(0);
     expect(result.stdout).toContain("name? Ada");
     const nb = readJson(out);
     expect(nb.cells).toHaveLength(4);
@@ -236,9 +238,9 @@ describe("tsorch run --server", () => {
     expect(missing.stdout).toContain("needs a token (403 Forbidden)");
     // The token in a URL copied from the browser works, and $JUPYTER_TOKEN does too.
     const fromUrl = await tsorch(["run", path, "--server", `${server.url}lab?token=${server.token}`, "--color", "never"], { env });
-    expect(fromUrl.code, fromUrl.stdout + fromUrl.stderr).toBe(0);
+    expect(fromUrl.code, fromUrl.stdout + fromUrl.stderr + serverTail()).toBe(0);
     const fromEnv = await tsorch(["run", path, "--server", server.url, "--color", "never"], { env: { ...env, JUPYTER_TOKEN: server.token } });
-    expect(fromEnv.code, fromEnv.stdout + fromEnv.stderr).toBe(0);
+    expect(fromEnv.code, fromEnv.stdout + fromEnv.stderr + serverTail()).toBe(0);
     const [port] = await freePorts(1);
     const nobody = await tsorch(["run", path, "--server", `http://127.0.0.1:${port}/`], { env });
     expect(nobody.code).toBe(1);
