@@ -70,7 +70,7 @@ export {
   corrcoef, renorm, bucketize, searchsorted, histc, mode, nanmedian, aminmax, repeat_interleave, argwhere, logspace,
   index_fill, index_copy, masked_scatter, scalar_tensor, fill, tril_indices, triu_indices,
 } from "./ops/numeric.js";
-export { logdet, slogdet, pinverse } from "./ops/decompositions.js";
+export { logdet, slogdet, pinverse, qrSome as qr, svdOld as svd, geqrf, householder_product as orgqr, ormqr } from "./ops/decompositions.js";
 export { special, lgamma, digamma, polygamma, mvlgamma, erfinv, i0, sinc, logit, xlogy } from "./ops/special.js";
 export { addcmul, addcdiv, lerp } from "./ops/ternary.js";
 export { softmax, log_softmax } from "./ops/softmax.js";

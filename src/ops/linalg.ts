@@ -237,7 +237,7 @@ function choleskyLower(A: Tensor): Tensor {
   return out;
 }
 
-export { svdvals, eigvalsh, matrix_rank, pinv, cond, slogdet } from "./decompositions.js";
+export { svdvals, eigvalsh, matrix_rank, pinv, cond, slogdet, qr, eigh, householder_product, linalgSvd as svd } from "./decompositions.js";
 export { linalg_cross as cross } from "./numeric.js";
 export { matrix_power } from "./matmul.js";
 
