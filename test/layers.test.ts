@@ -123,6 +123,36 @@ const BUILD: Builds = {
   "conv_transpose3d output_size": [() => new nn.ConvTranspose3d(2, 2, 3, { stride: 2 }), (m, x) => (m as nn.ConvTranspose3d).forward(x!, [6, 8, 8])],
   "conv_transpose3d output_padding too big": [() => new nn.ConvTranspose3d(2, 2, 3, { output_padding: 1 })],
   "conv_transpose3d output too small": [() => new nn.ConvTranspose3d(2, 2, 3, { padding: 3 })],
+  "max_pool3d": [() => new nn.MaxPool3d(2)],
+  "max_pool3d stride padding dilation ceil": [() => new nn.MaxPool3d([3, 2, 3], { stride: [2, 1, 2], padding: [1, 0, 1], dilation: [1, 2, 1], ceil_mode: true })],
+  "max_pool3d indices unbatched": [() => new nn.MaxPool3d(2, { stride: 1, return_indices: true })],
+  "max_pool3d nan and -inf": [() => new nn.MaxPool3d(2, { return_indices: true })],
+  "max_pool3d too small": [() => new nn.MaxPool3d(2)],
+  "max_pool3d 3d input": [() => new nn.MaxPool3d(2)],
+  "max_pool3d padding too big": [() => new nn.MaxPool3d(2, { padding: 2 })],
+  "max_pool3d two kernel sizes": fn((x) => F.max_pool3d(x!, [2, 2])),
+  "max_pool3d dilation 0": fn((x) => F.max_pool3d(x!, 2, { dilation: 0 })),
+  "max_pool3d empty channels": [() => new nn.MaxPool3d(2)],
+  "F.max_pool3d keywords": fn((x) => (F.max_pool3d as unknown as KeywordsOnly)(x!, { kernel_size: 3, stride: 1, padding: 1, return_indices: true })),
+  "avg_pool3d": [() => new nn.AvgPool3d(2)],
+  "avg_pool3d padding no count ceil": [() => new nn.AvgPool3d(3, 2, 1, { ceil_mode: true, count_include_pad: false })],
+  "avg_pool3d padding count": [() => new nn.AvgPool3d([3, 2, 3], [2, 1, 2], [1, 1, 1])],
+  "avg_pool3d divisor_override unbatched": [() => new nn.AvgPool3d(2, { stride: 1, divisor_override: 3 })],
+  "avg_pool3d smaller than kernel": [() => new nn.AvgPool3d(2)],
+  "avg_pool3d 3d input": [() => new nn.AvgPool3d(2)],
+  "avg_pool3d divisor 0": [() => new nn.AvgPool3d(2, { divisor_override: 0 })],
+  "avg_pool3d padding too big": [() => new nn.AvgPool3d(2, { padding: 2 })],
+  "avg_pool3d two kernel sizes": fn((x) => F.avg_pool3d(x!, [2, 2])),
+  "adaptive_avg_pool3d": [() => new nn.AdaptiveAvgPool3d([2, 3, 2])],
+  "adaptive_avg_pool3d none": [() => new nn.AdaptiveAvgPool3d([null, 2, 3])],
+  "adaptive_avg_pool3d to 1 unbatched": [() => new nn.AdaptiveAvgPool3d(1)],
+  "adaptive_avg_pool3d 3d input": [() => new nn.AdaptiveAvgPool3d(2)],
+  "adaptive_avg_pool3d empty": [() => new nn.AdaptiveAvgPool3d(2)],
+  "adaptive_avg_pool3d two sizes": fn((x) => F.adaptive_avg_pool3d(x!, [2, 2])),
+  "adaptive_max_pool3d": [() => new nn.AdaptiveMaxPool3d([2, 3, 2], { return_indices: true })],
+  "adaptive_max_pool3d unbatched": [() => new nn.AdaptiveMaxPool3d(3)],
+  "adaptive_max_pool3d 3d input": [() => new nn.AdaptiveMaxPool3d(2)],
+  "adaptive_max_pool3d empty": [() => new nn.AdaptiveMaxPool3d(2)],
 };
 
 describe(`convolution, pooling, folding and transformer layers against PyTorch ${fixture.torch}`, () => {
@@ -158,6 +188,18 @@ describe("shape explanations of the new layers", () => {
     expect(ex.headline).toBe("MaxPool1d 1 (max_pool1d 4) needs an input of at least 4, got 3: output length 0");
   });
 
+  it("a MaxPool3d on a clip thinner than its window gives the size that works", () => {
+    const net = new nn.Sequential(new nn.Conv3d(1, 2, 3), new nn.MaxPool3d(2));
+    const ex = explanationOf(() => net(torch.randn(1, 1, 3, 8, 8)));
+    expect(ex.headline).toBe("MaxPool3d 1 (max_pool3d 2×2×2) needs an input of at least 2×2×2, got 1×6×6: output size 0×3×3");
+  });
+
+  it("3-D pooling in a trace shows its arguments", () => {
+    expect(new nn.MaxPool3d([2, 1, 2], { stride: 1, padding: [1, 0, 1] }).op_spec()!.args).toBe("(2, 1, 2), 1, padding=(1, 0, 1)");
+    expect(new nn.AvgPool3d(3, { stride: 2, ceil_mode: true }).op_spec()!.args).toBe("3, 2, ceil_mode=True");
+    expect(new nn.AdaptiveAvgPool3d([1, null, 3]).op_spec()!.args).toBe("(1, None, 3)");
+  });
+
   it("a Conv1d fed a 4-D feature map says which ranks it takes, before any channel count", () => {
     const net = new nn.Sequential(new nn.Conv2d(1, 8, 3), new nn.Conv1d(8, 4, 3));
     const ex = explanationOf(() => net(torch.randn(1, 1, 10, 10)));
@@ -184,6 +226,10 @@ describe("meta tensors", () => {
     expect([...new nn.AdaptiveAvgPool1d(5)(meta(2, 3, 9)).shape]).toEqual([2, 3, 5]);
     expect([...new nn.Unfold(3)(meta(2, 3, 9, 8)).shape]).toEqual([2, 27, 42]);
     expect([...new nn.Fold([9, 8], 3)(meta(2, 27, 42)).shape]).toEqual([2, 3, 9, 8]);
+    expect([...new nn.MaxPool3d(2, { padding: 1 })(meta(2, 3, 4, 5, 6)).shape]).toEqual([2, 3, 3, 3, 4]);
+    expect([...new nn.AvgPool3d([2, 1, 3])(meta(3, 4, 5, 6)).shape]).toEqual([3, 2, 5, 2]);
+    expect([...new nn.AdaptiveAvgPool3d([1, null, 2])(meta(2, 3, 4, 5, 6)).shape]).toEqual([2, 3, 1, 5, 2]);
+    expect([...new nn.AdaptiveMaxPool3d(2)(meta(2, 3, 4, 5, 6)).shape]).toEqual([2, 3, 2, 2, 2]);
   });
 });
 
@@ -200,6 +246,15 @@ describe("float64 gradients (torch.autograd.gradcheck)", () => {
       r64(1, 4, 3, 3), r64(4, 1, 3, 2), r64(2))).toBe(true);
     expect(check((x, w, b) => F.conv_transpose3d(x!, w!, b!, { stride: [2, 1, 1], padding: [1, 0, 1], output_padding: [1, 0, 0], groups: 2 }),
       r64(1, 4, 2, 2, 3), r64(4, 1, 3, 2, 2), r64(2))).toBe(true);
+  });
+
+  it("hold for 3-D pooling", () => {
+    torch.manual_seed(5);
+    expect(check((x) => F.max_pool3d(x!, [2, 2, 3], { stride: [1, 2, 1], padding: [1, 0, 1], dilation: [1, 1, 2] }) as Tensor, r64(1, 2, 4, 5, 6))).toBe(true);
+    expect(check((x) => F.avg_pool3d(x!, 3, { stride: 2, padding: 1, ceil_mode: true, count_include_pad: false }), r64(1, 2, 4, 5, 6))).toBe(true);
+    expect(check((x) => F.avg_pool3d(x!, 2, { stride: 1, divisor_override: 3 }), r64(2, 3, 3, 4))).toBe(true);
+    expect(check((x) => F.adaptive_avg_pool3d(x!, [2, 3, 4]), r64(1, 2, 5, 7, 6))).toBe(true);
+    expect(check((x) => F.adaptive_max_pool3d(x!, [2, 3, 2]) as Tensor, r64(1, 2, 5, 7, 6))).toBe(true);
   });
 
   it("hold for unfold, fold, 1-D pooling and bags", () => {

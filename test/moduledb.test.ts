@@ -205,4 +205,4 @@ describe(`PyTorch ${fixture.torch}'s module database`, () => {
 });
 
 /** What this tree reaches today; raise it as modules arrive. */
-const FLOOR = { present: 50, matched: 215, errorsRefused: 36, errorsSameText: 14 };
+const FLOOR = { present: 54, matched: 238, errorsRefused: 36, errorsSameText: 14 };

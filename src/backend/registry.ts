@@ -42,6 +42,7 @@ import type {
   Upsample2dGeometry,
 } from "../shape/conv-pool.js";
 import type { ConvNdGeometry } from "../shape/conv-nd.js";
+import type { AdaptivePool3dGeometry, Pool3dGeometry } from "../shape/pool3d.js";
 import type { MaxPoolResult } from "./cpu/pool2d.js";
 import type { FloatArray } from "./cpu/float-array.js";
 import type { compileRow, runElementwise } from "./cpu/elementwise.js";
@@ -161,6 +162,14 @@ export interface FloatKernels<A extends FloatArray> {
   conv3d_depth_gather: (g: ConvNdGeometry, x: A) => A;
   conv3d_depth_scatter: (g: ConvNdGeometry, folded: A) => A;
   conv3d_depth_to_channels: (g: ConvNdGeometry, y: A, back: boolean) => A;
+  /** 3-D pooling over `[N·C, D, H, W]` volumes (cpu/pool3d.ts). */
+  max_pool3d: (g: Pool3dGeometry, x: A) => MaxPoolResult<A>;
+  max_pool3d_backward: (g: Pool3dGeometry | AdaptivePool3dGeometry, gradOutput: A, indices: Int32Array) => A;
+  avg_pool3d: (g: Pool3dGeometry, x: A) => A;
+  avg_pool3d_backward: (g: Pool3dGeometry, gradOutput: A) => A;
+  adaptive_avg_pool3d: (g: AdaptivePool3dGeometry, x: A) => A;
+  adaptive_avg_pool3d_backward: (g: AdaptivePool3dGeometry, gradOutput: A) => A;
+  adaptive_max_pool3d: (g: AdaptivePool3dGeometry, x: A) => MaxPoolResult<A>;
   /** Batch-norm's `x * alpha[c] + beta[c]` over `[N, C, inner]` data (the factors folded per channel). */
   batch_norm_apply: BatchNormApplyKernel<A>;
   /** nearest and nearest-exact resampling. */

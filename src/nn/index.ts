@@ -28,7 +28,8 @@ export {
 export { Linear, LazyLinear, Identity, type LinearOptions } from "./linear.js";
 export {
   MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
-  type MaxPool2dOptions, type AvgPool2dOptions,
+  MaxPool3d, AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d,
+  type MaxPool2dOptions, type AvgPool2dOptions, type AvgPool3dOptions,
 } from "./pooling.js";
 export {
   ReLU, ReLU6, LeakyReLU, ELU, SiLU, Sigmoid, Tanh, GELU, Softplus, Softmax, LogSoftmax,

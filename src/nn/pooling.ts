@@ -1,7 +1,8 @@
 /**
  * Pooling layers: `nn.MaxPool2d`, `nn.AvgPool2d`, `nn.AdaptiveAvgPool2d`,
  * `nn.AdaptiveMaxPool2d` and their 1-D forms over the last dim (`nn.MaxPool1d`,
- * `nn.AvgPool1d`, `nn.AdaptiveAvgPool1d`, `nn.AdaptiveMaxPool1d`). They hold no parameters; each forwards to the `F`
+ * `nn.AvgPool1d`, `nn.AdaptiveAvgPool1d`, `nn.AdaptiveMaxPool1d`) and 3-D forms over the last three
+ * dims (`nn.MaxPool3d`, `nn.AvgPool3d`, `nn.AdaptiveAvgPool3d`, `nn.AdaptiveMaxPool3d`). They hold no parameters; each forwards to the `F`
  * function of the same name with the options it was built with.
  *
  * `MaxPool2d(2)` halves H and W, rounding down: a 13x13 map becomes 6x6, so a
@@ -25,6 +26,8 @@ import { pyValue } from "./python-style.js";
 import { type OpSpec, spec } from "../shape/descriptor.js";
 import { adaptiveAvgPool2d, adaptiveMaxPool2d, adaptiveParams, avgPool2d, maxPool2d, pool2dParams } from "../shape/families/pool.js";
 import { adaptiveAvgPool1d, adaptiveMaxPool1d, avgPool1d, maxPool1d, pool1dParams } from "../shape/families/pool1d.js";
+import { adaptive3dParams, adaptiveAvgPool3d, adaptiveMaxPool3d, avgPool3d, maxPool3d, pool3dParams } from "../shape/families/pool3d.js";
+import { adaptive_avg_pool3d, adaptive_max_pool3d, avg_pool3d, max_pool3d } from "./functional/pooling3d.js";
 
 /** Keyword arguments of `nn.MaxPool2d`. */
 export interface MaxPool2dOptions<R extends boolean = boolean> {
@@ -326,5 +329,150 @@ export class AdaptiveMaxPool1d<R extends boolean = false> extends Module {
 
   override op_spec(): OpSpec {
     return spec(adaptiveMaxPool1d, { output_size: typeof this.output_size === "number" ? this.output_size : this.output_size[0] });
+  }
+}
+
+/** A 3-D size: one int for all three dims, or `[d, h, w]`. */
+export type Triple = number | readonly [number, number, number];
+
+/**
+ * Max pooling over `[N, C, D, H, W]` (or `[C, D, H, W]`) with windows of
+ * depth, height and width; `return_indices` also returns the flat position of
+ * each maximum in its volume.
+ *
+ * @example
+ * new nn.MaxPool3d(2)(torch.randn(1, 2, 8, 8, 8)).shape   // torch.Size([1, 2, 4, 4, 4])
+ * String(new nn.MaxPool3d([2, 1, 2], { stride: 1 }))   // "MaxPool3d(kernel_size=(2, 1, 2), stride=1, padding=0, dilation=1, ceil_mode=False)"
+ */
+export class MaxPool3d<R extends boolean = false> extends _MaxPoolNd<R> {
+  constructor(kernel_size: Triple, ...args: ArgsWithOptions<[stride: Triple | null, padding: Triple, dilation: Triple, return_indices: R, ceil_mode: boolean],
+    { stride?: Triple | null; padding?: Triple; dilation?: Triple; return_indices?: R; ceil_mode?: boolean }>) {
+    super();
+    this._setup("MaxPool3d", kernel_size as unknown as Pair, args);
+  }
+
+  override forward(input: Tensor): PoolOutput<R> {
+    return max_pool3d(input, this.kernel_size as Triple, this.stride as Triple, this.padding as Triple, this.dilation as Triple, this.ceil_mode,
+      this.return_indices) as PoolOutput<R>;
+  }
+
+  override op_spec(): OpSpec {
+    return spec(maxPool3d, pool3dParams(this.kernel_size, this.stride, this.padding, this.dilation, this.ceil_mode));
+  }
+}
+
+/** Keyword arguments of `nn.AvgPool3d`. */
+export interface AvgPool3dOptions {
+  stride?: Triple | null;
+  padding?: Triple;
+  ceil_mode?: boolean;
+  /** Count padding cells in the divisor (default true). */
+  count_include_pad?: boolean;
+  divisor_override?: number | null;
+}
+
+/**
+ * Average pooling over `[N, C, D, H, W]` (or `[C, D, H, W]`) windows.
+ *
+ * @example
+ * new nn.AvgPool3d(2, { stride: 1 })(torch.randn(1, 2, 4, 4, 4)).shape   // torch.Size([1, 2, 3, 3, 3])
+ * String(new nn.AvgPool3d(2))   // "AvgPool3d(kernel_size=2, stride=2, padding=0)"
+ */
+export class AvgPool3d extends Module {
+  declare kernel_size: Triple;
+  declare stride: Triple;
+  declare padding: Triple;
+  declare ceil_mode: boolean;
+  declare count_include_pad: boolean;
+  declare divisor_override: number | null;
+
+  constructor(
+    kernel_size: Triple,
+    ...args: ArgsWithOptions<
+      [stride: Triple | null, padding: Triple, ceil_mode: boolean, count_include_pad: boolean, divisor_override: number | null],
+      AvgPool3dOptions
+    >
+  ) {
+    super();
+    const o = parseArgs<AvgPool3dOptions>(
+      "AvgPool3d.__init__", ["stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"], args);
+    this.kernel_size = kernel_size;
+    this.stride = o.stride ?? kernel_size;
+    this.padding = o.padding ?? 0;
+    this.ceil_mode = o.ceil_mode ?? false;
+    this.count_include_pad = o.count_include_pad ?? true;
+    this.divisor_override = o.divisor_override ?? null;
+  }
+
+  override forward(input: Tensor): Tensor {
+    return avg_pool3d(input, this.kernel_size, this.stride, this.padding, this.ceil_mode, this.count_include_pad, this.divisor_override);
+  }
+
+  override extra_repr(): string {
+    return `kernel_size=${pyValue(this.kernel_size)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}`;
+  }
+
+  override op_spec(): OpSpec {
+    return spec(avgPool3d, pool3dParams(this.kernel_size, this.stride, this.padding, 1, this.ceil_mode));
+  }
+}
+
+/** An adaptive 3-D output size: one int, or `[d, h, w]` where null keeps that input size. */
+export type AdaptiveSize3d = number | null | readonly (number | null)[];
+
+/**
+ * Average pooling to a fixed `[D, H, W]` output size (`null` keeps that input dimension).
+ *
+ * @example
+ * new nn.AdaptiveAvgPool3d([1, null, 3])(torch.randn(2, 4, 5, 6, 7)).shape   // torch.Size([2, 4, 1, 6, 3])
+ */
+export class AdaptiveAvgPool3d extends Module {
+  declare output_size: AdaptiveSize3d;
+
+  constructor(output_size: AdaptiveSize3d) {
+    super();
+    this.output_size = output_size;
+  }
+
+  override forward(input: Tensor): Tensor {
+    return adaptive_avg_pool3d(input, this.output_size as number);
+  }
+
+  override extra_repr(): string {
+    return `output_size=${pyValue(this.output_size)}`;
+  }
+
+  override op_spec(): OpSpec {
+    return spec(adaptiveAvgPool3d, adaptive3dParams(this.output_size));
+  }
+}
+
+/**
+ * Max pooling to a fixed `[D, H, W]` output size; `return_indices` also returns the positions of the maxima.
+ *
+ * @example
+ * new nn.AdaptiveMaxPool3d(2)(torch.randn(1, 3, 5, 6, 7)).shape   // torch.Size([1, 3, 2, 2, 2])
+ */
+export class AdaptiveMaxPool3d<R extends boolean = false> extends Module {
+  declare output_size: AdaptiveSize3d;
+  declare return_indices: R;
+
+  constructor(output_size: AdaptiveSize3d, ...args: ArgsWithOptions<[return_indices: R], { return_indices?: R }>) {
+    super();
+    const o = parseArgs<{ return_indices?: R }>("AdaptiveMaxPool3d.__init__", ["return_indices"], args);
+    this.output_size = output_size;
+    this.return_indices = (o.return_indices ?? false) as R;
+  }
+
+  override forward(input: Tensor): PoolOutput<R> {
+    return adaptive_max_pool3d(input, this.output_size as number, this.return_indices) as PoolOutput<R>;
+  }
+
+  override extra_repr(): string {
+    return `output_size=${pyValue(this.output_size)}`;
+  }
+
+  override op_spec(): OpSpec {
+    return spec(adaptiveMaxPool3d, adaptive3dParams(this.output_size));
   }
 }

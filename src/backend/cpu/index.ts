@@ -24,6 +24,9 @@ import {
 } from "./pool2d.js";
 import { depthGather, depthScatter, depthToChannels } from "./conv3d.js";
 import { batchNormApply } from "./batchnorm.js";
+import {
+  adaptiveAvgPool3d, adaptiveAvgPool3dBackward, adaptiveMaxPool3d, avgPool3d, avgPool3dBackward, maxPool3d, maxPool3dBackward,
+} from "./pool3d.js";
 import { compileRow, runElementwise } from "./elementwise.js";
 import {
   upsampleBicubic2d,
@@ -57,6 +60,13 @@ const bothPrecisions = {
   conv3d_depth_scatter: depthScatter,
   conv3d_depth_to_channels: depthToChannels,
   batch_norm_apply: batchNormApply,
+  max_pool3d: maxPool3d,
+  max_pool3d_backward: maxPool3dBackward,
+  avg_pool3d: avgPool3d,
+  avg_pool3d_backward: avgPool3dBackward,
+  adaptive_avg_pool3d: adaptiveAvgPool3d,
+  adaptive_avg_pool3d_backward: adaptiveAvgPool3dBackward,
+  adaptive_max_pool3d: adaptiveMaxPool3d,
 };
 
 /** The pure TypeScript kernels: the `"ts"` backend, and the fallback for every kernel another backend leaves out. */

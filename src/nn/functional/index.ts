@@ -16,6 +16,7 @@ export {
   type MaxPool2dArgs, type AvgPool2dArgs, type AdaptiveSize,
 } from "./pooling.js";
 export { max_pool1d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d } from "./pooling1d.js";
+export { max_pool3d, avg_pool3d, adaptive_avg_pool3d, adaptive_max_pool3d } from "./pooling3d.js";
 export {
   relu, relu_, leaky_relu, relu6, elu, elu_, silu, hardtanh, softplus, sigmoid, tanh, gelu, softmax, log_softmax, type SoftmaxArgs, type EluArgs,
   selu, celu, mish, hardsigmoid, hardswish, logsigmoid, softsign, tanhshrink, threshold, hardshrink, softshrink, softmin, glu, prelu,

@@ -12,5 +12,6 @@ export * from "./norm.js";
 export * from "./sequence.js";
 export * from "./conv-nd.js";
 export * from "./pool1d.js";
+export * from "./pool3d.js";
 export * from "./fold.js";
 export * from "./slice.js";
