@@ -54,3 +54,36 @@ export function parseArgs<O extends object>(
   }
   return out as Partial<O>;
 }
+
+/**
+ * Python takes a constructor's required parameters by keyword too: `nn.LSTM(input_size=2, hidden_size=3)`
+ * is `new nn.LSTM({ input_size: 2, hidden_size: 3 })` here. Given the call's arguments (`args`, trailing
+ * undefined ones ignored) and the names of the leading required parameters, moves those given in the
+ * trailing options object to their positions; the other keys stay in the options object. A required
+ * parameter given neither way is Python's `TypeError`.
+ *
+ * @example
+ * requiredByKeyword("Embedding", ["num_embeddings", "embedding_dim"], [{ num_embeddings: 4, embedding_dim: 3, padding_idx: 0 }])
+ * // [4, 3, { padding_idx: 0 }]
+ */
+export function requiredByKeyword(cls: string, names: readonly string[], args: readonly unknown[]): unknown[] {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  const last = args[n - 1];
+  const positional = args.slice(0, n - 1);
+  if (n === 0 || positional.length >= names.length || !isOptionsObject(last)) return [...args];
+  const options: Record<string, unknown> = { ...last };
+  const missing = names.slice(positional.length).filter((k) => !(k in options));
+  if (missing.length > 0) {
+    const quoted = missing.map((k) => `'${k}'`);
+    const list = quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(", ")} and ${quoted[quoted.length - 1]}`;
+    throw new ArgumentError(
+      `${cls}.__init__() missing ${missing.length} required positional argument${missing.length === 1 ? "" : "s"}: ${list}`, missing[0]!, "TypeError");
+  }
+  const out = [...positional];
+  for (const k of names.slice(positional.length)) {
+    out.push(options[k]);
+    delete options[k];
+  }
+  return Object.keys(options).length > 0 ? [...out, options] : out;
+}

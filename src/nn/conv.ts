@@ -24,7 +24,7 @@ import type { Pair } from "../shape/conv-pool.js";
 import { type DTypeLike, toDType } from "../tensor/dtype.js";
 import { empty } from "../tensor/creation.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { type ArgsWithOptions, parseArgs } from "./args.js";
+import { type ArgsWithOptions, parseArgs, requiredByKeyword } from "./args.js";
 import { conv2d } from "./functional/conv.js";
 import { conv1d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d } from "./functional/conv-nd.js";
 import { pad } from "./functional/pad.js";
@@ -202,6 +202,7 @@ export class Conv2d extends _ConvNd {
 
   constructor(in_channels: number, out_channels: number, kernel_size: Pair, ...args: ArgsWithOptions<Conv2dPositional, Conv2dOptions>) {
     super();
+    [in_channels, out_channels, kernel_size, ...args] = requiredByKeyword("Conv2d", ["in_channels", "out_channels", "kernel_size"], [in_channels, out_channels, kernel_size, ...args]) as [typeof in_channels, typeof out_channels, typeof kernel_size, ...typeof args];
     const o = parseArgs<Conv2dOptions>(
       "Conv2d.__init__", ["stride", "padding", "dilation", "groups", "bias", "padding_mode"], args, ["dtype", "device"]);
     this._init(2, false, in_channels, out_channels, kernel_size, o);
@@ -277,6 +278,7 @@ export class Conv1d extends _ConvOther {
   constructor(in_channels: number, out_channels: number, kernel_size: number | readonly [number],
     ...args: ArgsWithOptions<ConvNdPositional, ConvNdOptions>) {
     super();
+    [in_channels, out_channels, kernel_size, ...args] = requiredByKeyword("Conv1d", ["in_channels", "out_channels", "kernel_size"], [in_channels, out_channels, kernel_size, ...args]) as [typeof in_channels, typeof out_channels, typeof kernel_size, ...typeof args];
     this._setup(1, "Conv1d", in_channels, out_channels, kernel_size, args);
   }
 }
@@ -294,6 +296,7 @@ export class Conv3d extends _ConvOther {
   constructor(in_channels: number, out_channels: number, kernel_size: number | readonly [number, number, number],
     ...args: ArgsWithOptions<ConvNdPositional, ConvNdOptions>) {
     super();
+    [in_channels, out_channels, kernel_size, ...args] = requiredByKeyword("Conv3d", ["in_channels", "out_channels", "kernel_size"], [in_channels, out_channels, kernel_size, ...args]) as [typeof in_channels, typeof out_channels, typeof kernel_size, ...typeof args];
     this._setup(3, "Conv3d", in_channels, out_channels, kernel_size, args);
   }
 }
@@ -379,6 +382,7 @@ export class ConvTranspose1d extends _ConvTransposeNd {
   constructor(in_channels: number, out_channels: number, kernel_size: number | readonly [number],
     ...args: ArgsWithOptions<ConvTransposePositional, ConvTransposeOptions>) {
     super();
+    [in_channels, out_channels, kernel_size, ...args] = requiredByKeyword("ConvTranspose1d", ["in_channels", "out_channels", "kernel_size"], [in_channels, out_channels, kernel_size, ...args]) as [typeof in_channels, typeof out_channels, typeof kernel_size, ...typeof args];
     this._setup(1, "ConvTranspose1d", in_channels, out_channels, kernel_size, args);
   }
 }
@@ -397,6 +401,7 @@ export class ConvTranspose2d extends _ConvTransposeNd {
   constructor(in_channels: number, out_channels: number, kernel_size: Pair,
     ...args: ArgsWithOptions<ConvTransposePositional, ConvTransposeOptions>) {
     super();
+    [in_channels, out_channels, kernel_size, ...args] = requiredByKeyword("ConvTranspose2d", ["in_channels", "out_channels", "kernel_size"], [in_channels, out_channels, kernel_size, ...args]) as [typeof in_channels, typeof out_channels, typeof kernel_size, ...typeof args];
     this._setup(2, "ConvTranspose2d", in_channels, out_channels, kernel_size, args);
   }
 }
@@ -415,6 +420,7 @@ export class ConvTranspose3d extends _ConvTransposeNd {
   constructor(in_channels: number, out_channels: number, kernel_size: number | readonly [number, number, number],
     ...args: ArgsWithOptions<ConvTransposePositional, ConvTransposeOptions>) {
     super();
+    [in_channels, out_channels, kernel_size, ...args] = requiredByKeyword("ConvTranspose3d", ["in_channels", "out_channels", "kernel_size"], [in_channels, out_channels, kernel_size, ...args]) as [typeof in_channels, typeof out_channels, typeof kernel_size, ...typeof args];
     this._setup(3, "ConvTranspose3d", in_channels, out_channels, kernel_size, args);
   }
 }

@@ -12,6 +12,7 @@
  * emb(torch.tensor([[0, 2], [4, 9]])).shape   // torch.Size([2, 2, 3])
  * String(emb)                                 // "Embedding(10, 3, padding_idx=0)"
  */
+import { requiredByKeyword } from "./args.js";
 import { no_grad } from "../autograd/grad-mode.js";
 import { type ArgsOf, Bool, DTypeT, Float, Int, Str, TensorT, arg, kwarg, oneOf, optional, signature } from "../ops/signature.js";
 import { TsorchError } from "../errors.js";
@@ -52,6 +53,7 @@ export class Embedding extends Module {
 
   constructor(num_embeddings: number, embedding_dim: number, ...args: ArgsOf<typeof EMBEDDING_INIT>) {
     super();
+    [num_embeddings, embedding_dim, ...args] = requiredByKeyword("Embedding", ["num_embeddings", "embedding_dim"], [num_embeddings, embedding_dim, ...args]) as [number, number, ...typeof args];
     const o = EMBEDDING_INIT.parse(args);
     this.num_embeddings = num_embeddings;
     this.embedding_dim = embedding_dim;
@@ -135,6 +137,7 @@ export class EmbeddingBag extends Module {
 
   constructor(num_embeddings: number, embedding_dim: number, ...args: ArgsOf<typeof EMBEDDING_BAG_INIT>) {
     super();
+    [num_embeddings, embedding_dim, ...args] = requiredByKeyword("EmbeddingBag", ["num_embeddings", "embedding_dim"], [num_embeddings, embedding_dim, ...args]) as [number, number, ...typeof args];
     const o = EMBEDDING_BAG_INIT.parse(args);
     if (o.padding_idx !== null && (o.padding_idx >= num_embeddings || o.padding_idx < -num_embeddings)) {
       throw new TsorchError("padding_idx must be within num_embeddings", "AssertionError");

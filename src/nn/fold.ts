@@ -8,6 +8,7 @@
  * unfold(torch.randn(2, 5, 3, 4)).shape       // torch.Size([2, 30, 4])
  * new nn.Fold([4, 5], [2, 2])(torch.randn(1, 12, 12)).shape   // torch.Size([1, 3, 4, 5])
  */
+import { requiredByKeyword } from "./args.js";
 import { type ArgsOf, Dims, arg, signature } from "../ops/signature.js";
 import { type OpSpec, spec } from "../shape/descriptor.js";
 import { foldFamily, foldParams, unfoldFamily } from "../shape/families/fold.js";
@@ -43,6 +44,7 @@ abstract class _Blocks extends Module {
 export class Unfold extends _Blocks {
   constructor(kernel_size: Size, ...args: ArgsOf<typeof UNFOLD_INIT>) {
     super();
+    [kernel_size, ...args] = requiredByKeyword("Unfold", ["kernel_size"], [kernel_size, ...args]) as [typeof kernel_size, ...typeof args];
     const o = UNFOLD_INIT.parse(args);
     this.kernel_size = kernel_size;
     this.dilation = o.dilation;
@@ -74,6 +76,7 @@ export class Fold extends _Blocks {
 
   constructor(output_size: Size, kernel_size: Size, ...args: ArgsOf<typeof FOLD_INIT>) {
     super();
+    [output_size, kernel_size, ...args] = requiredByKeyword("Fold", ["output_size", "kernel_size"], [output_size, kernel_size, ...args]) as [typeof output_size, typeof kernel_size, ...typeof args];
     const o = FOLD_INIT.parse(args);
     this.output_size = output_size;
     this.kernel_size = kernel_size;

@@ -19,7 +19,7 @@ import { no_grad } from "../autograd/grad-mode.js";
 import { type DTypeLike, toDType } from "../tensor/dtype.js";
 import { empty } from "../tensor/creation.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { type ArgsWithOptions, parseArgs } from "./args.js";
+import { type ArgsWithOptions, parseArgs, requiredByKeyword } from "./args.js";
 import { linear } from "./functional/linear.js";
 import { _calculate_fan_in_and_fan_out, kaiming_uniform_, uniform_ } from "./init.js";
 import { Module, type RemovableHandle } from "./module.js";
@@ -54,6 +54,7 @@ export class Linear extends Module {
 
   constructor(in_features: number, out_features: number, ...args: ArgsWithOptions<[bias: boolean], LinearOptions>) {
     super();
+    [in_features, out_features, ...args] = requiredByKeyword("Linear", ["in_features", "out_features"], [in_features, out_features, ...args]) as [typeof in_features, typeof out_features, ...typeof args];
     const o = parseArgs<LinearOptions>("Linear.__init__", ["bias"], args, ["dtype", "device"]);
     const dtype = toDType(o.dtype ?? null);
     this.in_features = in_features;
@@ -104,6 +105,7 @@ export class LazyLinear extends Linear {
 
   constructor(out_features: number, ...args: ArgsWithOptions<[bias: boolean], LinearOptions>) {
     super(0, 0, false);
+    [out_features, ...args] = requiredByKeyword("LazyLinear", ["out_features"], [out_features, ...args]) as [typeof out_features, ...typeof args];
     const o = parseArgs<LinearOptions>("LazyLinear.__init__", ["bias"], args, ["dtype", "device"]);
     const dtype = o.dtype;
     this.weight = new UninitializedParameter(true, { dtype });

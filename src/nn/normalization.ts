@@ -8,6 +8,7 @@
  * String(ln)            // "LayerNorm((16,), eps=1e-05, elementwise_affine=True)"
  * new nn.GroupNorm(2, 6)(torch.randn(4, 6, 8, 8)).shape   // torch.Size([4, 6, 8, 8])
  */
+import { requiredByKeyword } from "./args.js";
 import { ArgumentError } from "../errors.js";
 import { type ArgsOf, Bool, DTypeT, Float, Str, arg, kwarg, optional, signature } from "../ops/signature.js";
 import { ones, zeros } from "../tensor/creation.js";
@@ -48,6 +49,7 @@ export class LayerNorm extends Module {
 
   constructor(normalized_shape: number | readonly number[], ...args: ArgsOf<typeof LAYER_NORM_INIT>) {
     super();
+    [normalized_shape, ...args] = requiredByKeyword("LayerNorm", ["normalized_shape"], [normalized_shape, ...args]) as [typeof normalized_shape, ...typeof args];
     const o = LAYER_NORM_INIT.parse(args);
     const dtype = toDType(o.dtype ?? null);
     this.normalized_shape = typeof normalized_shape === "number" ? [normalized_shape] : [...normalized_shape];
@@ -87,6 +89,7 @@ export class GroupNorm extends Module {
 
   constructor(num_groups: number, num_channels: number, ...args: ArgsOf<typeof GROUP_NORM_INIT>) {
     super();
+    [num_groups, num_channels, ...args] = requiredByKeyword("GroupNorm", ["num_groups", "num_channels"], [num_groups, num_channels, ...args]) as [typeof num_groups, typeof num_channels, ...typeof args];
     const o = GROUP_NORM_INIT.parse(args);
     if (num_channels % num_groups !== 0) throw new ArgumentError("num_channels must be divisible by num_groups", "num_groups", "ValueError");
     const dtype = toDType(o.dtype ?? null);
@@ -126,6 +129,7 @@ export class RMSNorm extends Module {
 
   constructor(normalized_shape: number | readonly number[], ...args: ArgsOf<typeof RMS_NORM_INIT>) {
     super();
+    [normalized_shape, ...args] = requiredByKeyword("RMSNorm", ["normalized_shape"], [normalized_shape, ...args]) as [typeof normalized_shape, ...typeof args];
     const o = RMS_NORM_INIT.parse(args);
     this.normalized_shape = typeof normalized_shape === "number" ? [normalized_shape] : [...normalized_shape];
     this.eps = o.eps;

@@ -16,7 +16,7 @@
  */
 import type { Pair } from "../shape/conv-pool.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { type ArgsWithOptions, parseArgs } from "./args.js";
+import { type ArgsWithOptions, parseArgs, requiredByKeyword } from "./args.js";
 import {
   type AdaptiveSize, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d,
 } from "./functional/pooling.js";
@@ -81,6 +81,7 @@ type MaxPoolPositional<R extends boolean> = [stride: Pair | null, padding: Pair,
 export class MaxPool2d<R extends boolean = false> extends _MaxPoolNd<R> {
   constructor(kernel_size: Pair, ...args: ArgsWithOptions<MaxPoolPositional<R>, MaxPool2dOptions<R>>) {
     super();
+    [kernel_size, ...args] = requiredByKeyword("MaxPool2d", ["kernel_size"], [kernel_size, ...args]) as [typeof kernel_size, ...typeof args];
     this._setup("MaxPool2d", kernel_size, args);
   }
 
@@ -102,6 +103,7 @@ export class MaxPool2d<R extends boolean = false> extends _MaxPoolNd<R> {
 export class MaxPool1d<R extends boolean = false> extends _MaxPoolNd<R> {
   constructor(kernel_size: number | readonly [number], ...args: ArgsWithOptions<MaxPoolPositional<R>, MaxPool2dOptions<R>>) {
     super();
+    [kernel_size, ...args] = requiredByKeyword("MaxPool1d", ["kernel_size"], [kernel_size, ...args]) as [typeof kernel_size, ...typeof args];
     this._setup("MaxPool1d", kernel_size as Pair, args);
   }
 
@@ -148,6 +150,7 @@ export class AvgPool2d extends Module {
     >
   ) {
     super();
+    [kernel_size, ...args] = requiredByKeyword("AvgPool2d", ["kernel_size"], [kernel_size, ...args]) as [typeof kernel_size, ...typeof args];
     const o = parseArgs<AvgPool2dOptions>(
       "AvgPool2d.__init__", ["stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"], args);
     this.kernel_size = kernel_size;
@@ -213,6 +216,7 @@ export class AdaptiveMaxPool2d<R extends boolean = false> extends Module {
 
   constructor(output_size: AdaptiveSize, ...args: ArgsWithOptions<[return_indices: R], { return_indices?: R }>) {
     super();
+    [output_size, ...args] = requiredByKeyword("AdaptiveMaxPool2d", ["output_size"], [output_size, ...args]) as [typeof output_size, ...typeof args];
     const o = parseArgs<{ return_indices?: R }>("AdaptiveMaxPool2d.__init__", ["return_indices"], args);
     this.output_size = output_size;
     this.return_indices = (o.return_indices ?? false) as R;
@@ -252,6 +256,7 @@ export class AvgPool1d extends Module {
     >
   ) {
     super();
+    [kernel_size, ...args] = requiredByKeyword("AvgPool1d", ["kernel_size"], [kernel_size, ...args]) as [typeof kernel_size, ...typeof args];
     const o = parseArgs<AvgPool2dOptions>("AvgPool1d.__init__", ["stride", "padding", "ceil_mode", "count_include_pad"], args);
     // `_single`: an int becomes a 1-tuple, a list stays as given.
     const single = (v: unknown): [number] => (typeof v === "number" ? [v] : [...(v as number[])] as [number]);
@@ -314,6 +319,7 @@ export class AdaptiveMaxPool1d<R extends boolean = false> extends Module {
 
   constructor(output_size: number | readonly [number], ...args: ArgsWithOptions<[return_indices: R], { return_indices?: R }>) {
     super();
+    [output_size, ...args] = requiredByKeyword("AdaptiveMaxPool1d", ["output_size"], [output_size, ...args]) as [typeof output_size, ...typeof args];
     const o = parseArgs<{ return_indices?: R }>("AdaptiveMaxPool1d.__init__", ["return_indices"], args);
     this.output_size = output_size;
     this.return_indices = (o.return_indices ?? false) as R;
@@ -348,6 +354,7 @@ export class MaxPool3d<R extends boolean = false> extends _MaxPoolNd<R> {
   constructor(kernel_size: Triple, ...args: ArgsWithOptions<[stride: Triple | null, padding: Triple, dilation: Triple, return_indices: R, ceil_mode: boolean],
     { stride?: Triple | null; padding?: Triple; dilation?: Triple; return_indices?: R; ceil_mode?: boolean }>) {
     super();
+    [kernel_size, ...args] = requiredByKeyword("MaxPool3d", ["kernel_size"], [kernel_size, ...args]) as [typeof kernel_size, ...typeof args];
     this._setup("MaxPool3d", kernel_size as unknown as Pair, args);
   }
 
@@ -394,6 +401,7 @@ export class AvgPool3d extends Module {
     >
   ) {
     super();
+    [kernel_size, ...args] = requiredByKeyword("AvgPool3d", ["kernel_size"], [kernel_size, ...args]) as [typeof kernel_size, ...typeof args];
     const o = parseArgs<AvgPool3dOptions>(
       "AvgPool3d.__init__", ["stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"], args);
     this.kernel_size = kernel_size;
@@ -459,6 +467,7 @@ export class AdaptiveMaxPool3d<R extends boolean = false> extends Module {
 
   constructor(output_size: AdaptiveSize3d, ...args: ArgsWithOptions<[return_indices: R], { return_indices?: R }>) {
     super();
+    [output_size, ...args] = requiredByKeyword("AdaptiveMaxPool3d", ["output_size"], [output_size, ...args]) as [typeof output_size, ...typeof args];
     const o = parseArgs<{ return_indices?: R }>("AdaptiveMaxPool3d.__init__", ["return_indices"], args);
     this.output_size = output_size;
     this.return_indices = (o.return_indices ?? false) as R;

@@ -14,6 +14,7 @@
  * const lstm = new nn.LSTM(10, 20, { num_layers: 2, batch_first: true });
  * const [out, [h, c]] = lstm(torch.randn(3, 5, 10));   // out [3, 5, 20], h and c [2, 3, 20]
  */
+import { requiredByKeyword } from "./args.js";
 import { ArgumentError, ShapeError } from "../errors.js";
 import { type ArgsOf, Bool, DTypeT, Float, Int, Str, arg, kwarg, oneOf, optional, signature } from "../ops/signature.js";
 import { empty, tensor, zeros } from "../tensor/creation.js";
@@ -321,6 +322,7 @@ export abstract class RNNBase extends Module {
 export class RNN extends RNNBase {
   constructor(input_size: number, hidden_size: number, ...args: ArgsOf<typeof RNN_INIT>) {
     super();
+    [input_size, hidden_size, ...args] = requiredByKeyword("RNN", ["input_size", "hidden_size"], [input_size, hidden_size, ...args]) as [number, number, ...typeof args];
     const o = RNN_INIT.parse(args);
     this.init(o.nonlinearity === "relu" ? "RNN_RELU" : "RNN_TANH", input_size, hidden_size, o);
   }
@@ -343,6 +345,7 @@ export class RNN extends RNNBase {
 export class LSTM extends RNNBase {
   constructor(input_size: number, hidden_size: number, ...args: ArgsOf<typeof LSTM_INIT>) {
     super();
+    [input_size, hidden_size, ...args] = requiredByKeyword("LSTM", ["input_size", "hidden_size"], [input_size, hidden_size, ...args]) as [number, number, ...typeof args];
     this.init("LSTM", input_size, hidden_size, LSTM_INIT.parse(args));
   }
 
@@ -364,6 +367,7 @@ export class LSTM extends RNNBase {
 export class GRU extends RNNBase {
   constructor(input_size: number, hidden_size: number, ...args: ArgsOf<typeof GRU_INIT>) {
     super();
+    [input_size, hidden_size, ...args] = requiredByKeyword("GRU", ["input_size", "hidden_size"], [input_size, hidden_size, ...args]) as [number, number, ...typeof args];
     this.init("GRU", input_size, hidden_size, GRU_INIT.parse(args));
   }
 

@@ -13,6 +13,7 @@
  * const mha = new nn.MultiheadAttention(16, 4, { batch_first: true });
  * const [out, weights] = mha(x, x, x);          // out [N, L, 16], weights [N, L, L] (averaged over heads)
  */
+import { requiredByKeyword } from "./args.js";
 import { ArgumentError, ShapeError } from "../errors.js";
 import { type ArgsOf, Bool, DTypeT, Float, Int, Str, TensorT, arg, instanceOf, kwarg, oneOf, optional, signature } from "../ops/signature.js";
 import { full } from "../tensor/creation.js";
@@ -64,6 +65,7 @@ export class MultiheadAttention extends Module {
 
   constructor(embed_dim: number, num_heads: number, ...args: ArgsOf<typeof MULTIHEAD_ATTENTION_INIT>) {
     super();
+    [embed_dim, num_heads, ...args] = requiredByKeyword("MultiheadAttention", ["embed_dim", "num_heads"], [embed_dim, num_heads, ...args]) as [number, number, ...typeof args];
     const o = MULTIHEAD_ATTENTION_INIT.parse(args);
     if (embed_dim <= 0 || num_heads <= 0) {
       throw new ArgumentError(`embed_dim and num_heads must be greater than 0, got embed_dim=${embed_dim} and num_heads=${num_heads} instead`, "embed_dim", "ValueError");
@@ -232,6 +234,7 @@ export class TransformerEncoderLayer extends _TransformerLayer {
 
   constructor(d_model: number, nhead: number, ...args: ArgsOf<typeof TRANSFORMER_ENCODER_LAYER_INIT>) {
     super();
+    [d_model, nhead, ...args] = requiredByKeyword("TransformerEncoderLayer", ["d_model", "nhead"], [d_model, nhead, ...args]) as [number, number, ...typeof args];
     this._build(d_model, nhead, args, TRANSFORMER_ENCODER_LAYER_INIT.parse(args), ["self_attn"], 2);
   }
 
@@ -296,6 +299,7 @@ export class TransformerDecoderLayer extends _TransformerLayer {
 
   constructor(d_model: number, nhead: number, ...args: ArgsOf<typeof TRANSFORMER_DECODER_LAYER_INIT>) {
     super();
+    [d_model, nhead, ...args] = requiredByKeyword("TransformerDecoderLayer", ["d_model", "nhead"], [d_model, nhead, ...args]) as [number, number, ...typeof args];
     this._build(d_model, nhead, args, TRANSFORMER_DECODER_LAYER_INIT.parse(args), ["self_attn", "multihead_attn"], 3);
   }
 
