@@ -51,6 +51,7 @@ import type {
 } from "./cpu/reduce.js";
 import { cpuKernels } from "./cpu/index.js";
 import { wasmAvailable, wasmKernels } from "./wasm/index.js";
+import { makeResident } from "./wasm/memory.js";
 
 export { cpuKernels };
 
@@ -229,6 +230,11 @@ export type BackendKernels = { [D in KernelDtype]?: Partial<KernelSignatures[D]>
  * `available` says whether this engine can run it (WebAssembly SIMD, say).
  */
 export interface Backend {
+  /**
+   * Moves a long-lived float32 array where this backend's kernels read it without a copy (the wasm
+   * backend's resident region), replacing `holder.data`; false where it stays as it was.
+   */
+  keepResident?: (holder: { data: Float32Array }) => boolean;
   name: string;
   kernels: BackendKernels;
   available: () => boolean;
@@ -239,7 +245,7 @@ export type BackendName = "ts" | "wasm";
 
 const backends = new Map<string, Backend>([
   ["ts", { name: "ts", kernels: cpuKernels, available: () => true }],
-  ["wasm", { name: "wasm", kernels: wasmKernels, available: wasmAvailable }],
+  ["wasm", { name: "wasm", kernels: wasmKernels, available: wasmAvailable, keepResident: makeResident }],
 ]);
 
 interface Entry {
@@ -350,6 +356,21 @@ export function setBackend(name: string): void {
   }
   current = b;
   resetKernel();
+}
+
+/** Arrays shorter than this are copied into the kernels' memory as cheaply as they would be looked up. */
+const MIN_RESIDENT = 256;
+
+/**
+ * Asks the current backend to keep a long-lived float32 storage (a module parameter) where its kernels
+ * read it in place: for the wasm backend, `storage.data` moves into the WebAssembly memory (same values,
+ * same Storage, so every tensor over it follows). Small, non-float32 and meta storages stay as they are.
+ * Returns whether the storage is resident now.
+ */
+export function keepResident(storage: { data: ArrayLike<number> }): boolean {
+  const data = storage.data;
+  if (!(data instanceof Float32Array) || data.length < MIN_RESIDENT || current.keepResident === undefined) return false;
+  return current.keepResident(storage as { data: Float32Array });
 }
 
 /** The backend the ops compute on now. */

@@ -13,6 +13,7 @@ import { TsorchError } from "../errors.js";
 import { type DType, type DTypeLike, float32, toDType } from "../tensor/dtype.js";
 import { contiguousStrides } from "../tensor/strided.js";
 import { Storage, Tensor } from "../tensor/tensor.js";
+import { keepResident } from "../backend/registry.js";
 
 /**
  * A tensor registered as a module parameter. It shares storage with the tensor
@@ -33,6 +34,8 @@ export class Parameter extends Tensor {
     const d = data ?? new Tensor(new Storage(new Float32Array(0)), [0], [1], 0, float32);
     super(d.storage, d.shape, d._strides, d._offset, d.dtype);
     this.requires_grad = requires_grad;
+    // Parameters are read by every forward: the wasm kernels read them in place instead of copying.
+    keepResident(d.storage);
   }
 }
 

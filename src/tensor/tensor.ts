@@ -52,10 +52,15 @@ import * as random from "../ops/random.js";
 import type { Scalar, TensorLike } from "../ops/operand.js";
 import type { ArgsOf } from "../ops/signature.js";
 
-/** The memory behind one or more tensors. `version` counts in-place writes, which autograd checks. */
+/**
+ * The memory behind one or more tensors. `version` counts in-place writes, which autograd checks.
+ * `data` may move once, values unchanged, into a backend's own memory (a module parameter kept
+ * resident for the wasm kernels: backend/registry.ts `keepResident`); read it through the storage
+ * rather than keeping the array.
+ */
 export class Storage {
   version = 0;
-  constructor(readonly data: import("./dtype.js").TypedArray) {}
+  constructor(public data: import("./dtype.js").TypedArray) {}
 
   /** "cpu"; a storage without data (see tensor/meta.ts) says "meta". */
   get device(): string {

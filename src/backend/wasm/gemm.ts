@@ -26,7 +26,7 @@
 import { TsorchError } from "../../errors.js";
 import { checkSgemmArgs, operandStrides, sgemm } from "../cpu/gemm.js";
 import { FunctionBody, I32, V128, encodeModule, Op } from "./assembler.js";
-import { heapF32, instantiate, memoryImport } from "./memory.js";
+import { heapF32, instantiate, memoryImport, residentAddress } from "./memory.js";
 import { parallelGemm } from "./threads.js";
 
 /** Rows and columns of the SIMD micro-kernel's tile. */
@@ -277,8 +277,10 @@ function dotRows(
   const kp = (K + 3) & ~3;
   const np = (N + 3) & ~3;
   const aLen = M * kp;
+  // A resident B (a parameter, memory.ts) whose rows are whole vectors is read where it is.
+  const resident = kp === K && np === N && ldb === K ? residentAddress(B) : -1;
   const bBase = aLen;
-  const cBase = bBase + np * kp;
+  const cBase = resident >= 0 ? aLen : bBase + np * kp;
   const mem = simdMemory(cBase + M * np);
   for (let i = 0; i < M; i++) {
     const d = i * kp;
@@ -286,7 +288,9 @@ function dotRows(
     else for (let k = 0; k < K; k++) mem[d + k] = A[aOffset + k * lda + i]!;
     if (kp !== K) mem.fill(0, d + K, d + kp);
   }
-  if (ldb === K && kp === K) mem.set(B.subarray(bOffset, bOffset + N * K), bBase);
+  if (resident >= 0) {
+    // Read in place.
+  } else if (ldb === K && kp === K) mem.set(B.subarray(bOffset, bOffset + N * K), bBase);
   else {
     for (let jj = 0; jj < N; jj++) {
       const d = bBase + jj * kp;
@@ -295,7 +299,7 @@ function dotRows(
     }
   }
   if (np !== N) mem.fill(0, bBase + N * kp, cBase);
-  inst.dot_rows(0, 4 * bBase, 4 * cBase, M, np, 4 * kp);
+  inst.dot_rows(0, resident >= 0 ? resident + 4 * bOffset : 4 * bBase, 4 * cBase, M, np, 4 * kp);
   for (let i = 0; i < M; i++) {
     const src = cBase + i * np;
     const dst = cOffset + i * ldc;

@@ -4,6 +4,13 @@
  * of it. Kernels copy their operands in at offset 0, run, and copy results out; none calls another
  * while it holds the memory, so they share it without a lock.
  *
+ * Above the kernels' scratch, from `RESIDENT_BASE` up, lives the resident region: arrays that stay in
+ * the memory between calls (`makeResident`: a module's float32 parameters), so a kernel reads them
+ * where they are (`residentAddress`) instead of copying them in every call. Their storage simply *is*
+ * that part of the memory, so every write, by any path, lands there and no copy can go stale. A block
+ * is freed when its array is garbage-collected. Scratch may grow up to `RESIDENT_BASE` bytes (1.5 GiB).
+ * Only a shared memory keeps old views valid when it grows, so only it holds resident arrays.
+ *
  * The memory is shared (a SharedArrayBuffer, so worker threads can run GEMM tiles on it: threads.ts)
  * where the engine allows it, else plain; `memoryImport()` is the import every module declares to match.
  */
@@ -38,6 +45,11 @@ const shared = memory !== null && typeof SharedArrayBuffer !== "undefined" && me
 let view = new Float32Array(0);
 let ints = new Int32Array(0);
 
+/** Where the resident region starts, in bytes: the kernels' scratch stays below it. */
+const RESIDENT_BASE = 1536 * 1024 * 1024;
+/** Bytes of the resident region (up to the memory's maximum). */
+const RESIDENT_BYTES = MAX_PAGES * 65536 - RESIDENT_BASE;
+
 /**
  * Instantiates `bytes` on the shared memory and returns its exports, or null when the engine has no
  * WebAssembly or does not validate the module (no SIMD, say).
@@ -64,9 +76,85 @@ export function sharedMemory(): object | null {
 export function heapF32(floats: number): Float32Array {
   const m = memory!;
   const bytes = floats * 4;
+  if (bytes > scratchLimit()) {
+    throw new RangeError(`the wasm backend's scratch needs ${bytes} bytes, more than its ${scratchLimit()}`);
+  }
   if (m.buffer.byteLength < bytes) m.grow(Math.ceil((bytes - m.buffer.byteLength) / 65536));
   if (view.buffer !== m.buffer) view = new Float32Array(m.buffer);
   return view;
+}
+
+/** Bytes the kernels' scratch may use: all of the memory, or all below the resident region once it is in use. */
+function scratchLimit(): number {
+  return residentTop === 0 ? MAX_PAGES * 65536 : RESIDENT_BASE;
+}
+
+// ------------------------------------------------------------------------------- resident arrays
+
+/** Free blocks of the resident region, `[start, end)` byte pairs sorted by start (first fit, coalesced). */
+const free: number[] = [RESIDENT_BASE, RESIDENT_BASE + RESIDENT_BYTES];
+/** End of the highest block ever handed out (0: none yet); the memory is grown to cover it. */
+let residentTop = 0;
+/** Buffers (one per size the memory had) whose views may be resident arrays. */
+const memoryBuffers = new WeakSet<object>();
+/** Frees a block when the array over it is collected. */
+const collector = typeof FinalizationRegistry === "undefined"
+  ? null
+  : new FinalizationRegistry<[number, number]>(([start, end]) => release(start, end));
+
+function take(bytes: number): number {
+  for (let i = 0; i < free.length; i += 2) {
+    const start = free[i]!;
+    const end = free[i + 1]!;
+    if (end - start < bytes) continue;
+    if (end - start === bytes) free.splice(i, 2);
+    else free[i] = start + bytes;
+    return start;
+  }
+  return -1;
+}
+
+function release(start: number, end: number): void {
+  let i = 0;
+  while (i < free.length && free[i]! < start) i += 2;
+  free.splice(i, 0, start, end);
+  // Merge with the next block, then with the previous one.
+  if (i + 2 < free.length && free[i + 1] === free[i + 2]) free.splice(i + 1, 2);
+  if (i > 0 && free[i - 1] === free[i]) free.splice(i - 1, 2);
+}
+
+/**
+ * Moves `holder.data` (a float32 array) into the resident region: the values are copied into a block
+ * of the memory and `holder.data` becomes the Float32Array over that block. Returns false, leaving
+ * the holder as it was, where the memory is not shared or the region is full.
+ */
+export function makeResident(holder: { data: Float32Array }): boolean {
+  if (!shared || memory === null || collector === null) return false;
+  const src = holder.data;
+  if (residentAddress(src) >= 0) return true;
+  const bytes = (src.length * 4 + 15) & ~15;
+  if (bytes === 0) return false;
+  const start = take(bytes);
+  if (start < 0) return false;
+  const end = start + bytes;
+  if (end > residentTop) residentTop = end;
+  const m = memory;
+  if (m.buffer.byteLength < residentTop) m.grow(Math.ceil((residentTop - m.buffer.byteLength) / 65536));
+  const buffer = m.buffer;
+  memoryBuffers.add(buffer);
+  const data = new Float32Array(buffer, start, src.length);
+  data.set(src);
+  collector.register(data, [start, end]);
+  holder.data = data;
+  return true;
+}
+
+/**
+ * The byte address in the memory of `a[0]` when `a` is (part of) a resident array, else -1. Kernels
+ * pass it to WebAssembly instead of copying `a` in.
+ */
+export function residentAddress(a: Float32Array): number {
+  return a.byteOffset >= RESIDENT_BASE && memoryBuffers.has(a.buffer) ? a.byteOffset : -1;
 }
 
 /**
