@@ -7,7 +7,7 @@
  * `median(x, keepdim=True)` without `dim` is refused by 2.x).
  */
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { F, torch } from "../src/index.js";
 import { Tensor } from "../src/tensor/tensor.js";
 import { ValuesIndices } from "../src/ops/reduce.js";
@@ -117,6 +117,31 @@ describe("signatures", () => {
       [x.flatten(0, 1), x.flatten({ start_dim: 0, end_dim: 1 })],
     ];
     for (const [a, b] of forms) expect((a as Tensor).tolist()).toEqual((b as Tensor).tolist());
+  });
+
+  it("take required parameters by keyword, with no cast (the type checker reads the same signatures)", () => {
+    const v = torch.arange(10).float();
+    const img = torch.arange(32).float().view(1, 2, 4, 4);
+    // Each line type-checks only because the signature's types accept the keyword form (tsconfig.test.json checks tests).
+    const forms: [Tensor, Tensor][] = [
+      [v.narrow(0, 2, 3), v.narrow({ dim: 0, start: 2, length: 3 })],
+      [v.narrow(0, 2, 3), v.narrow(0, { start: 2, length: 3 })],
+      [v.narrow(0, 2, 3), torch.narrow(v, 0, 2, { length: 3 })],
+      [v.kthvalue(3).values, v.kthvalue({ k: 3 }).values],
+      [v.kthvalue(3, 0, true).indices, torch.kthvalue(v, { k: 3, dim: 0, keepdim: true }).indices],
+      [img.logsumexp(1), img.logsumexp({ dim: 1 })],
+      [img.movedim(1, 3), img.movedim({ source: 1, destination: 3 })],
+      [torch.flip(v, [0]), torch.flip(v, { dims: [0] })],
+      [F.adaptive_avg_pool2d(img, [2, 2]), F.adaptive_avg_pool2d(img, { output_size: [2, 2] })],
+      [F.threshold(v, 4, 0), F.threshold(v, { threshold: 4, value: 0 })],
+    ];
+    for (const [a, b] of forms) expect(b.tolist()).toEqual(a.tolist());
+    expectTypeOf(F.adaptive_max_pool2d(img, { output_size: 2, return_indices: true })).toEqualTypeOf<Tensor | [Tensor, Tensor]>();
+    // A required parameter missing from the options object is a type error, and PyTorch's TypeError at run time.
+    // @ts-expect-error length is required
+    expect(() => v.narrow({ dim: 0, start: 2 })).toThrow(`narrow() missing 1 required positional arguments: "length"`);
+    // @ts-expect-error dim comes positionally before start, so it cannot follow the options object
+    expect(() => v.narrow({ start: 2, length: 3 }, 0)).toThrow();
   });
 
   it("refuse a value given twice", () => {

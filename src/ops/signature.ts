@@ -100,6 +100,18 @@ export function oneOf<const S extends string>(...values: S[]): ArgType<S> {
   return type("str", (v) => (typeof v === "string" && (values as string[]).includes(v) ? (v as S) : NO_MATCH));
 }
 
+/**
+ * One of the given strings, where PyTorch's op refuses any other string with its own text (`refuse`):
+ * the parser throws that error, not a type error (`approximate argument must be either none or tanh.`).
+ */
+export function oneOfOr<const S extends string>(refuse: (v: string) => Error, ...values: S[]): ArgType<S> {
+  return type("str", (v) => {
+    if (typeof v !== "string") return NO_MATCH;
+    if (!(values as string[]).includes(v)) throw refuse(v);
+    return v as S;
+  });
+}
+
 /** An instance of a class (a `Generator`, ...), under PyTorch's name for it. */
 export function instanceOf<T>(name: string, cls: abstract new (...a: never[]) => T): ArgType<T> {
   return type(name, (v) => (v instanceof cls ? v : NO_MATCH));
@@ -157,9 +169,25 @@ export type OptionsOf<S> = S extends Signature<infer P> ? { [Q in P[number] as Q
 /** Any prefix of the optional positional parameters, optionally followed by the options object. */
 type Prefixes<P extends unknown[], O> = P extends [...infer Init, unknown] ? Prefixes<Init, O> | P | [...P, O] : [] | [O];
 
+/** The names of the required parameters in `P` (they lead a signature). */
+type RequiredNames<P extends readonly AnyParam[]> = P[number] extends infer Q ? Q extends Param<string, any, any, boolean, true> ? Q["name"] : never : never;
+
+/**
+ * The forms where the required parameters from some point on come by keyword: the ones before it
+ * positionally, then an options object that must hold the rest (`narrow(x, 0, { start: 1, length: 2 })`,
+ * `narrow(x, { dim: 0, start: 1, length: 2 })`), as PyTorch accepts them.
+ */
+type KeywordForms<P extends readonly AnyParam[], O, Done extends unknown[] = []> =
+  P extends readonly [infer H, ...infer Rest extends readonly AnyParam[]]
+    ? H extends Param<string, any, any, boolean, true>
+      ? [...Done, O & { [Q in P[number] as Q["name"] extends RequiredNames<P> ? Q["name"] : never]-?: ValueIn<Q> }]
+        | KeywordForms<Rest, O, [...Done, ValueIn<H>]>
+      : never
+    : never;
+
 /** The trailing argument list a signature accepts (after `input`). */
 export type ArgsOf<S> = S extends Signature<infer P>
-  ? [...RequiredCount<P>, ...Prefixes<Drop<Positional<P>, RequiredCount<P>>, OptionsOf<S>>]
+  ? [...RequiredCount<P>, ...Prefixes<Drop<Positional<P>, RequiredCount<P>>, OptionsOf<S>>] | KeywordForms<P, OptionsOf<S>>
   : never;
 
 /** What `parse` returns: every parameter by name, defaults filled in. */
