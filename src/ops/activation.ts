@@ -12,7 +12,7 @@
  * torch.gelu(x, { approximate: "tanh" })
  * torch.leaky_relu(x, 0.2)
  */
-import { type ArgsOf, Int, Num, TensorT, arg, oneOf, required, signature } from "./signature.js";
+import { type ArgsOf, Int, Num, TensorT, arg, oneOfOr, required, signature } from "./signature.js";
 import { TsorchError } from "../errors.js";
 import { bool as boolDType } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -75,13 +75,16 @@ export const ELU: UnaryDef<EluParams> = {
   fused: { kernel: "elu_backward", from: "input", params: (p) => [p.negcoef, p.poscoef, p.inputScale] },
 };
 
+/** PyTorch's refusal of an `approximate` other than "none" or "tanh". */
+function approximateRefused(): TsorchError {
+  return new TsorchError("approximate argument must be either none or tanh.", "RuntimeError");
+}
+
 export const GELU: UnaryDef<"none" | "tanh"> = {
   name: "gelu", dtype: "same", node: "GeluBackward0", reads: { input: true }, refuse: ["bool", "int"], refuseName: "GeluKernelImpl",
   kernel: (_x, approximate) => (approximate === "tanh" ? "gelu_tanh" : "gelu"),
   check(_x, approximate) {
-    if (approximate !== "none" && approximate !== "tanh") {
-      throw new TsorchError(`approximate argument must be either none or tanh.`, "RuntimeError");
-    }
+    if (approximate !== "none" && approximate !== "tanh") throw approximateRefused();
   },
   backward(g, x, _y, approximate) {
     if (approximate === "tanh") {
@@ -205,7 +208,7 @@ export function celu(input: Tensor, ...args: ArgsOf<typeof CELU_SIG>): Tensor {
 }
 
 /** GELU, exact (`x * Phi(x)`) or with the tanh approximation. */
-export const GELU_SIG = signature("gelu", [arg("approximate", oneOf("none", "tanh"), "none")]);
+export const GELU_SIG = signature("gelu", [arg("approximate", oneOfOr(approximateRefused, "none", "tanh"), "none")]);
 export function gelu(input: Tensor, ...args: ArgsOf<typeof GELU_SIG>): Tensor {
   return runUnary(GELU, checkTensor(input, "gelu"), GELU_SIG.parse(args).approximate);
 }

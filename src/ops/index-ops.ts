@@ -238,19 +238,28 @@ function checkedIndex(fn: string, self: Tensor, dim: number, index: Tensor, src:
   if (index.dtype !== int64 && index.dtype !== int32 && !(index.numel() === 0 && index.dtype.kind === "int")) {
     throw new DTypeError(`${fn}(): Expected dtype int32/int64 for index`, fn, [index.dtype.name]);
   }
+  // gather names its `self` "input"; the scatter family says "self".
+  const selfName = fn === "gather" ? "input" : "self";
   if (index.ndim !== Math.max(self.ndim, 0) && !(index.ndim <= 1 && self.ndim <= 1)) {
-    throw new ShapeError("Index tensor must have the same number of dimensions as input tensor", { op: fn, shapes: { input: self.shape, index: index.shape } });
+    throw new ShapeError(`Index tensor must have the same number of dimensions as ${selfName} tensor`, { op: fn, shapes: { input: self.shape, index: index.shape } });
   }
   if (src && src.ndim !== index.ndim && !(index.ndim <= 1 && src.ndim <= 1)) {
     throw new ShapeError("Index tensor must have the same number of dimensions as src tensor", { op: fn, shapes: { src: src.shape, index: index.shape } });
   }
-  for (let i = 0; i < index.ndim; i++) {
-    if (i === dim) continue;
-    if (index.shape[i]! > (self.shape[i] ?? 1)) {
-      throw new ShapeError(`Size does not match at dimension ${i} expected index ${fmtShape(index.shape)} to be smaller than self ${fmtShape(self.shape)} apart from dimension ${dim}`, { op: fn, shapes: { input: self.shape, index: index.shape } });
+  // ATen's scatter_gather_shape_check: index no larger than self apart from `dim`, and (scatter with a src) than src in every dim.
+  const largerThanSelf = (i: number) => i !== dim && index.shape[i]! > (self.shape[i] ?? 1);
+  if (src) {
+    const wrong = [...Array(index.ndim).keys()].some((i) => largerThanSelf(i) || index.shape[i]! > (src.shape[i] ?? 1));
+    if (wrong) {
+      throw new ShapeError(
+        `Expected index ${fmtShape(index.shape)} to be no larger than self ${fmtShape(self.shape)} apart from dimension ${dim} and to be no larger size than src ${fmtShape(src.shape)}`,
+        { op: fn, shapes: { input: self.shape, index: index.shape, src: src.shape } });
     }
-    if (src && index.shape[i]! > src.shape[i]!) {
-      throw new ShapeError(`Size does not match at dimension ${i} expected index ${fmtShape(index.shape)} to be smaller than src ${fmtShape(src.shape)} apart from dimension ${dim}`, { op: fn, shapes: { src: src.shape, index: index.shape } });
+  } else {
+    for (let i = 0; i < index.ndim; i++) {
+      if (largerThanSelf(i)) {
+        throw new ShapeError(`Size does not match at dimension ${i} expected index ${fmtShape(index.shape)} to be no larger than self ${fmtShape(self.shape)} apart from dimension ${dim}`, { op: fn, shapes: { input: self.shape, index: index.shape } });
+      }
     }
   }
   const size = self.ndim === 0 ? 1 : self.shape[dim]!;
@@ -336,7 +345,8 @@ function freshCopy(x: Tensor, dtype: DType = x.dtype): Tensor {
 function srcFor(fn: string, target: Tensor, src: Tensor | Scalar): Tensor | number {
   if (src instanceof Tensor) {
     if (src.dtype !== target.dtype) {
-      throw new DTypeError(`${fn}(): Expected self.dtype to be equal to src.dtype`, fn, [target.dtype.name, src.dtype.name]);
+      // ATen's check names scatter() for every op of the family.
+      throw new DTypeError("scatter(): Expected self.dtype to be equal to src.dtype", fn, [target.dtype.name, src.dtype.name]);
     }
     return src;
   }
@@ -423,7 +433,12 @@ export function index_add(input: Tensor, dim: number, index: Tensor, source: Ten
   const size = input.ndim === 0 ? 1 : input.shape[d]!;
   const idx = Array.from(index._contiguousData());
   if (idx.length !== (source.ndim === 0 ? 1 : source.shape[d])) {
-    throw new ShapeError(`index_add_(): Number of indices (${idx.length}) should be equal to source.size(dim) (${source.ndim === 0 ? 1 : source.shape[d]})`, { op: "index_add", shapes: { source: source.shape, index: index.shape } });
+    throw new ShapeError(`index_add_(): Number of indices (${idx.length}) should be equal to source.size(dim): (${source.ndim === 0 ? 1 : source.shape[d]}), for dim: ${d}`, { op: "index_add", shapes: { source: source.shape, index: index.shape } });
+  }
+  if (source.ndim !== input.ndim || source.shape.some((n, i) => i !== d && n !== input.shape[i])) {
+    throw new ShapeError(
+      `source tensor shape must match self tensor shape, excluding the specified dimension. Got self.shape = ${fmtShape(input.shape)} source.shape = ${fmtShape(source.shape)}`,
+      { op: "index_add", shapes: { input: input.shape, source: source.shape } });
   }
   for (const v of idx) if (v < -size || v >= size) throw new IndexError(`index out of range in self`, v, [-size, size - 1]);
   const alpha = options.alpha ?? 1;

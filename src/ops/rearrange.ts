@@ -112,6 +112,7 @@ export function flipud(input: Tensor): Tensor {
 export function roll(input: Tensor, shifts: number | readonly number[], dims?: number | readonly number[] | null): Tensor {
   checkTensor(input, "roll");
   const sh = typeof shifts === "number" ? [shifts] : [...shifts];
+  if (sh.length === 0) throw new ArgumentError("`shifts` required", "shifts", "RuntimeError");
   if (dims === undefined || dims === null || (Array.isArray(dims) && dims.length === 0)) {
     if (sh.length !== 1) throw new ArgumentError(`shifts and dimensions must align. shifts: ${sh.length}, dims:0`, "dims", "RuntimeError");
     // Over the flattened tensor, recorded as one RollBackward0 like PyTorch.
@@ -119,7 +120,7 @@ export function roll(input: Tensor, shifts: number | readonly number[], dims?: n
     if (is_grad_enabled() && input.requires_grad) record("RollBackward0", out, [input], ([g]) => [roll(g!, sh.map((v) => -v))]);
     return out;
   }
-  const ds = (typeof dims === "number" ? [dims] : [...dims]).map((d) => normDim(d, input.ndim));
+  const ds = (typeof dims === "number" ? [dims] : [...dims]).map((d) => normDim(d, input.ndim, false));
   if (ds.length !== sh.length) throw new ArgumentError(`shifts and dimensions must align. shifts: ${sh.length}, dims:${ds.length}`, "dims", "RuntimeError");
   let out = input.detach();
   let moved = false;

@@ -437,8 +437,7 @@ function consecutiveElements(input: Tensor): UniqueParts {
  */
 function uniqueSlices(input: Tensor, dim: number, consecutive: boolean): UniqueParts {
   if (isMeta(input)) throw metaDataError();
-  if (input.ndim === 0) throw new IndexError(`Dimension specified as ${dim} but tensor has no dimensions`, dim, [0, 0]);
-  const d = normDim(dim, input.ndim);
+  const d = normDim(dim, input.ndim, false);
   const shape = [...input.shape];
   const n = shape[d]!;
   if (input.numel() === 0) {

@@ -280,6 +280,8 @@ export function conv2dGeometry(
     throw runtimeArg("negative padding is not supported", "padding");
   }
   if (sH <= 0 || sW <= 0) throw runtimeArg("non-positive stride is not supported", "stride");
+  // A negative dilation is refused here with the bare text; zero reaches the dilated backend's check below.
+  if (dH < 0 || dW < 0) throw runtimeArg("dilation should be greater than zero", "dilation");
 
   const [N, C, H, W] = nchw(inputShape);
   // Messages are formatted only on the error paths below: this runs on every convolution.
@@ -529,7 +531,7 @@ export function avgPool2dGeometry(inputShape: readonly number[], options: AvgPoo
 export function adaptivePool2dGeometry(
   op: "adaptive_avg_pool2d" | "adaptive_max_pool2d",
   inputShape: readonly number[],
-  outputSize: Pair,
+  outputSize: number | readonly number[],
 ): AdaptivePool2dGeometry {
   const isAvg = op === "adaptive_avg_pool2d";
   const sizes = typeof outputSize === "number" ? [outputSize, outputSize] : [...(outputSize as readonly number[])];

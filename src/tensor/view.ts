@@ -31,8 +31,13 @@ export interface SliceSpec {
   step?: number | null;
 }
 
-/** Resolves a possibly negative dim, with PyTorch's error when out of range. */
-export function normDim(dim: number, ndim: number): number {
+/**
+ * Resolves a possibly negative dim, with PyTorch's error when out of range. A 0-d tensor takes dim 0
+ * or -1 as a 1-d one would, unless `wrapScalar` is false (PyTorch's `maybe_wrap_dim(.., false)`:
+ * unbind, roll, unique_consecutive), which refuses any dim of a 0-d tensor.
+ */
+export function normDim(dim: number, ndim: number, wrapScalar = true): number {
+  if (ndim === 0 && !wrapScalar) throw new IndexError(`Dimension specified as ${dim} but tensor has no dimensions`, dim, [0, 0]);
   const n = Math.max(ndim, 1);
   if (!Number.isInteger(dim) || dim < -n || dim >= n) {
     throw new IndexError(`Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`, dim, [-n, n - 1]);
@@ -273,13 +278,14 @@ export const NARROW = signature("narrow", [required("dim", Int), required("start
 export const narrow = hooked("narrow", function narrow(x: Tensor, ...args: ArgsOf<typeof NARROW>): Tensor {
   const { dim, start, length } = NARROW.parse(args);
   if (x.ndim === 0) throw new ArgumentError("narrow() cannot be applied to a 0-dim tensor.", "input", "RuntimeError");
+  if (length < 0) throw new ArgumentError("narrow(): length must be non-negative.", "length", "RuntimeError");
   const d = normDim(dim, x.ndim);
   const size = x.shape[d]!;
   if (start < -size || start > size) {
     throw new IndexError(`start out of range (expected to be in range of [${-size}, ${size}], but got ${start})`, start, [-size, size]);
   }
   const s = start < 0 ? start + size : start;
-  if (length < 0 || s + length > size) {
+  if (s + length > size) {
     throw new ShapeError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`, { op: "narrow", shapes: { input: x.shape } });
   }
   return sliceDim(x, d, { start: s, stop: s + length, step: 1 });
@@ -425,8 +431,7 @@ export const UNBIND = signature("unbind", [arg("dim", Int, 0)]);
 
 export const unbind = hooked("unbind", function unbind(x: Tensor, ...args: ArgsOf<typeof UNBIND>): Tensor[] {
   const { dim } = UNBIND.parse(args);
-  if (x.ndim === 0) throw new IndexError("Dimension specified as 0 but tensor has no dimensions", dim, [0, 0]);
-  const d = normDim(dim, x.ndim);
+  const d = normDim(dim, x.ndim, false);
   const out: Tensor[] = [];
   const shape = x.shape.filter((_, k) => k !== d);
   const strides = x._strides.filter((_, k) => k !== d);

@@ -19,7 +19,7 @@ import { AutogradError } from "../../errors.js";
 import * as act from "../../ops/activation.js";
 import * as sm from "../../ops/softmax.js";
 import * as inplaceOps from "../../ops/inplace.js";
-import { type ArgsOf, type OptionsOf, Bool, DTypeT, Int, Num, arg, oneOf, optional, required, signature } from "../../ops/signature.js";
+import { type ArgsOf, type OptionsOf, Bool, DTypeT, Int, Num, arg, optional, required, signature } from "../../ops/signature.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { writeInPlace } from "../in-place.js";
 import { isMeta } from "../../tensor/meta.js";
@@ -55,7 +55,7 @@ export const ELU_ = signature("elu_", [arg("alpha", Num, 1.0)]);
 export const SILU = signature("silu", [INPLACE]);
 export const HARDTANH = signature("hardtanh", [arg("min_val", Num, -1.0), arg("max_val", Num, 1.0), INPLACE]);
 export const SOFTPLUS = signature("softplus", [arg("beta", Num, 1), arg("threshold", Num, 20)]);
-export const GELU = signature("gelu", [arg("approximate", oneOf("none", "tanh"), "none")]);
+export const GELU = act.GELU_SIG;
 export const SOFTMAX = signature("softmax", [arg("dim", optional(Int), null), arg("_stacklevel", Int, 3), arg("dtype", optional(DTypeT), null)]);
 export const LOG_SOFTMAX = signature("log_softmax", SOFTMAX.params);
 

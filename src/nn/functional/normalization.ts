@@ -34,13 +34,34 @@ function shapeText(s: readonly number[]): string {
   return `[${s.join(", ")}]`;
 }
 
-/** The trailing dims `normalized_shape` covers, checked against the input with PyTorch's message. */
-function normalizedDims(op: string, input: Tensor, normalized: readonly number[]): number[] {
+/**
+ * The trailing dims `normalized_shape` covers, with the affine tensors checked against it: PyTorch's
+ * `_check_layer_norm_inputs` (rms_norm writes its expected shape `[*2, 2]`, without layer_norm's comma,
+ * and refuses too few input dims with a ValueError of its own).
+ */
+function normalizedDims(op: "layer_norm" | "rms_norm", input: Tensor, normalized: readonly number[], affine: Record<string, Tensor | null> = {}): number[] {
   const k = normalized.length;
-  const tail = input.shape.slice(input.ndim - k);
-  if (k === 0 || input.ndim < k || tail.some((s, i) => s !== normalized[i])) {
+  if (k === 0) {
     throw new ShapeError(
-      `Given normalized_shape=${shapeText(normalized)}, expected input with shape [*, ${normalized.join(", ")}], but got input of size${shapeText(input.shape)}`,
+      `Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one element, but got normalized_shape = ${shapeText(normalized)}`,
+      { op, shapes: { input: input.shape, normalized_shape: normalized }, expected: { normalized_ndim: ">= 1" }, got: { normalized_ndim: 0 } });
+  }
+  for (const [name, t] of Object.entries(affine)) {
+    if (t && (t.ndim !== k || t.shape.some((s, i) => s !== normalized[i]))) {
+      throw new ShapeError(
+        `Expected ${name} to be of same shape as normalized_shape, but got ${name} of shape ${shapeText(t.shape)} and normalized_shape = ${shapeText(normalized)}`,
+        { op, shapes: { [name]: t.shape, normalized_shape: normalized }, expected: { [name]: normalized }, got: { [name]: t.shape } });
+    }
+  }
+  if (op === "rms_norm" && input.ndim < k) {
+    throw new ShapeError(`Input tensor must have at least ${k} dimensions, but got ${input.ndim}`,
+      { op, shapes: { input: input.shape, normalized_shape: normalized }, expected: { ndim: `>= ${k}` }, got: { ndim: input.ndim } }, "ValueError");
+  }
+  const tail = input.shape.slice(input.ndim - k);
+  if (input.ndim < k || tail.some((s, i) => s !== normalized[i])) {
+    const star = op === "rms_norm" ? `*${normalized.join(", ")}` : `*, ${normalized.join(", ")}`;
+    throw new ShapeError(
+      `Given normalized_shape=${shapeText(normalized)}, expected input with shape [${star}], but got input of size${shapeText(input.shape)}`,
       { op, shapes: { input: input.shape, normalized_shape: normalized }, expected: { normalized_shape: normalized }, got: { trailing: tail } });
   }
   return [...Array(k).keys()].map((i) => input.ndim - k + i);
@@ -53,7 +74,7 @@ function normalizedDims(op: string, input: Tensor, normalized: readonly number[]
 export const layer_norm = hooked("F.layer_norm", function layer_norm(input: Tensor, normalized_shape: number | readonly number[], ...args: ArgsOf<typeof LAYER_NORM>): Tensor {
   const { weight, bias, eps } = LAYER_NORM.parse(args);
   const shape = typeof normalized_shape === "number" ? [normalized_shape] : [...normalized_shape];
-  const dims = normalizedDims("layer_norm", input, shape);
+  const dims = normalizedDims("layer_norm", input, shape, { weight, bias });
   const mean = input.mean(dims, true);
   const centred = input.sub(mean);
   const variance = centred.mul(centred).mean(dims, true);
@@ -89,7 +110,7 @@ export const group_norm = hooked("F.group_norm", function group_norm(input: Tens
 export const rms_norm = hooked("F.rms_norm", function rms_norm(input: Tensor, normalized_shape: number | readonly number[], ...args: ArgsOf<typeof RMS_NORM>): Tensor {
   const { weight, eps } = RMS_NORM.parse(args);
   const shape = typeof normalized_shape === "number" ? [normalized_shape] : [...normalized_shape];
-  const dims = normalizedDims("rms_norm", input, shape);
+  const dims = normalizedDims("rms_norm", input, shape, { weight });
   const e = eps ?? (input.dtype.name === "float64" ? 2.220446049250313e-16 : 1.1920928955078125e-7);
   const out = input.mul(input.mul(input).mean(dims, true).add(e).rsqrt());
   return weight ? out.mul(weight) : out;

@@ -16,6 +16,7 @@
  */
 import { ArgumentError, IndexError } from "../../errors.js";
 import { record } from "../../autograd/graph.js";
+import { type ArgType, type ArgsOf, Bool, NO_MATCH, arg, required, signature } from "../../ops/signature.js";
 import { floatKernel } from "../../backend/registry.js";
 import { floatArrayType } from "../../backend/cpu/float-array.js";
 import {
@@ -199,14 +200,24 @@ export const avg_pool2d = hooked("F.avg_pool2d", function avg_pool2d(
 }, describeAvgPool2d);
 
 /** PyTorch's `_list_with_default`: null entries take the input's trailing sizes. */
-function resolveAdaptiveSize(output_size: AdaptiveSize, input: Tensor): [number, number] {
+function resolveAdaptiveSize(output_size: AdaptiveSize, input: Tensor): number[] {
   if (typeof output_size === "number") return [output_size, output_size];
   if (output_size === null) return [input.shape[input.ndim - 2]!, input.shape[input.ndim - 1]!];
+  // Python's `_list_with_default`: None takes the input's size; ATen then checks the length is 2.
   if (input.ndim <= output_size.length) {
     throw new ArgumentError(`Input dimension should be at least ${output_size.length + 1}`, "output_size", "ValueError");
   }
-  return [output_size[0] ?? input.shape[input.ndim - 2]!, output_size[1] ?? input.shape[input.ndim - 1]!];
+  return output_size.map((v, i) => v ?? input.shape[input.ndim - output_size.length + i]!);
 }
+
+/** `output_size`: an int, or a pair whose None entries keep the input's size. */
+const OutputSize: ArgType<AdaptiveSize> = {
+  name: "tuple of ints",
+  read: (v) => (typeof v === "number" || v === null || (Array.isArray(v) && v.every((e) => e === null || typeof e === "number"))
+    ? v as AdaptiveSize : NO_MATCH),
+};
+export const ADAPTIVE_AVG_POOL2D = signature("adaptive_avg_pool2d", [required("output_size", OutputSize)]);
+export const ADAPTIVE_MAX_POOL2D = signature("adaptive_max_pool2d", [required("output_size", OutputSize), arg("return_indices", Bool, false)]);
 
 /** The mean over the last two dims (keepdim), which is what PyTorch runs for a 1x1 adaptive average. */
 function meanHW(input: Tensor): Tensor {
@@ -244,10 +255,11 @@ function meanHW(input: Tensor): Tensor {
  * @example
  * F.adaptive_avg_pool2d(torch.randn(1, 16, 13, 13), 5).shape   // torch.Size([1, 16, 5, 5])
  */
-export const adaptive_avg_pool2d = hooked("F.adaptive_avg_pool2d", function adaptive_avg_pool2d(input: Tensor, output_size: AdaptiveSize): Tensor {
+export const adaptive_avg_pool2d = hooked("F.adaptive_avg_pool2d", function adaptive_avg_pool2d(input: Tensor, ...args: ArgsOf<typeof ADAPTIVE_AVG_POOL2D>): Tensor {
   requireTensor("adaptive_avg_pool2d", [[input, "input"]]);
-  const [oH, oW] = resolveAdaptiveSize(output_size, input);
-  if (oH < 0 || oW < 0) adaptivePool2dGeometry("adaptive_avg_pool2d", input.shape, [oH, oW]);
+  const sizes = resolveAdaptiveSize(ADAPTIVE_AVG_POOL2D.parse(args).output_size, input);
+  const [oH, oW] = sizes as [number, number];
+  if (sizes.length !== 2 || oH < 0 || oW < 0) adaptivePool2dGeometry("adaptive_avg_pool2d", input.shape, sizes);
   if (oH === 1 && oW === 1) return meanHW(input);
   const g = adaptivePool2dGeometry("adaptive_avg_pool2d", input.shape, [oH, oW]);
   requireFloat(input, "adaptive_avg_pool2d", "adaptive_avg_pool2d");
@@ -271,11 +283,13 @@ export const adaptive_avg_pool2d = hooked("F.adaptive_avg_pool2d", function adap
  */
 function adaptive_max_pool2d_impl(input: Tensor, output_size: AdaptiveSize, return_indices: true): [Tensor, Tensor];
 function adaptive_max_pool2d_impl(input: Tensor, output_size: AdaptiveSize, return_indices?: false): Tensor;
-function adaptive_max_pool2d_impl(input: Tensor, output_size: AdaptiveSize, return_indices?: boolean): Tensor | [Tensor, Tensor];
-function adaptive_max_pool2d_impl(input: Tensor, output_size: AdaptiveSize, return_indices = false): Tensor | [Tensor, Tensor] {
+function adaptive_max_pool2d_impl(input: Tensor, ...args: ArgsOf<typeof ADAPTIVE_MAX_POOL2D>): Tensor | [Tensor, Tensor];
+function adaptive_max_pool2d_impl(input: Tensor, ...args: unknown[]): Tensor | [Tensor, Tensor] {
   requireTensor("adaptive_max_pool2d", [[input, "input"]]);
-  const [oH, oW] = resolveAdaptiveSize(output_size, input);
-  const g = adaptivePool2dGeometry("adaptive_max_pool2d", input.shape, [oH, oW]);
+  const { output_size, return_indices } = ADAPTIVE_MAX_POOL2D.parse(args);
+  const sizes = resolveAdaptiveSize(output_size, input);
+  const g = adaptivePool2dGeometry("adaptive_max_pool2d", input.shape, sizes);
+  const [oH, oW] = sizes as [number, number];
   requireFloat(input, "adaptive_max_pool2d", "adaptive_max_pool2d");
   const shape = outShape(input, oH, oW);
   if (isMeta(input)) {
