@@ -213,4 +213,4 @@ describe(`PyTorch ${fixture.torch}'s OpInfo database`, () => {
 });
 
 /** What this tree reaches today; raise it as ops arrive. */
-const FLOOR = { present: 519, matched: 1780, errorsRefused: 356, errorsSameText: 278 };
+const FLOOR = { present: 523, matched: 1793, errorsRefused: 375, errorsSameText: 307 };
