@@ -153,6 +153,22 @@ const BUILD: Builds = {
   "adaptive_max_pool3d unbatched": [() => new nn.AdaptiveMaxPool3d(3)],
   "adaptive_max_pool3d 3d input": [() => new nn.AdaptiveMaxPool3d(2)],
   "adaptive_max_pool3d empty": [() => new nn.AdaptiveMaxPool3d(2)],
+  "F.multi_head_attention_forward": fn((q, k, v, w, b, _bk, _bv, ow, ob) =>
+    F.multi_head_attention_forward(q!, k!, v!, 6, 2, w!, b!, null, null, false, 0.0, ow!, ob!, { training: false })),
+  "F.multi_head_attention_forward bias_kv zero_attn masks": fn((q, k, v, w, b, bk, bv, ow, ob) => F.multi_head_attention_forward(
+    q!, k!, v!, 6, 3, w!, b!, bk!, bv!, true, 0.0, ow!, ob!, false, torch.tensor([[false, false, true, false, true], [false, false, false, false, false]]), true,
+    torch.tensor([0, 1, 2, 3].map(() => [false, true, false, false, false])), { average_attn_weights: false })),
+  "F.multi_head_attention_forward separate weights no weights": fn((q, k, v, wq, wk, wv, b, ow) => F.multi_head_attention_forward(
+    q!, k!, v!, 6, 2, null, b!, null, null, false, 0.0, ow!, null,
+    { training: false, need_weights: false, use_separate_proj_weight: true, q_proj_weight: wq!, k_proj_weight: wk!, v_proj_weight: wv! })),
+  "F.multi_head_attention_forward static_k": fn((q, k, v, w, b, sk, sv, ow, ob) => F.multi_head_attention_forward(
+    q!, k!, v!, 6, 2, w!, b!, null, null, false, 0.0, ow!, ob!, { training: false, static_k: sk!, static_v: sv! })),
+  "F.multi_head_attention_forward wrong embed_dim_to_check": fn((q, k, v, w, b, _bk, _bv, ow, ob) =>
+    F.multi_head_attention_forward(q!, k!, v!, 8, 2, w!, b!, null, null, false, 0.0, ow!, ob!)),
+  "F.multi_head_attention_forward is_causal without mask": fn((q, k, v, w, b, _bk, _bv, ow, ob) =>
+    F.multi_head_attention_forward(q!, k!, v!, 6, 2, w!, b!, null, null, false, 0.0, ow!, ob!, { is_causal: true })),
+  "MultiheadAttention add_bias_kv add_zero_attn": [() => new nn.MultiheadAttention(6, 2, { add_bias_kv: true, add_zero_attn: true }),
+    (m, q, k, v) => (m as nn.MultiheadAttention)(q!, k!, v!)],
 };
 
 describe(`convolution, pooling, folding and transformer layers against PyTorch ${fixture.torch}`, () => {

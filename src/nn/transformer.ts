@@ -21,9 +21,9 @@ import { empty } from "../tensor/creation.js";
 import { get_rng_state, set_rng_state } from "../ops/random.js";
 import { toDType } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { multi_head_attention_forward } from "./functional/attention.js";
+import { multiHeadAttention } from "./functional/attention.js";
 import { gelu, relu } from "./functional/activation.js";
-import { constant_, xavier_uniform_ } from "./init.js";
+import { constant_, xavier_normal_, xavier_uniform_ } from "./init.js";
 import { Linear } from "./linear.js";
 import { Dropout } from "./dropout.js";
 import { LayerNorm } from "./normalization.js";
@@ -62,6 +62,11 @@ export class MultiheadAttention extends Module {
   declare v_proj_weight: Parameter | null;
   declare in_proj_bias: Parameter | null;
   declare out_proj: NonDynamicallyQuantizableLinear;
+  /** `[1, 1, E]` key and value appended to every sequence (`add_bias_kv`), else null. */
+  declare bias_k: Parameter | null;
+  declare bias_v: Parameter | null;
+  /** Whether a zero key and value are appended to every head. */
+  declare add_zero_attn: boolean;
 
   constructor(embed_dim: number, num_heads: number, ...args: ArgsOf<typeof MULTIHEAD_ATTENTION_INIT>) {
     super();
@@ -71,7 +76,6 @@ export class MultiheadAttention extends Module {
       throw new ArgumentError(`embed_dim and num_heads must be greater than 0, got embed_dim=${embed_dim} and num_heads=${num_heads} instead`, "embed_dim", "ValueError");
     }
     if (embed_dim % num_heads !== 0) throw new ArgumentError("embed_dim must be divisible by num_heads", "num_heads", "AssertionError");
-    if (o.add_bias_kv || o.add_zero_attn) throw new ArgumentError("add_bias_kv and add_zero_attn are not supported by tsorch", "add_bias_kv", "ValueError");
     const dtype = toDType(o.dtype ?? null);
     this.embed_dim = embed_dim;
     this.kdim = o.kdim ?? embed_dim;
@@ -96,6 +100,14 @@ export class MultiheadAttention extends Module {
     else this.register_parameter("in_proj_bias", null);
     // Constructing out_proj draws its Linear init first, as in PyTorch; _reset_parameters follows.
     this.out_proj = new NonDynamicallyQuantizableLinear(embed_dim, embed_dim, { bias: o.bias, dtype: o.dtype ?? undefined });
+    if (o.add_bias_kv) {
+      this.bias_k = new Parameter(empty([1, 1, embed_dim], { dtype }));
+      this.bias_v = new Parameter(empty([1, 1, embed_dim], { dtype }));
+    } else {
+      this.bias_k = null;
+      this.bias_v = null;
+    }
+    this.add_zero_attn = o.add_zero_attn;
     this._reset_parameters();
   }
 
@@ -111,6 +123,8 @@ export class MultiheadAttention extends Module {
       constant_(this.in_proj_bias, 0);
       constant_(this.out_proj.bias!, 0);
     }
+    if (this.bias_k) xavier_normal_(this.bias_k);
+    if (this.bias_v) xavier_normal_(this.bias_v);
   }
 
   /**
@@ -126,10 +140,11 @@ export class MultiheadAttention extends Module {
       if (key.ndim === 3 && key.shape[0] !== query.shape[0]) throw batchMismatch(query, key);
       [q, k, v] = [q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)];
     }
-    const [out, weights] = multi_head_attention_forward(q, k, v, {
+    const [out, weights] = multiHeadAttention(q, k, v, {
       num_heads: this.num_heads, in_proj_weight: this.in_proj_weight, in_proj_bias: this.in_proj_bias,
       q_proj_weight: this.q_proj_weight, k_proj_weight: this.k_proj_weight, v_proj_weight: this.v_proj_weight,
       out_proj_weight: this.out_proj.weight, out_proj_bias: this.out_proj.bias, dropout_p: this.dropout, training: this.training,
+      bias_k: this.bias_k, bias_v: this.bias_v, add_zero_attn: this.add_zero_attn,
     }, o);
     return [this.batch_first && batched ? out.transpose(0, 1) : out, weights];
   }

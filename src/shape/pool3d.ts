@@ -126,6 +126,11 @@ export function adaptivePool3dGeometry(op: "adaptive_avg_pool3d" | "adaptive_max
   if (size.length !== 3) {
     throw runtimeArg(avg ? "adaptive_avg_pool3d: output_size must be 3" : "adaptive_max_pool3d(): internal error: output_size.size() must be 3", "output_size");
   }
+  if (avg && size.some((v) => v < 0)) {
+    // ATen's text, spacing included.
+    throw runtimeArg(`adaptive_avg_pool3d: elements of output_size must be greater than or equal to 0 but received {${size[0]}, ${size[1]},${size[2]}}`,
+      "output_size");
+  }
   const nd = shape.length;
   if (nd !== 4 && nd !== 5) {
     throw new ShapeError(`${op}(): Expected 4D or 5D tensor, but got${avg ? "" : ":"} ${fmtShape(shape)}`,

@@ -11,12 +11,14 @@
  * F.scaled_dot_product_attention(q, q, q, { is_causal: true }).shape   // torch.Size([2, 4, 5, 8])
  */
 import { ArgumentError, ShapeError } from "../../errors.js";
-import { type ArgsOf, Bool, Float, TensorT, arg, optional, signature } from "../../ops/signature.js";
+import { type ArgsOf, Bool, Float, Int, TensorT, arg, optional, required, signature } from "../../ops/signature.js";
+import { cat } from "../../ops/join.js";
 import { ones, zeros } from "../../tensor/creation.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { bool as boolDType } from "../../tensor/dtype.js";
 import { hooked } from "../../ops/op-hook.js";
-import { describeAttention } from "../../shape/families/index.js";
+import { describeAttention, multiheadAttention } from "../../shape/families/index.js";
+import { type OpSpec, isOptions, spec } from "../../shape/descriptor.js";
 import { dropout } from "./dropout.js";
 import { linear } from "./linear.js";
 import { softmax } from "./activation.js";
@@ -74,6 +76,16 @@ export interface MultiHeadParams {
   out_proj_bias: Tensor | null;
   dropout_p: number;
   training: boolean;
+  /** `[1, 1, E]` rows appended to the keys and values (`add_bias_kv`), or null. */
+  bias_k?: Tensor | null;
+  bias_v?: Tensor | null;
+  /** Append a zero key and value to every head (`add_zero_attn`). */
+  add_zero_attn?: boolean;
+  /** Keys and values already split into heads, `[N·heads, S, head_dim]`, used instead of the projections. */
+  static_k?: Tensor | null;
+  static_v?: Tensor | null;
+  /** The embedding size the caller expects (`embed_dim_to_check`). */
+  embed_dim?: number;
 }
 
 /**
@@ -82,7 +94,7 @@ export interface MultiHeadParams {
  * softmax, dropout, the output projection. Returns the output and the
  * attention weights (averaged over heads unless asked otherwise), or null weights.
  */
-export function multi_head_attention_forward(
+export function multiHeadAttention(
   query: Tensor, key: Tensor, value: Tensor, p: MultiHeadParams,
   opts: { key_padding_mask: Tensor | null; need_weights: boolean; attn_mask: Tensor | null; average_attn_weights: boolean; is_causal: boolean },
 ): [Tensor, Tensor | null] {
@@ -103,8 +115,14 @@ export function multi_head_attention_forward(
     throw new ShapeError(`key and value should have the same batch size as query (${N}), got key ${sizeText(key.shape)} and value ${sizeText(value.shape)}`,
       { op: "multi_head_attention_forward", shapes: { query: query.shape, key: key.shape, value: value.shape } });
   }
-  if (query.shape[2] !== E || (p.in_proj_weight && key.shape[2] !== E)) {
-    throw new ShapeError(`was expecting embedding dimension of ${E}, but got ${key.shape[2]}`, { op: "multi_head_attention_forward", shapes: { query: query.shape, key: key.shape } });
+  const want = p.embed_dim ?? E;
+  if (E !== want) throw new ArgumentError(`was expecting embedding dimension of ${want}, but got ${E}`, "embed_dim_to_check", "AssertionError");
+  if (p.in_proj_weight && key.shape[2] !== E) {
+    throw new ShapeError(`was expecting embedding dimension of ${E}, but got ${key.shape[2]}`,
+      { op: "multi_head_attention_forward", shapes: { query: query.shape, key: key.shape } });
+  }
+  if (Math.trunc(E / h) * h !== E) {
+    throw new ArgumentError(`embed_dim ${E} not divisible by num_heads ${h}`, "num_heads", "AssertionError");
   }
   let q: Tensor, k: Tensor, v: Tensor;
   if (p.in_proj_weight) {
@@ -119,10 +137,6 @@ export function multi_head_attention_forward(
     k = linear(key, p.k_proj_weight!, bk);
     v = linear(value, p.v_proj_weight!, bv);
   }
-  // [L, N, E] -> [N*h, L, hd]
-  q = q.reshape([L, N * h, hd]).transpose(0, 1);
-  k = k.reshape([S, N * h, hd]).transpose(0, 1);
-  v = v.reshape([S, N * h, v.shape[2]! / h]).transpose(0, 1);
   let mask: Tensor | null = null;
   let attnMask = opts.attn_mask;
   if (opts.is_causal && !attnMask) attnMask = ones([L, S], { dtype: boolDType }).triu(1);
@@ -152,6 +166,27 @@ export function multi_head_attention_forward(
     const pad = additiveMask(kpm, false, q.dtype).reshape([N, 1, 1, S]).expand([N, h, 1, S]).reshape([N * h, 1, S]);
     mask = mask ? mask.add(pad) : pad;
   }
+  // add_bias_kv: one more key and value per batch, and a column of zeros (attend freely) in the masks.
+  let src = S;
+  const widen = () => {
+    src++;
+    if (mask) mask = cat([mask, zeros([...mask.shape.slice(0, -1), 1], { dtype: mask.dtype })], -1);
+  };
+  if (p.bias_k && p.bias_v) {
+    k = cat([k, p.bias_k.repeat([1, N, 1])]);
+    v = cat([v, p.bias_v.repeat([1, N, 1])]);
+    widen();
+  }
+  // [L, N, E] -> [N*h, L, hd]
+  q = q.reshape([L, N * h, hd]).transpose(0, 1);
+  k = p.static_k ?? k.reshape([k.shape[0]!, N * h, hd]).transpose(0, 1);
+  v = p.static_v ?? v.reshape([v.shape[0]!, N * h, v.shape[2]! / h]).transpose(0, 1);
+  if (p.static_k) src = p.static_k.shape[1]!;
+  if (p.add_zero_attn) {
+    k = cat([k, zeros([N * h, 1, k.shape[2]!], { dtype: k.dtype })], 1);
+    v = cat([v, zeros([N * h, 1, v.shape[2]!], { dtype: v.dtype })], 1);
+    widen();
+  }
   let scores = q.mul(1 / Math.sqrt(hd)).bmm(k.transpose(1, 2));
   if (mask) scores = scores.add(mask);
   let weights = softmax(scores, -1);
@@ -160,8 +195,75 @@ export function multi_head_attention_forward(
   out = linear(out, p.out_proj_weight, p.out_proj_bias).unflatten(0, [L, N]);
   if (!batched) out = out.squeeze(1);
   if (!opts.need_weights) return [out, null];
-  let w = weights.reshape([N, h, L, S]);
+  let w = weights.reshape([N, h, L, src]);
   if (opts.average_attn_weights) w = w.mean(1);
   if (!batched) w = w.squeeze(0);
   return [out, w];
 }
+
+export const MULTI_HEAD_ATTENTION_FORWARD = signature("multi_head_attention_forward", [
+  required("embed_dim_to_check", Int), required("num_heads", Int), required("in_proj_weight", optional(TensorT)),
+  required("in_proj_bias", optional(TensorT)), required("bias_k", optional(TensorT)), required("bias_v", optional(TensorT)),
+  required("add_zero_attn", Bool), required("dropout_p", Float), required("out_proj_weight", TensorT), required("out_proj_bias", optional(TensorT)),
+  arg("training", Bool, true), arg("key_padding_mask", optional(TensorT), null), arg("need_weights", Bool, true),
+  arg("attn_mask", optional(TensorT), null), arg("use_separate_proj_weight", Bool, false), arg("q_proj_weight", optional(TensorT), null),
+  arg("k_proj_weight", optional(TensorT), null), arg("v_proj_weight", optional(TensorT), null), arg("static_k", optional(TensorT), null),
+  arg("static_v", optional(TensorT), null), arg("average_attn_weights", Bool, true), arg("is_causal", Bool, false),
+], 3);
+
+/** The trace's view of `F.multi_head_attention_forward`: the multi-head attention family, sequence first. */
+function describeMultiHeadForward(args: readonly unknown[]): OpSpec {
+  const last = args[args.length - 1];
+  const kw = isOptions(last) ? last : {};
+  const at = (i: number, name: string) => (i < args.length && !(i === args.length - 1 && isOptions(last)) ? args[i] : kw[name]);
+  const E = Number(at(3, "embed_dim_to_check"));
+  const separate = at(17, "use_separate_proj_weight") === true;
+  const dim = (w: unknown) => (separate && w && typeof w === "object" && "shape" in w ? (w as Tensor).shape[1]! : E);
+  return spec(multiheadAttention, {
+    embed_dim: E, num_heads: Number(at(4, "num_heads")), kdim: dim(at(19, "k_proj_weight")), vdim: dim(at(20, "v_proj_weight")), batch_first: false,
+  });
+}
+
+/**
+ * PyTorch's functional multi-head attention, with its positional signature
+ * (`query, key, value, embed_dim_to_check, num_heads, in_proj_weight,
+ * in_proj_bias, bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight,
+ * out_proj_bias, training, key_padding_mask, need_weights, attn_mask,
+ * use_separate_proj_weight, q_proj_weight, k_proj_weight, v_proj_weight,
+ * static_k, static_v, average_attn_weights, is_causal`), any of them after
+ * `out_proj_bias` by keyword in the options object. Inputs are sequence first
+ * (`[L, N, E]`, or `[L, E]` unbatched). Returns the output and the attention
+ * weights (null with `need_weights: false`).
+ *
+ * @example
+ * const mha = new nn.MultiheadAttention(8, 2);
+ * const [out, w] = F.multi_head_attention_forward(x, x, x, 8, 2, mha.in_proj_weight, mha.in_proj_bias, null, null, false, 0,
+ *   mha.out_proj.weight, mha.out_proj.bias, { training: false });
+ */
+export const multi_head_attention_forward = hooked("F.multi_head_attention_forward", function multi_head_attention_forward(
+  query: Tensor, key: Tensor, value: Tensor, ...args: ArgsOf<typeof MULTI_HEAD_ATTENTION_FORWARD>
+): [Tensor, Tensor | null] {
+  const o = MULTI_HEAD_ATTENTION_FORWARD.parse(args);
+  if (o.is_causal && !o.attn_mask) {
+    throw new ArgumentError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module method " +
+      "`generate_square_subsequent_mask` to create this mask.", "is_causal", "RuntimeError");
+  }
+  if (o.use_separate_proj_weight) {
+    if (!o.q_proj_weight) throw new ArgumentError("use_separate_proj_weight is True but q_proj_weight is None", "q_proj_weight", "AssertionError");
+    if (!o.k_proj_weight) throw new ArgumentError("use_separate_proj_weight is True but k_proj_weight is None", "k_proj_weight", "AssertionError");
+    if (!o.v_proj_weight) throw new ArgumentError("use_separate_proj_weight is True but v_proj_weight is None", "v_proj_weight", "AssertionError");
+  } else if (!o.in_proj_weight) {
+    throw new ArgumentError("use_separate_proj_weight is False but in_proj_weight is None", "in_proj_weight", "AssertionError");
+  }
+  if ((o.bias_k === null) !== (o.bias_v === null)) throw new ArgumentError("bias cannot be added to static key.", "bias_k", "AssertionError");
+  return multiHeadAttention(query, key, value, {
+    num_heads: o.num_heads, embed_dim: o.embed_dim_to_check,
+    in_proj_weight: o.use_separate_proj_weight ? null : o.in_proj_weight, in_proj_bias: o.in_proj_bias,
+    q_proj_weight: o.q_proj_weight, k_proj_weight: o.k_proj_weight, v_proj_weight: o.v_proj_weight,
+    out_proj_weight: o.out_proj_weight, out_proj_bias: o.out_proj_bias, dropout_p: o.training ? o.dropout_p : 0, training: o.training,
+    bias_k: o.bias_k, bias_v: o.bias_v, add_zero_attn: o.add_zero_attn, static_k: o.static_k, static_v: o.static_v,
+  }, {
+    key_padding_mask: o.key_padding_mask, need_weights: o.need_weights, attn_mask: o.attn_mask,
+    average_attn_weights: o.average_attn_weights, is_causal: false,
+  });
+}, describeMultiHeadForward);

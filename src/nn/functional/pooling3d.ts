@@ -121,7 +121,7 @@ export const avg_pool3d = hooked("F.avg_pool3d", function avg_pool3d(input: Tens
 function resolveSize(size: number | readonly (number | null)[] | null, input: Tensor): number[] {
   if (typeof size === "number") return [size, size, size];
   if (size === null) return input.shape.slice(-3);
-  if (size.some((v) => v === null) && input.ndim <= size.length) {
+  if (input.ndim <= size.length) {
     throw new ArgumentError(`Input dimension should be at least ${size.length + 1}`, "output_size", "ValueError");
   }
   return size.map((v, i) => v ?? input.shape[input.ndim - size.length + i]!);
