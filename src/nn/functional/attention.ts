@@ -191,11 +191,12 @@ export function multiHeadAttention(
   if (mask) scores = scores.add(mask);
   let weights = softmax(scores, -1);
   if (p.dropout_p > 0 && p.training) weights = dropout(weights, p.dropout_p, true);
-  let out = weights.bmm(v).transpose(0, 1).reshape([L * N, -1]);
-  out = linear(out, p.out_proj_weight, p.out_proj_bias).unflatten(0, [L, N]);
+  // [N*h, L, hd] -> [L, N, h*hd], each head's values side by side (no reshape across the batch).
+  let out = weights.bmm(v).transpose(0, 1).unflatten(1, [N, h]).flatten(2);
+  out = linear(out, p.out_proj_weight, p.out_proj_bias);
   if (!batched) out = out.squeeze(1);
   if (!opts.need_weights) return [out, null];
-  let w = weights.reshape([N, h, L, src]);
+  let w = weights.unflatten(0, [N, h]);
   if (opts.average_attn_weights) w = w.mean(1);
   if (!batched) w = w.squeeze(0);
   return [out, w];
