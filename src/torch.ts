@@ -27,11 +27,11 @@ export { setNumThreads as set_num_threads, getNumThreads as get_num_threads } fr
 export { result_type, can_cast } from "./ops/torch-extras.js";
 export { broadcast_shapes, broadcast_tensors, broadcast_to } from "./ops/broadcast.js";
 export {
-  add, sub, subtract, rsub, mul, multiply, div, divide, true_divide, floor_divide, remainder, fmod, pow, float_power,
+  subtract, rsub, multiply, divide, true_divide, floor_divide, remainder, fmod, pow, float_power,
   maximum, minimum, fmax, fmin, atan2, arctan2, hypot, logaddexp,
 } from "./ops/binary.js";
 export {
-  neg, negative, abs, absolute, sign, sgn, exp, exp2, expm1, log, log1p, log2, log10, sqrt, rsqrt, reciprocal, square,
+  negative, absolute, sign, sgn, exp, exp2, expm1, log, log1p, log2, log10, sqrt, rsqrt, reciprocal, square,
   sin, cos, tan, asin, acos, atan, arcsin, arccos, arctan, sinh, cosh, asinh, acosh, atanh, arcsinh, arccosh, arctanh,
   erf, erfc, floor, ceil, round, trunc, fix, frac, nan_to_num, positive,
 } from "./ops/unary.js";
@@ -58,6 +58,13 @@ export { einsum, tensordot, kron, cdist } from "./ops/contract.js";
 export * as linalg from "./ops/linalg.js";
 export { signal } from "./ops/windows.js";
 export * as fft from "./ops/fft.js";
+// add, sub, mul, div, neg, abs, angle and conj take real or complex tensors.
+export {
+  ComplexTensor, complex, view_as_complex, view_as_real, polar, real, imag, is_complex,
+} from "./ops/complex.js";
+export { complex64, complex128, complex64 as cfloat, complex128 as cdouble } from "./tensor/dtype.js";
+import { torchComplex } from "./ops/complex.js";
+export const { add, sub, mul, div, neg, abs, angle, conj } = torchComplex;
 export {
   alias_copy, diagonal_copy, expand_copy, narrow_copy, permute_copy, squeeze_copy, t_copy, transpose_copy, unbind_copy,
   unsqueeze_copy, view_copy, as_strided_copy, unfold_copy, split_with_sizes, split_with_sizes_copy, unsafe_split, unsafe_chunk,
@@ -65,7 +72,7 @@ export {
   combinations, diagflat, select_scatter, slice_scatter, diagonal_scatter, as_strided_scatter,
 } from "./ops/copies.js";
 export {
-  deg2rad, rad2deg, copysign, heaviside, ldexp, logaddexp2, nextafter, frexp, angle, isreal, real, conj, conj_physical,
+  deg2rad, rad2deg, copysign, heaviside, ldexp, logaddexp2, nextafter, frexp, isreal, conj_physical,
   resolve_conj, resolve_neg, isin, inner, vdot, addr, addbmm, dist, cross, diff, trapezoid, trapz, cumulative_trapezoid, cov,
   corrcoef, renorm, bucketize, searchsorted, histc, mode, nanmedian, aminmax, repeat_interleave, argwhere, logspace,
   index_fill, index_copy, masked_scatter, scalar_tensor, fill, tril_indices, triu_indices,

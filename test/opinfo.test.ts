@@ -102,6 +102,8 @@ function matches(actual: unknown, expected: Encoded, shapeOnly = false): boolean
     const got = actual instanceof Tensor ? actual.item() : actual;
     return got === want || (typeof got === "number" && typeof want === "number" && Math.abs(got - want) <= 1e-4 + 1e-4 * Math.abs(want));
   }
+  // A complex result is compared in view_as_real's layout, the one the fixture is written in.
+  if (actual instanceof torch.ComplexTensor && expected.complex) actual = torch.view_as_real(actual);
   if (!(actual instanceof Tensor)) return false;
   if (actual.dtype.name !== expected.dtype || actual.shape.length !== expected.shape!.length || actual.shape.some((s, i) => s !== expected.shape![i])) return false;
   if (shapeOnly) return true;
@@ -213,4 +215,4 @@ describe(`PyTorch ${fixture.torch}'s OpInfo database`, () => {
 });
 
 /** What this tree reaches today; raise it as ops arrive. */
-const FLOOR = { present: 523, matched: 1793, errorsRefused: 375, errorsSameText: 307 };
+const FLOOR = { present: 528, matched: 1807, errorsRefused: 387, errorsSameText: 319 };

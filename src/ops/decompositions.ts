@@ -685,7 +685,7 @@ const EIGH = signature("linalg_eigh", [arg("UPLO", oneOf("L", "U"), "L")]);
  *
  * @example
  * const { eigenvalues, eigenvectors } = torch.linalg.eigh(torch.tensor([[2, 1], [1, 2]]).float());
- * // eigenvalues = [1, 3], eigenvectors = [[-0.7071, 0.7071], [0.7071, 0.7071]]
+ * // eigenvalues = [1, 3], eigenvectors = [[0.7071, 0.7071], [-0.7071, 0.7071]]
  */
 export function eigh(A: Tensor, ...args: ArgsOf<typeof EIGH>): ReturnTuple<"eigenvalues" | "eigenvectors"> {
   const { UPLO } = EIGH.parse(args);

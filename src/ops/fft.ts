@@ -4,22 +4,24 @@
  * `fftshift`, `ifftshift`), with PyTorch's `n`/`s`, `dim` and `norm`
  * ("backward", "ortho", "forward") arguments.
  *
- * tsorch has no complex dtype, so complex results are returned in the layout
- * of PyTorch's `torch.view_as_real`: a trailing dimension of size 2 holding
- * (real, imaginary), float32 or float64. Inputs are real tensors (the
- * transforms that read a complex spectrum, `irfft` and `hfft`, read a real
- * tensor as a spectrum with zero imaginary parts). Transforms run in double
- * precision (a direct DFT per line; the sizes here are small) and round to
- * the result dtype. They are not recorded by autograd; `fftshift` and
- * `ifftshift` are rolls and are.
+ * Inputs are real or complex tensors (`ComplexTensor`, src/ops/complex.ts);
+ * complex results are complex64 (complex128 from float64 input), real ones
+ * (`irfft`, `hfft`) float32 or float64, so `irfft(rfft(x))` is `x` again. A
+ * real tensor given to a transform that reads a complex spectrum is read with
+ * zero imaginary parts, as PyTorch does. Transforms run in double precision
+ * (a direct DFT per line; the sizes here are small) and round to the result
+ * dtype. They are not recorded by autograd; `fftshift` and `ifftshift` of a
+ * real tensor are rolls and are.
  *
  * @example
- * torch.fft.rfft(torch.tensor([1, 0, 0, 0]).float())   // [[1, 0], [1, 0], [1, 0]]: three complex ones
+ * torch.fft.rfft(torch.tensor([1, 0, 0, 0]).float())   // tensor([1.+0.j, 1.+0.j, 1.+0.j])
+ * torch.fft.irfft(torch.fft.rfft(x))                    // x
  * torch.fft.fftshift(torch.arange(5))                   // tensor([3, 4, 0, 1, 2])
  */
 import { TsorchError } from "../errors.js";
 import { type DType, float32 } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
+import { ComplexTensor } from "./complex.js";
 import { checkTensor } from "./operand.js";
 import { roll } from "./rearrange.js";
 import { type ArgsOf, Dims, Int, arg, oneOf, optional, signature } from "./signature.js";
@@ -30,20 +32,47 @@ const NORM = optional(oneOf("backward", "ortho", "forward"));
 /** A complex array in double precision, row-major over `shape`. */
 interface Complex { re: Float64Array; im: Float64Array; shape: number[] }
 
-function fromReal(x: Tensor): Complex {
+/** A transform's input: a real or complex tensor. */
+type Input = Tensor | ComplexTensor;
+
+function fromReal(x: Input): Complex {
+  if (x instanceof ComplexTensor) {
+    const d = x._ri.contiguous().toFlatArray();
+    const n = d.length / 2;
+    const re = new Float64Array(n), im = new Float64Array(n);
+    for (let i = 0; i < n; i++) { re[i] = Number(d[2 * i]); im[i] = Number(d[2 * i + 1]); }
+    return { re, im, shape: x.shape };
+  }
   const d = x.contiguous().toFlatArray();
   return { re: Float64Array.from(d as ArrayLike<number>, Number), im: new Float64Array(d.length), shape: [...x.shape] };
 }
 
-function resultDType(x: Tensor): DType {
+/** The real dtype of the result's parts: the input's (its parts' for a complex input), float32 for integers. */
+function resultDType(x: Input): DType {
+  if (x instanceof ComplexTensor) return x._ri.dtype;
   return x.dtype.kind === "float" ? x.dtype : float32;
 }
 
-/** The complex result as a real tensor in view_as_real's layout. */
-function toTensor(c: Complex, dtype: DType): Tensor {
+/** The complex result. */
+function toTensor(c: Complex, dtype: DType): ComplexTensor {
   const out = new dtype.ArrayType(c.re.length * 2);
   for (let i = 0; i < c.re.length; i++) { out[2 * i] = c.re[i]!; out[2 * i + 1] = c.im[i]!; }
-  return Tensor._fromData(out, [...c.shape, 2], dtype);
+  return new ComplexTensor(Tensor._fromData(out, [...c.shape, 2], dtype));
+}
+
+/** Checks a transform's input (a tensor or a complex tensor); `realOnly` for the r2c transforms. */
+function checkInput(fn: string, x: Input, realOnly = false): void {
+  if (x instanceof ComplexTensor) {
+    if (realOnly) throw new TsorchError(`${fn.replace("fft_", "")} expects a real input tensor, but got ${x.dtype.scalarName}`);
+    return;
+  }
+  checkTensor(x, fn);
+}
+
+/** The complex conjugate, in place. */
+function conjugate(c: Complex): Complex {
+  for (let i = 0; i < c.im.length; i++) c.im[i] = -c.im[i]!;
+  return c;
 }
 
 function realTensor(c: Complex, dtype: DType): Tensor {
@@ -87,7 +116,13 @@ function dft(c: Complex, dim: number, inverse: boolean, scale: number): Complex 
   const im = new Float64Array(c.im.length);
   const cos = new Float64Array(n);
   const sin = new Float64Array(n);
-  for (let k = 0; k < n; k++) { cos[k] = Math.cos((2 * Math.PI * k) / n); sin[k] = (inverse ? 1 : -1) * Math.sin((2 * Math.PI * k) / n); }
+  for (let k = 0; k < n; k++) {
+    // Exact at the quarter turns (sin(pi) is 1.2e-16 in floating point), so the imaginary
+    // parts of a real signal's zero and Nyquist frequencies come out exactly 0, as PyTorch's do.
+    const [c, s] = 4 * k % n === 0 ? [[1, 0], [0, 1], [-1, 0], [0, -1]][(4 * k) / n]! : [Math.cos((2 * Math.PI * k) / n), Math.sin((2 * Math.PI * k) / n)];
+    cos[k] = c;
+    sin[k] = (inverse ? 1 : -1) * s;
+  }
   lines(c.shape, dim, (base, stride) => {
     for (let k = 0; k < n; k++) {
       let sr = 0;
@@ -112,7 +147,7 @@ function scaleOf(norm: Norm, n: number, inverse: boolean): number {
   return (mode === "backward") === inverse ? 1 / n : 1;
 }
 
-function checkDim(fn: string, x: Tensor, dim: number): number {
+function checkDim(fn: string, x: Input, dim: number): number {
   const nd = x.ndim;
   if (nd === 0) throw new TsorchError(`Dimension specified as ${dim} but tensor has no dimensions`, "IndexError");
   if (dim < -nd || dim >= nd) {
@@ -152,8 +187,8 @@ const IRFFT = signature("fft_irfft", ONE);
 const HFFT = signature("fft_hfft", ONE);
 const IHFFT = signature("fft_ihfft", ONE);
 
-function one(fn: string, x: Tensor, o: { n: number | null; dim: number; norm: Norm }): { c: Complex; dim: number; n: number } {
-  checkTensor(x, fn);
+function one(fn: string, x: Input, o: { n: number | null; dim: number; norm: Norm }, realOnly = false): { c: Complex; dim: number; n: number } {
+  checkInput(fn, x, realOnly);
   const dim = checkDim(fn, x, o.dim);
   const n = o.n ?? x.shape[dim]!;
   checkN(fn, n);
@@ -161,49 +196,51 @@ function one(fn: string, x: Tensor, o: { n: number | null; dim: number; norm: No
 }
 
 /** The DFT of `input` along `dim`, zero-padded or trimmed to `n`. */
-export function fft(input: Tensor, ...args: ArgsOf<typeof FFT>): Tensor {
+export function fft(input: Input, ...args: ArgsOf<typeof FFT>): ComplexTensor {
   const o = FFT.parse(args);
   const { c, dim, n } = one("fft_fft", input, o);
   return toTensor(dft(resize(c, dim, n), dim, false, scaleOf(o.norm, n, false)), resultDType(input));
 }
 
 /** The inverse DFT. */
-export function ifft(input: Tensor, ...args: ArgsOf<typeof IFFT>): Tensor {
+export function ifft(input: Input, ...args: ArgsOf<typeof IFFT>): ComplexTensor {
   const o = IFFT.parse(args);
   const { c, dim, n } = one("fft_ifft", input, o);
   return toTensor(dft(resize(c, dim, n), dim, true, scaleOf(o.norm, n, true)), resultDType(input));
 }
 
 /** The DFT of a real signal: its first n/2 + 1 frequencies. */
-export function rfft(input: Tensor, ...args: ArgsOf<typeof RFFT>): Tensor {
+export function rfft(input: Tensor, ...args: ArgsOf<typeof RFFT>): ComplexTensor {
   const o = RFFT.parse(args);
-  const { c, dim, n } = one("fft_rfft", input, o);
+  const { c, dim, n } = one("fft_rfft", input, o, true);
   return toTensor(half(dft(resize(c, dim, n), dim, false, scaleOf(o.norm, n, false)), dim), resultDType(input));
 }
 
 /** The inverse of rfft: a real signal of length n (default 2 (m - 1)) from a half spectrum. */
-export function irfft(input: Tensor, ...args: ArgsOf<typeof IRFFT>): Tensor {
+export function irfft(input: Input, ...args: ArgsOf<typeof IRFFT>): Tensor {
   return fromHalf("fft_irfft", input, IRFFT.parse(args), true);
 }
 
 /** The real transform of the Hermitian signal whose first half is `input` (irfft: inverse, hfft: forward). */
-function fromHalf(fn: string, input: Tensor, o: { n: number | null; dim: number; norm: Norm }, inverse: boolean): Tensor {
-  checkTensor(input, fn);
+function fromHalf(fn: string, input: Input, o: { n: number | null; dim: number; norm: Norm }, inverse: boolean): Tensor {
+  checkInput(fn, input);
   const dim = checkDim(fn, input, o.dim);
   const n = o.n ?? 2 * (input.shape[dim]! - 1);
   checkN(fn, n);
-  return realTensor(dft(hermitian(fromReal(input), dim, n), dim, inverse, scaleOf(o.norm, n, inverse)), resultDType(input));
+  // hfft, the forward transform of the Hermitian signal whose first half is the input, is the inverse one of its conjugate.
+  const c = inverse ? fromReal(input) : conjugate(fromReal(input));
+  return realTensor(dft(hermitian(c, dim, n), dim, true, scaleOf(o.norm, n, inverse)), resultDType(input));
 }
 
 /** The DFT of a Hermitian-symmetric signal given by its first half: a real spectrum of length n. */
-export function hfft(input: Tensor, ...args: ArgsOf<typeof HFFT>): Tensor {
+export function hfft(input: Input, ...args: ArgsOf<typeof HFFT>): Tensor {
   return fromHalf("fft_hfft", input, HFFT.parse(args), false);
 }
 
 /** The inverse of hfft: the first n/2 + 1 entries of the inverse DFT of a real signal. */
-export function ihfft(input: Tensor, ...args: ArgsOf<typeof IHFFT>): Tensor {
+export function ihfft(input: Tensor, ...args: ArgsOf<typeof IHFFT>): ComplexTensor {
   const o = IHFFT.parse(args);
-  const { c, dim, n } = one("fft_ihfft", input, o);
+  const { c, dim, n } = one("fft_ihfft", input, o, true);
   return toTensor(half(dft(resize(c, dim, n), dim, true, scaleOf(o.norm, n, true)), dim), resultDType(input));
 }
 
@@ -212,8 +249,8 @@ const MANY = [arg("s", optional(Dims), null), arg("dim", optional(Dims), null), 
 const TWO = [arg("s", optional(Dims), null), arg("dim", Dims, [-2, -1]), arg("norm", NORM, null)] as const;
 
 /** The dims and sizes of an n-dimensional transform, PyTorch's rules for `s` and `dim`. */
-function plan(fn: string, x: Tensor, sIn: number | readonly number[] | null, dimIn: number | readonly number[] | null, lastHalf: "in" | "out" | null): { dims: number[]; sizes: number[] } {
-  checkTensor(x, fn);
+function plan(fn: string, x: Input, sIn: number | readonly number[] | null, dimIn: number | readonly number[] | null, lastHalf: "in" | "out" | null, realOnly = false): { dims: number[]; sizes: number[] } {
+  checkInput(fn, x, realOnly);
   const s = sIn === null ? null : typeof sIn === "number" ? [sIn] : [...sIn];
   let dims: number[];
   if (dimIn !== null) {
@@ -236,7 +273,7 @@ function plan(fn: string, x: Tensor, sIn: number | readonly number[] | null, dim
   return { dims, sizes };
 }
 
-function cn(x: Tensor, dims: number[], sizes: number[], inverse: boolean, norm: Norm): Complex {
+function cn(x: Input, dims: number[], sizes: number[], inverse: boolean, norm: Norm): Complex {
   let c = fromReal(x);
   dims.forEach((d, i) => { c = dft(resize(c, d, sizes[i]!), d, inverse, scaleOf(norm, sizes[i]!, inverse)); });
   return c;
@@ -255,58 +292,66 @@ const IRFFTN = signature("fft_irfftn", MANY);
 const HFFTN = signature("fft_hfftn", MANY);
 const IHFFTN = signature("fft_ihfftn", MANY);
 
-function fftnImpl(fn: string, x: Tensor, o: { s: number | readonly number[] | null; dim: number | readonly number[] | null; norm: Norm }, inverse: boolean): Tensor {
+type ManyArgs = { s: number | readonly number[] | null; dim: number | readonly number[] | null; norm: Norm };
+
+function fftnImpl(fn: string, x: Input, o: ManyArgs, inverse: boolean): ComplexTensor {
   const { dims, sizes } = plan(fn, x, o.s, o.dim, null);
   return toTensor(cn(x, dims, sizes, inverse, o.norm), resultDType(x));
 }
 
-function rfftnImpl(fn: string, x: Tensor, o: { s: number | readonly number[] | null; dim: number | readonly number[] | null; norm: Norm }, inverse: boolean): Tensor {
-  const { dims, sizes } = plan(fn, x, o.s, o.dim, null);
+function rfftnImpl(fn: string, x: Tensor, o: ManyArgs, inverse: boolean): ComplexTensor {
+  const { dims, sizes } = plan(fn, x, o.s, o.dim, null, true);
   if (dims.length === 0) throw new TsorchError(`${fn.replace("fft_", "")} must transform at least one axis`);
   const c = cn(x, dims, sizes, inverse, o.norm);
   return toTensor(half(c, dims[dims.length - 1]!), resultDType(x));
 }
 
 /** irfftn (and, with the forward transform, hfftn): c2c over all but the last dim, then the Hermitian c2r on the last. */
-function irfftnImpl(fn: string, x: Tensor, o: { s: number | readonly number[] | null; dim: number | readonly number[] | null; norm: Norm }, inverse: boolean): Tensor {
+function irfftnImpl(fn: string, x: Input, o: ManyArgs, inverse: boolean): Tensor {
   const { dims, sizes } = plan(fn, x, o.s, o.dim, "out");
   if (dims.length === 0) throw new TsorchError(`${fn.replace("fft_", "")} must transform at least one axis`);
-  let c = fromReal(x);
+  // hfftn of a signal is irfftn of its conjugate, with the forward transform's scale.
+  let c = inverse ? fromReal(x) : conjugate(fromReal(x));
   const last = dims.length - 1;
-  dims.slice(0, last).forEach((d, i) => { c = dft(resize(c, d, sizes[i]!), d, inverse, scaleOf(o.norm, sizes[i]!, inverse)); });
+  dims.slice(0, last).forEach((d, i) => { c = dft(resize(c, d, sizes[i]!), d, true, scaleOf(o.norm, sizes[i]!, inverse)); });
   const d = dims[last]!;
   const n = sizes[last]!;
-  c = dft(hermitian(c, d, n), d, inverse, scaleOf(o.norm, n, inverse));
+  c = dft(hermitian(c, d, n), d, true, scaleOf(o.norm, n, inverse));
   return realTensor(c, resultDType(x));
 }
 
-export function fft2(input: Tensor, ...args: ArgsOf<typeof FFT2>): Tensor { return fftnImpl("fft_fft2", input, FFT2.parse(args), false); }
-export function ifft2(input: Tensor, ...args: ArgsOf<typeof IFFT2>): Tensor { return fftnImpl("fft_ifft2", input, IFFT2.parse(args), true); }
-export function fftn(input: Tensor, ...args: ArgsOf<typeof FFTN>): Tensor { return fftnImpl("fft_fftn", input, FFTN.parse(args), false); }
-export function ifftn(input: Tensor, ...args: ArgsOf<typeof IFFTN>): Tensor { return fftnImpl("fft_ifftn", input, IFFTN.parse(args), true); }
-export function rfft2(input: Tensor, ...args: ArgsOf<typeof RFFT2>): Tensor { return rfftnImpl("fft_rfft2", input, RFFT2.parse(args), false); }
-export function rfftn(input: Tensor, ...args: ArgsOf<typeof RFFTN>): Tensor { return rfftnImpl("fft_rfftn", input, RFFTN.parse(args), false); }
-export function irfft2(input: Tensor, ...args: ArgsOf<typeof IRFFT2>): Tensor { return irfftnImpl("fft_irfft2", input, IRFFT2.parse(args), true); }
-export function irfftn(input: Tensor, ...args: ArgsOf<typeof IRFFTN>): Tensor { return irfftnImpl("fft_irfftn", input, IRFFTN.parse(args), true); }
-/** hfftn: the forward transform of a Hermitian signal (real input: its conjugate is itself). */
-export function hfft2(input: Tensor, ...args: ArgsOf<typeof HFFT2>): Tensor { return irfftnImpl("fft_hfft2", input, HFFT2.parse(args), false); }
-export function hfftn(input: Tensor, ...args: ArgsOf<typeof HFFTN>): Tensor { return irfftnImpl("fft_hfftn", input, HFFTN.parse(args), false); }
+export function fft2(input: Input, ...args: ArgsOf<typeof FFT2>): ComplexTensor { return fftnImpl("fft_fft2", input, FFT2.parse(args), false); }
+export function ifft2(input: Input, ...args: ArgsOf<typeof IFFT2>): ComplexTensor { return fftnImpl("fft_ifft2", input, IFFT2.parse(args), true); }
+export function fftn(input: Input, ...args: ArgsOf<typeof FFTN>): ComplexTensor { return fftnImpl("fft_fftn", input, FFTN.parse(args), false); }
+export function ifftn(input: Input, ...args: ArgsOf<typeof IFFTN>): ComplexTensor { return fftnImpl("fft_ifftn", input, IFFTN.parse(args), true); }
+export function rfft2(input: Tensor, ...args: ArgsOf<typeof RFFT2>): ComplexTensor { return rfftnImpl("fft_rfft2", input, RFFT2.parse(args), false); }
+export function rfftn(input: Tensor, ...args: ArgsOf<typeof RFFTN>): ComplexTensor { return rfftnImpl("fft_rfftn", input, RFFTN.parse(args), false); }
+export function irfft2(input: Input, ...args: ArgsOf<typeof IRFFT2>): Tensor { return irfftnImpl("fft_irfft2", input, IRFFT2.parse(args), true); }
+export function irfftn(input: Input, ...args: ArgsOf<typeof IRFFTN>): Tensor { return irfftnImpl("fft_irfftn", input, IRFFTN.parse(args), true); }
+/** hfftn: the forward transform of a Hermitian signal given by its first half. */
+export function hfft2(input: Input, ...args: ArgsOf<typeof HFFT2>): Tensor { return irfftnImpl("fft_hfft2", input, HFFT2.parse(args), false); }
+export function hfftn(input: Input, ...args: ArgsOf<typeof HFFTN>): Tensor { return irfftnImpl("fft_hfftn", input, HFFTN.parse(args), false); }
 /** ihfftn: the half inverse spectrum of a real signal. */
-export function ihfft2(input: Tensor, ...args: ArgsOf<typeof IHFFT2>): Tensor { return rfftnImpl("fft_ihfft2", input, IHFFT2.parse(args), true); }
-export function ihfftn(input: Tensor, ...args: ArgsOf<typeof IHFFTN>): Tensor { return rfftnImpl("fft_ihfftn", input, IHFFTN.parse(args), true); }
+export function ihfft2(input: Tensor, ...args: ArgsOf<typeof IHFFT2>): ComplexTensor { return rfftnImpl("fft_ihfft2", input, IHFFT2.parse(args), true); }
+export function ihfftn(input: Tensor, ...args: ArgsOf<typeof IHFFTN>): ComplexTensor { return rfftnImpl("fft_ihfftn", input, IHFFTN.parse(args), true); }
 
 const SHIFT = signature("fftshift", [arg("dim", optional(Dims), null)]);
-function shift(input: Tensor, dim: number | readonly number[] | null, inverse: boolean): Tensor {
+function shift<T extends Input>(input: T, dim: number | readonly number[] | null, inverse: boolean): T {
+  if (input instanceof ComplexTensor) {
+    // The same roll of the real layout, over every dim but its trailing (real, imaginary) one.
+    const dims = dim === null ? [...Array(input.ndim).keys()] : (typeof dim === "number" ? [dim] : [...dim]).map((d) => (d < 0 ? d + input.ndim : d));
+    return new ComplexTensor(shift(input._ri, dims, inverse)) as T;
+  }
   checkTensor(input, inverse ? "ifftshift" : "fftshift");
   const dims = dim === null ? [...Array(input.ndim).keys()] : typeof dim === "number" ? [dim] : [...dim];
-  if (dims.length === 0) return input.clone();
+  if (dims.length === 0) return input.clone() as T;
   const shifts = dims.map((d) => {
     const n = input.shape[d < 0 ? d + input.ndim : d]!;
     return inverse ? (n + 1) >> 1 : n >> 1;
   });
-  return roll(input, shifts, dims);
+  return roll(input, shifts, dims) as T;
 }
 /** Moves the zero frequency to the centre (a roll by n/2 along each dim). */
-export function fftshift(input: Tensor, ...args: ArgsOf<typeof SHIFT>): Tensor { return shift(input, SHIFT.parse(args).dim, false); }
+export function fftshift<T extends Input>(input: T, ...args: ArgsOf<typeof SHIFT>): T { return shift(input, SHIFT.parse(args).dim, false); }
 /** The inverse of fftshift. */
-export function ifftshift(input: Tensor, ...args: ArgsOf<typeof SHIFT>): Tensor { return shift(input, SHIFT.parse(args).dim, true); }
+export function ifftshift<T extends Input>(input: T, ...args: ArgsOf<typeof SHIFT>): T { return shift(input, SHIFT.parse(args).dim, true); }

@@ -8,7 +8,7 @@
  * isScalar(2)            // true
  * scalarKind(2.5)        // "float"
  */
-import { ArgumentError } from "../errors.js";
+import { ArgumentError, type PyErrorType } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 
 /** A tensor, or a number/boolean standing for a Python scalar. */
@@ -43,15 +43,41 @@ export function pyTypeName(x: unknown): string {
   return typeof x === "object" ? (x.constructor?.name ?? "object") : typeof x;
 }
 
+/**
+ * PyTorch's refusal of a complex tensor (src/ops/complex.ts) by an op that
+ * does not take one: its own words where it has them, else its dispatcher's.
+ */
+function refuseComplex(x: unknown, fn: string): void {
+  const dtype = (x as { dtype?: { is_complex?: boolean; scalarName?: string } } | null)?.dtype;
+  if (!dtype?.is_complex) return;
+  const op = fn.replace(/^(torch|F|nn\.functional)\./, "").replace(/_$/, "");
+  const own: Record<string, [PyErrorType, string]> = {
+    clamp: ["NotImplementedError", "clamp is not supported for complex types"],
+    relu: ["NotImplementedError", "clamp is not supported for complex types"],
+    floor: ["NotImplementedError", "floor is not supported for complex inputs"],
+    ceil: ["NotImplementedError", "ceil is not supported for complex inputs"],
+    trunc: ["NotImplementedError", "trunc is not supported for complex inputs"],
+    round: ["NotImplementedError", "round is not supported for complex inputs"],
+    maximum: ["RuntimeError", "maximum not implemented for complex tensors."],
+    minimum: ["RuntimeError", "minimum not implemented for complex tensors."],
+  };
+  // A real tensor's arithmetic method given a complex operand: the torch function takes both.
+  if (["add", "sub", "mul", "div"].includes(op)) own[op] = ["TypeError", `${op}(): a real tensor's method does not take a complex tensor in tsorch; use torch.${op}(input, other)`];
+  const [type, message]: [PyErrorType, string] = own[op] ?? ["RuntimeError", `"${op}_cpu" not implemented for '${dtype.scalarName}'`];
+  throw new ArgumentError(message, "input", type);
+}
+
 /** Checks that `x` is a Tensor or a scalar, with PyTorch's TypeError otherwise. */
 export function checkTensorLike(x: unknown, fn: string, arg: string, position: number): TensorLike {
   if (x instanceof Tensor || isScalar(x)) return x;
+  refuseComplex(x, fn);
   throw new ArgumentError(`${fn}(): argument '${arg}' (position ${position}) must be Tensor, not ${pyTypeName(x)}`, arg, "TypeError");
 }
 
 /** Checks that `x` is a Tensor, with PyTorch's TypeError otherwise. */
 export function checkTensor(x: unknown, fn: string, arg = "input", position = 1): Tensor {
   if (x instanceof Tensor) return x;
+  refuseComplex(x, fn);
   throw new ArgumentError(`${fn}(): argument '${arg}' (position ${position}) must be Tensor, not ${pyTypeName(x)}`, arg, "TypeError");
 }
 

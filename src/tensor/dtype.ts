@@ -87,3 +87,42 @@ export function castScalar(x: number, dtype: DType): number {
     default: return Math.trunc(x);
   }
 }
+
+/**
+ * A complex element type, `torch.complex64` (pairs of float32) or
+ * `torch.complex128` (pairs of float64). Complex tensors are their own class
+ * (`ComplexTensor`, src/ops/complex.ts) over a real tensor in view_as_real's
+ * layout, so this is not a `DType`: real ops and creation functions never
+ * mistake one for a real dtype.
+ */
+export class ComplexDType {
+  readonly is_complex = true;
+  readonly is_floating_point = false;
+  constructor(
+    readonly name: "complex64" | "complex128",
+    /** The dtype of the real and imaginary parts. */
+    readonly real: DType,
+    /** PyTorch's scalar type name, as its errors print it. */
+    readonly scalarName: "ComplexFloat" | "ComplexDouble",
+  ) {}
+
+  get itemsize(): number {
+    return 2 * this.real.itemsize;
+  }
+
+  toString(): string {
+    return `torch.${this.name}`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+export const complex64 = new ComplexDType("complex64", float32, "ComplexFloat");
+export const complex128 = new ComplexDType("complex128", float64, "ComplexDouble");
+
+/** The complex dtype whose parts are `real` (float32 -> complex64, float64 -> complex128). */
+export function complexOf(real: DType): ComplexDType {
+  return real === float64 ? complex128 : complex64;
+}

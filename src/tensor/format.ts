@@ -23,10 +23,11 @@ import { type PrintOptions, resolvePrintOptions } from "./print-options.js";
 export type PrintDType =
   | "float32" | "float64" | "float16" | "bfloat16"
   | "int64" | "int32" | "int16" | "int8" | "uint8"
-  | "bool";
+  | "bool"
+  | "complex64" | "complex128";
 
 const FLOAT_DTYPES: ReadonlySet<string> = new Set(["float32", "float64", "float16", "bfloat16"]);
-const KNOWN_DTYPES: ReadonlySet<string> = new Set([...FLOAT_DTYPES, "int64", "int32", "int16", "int8", "uint8", "bool"]);
+const KNOWN_DTYPES: ReadonlySet<string> = new Set([...FLOAT_DTYPES, "int64", "int32", "int16", "int8", "uint8", "bool", "complex64", "complex128"]);
 
 /** What printing needs to know about a tensor. */
 export interface Printable {
@@ -34,6 +35,8 @@ export interface Printable {
   readonly dtype: PrintDType;
   /** The element at this position of the row-major (logical) order; int64 may come as a bigint. */
   get(flatIndex: number): number | bigint | boolean;
+  /** A complex tensor's imaginary parts (`get` gives the real parts), row-major like `get`. */
+  imag?(flatIndex: number): number;
   readonly requires_grad?: boolean;
   /** The class name of the node that made this tensor, e.g. `"AddBackward0"`. */
   readonly grad_fn?: string | null;
@@ -43,7 +46,7 @@ export interface Printable {
 
 /** Per-call overrides of the global print options, and the default dtype (which decides when `dtype=` shows). */
 export interface FormatOptions extends Partial<PrintOptions> {
-  /** `torch.get_default_dtype()`: float32 unless changed. */
+  /** `torch.get_default_dtype()`: float32 unless changed (complex64 goes with float32, complex128 with float64). */
   defaultDtype?: "float32" | "float64";
 }
 
@@ -73,7 +76,8 @@ export function formatTensor(t: Printable, opts?: FormatOptions): string {
     if (t.dtype !== defaultDtype) suffixes.push("dtype=torch." + t.dtype);
     body = "[]";
   } else {
-    const inferable = t.dtype === defaultDtype || t.dtype === "int64" || t.dtype === "bool";
+    const defaultComplex = defaultDtype === "float32" ? "complex64" : "complex128";
+    const inferable = t.dtype === defaultDtype || t.dtype === defaultComplex || t.dtype === "int64" || t.dtype === "bool";
     if (!inferable) suffixes.push("dtype=torch." + t.dtype);
     body = formatTensorData(t, indent, options);
   }
@@ -96,8 +100,33 @@ export function formatTensorData(t: Printable, indent: number, opts?: Partial<Pr
   if (numelOf(t.shape) === 0) return "[]";
   const summarize = numelOf(t.shape) > options.threshold;
   const walker = new Walker(t, summarize, options);
+  if (t.imag) return walker.render(complexCells(t, walker.shownIndices(), options), indent);
   const formatter = new ElementFormatter(t.dtype, walker.shownValues(), options);
   return walker.render(formatter, indent);
+}
+
+/**
+ * PyTorch's complex elements: the real and imaginary parts each get their own
+ * float format (chosen from the shown values), the real part right-aligned,
+ * the imaginary one with its sign and a `j`, e.g. `-0.2934-1.0845j`.
+ */
+function complexCells(t: Printable, shown: readonly number[], options: PrintOptions): Cells {
+  const part = t.dtype === "complex128" ? "float64" : "float32";
+  const re = new ElementFormatter(part, shown.map((i) => t.get(i)), options);
+  const im = new ElementFormatter(part, shown.map((i) => t.imag!(i)), options);
+  return {
+    width: re.width + im.width + 1,
+    cell: (i) => {
+      const imag = (im.format(t.imag!(i)) + "j").trimStart();
+      return re.format(t.get(i)) + (imag[0] === "+" || imag[0] === "-" ? "" : "+") + imag;
+    },
+  };
+}
+
+/** How each element prints (by its row-major index), and the column width rows wrap by. */
+interface Cells {
+  readonly width: number;
+  cell(flatIndex: number): string;
 }
 
 /**
@@ -156,6 +185,9 @@ function checkDtype(dtype: string): void {
 
 function checkPrintable(t: Printable): void {
   checkDtype(t.dtype);
+  if ((t.dtype === "complex64" || t.dtype === "complex128") !== Boolean(t.imag)) {
+    throw new DTypeError(`repr: a ${t.dtype} tensor ${t.imag ? "has no" : "needs its"} imaginary parts`, "repr", [t.dtype]);
+  }
   for (const d of t.shape) {
     if (!Number.isInteger(d) || d < 0) {
       throw new ArgumentError(`repr: invalid shape [${t.shape.join(", ")}]: sizes must be non-negative integers`, "shape");
@@ -292,10 +324,15 @@ class Walker {
 
   /** The values the format is chosen from (PyTorch's get_summarized_data). */
   shownValues(): (number | bigint | boolean)[] {
-    const out: (number | bigint | boolean)[] = [];
+    return this.shownIndices().map((i) => this.t.get(i));
+  }
+
+  /** The row-major indices of the values shown. */
+  shownIndices(): number[] {
+    const out: number[] = [];
     const visit = (d: number, base: number): void => {
       if (d === this.t.shape.length) {
-        out.push(this.t.get(base));
+        out.push(base);
         return;
       }
       const { head, tail } = this.shown(d);
@@ -306,19 +343,20 @@ class Walker {
     return out;
   }
 
-  render(formatter: ElementFormatter, indent: number): string {
-    return this.renderFrom(0, 0, indent, formatter);
+  render(formatter: ElementFormatter | Cells, indent: number): string {
+    const cells: Cells = formatter instanceof ElementFormatter ? { width: formatter.width, cell: (i) => formatter.format(this.t.get(i)) } : formatter;
+    return this.renderFrom(0, 0, indent, cells);
   }
 
-  private renderFrom(d: number, base: number, indent: number, formatter: ElementFormatter): string {
+  private renderFrom(d: number, base: number, indent: number, formatter: Cells): string {
     const remaining = this.t.shape.length - d;
-    if (remaining === 0) return formatter.format(this.t.get(base));
+    if (remaining === 0) return formatter.cell(base);
     const { head, ellipsis, tail } = this.shown(d);
     const stride = this.strides[d]!;
     if (remaining === 1) {
-      const items = head.map((i) => formatter.format(this.t.get(base + i)));
+      const items = head.map((i) => formatter.cell(base + i));
       if (ellipsis) items.push(" ...");
-      for (const i of tail) items.push(formatter.format(this.t.get(base + i)));
+      for (const i of tail) items.push(formatter.cell(base + i));
       return this.wrapRow(items, indent, formatter.width);
     }
     const slices = head.map((i) => this.renderFrom(d + 1, base + i * stride, indent + 1, formatter));
