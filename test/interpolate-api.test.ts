@@ -62,15 +62,13 @@ describe("F.interpolate calling forms", () => {
     expect(y.tolist()).toEqual([[[[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]]]);
   });
 
-  it("a 5-D input is refused clearly (volumetric resizing is not implemented)", () => {
-    let err: unknown;
-    try {
-      F.interpolate(torch.zeros(1, 1, 2, 2, 2), 4);
-    } catch (e) {
-      err = e;
-    }
-    expect((err as Error).name).toBe("NotImplementedError");
-    expect((err as Error).message).toMatch(/5-D \(volumetric\) inputs are not supported/);
+  it("a 5-D input resizes its depth, height and width (nearest by default)", () => {
+    const x = torch.arange(8).reshape([1, 1, 2, 2, 2]).float();
+    const y = F.interpolate(x, 4);
+    expect([...y.shape]).toEqual([1, 1, 4, 4, 4]);
+    // Every output cell copies the input cell it falls in.
+    expect((y.flatten().tolist() as number[]).slice(0, 8)).toEqual([0, 0, 1, 1, 0, 0, 1, 1]);
+    expect((y.select(2, 3).flatten().tolist() as number[]).slice(-4)).toEqual([6, 6, 7, 7]);
   });
 
   it("an output too large to allocate is a typed error, not a crash", () => {

@@ -169,6 +169,16 @@ const BUILD: Builds = {
     F.multi_head_attention_forward(q!, k!, v!, 6, 2, w!, b!, null, null, false, 0.0, ow!, ob!, { is_causal: true })),
   "MultiheadAttention add_bias_kv add_zero_attn": [() => new nn.MultiheadAttention(6, 2, { add_bias_kv: true, add_zero_attn: true }),
     (m, q, k, v) => (m as nn.MultiheadAttention)(q!, k!, v!)],
+  "interpolate trilinear size": fn((x) => F.interpolate(x!, { size: [5, 3, 7], mode: "trilinear" })),
+  "interpolate trilinear scale align_corners": fn((x) => F.interpolate(x!, { scale_factor: [1.5, 2.0, 2.5], mode: "trilinear", align_corners: true })),
+  "interpolate trilinear scale": fn((x) => F.interpolate(x!, { scale_factor: 0.7, mode: "trilinear" })),
+  "interpolate trilinear recompute": fn((x) => F.interpolate(x!, { scale_factor: 1.7, mode: "trilinear", recompute_scale_factor: true })),
+  "interpolate nearest 5d": fn((x) => F.interpolate(x!, [4, 7, 3])),
+  "interpolate nearest-exact 5d scale": fn((x) => F.interpolate(x!, null, [1.5, 0.5, 2.0], "nearest-exact")),
+  "interpolate area 5d": fn((x) => F.interpolate(x!, { size: [2, 3, 4], mode: "area" })),
+  "interpolate trilinear on 4d": fn((x) => F.interpolate(x!, { size: [2, 2, 2], mode: "trilinear" })),
+  "interpolate trilinear empty output": fn((x) => F.interpolate(x!, { scale_factor: 0.2, mode: "trilinear" })),
+  "interpolate bilinear on 5d": fn((x) => F.interpolate(x!, { size: [2, 2, 2], mode: "bilinear" })),
 };
 
 describe(`convolution, pooling, folding and transformer layers against PyTorch ${fixture.torch}`, () => {
@@ -271,6 +281,16 @@ describe("float64 gradients (torch.autograd.gradcheck)", () => {
     expect(check((x) => F.avg_pool3d(x!, 2, { stride: 1, divisor_override: 3 }), r64(2, 3, 3, 4))).toBe(true);
     expect(check((x) => F.adaptive_avg_pool3d(x!, [2, 3, 4]), r64(1, 2, 5, 7, 6))).toBe(true);
     expect(check((x) => F.adaptive_max_pool3d(x!, [2, 3, 2]) as Tensor, r64(1, 2, 5, 7, 6))).toBe(true);
+  });
+
+  it("hold for volumetric interpolation, which records one node", () => {
+    torch.manual_seed(6);
+    expect(check((x) => F.interpolate(x!, { size: [3, 5, 4], mode: "trilinear" }), r64(1, 2, 2, 3, 3))).toBe(true);
+    expect(check((x) => F.interpolate(x!, { scale_factor: [1.5, 0.7, 2], mode: "trilinear", align_corners: true }), r64(2, 1, 3, 4, 2))).toBe(true);
+    expect(check((x) => F.interpolate(x!, { size: [4, 2, 5], mode: "nearest-exact" }), r64(1, 2, 3, 3, 3))).toBe(true);
+    const y = F.interpolate(torch.randn(1, 1, 2, 2, 2).requires_grad_(), { scale_factor: 2, mode: "trilinear" });
+    expect(y.grad_fn?.name).toBe("UpsampleTrilinear3DBackward1");
+    expect([...F.interpolate(torch.empty([2, 3, 4, 5, 6], { device: "meta" }), { size: [2, 3, 4], mode: "trilinear" }).shape]).toEqual([2, 3, 2, 3, 4]);
   });
 
   it("hold for unfold, fold, 1-D pooling and bags", () => {

@@ -4,8 +4,9 @@
  * (`UpsampleNearest2DBackward1`, `UpsampleBilinear2DBackward1`, `UpsampleBicubic2DBackward1`, ...).
  *
  * Modes: `nearest` (the default), `nearest-exact`, `bilinear` and `bicubic` (4-D `[N, C, H, W]`),
- * `linear` (3-D `[N, C, W]`), `area` (adaptive average pooling); `antialias` for bilinear and bicubic.
- * 5-D (volumetric) inputs are not supported. The output size is `size`, or `floor(in * scale_factor)`;
+ * `linear` (3-D `[N, C, W]`), `trilinear` (5-D `[N, C, D, H, W]`; `nearest`, `nearest-exact` and `area`
+ * take 5-D inputs too), `area` (adaptive average pooling); `antialias` for bilinear and bicubic.
+ * The output size is `size`, or `floor(in * scale_factor)`;
  * with a scale factor the source positions use `1 / scale_factor` unless `recompute_scale_factor`
  * asks for `in / out`, exactly as in PyTorch. float64 inputs are resampled in double (the float64
  * kernels), as PyTorch does; other floating dtypes through the float32 kernels.
@@ -19,10 +20,11 @@
  * F.interpolate(x, { scale_factor: 2, mode: "bicubic", align_corners: true })
  * F.interpolate(x, null, 0.5, "bilinear", false, null, true)          // antialiased halving
  */
-import { ArgumentError, DTypeError, TsorchError } from "../../errors.js";
+import { ArgumentError, DTypeError, ShapeError, TsorchError, fmtShape } from "../../errors.js";
 import { record } from "../../autograd/graph.js";
 import { type FloatDtype, floatKernel } from "../../backend/registry.js";
 import { axisTables } from "../../backend/cpu/interpolate.js";
+import { type FloatArray, floatArrayType } from "../../backend/cpu/float-array.js";
 import {
   type UpsampleKind, type Upsample2dGeometry, upsample2dGeometry, upsampleOutputSize, upsampleOutputShape,
 } from "../../shape/conv-pool.js";
@@ -36,6 +38,7 @@ import { type ArgsWithOptions, parseArgs } from "../args.js";
 import { pyFloat, pyInt } from "../python-style.js";
 import { cppTypeName, kernelData, kernelDtype, kernelTensor, requireTensor } from "./float-data.js";
 import { adaptive_avg_pool2d } from "./pooling.js";
+import { adaptive_avg_pool3d } from "./pooling3d.js";
 // Exported ops wrapped in hooked() show up as rows of the shape tracer (ops/op-hook.ts).
 import { hooked } from "../../ops/op-hook.js";
 import { describeResize } from "../../shape/families/index.js";
@@ -134,7 +137,7 @@ function invalidCombination(op: AtenOp, scaleGiven: boolean, alignCornersType: s
 function nodeName(mode: InterpolateMode, ndim: number, antialias: boolean): string {
   const d = ndim - 2;
   const base = {
-    nearest: "Nearest", "nearest-exact": "NearestExact", linear: "Linear", bilinear: "Bilinear", bicubic: "Bicubic",
+    nearest: "Nearest", "nearest-exact": "NearestExact", linear: "Linear", bilinear: "Bilinear", bicubic: "Bicubic", trilinear: "Trilinear",
   }[mode as "nearest"];
   return `Upsample${base}${d}D${antialias ? "Aa" : ""}Backward1`;
 }
@@ -200,6 +203,60 @@ function runUpsample(
   const dtype = input.dtype;
   record(nodeName(mode, input.ndim, antialias), out, [input], ([grad]) => [
     kernelTensor(backward(g, kernelData(grad!)), inShape, dtype),
+  ]);
+  return out;
+}
+
+/** `[rows, a, b]` → `[rows, b, a]`: the last two axes of a flat array swapped. */
+function swapLast<A extends FloatArray>(x: A, rows: number, a: number, b: number): A {
+  const out = new (floatArrayType(x))(x.length);
+  for (let r = 0; r < rows; r++) {
+    const base = r * a * b;
+    for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) out[base + j * a + i] = x[base + i * b + j]!;
+  }
+  return out;
+}
+
+/**
+ * 5-D `nearest`, `nearest-exact` and `trilinear` (`[N, C, D, H, W]`): the weights of the 3-D resampling are
+ * products of one weight per axis, so it runs as the 2-D kernel over H and W of every depth slice, then
+ * the 1-D kernel along D (W, H, then D, the order of ATen's sums), and its gradient as the two adjoints
+ * in reverse. One autograd node, PyTorch's (`UpsampleTrilinear3DBackward1`, ...).
+ */
+function runUpsample3d(input: Tensor, mode: InterpolateMode, outputSize: number[] | null, scales: number[] | null, alignCorners: boolean): Tensor {
+  const [N, C, D, H, W] = input.shape as unknown as [number, number, number, number, number];
+  if (outputSize !== null && !outputSize.every((v) => Number.isInteger(v))) {
+    throw new ArgumentError(`upsample_${mode === "trilinear" ? "trilinear" : "nearest"}3d(): argument 'output_size' must be tuple of ints, but found element of type float`,
+      "size", "TypeError");
+  }
+  const [oD, oH, oW] = upsampleOutputSize(input.shape, outputSize, scales) as [number, number, number];
+  if (!(D > 0 && H > 0 && W > 0 && oD > 0 && oH > 0 && oW > 0)) {
+    throw new ShapeError(`Input and output sizes should be greater than 0, but got input (D: ${D}, H: ${H}, W: ${W}) output (D: ${oD}, H: ${oH}, W: ${oW})`,
+      { op: "interpolate", shapes: { input: input.shape }, expected: { output_size: ">= 1" }, got: { output_size: [oD, oH, oW] } });
+  }
+  if (C === 0) {
+    throw new ShapeError(`Non-empty 5D data tensor expected but got a tensor with sizes ${fmtShape(input.shape)}`, { op: "interpolate", shapes: { input: input.shape } });
+  }
+  const kind = kindOf(mode);
+  if (!input.dtype.is_floating_point) {
+    throw new DTypeError(`"${kind === "linear" ? "compute_indices_weights_linear" : "compute_indices_weights_nearest"}" not implemented for '${cppTypeName(input.dtype)}'`,
+      "interpolate", [input.dtype.name]);
+  }
+  const shape = [N, C, oD, oH, oW];
+  if (isMeta(input)) return metaTensor(shape, input.dtype);
+  const [sD, sH, sW] = scales ?? [0, 0, 0];
+  const double = input.dtype === float64;
+  const planes = upsample2dGeometry([N, C * D, H, W], [oH, oW], { kind, alignCorners, scales: [sH!, sW!], double });
+  const P = oH * oW;
+  const depth = upsample2dGeometry([N, C * P, D], [oD], { kind, alignCorners, scales: [sD!], double });
+  const [forward, backward] = kernels(kind, kernelDtype(input));
+  const rows = N * C;
+  const y = swapLast(forward(depth, swapLast(forward(planes, kernelData(input)), rows, D, P)), rows, P, oD);
+  const out = kernelTensor(y, shape, input.dtype);
+  const inShape = input.shape;
+  const dtype = input.dtype;
+  record(nodeName(mode, 5, false), out, [input], ([grad]) => [
+    kernelTensor(backward(planes, swapLast(backward(depth, swapLast(kernelData(grad!), rows, oD, P)), rows, P, D)), inShape, dtype),
   ]);
   return out;
 }
@@ -281,11 +338,10 @@ function interpolateImpl(input: Tensor, ...args: InterpolateArgs): Tensor {
     throw valueError("Anti-alias option is only supported for bilinear and bicubic modes", "antialias");
   }
   const nd = input.ndim;
-  if (nd === 5 && (mode === "nearest" || mode === "nearest-exact" || mode === "area" || mode === "trilinear")) {
-    throw notImplemented(
-      `F.interpolate: 5-D (volumetric) inputs are not supported by tsorch (mode '${mode}' on an input of ${nd} dims); ` +
-      "resize each depth slice as a 4-D [N, C, H, W] tensor instead");
+  if (nd === 5 && (mode === "nearest" || mode === "nearest-exact" || mode === "trilinear")) {
+    return runUpsample3d(input, mode, outputSize, scales, alignCorners === true);
   }
+  if (nd === 5 && mode === "area") return adaptive_avg_pool3d(input, outputSize!);
   if (alignCorners !== null && typeof alignCorners !== "boolean" && (nd === 3 || nd === 4)) {
     const op = atenOp(mode, nd, antialias);
     if (op.hasAlignCorners) throw invalidCombination(op, scales !== null, typeof alignCorners === "number" ? "int" : "str");
@@ -305,7 +361,7 @@ function interpolateImpl(input: Tensor, ...args: InterpolateArgs): Tensor {
 }
 
 /**
- * Resizes `input` (`[N, C, W]` or `[N, C, H, W]`) to `size`, or by `scale_factor`.
+ * Resizes `input` (`[N, C, W]`, `[N, C, H, W]` or `[N, C, D, H, W]`) to `size`, or by `scale_factor`.
  *
  * @example
  * F.interpolate(torch.randn(1, 1, 64, 64), [32, 32]).shape                        // torch.Size([1, 1, 32, 32])
