@@ -6,11 +6,14 @@
 import { describe, expect, it } from "vitest";
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from "../src/backend/cpu/conv2d.js";
 import { sgemm } from "../src/backend/cpu/gemm.js";
-import { conv2dGeometry, type Conv2dOptions, type Padding4 } from "../src/shape/conv-pool.js";
+import { conv2dGeometry, maxPool2dGeometry, type Conv2dOptions, type Padding4 } from "../src/shape/conv-pool.js";
 import { scratchBytes } from "../src/backend/cpu/scratch.js";
 import { simdConv2d, simdConv2dBackwardInput, simdConv2dBackwardWeight } from "../src/backend/wasm/conv2d.js";
 import { sgemmSimd, simdAvailable, simdGemmModuleBytes, simdMemory } from "../src/backend/wasm/gemm.js";
 import { isDepthwise } from "../src/backend/wasm/depthwise.js";
+import { simdMaxPool2d } from "../src/backend/wasm/pool2d.js";
+import { padPlanes } from "../src/backend/wasm/pack.js";
+import { maxPool2d } from "../src/backend/cpu/pool2d.js";
 import { FunctionBody, I32, Op, encodeModule } from "../src/backend/wasm/assembler.js";
 import { compare, f32, loadFixture, randomArray, rng, type Encoded } from "./backend-helpers.js";
 
@@ -189,5 +192,48 @@ describe("SIMD conv2d kernels", () => {
     for (let i = 0; i < 20; i++) run();
     expect(scratchBytes()).toBe(before);
     expect(simdMemory(0).buffer.byteLength).toBe(memory);
+  });
+});
+
+describe("SIMD max_pool2d", () => {
+  it("matches the TypeScript kernel bit for bit (values and indices) on 600 random windows, strides, paddings and ceil modes, ties, NaN and -inf included", () => {
+    const next = rng(21);
+    let simdRuns = 0;
+    for (let t = 0; t < 600; t++) {
+      const k: [number, number] = [1 + (t % 4), 1 + ((t >> 2) % 4)];
+      const s: [number, number] = [1 + ((t >> 4) % 3), 1 + ((t >> 6) % 2)];
+      const p: [number, number] = [Math.min((t >> 7) % 2, k[0] >> 1), Math.min((t >> 8) % 2, k[1] >> 1)];
+      const shape = [1 + (t % 2), 1 + (t % 3), 3 + ((t * 7) % 15), 3 + ((t * 13) % 19)];
+      let g;
+      try {
+        g = maxPool2dGeometry(shape, { kernelSize: k, stride: s, padding: p, ceilMode: (t >> 9) % 2 === 1 || t % 5 === 0 });
+      } catch {
+        continue; // a window wider than the padded input
+      }
+      const x = new Float32Array(shape.reduce((a, b) => a * b));
+      const kind = t % 4;
+      for (let i = 0; i < x.length; i++) {
+        const u = next();
+        x[i] = kind === 0 ? u : kind === 1 ? Math.floor(u * 3) : u < 0.1 ? NaN : u < 0.2 ? -Infinity : u;
+      }
+      const want = maxPool2d(g, x);
+      const got = simdMaxPool2d(g, x);
+      if (g.outW >= 4) simdRuns++;
+      const ctx = JSON.stringify({ k, s, p, shape, ceil: g.ceilMode });
+      expect(Array.from(got.indices), ctx).toEqual(Array.from(want.indices));
+      expect(Array.from(got.output).map(String), ctx).toEqual(Array.from(want.output).map(String));
+    }
+    expect(simdRuns).toBeGreaterThan(200);
+  });
+
+  it("pads planes with a fill value around each copied plane", () => {
+    const heap = simdMemory(64);
+    heap.set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 0);
+    padPlanes(0, 16, 2, 2, 3, 4, 5, 1, 2, -Infinity);
+    const I = -Infinity;
+    expect(Array.from(heap.subarray(16, 56))).toEqual([
+      I, I, I, I, I, I, I, 1, 2, 3, I, I, 4, 5, 6, I, I, I, I, I,
+      I, I, I, I, I, I, I, 7, 8, 9, I, I, 10, 11, 12, I, I, I, I, I,
+    ]);
   });
 });

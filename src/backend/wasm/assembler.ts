@@ -54,12 +54,14 @@ const Simd = {
   v128Bitselect: 0x52,
   i32x4Splat: 0x11,
   i32x4Add: 0xae,
+  i32x4MaxS: 0xb8,
 } as const;
 
 /** The SIMD instructions that take no immediate, by their text-format names. */
 export type SimdOp =
   | "f32x4.eq" | "f32x4.ne" | "f32x4.lt" | "f32x4.gt" | "v128.and" | "v128.andnot" | "v128.or" | "v128.bitselect"
-  | "f32x4.add" | "f32x4.mul" | "f32x4.max" | "f32x4.pmin" | "f32x4.pmax" | "f32x4.splat" | "i32x4.splat" | "i32x4.add";
+  | "f32x4.add" | "f32x4.mul" | "f32x4.max" | "f32x4.pmin" | "f32x4.pmax" | "f32x4.splat" | "i32x4.splat" | "i32x4.add"
+  | "i32x4.max_s";
 const SIMD_BY_NAME: Record<SimdOp, number> = {
   "f32x4.eq": Simd.f32x4Eq,
   "f32x4.ne": Simd.f32x4Ne,
@@ -77,6 +79,7 @@ const SIMD_BY_NAME: Record<SimdOp, number> = {
   "v128.bitselect": Simd.v128Bitselect,
   "i32x4.splat": Simd.i32x4Splat,
   "i32x4.add": Simd.i32x4Add,
+  "i32x4.max_s": Simd.i32x4MaxS,
 };
 
 function uleb(n: number, out: number[]): void {
@@ -149,6 +152,12 @@ export class FunctionBody {
   /** `block` with no result. */
   block(): this {
     this.code.push(0x02, 0x40);
+    return this;
+  }
+
+  /** `if` with no result (the condition on the stack; close with `end`). */
+  if_(): this {
+    this.code.push(0x04, 0x40);
     return this;
   }
 

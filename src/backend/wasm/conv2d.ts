@@ -25,7 +25,6 @@ import {
   inputLength,
   isEmpty,
   outputLength,
-  padInput,
   paddedH,
   paddedW,
   positionTable,
@@ -33,7 +32,7 @@ import {
 } from "../cpu/conv2d.js";
 import type { Conv2dGeometry } from "../../shape/conv-pool.js";
 import { SIMD_TILE_COLS, SIMD_TILE_ROWS, packSlivers, simdAvailable, simdGemm, simdMemory } from "./gemm.js";
-import { biasRows, gatherSlivers, gatherTables, scatterAddRows, tableColumns } from "./pack.js";
+import { biasRows, gatherSlivers, gatherTables, padPlanes, scatterAddRows, tableColumns } from "./pack.js";
 import { checkLength, destination } from "../cpu/buffers.js";
 import { isDepthwise, simdDepthwiseConv2d } from "./depthwise.js";
 import { align4 } from "./memory.js";
@@ -56,20 +55,21 @@ export function simdConv2d(
   if (bias) checkLength("conv2d", "bias", bias, g.outChannels);
   if (isDepthwise(g)) return simdDepthwiseConv2d(g, input, weight, bias, out);
   const y = destination("conv2d", "output", out, outputLength(g));
-  const { cinG, coutG, E, P, planeP, X, positions, elements } = gatherSetup(g, input);
+  const { cinG, coutG, E, P, planeP, positions, elements } = gatherSetup(g);
   const mp = roundUp(coutG, SIMD_TILE_ROWS);
   const np = roundUp(P, SIMD_TILE_COLS);
   const aLen = mp * E;
   const bLen = np * E;
   const cBase = aLen + bLen;
-  const xOff = cBase + mp * np;
+  const xOff = align4(cBase + mp * np);
   const xLen = g.batch * g.inChannels * planeP;
-  const tOff = align4(xOff + xLen);
+  const tOff = align4(xOff + xLen + 3);
   // The bias, then one image's output rows with the bias added (packed, plus 3 floats of slack).
   const biasOff = align4(tOff + E + tableColumns(P));
   const yOff = align4(biasOff + coutG * g.groups);
-  const mem = simdMemory(yOff + coutG * P + 3);
-  mem.set(X.subarray(0, xLen), xOff);
+  const yEnd = align4(yOff + coutG * P + 3);
+  const mem = simdMemory(yEnd + inputLength(g));
+  copyPadded(g, input, mem, xOff, yEnd);
   if (bias) mem.set(bias.subarray(0, g.outChannels), biasOff);
   else mem.fill(0, biasOff, yOff);
   gatherTables(elements, E, positions, P, tOff);
@@ -97,17 +97,18 @@ export function simdConv2dBackwardWeight(
   checkLength("conv2d", "input", input, inputLength(g));
   checkLength("conv2d", "grad_output", gradOutput, outputLength(g));
   const gw = destination("conv2d", "grad_weight", gradWeight, weightLength(g));
-  const { cinG, coutG, E, P, planeP, X, positions, elements } = gatherSetup(g, input);
+  const { cinG, coutG, E, P, planeP, positions, elements } = gatherSetup(g);
   const mp = roundUp(coutG, SIMD_TILE_ROWS);
   const np = roundUp(E, SIMD_TILE_COLS);
   const aLen = mp * P;
   const bLen = np * P;
   const cBase = aLen + bLen;
-  const xOff = cBase + mp * np;
+  const xOff = align4(cBase + mp * np);
   const xLen = g.batch * g.inChannels * planeP;
-  const tOff = align4(xOff + xLen);
-  const mem = simdMemory(tOff + P + tableColumns(E));
-  mem.set(X.subarray(0, xLen), xOff);
+  const tOff = align4(xOff + xLen + 3);
+  const tEnd = align4(tOff + P + tableColumns(E));
+  const mem = simdMemory(tEnd + inputLength(g));
+  copyPadded(g, input, mem, xOff, tEnd);
   gatherTables(positions, P, elements, E, tOff);
   for (let gr = 0; gr < g.groups; gr++) {
     for (let n = 0; n < g.batch; n++) {
@@ -172,8 +173,8 @@ export function simdConv2dBackwardInput(
   return gx;
 }
 
-/** The sizes, padded input and gather tables that the forward and weight-gradient gathers share. */
-function gatherSetup(g: Conv2dGeometry, input: Float32Array) {
+/** The sizes and gather tables that the forward and weight-gradient gathers share. */
+function gatherSetup(g: Conv2dGeometry) {
   const cinG = g.inChannels / g.groups;
   return {
     cinG,
@@ -181,8 +182,21 @@ function gatherSetup(g: Conv2dGeometry, input: Float32Array) {
     E: cinG * g.kernelH * g.kernelW,
     P: g.outH * g.outW,
     planeP: paddedH(g) * paddedW(g),
-    X: padInput(g, input),
     positions: positionTable(g),
     elements: elementTable(g),
   };
+}
+
+/**
+ * The input, zero-padded, at `mem[at...]` (plus 3 floats of slack): copied as is when unpadded, else
+ * copied to the free region at `free` and padded by WebAssembly (`padPlanes`).
+ */
+function copyPadded(g: Conv2dGeometry, input: Float32Array, mem: Float32Array, at: number, free: number): void {
+  const len = inputLength(g);
+  if (g.padTop === 0 && g.padBottom === 0 && g.padLeft === 0 && g.padRight === 0) {
+    mem.set(input.subarray(0, len), at);
+    return;
+  }
+  mem.set(input.subarray(0, len), free);
+  padPlanes(free, at, g.batch * g.inChannels, g.inH, g.inW, paddedH(g), paddedW(g), g.padTop, g.padLeft, 0);
 }

@@ -58,6 +58,7 @@ export function packModuleBytes(): Uint8Array {
       { name: "gather", params: [I32, I32, I32, I32, I32, I32], results: [], body: f },
       { name: "scatter_add", params: [I32, I32, I32, I32, I32, I32, I32], results: [], body: scatterAddBody() },
       { name: "bias_rows", params: [I32, I32, I32, I32, I32, I32], results: [], body: biasRowsBody() },
+      { name: "pad_planes", params: new Array<typeof I32>(10).fill(I32), results: [], body: padPlanesBody() },
     ],
   });
 }
@@ -133,10 +134,67 @@ function scatterAddBody(): FunctionBody {
   return f;
 }
 
+/**
+ * `pad_planes(src, dst, planes, inH, inW, outH, outW, top, left, fill)`, byte addresses except `fill`
+ * (the fill value's float32 bits): each `inH x inW` plane at src is written into an `outH x outW` plane
+ * at dst at row `top`, column `left`, the rest of the plane set to `fill`. Rows are copied four floats
+ * at a time (then one by one); the fill writes whole vectors, so dst needs 3 floats of slack.
+ */
+function padPlanesBody(): FunctionBody {
+  const [src, dst, planes, inH, inW, outH, outW, top, left, fill] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [p, end, r, d, c, fv] = [10, 11, 12, 13, 14, 15];
+  const f = new FunctionBody([I32, I32, I32, I32, I32, V128]);
+  // Fill all planes, a vector at a time.
+  f.localGet(fill).v("i32x4.splat").localSet(fv);
+  f.localGet(dst).localSet(p);
+  f.localGet(dst).localGet(planes).localGet(outH).op(Op.i32Mul).localGet(outW).op(Op.i32Mul).i32Const(2).op(0x74 /* i32.shl */)
+    .op(Op.i32Add).localSet(end);
+  f.block();
+  f.localGet(p).localGet(end).op(0x4f /* i32.ge_u */).brIf(0);
+  f.loop();
+  f.localGet(p).localGet(fv).v128Store(0);
+  f.localGet(p).i32Const(16).op(Op.i32Add).localTee(p).localGet(end).op(Op.i32LtU).brIf(0);
+  f.end();
+  f.end();
+  // Copy the rows: row r of plane q goes to dst + 4*((q*outH + top + r)*outW + left).
+  f.block();
+  f.localGet(planes).localGet(inH).op(Op.i32Mul).localTee(r).op(Op.i32Eqz).brIf(0);
+  f.localGet(inW).op(Op.i32Eqz).brIf(0);
+  f.localGet(dst).localGet(top).localGet(outW).op(Op.i32Mul).localGet(left).op(Op.i32Add).i32Const(2).op(0x74).op(Op.i32Add).localSet(d);
+  f.loop(); // over all rows of all planes
+  f.i32Const(0).localSet(c);
+  f.block();
+  f.localGet(inW).i32Const(4).op(0x48 /* i32.lt_s */).brIf(0);
+  f.loop(); // four floats at a time
+  f.localGet(d).localGet(c).op(Op.i32Add).localGet(src).localGet(c).op(Op.i32Add).v128Load(0).v128Store(0);
+  f.localGet(c).i32Const(16).op(Op.i32Add).localTee(c).i32Const(16).op(Op.i32Add).localGet(inW).i32Const(2).op(0x74).op(0x4d /* i32.le_u */).brIf(0);
+  f.end();
+  f.end();
+  f.block();
+  f.localGet(c).localGet(inW).i32Const(2).op(0x74).op(0x4f /* i32.ge_u */).brIf(0);
+  f.loop(); // the rest one by one
+  f.localGet(d).localGet(c).op(Op.i32Add).localGet(src).localGet(c).op(Op.i32Add).f32Load(0).f32Store(0);
+  f.localGet(c).i32Const(4).op(Op.i32Add).localTee(c).localGet(inW).i32Const(2).op(0x74).op(Op.i32LtU).brIf(0);
+  f.end();
+  f.end();
+  f.localGet(src).localGet(inW).i32Const(2).op(0x74).op(Op.i32Add).localSet(src);
+  f.localGet(d).localGet(outW).i32Const(2).op(0x74).op(Op.i32Add).localSet(d);
+  // At a plane's end, skip the bottom and top padding rows of the next.
+  f.localGet(r).i32Const(1).op(Op.i32Sub).localTee(r).localGet(inH).op(0x70 /* i32.rem_u */).op(Op.i32Eqz);
+  f.if_();
+  f.localGet(d).localGet(outH).localGet(inH).op(Op.i32Sub).localGet(outW).op(Op.i32Mul).i32Const(2).op(0x74).op(Op.i32Add).localSet(d);
+  f.end();
+  f.localGet(r).brIf(0);
+  f.end();
+  f.end();
+  return f;
+}
+
 interface Exports {
   gather: (cols: number, slivers: number, rows: number, k: number, dst: number, x: number) => void;
   scatter_add: (cols: number, slivers: number, rows: number, k: number, src: number, ld: number, flags: number) => void;
   bias_rows: (src: number, ld: number, rows: number, cols: number, bias: number, dst: number) => void;
+  pad_planes: (src: number, dst: number, planes: number, inH: number, inW: number, outH: number, outW: number, top: number, left: number, fill: number) => void;
 }
 
 let exports: Exports | null | undefined;
@@ -219,4 +277,20 @@ export function scatterAddRows(
  */
 export function biasRows(src: number, ld: number, rows: number, cols: number, bias: number, dst: number): void {
   if (rows > 0 && cols > 0) module().bias_rows(src << 2, ld << 2, rows, cols, bias << 2, dst << 2);
+}
+
+const fillBits = new Int32Array(1);
+const fillFloat = new Float32Array(fillBits.buffer);
+
+/**
+ * Copies `planes` planes of `inH x inW` floats at `heap[src...]` into `outH x outW` planes at
+ * `heap[dst...]`, each at row `top` and column `left`, everything else `fill` (0 for a convolution's
+ * padding, -Infinity for max pooling's). Offsets in floats; the regions must not overlap, and dst needs
+ * 3 floats of slack after its planes.
+ */
+export function padPlanes(
+  src: number, dst: number, planes: number, inH: number, inW: number, outH: number, outW: number, top: number, left: number, fill: number,
+): void {
+  fillFloat[0] = fill;
+  module().pad_planes(src << 2, dst << 2, planes, inH, inW, outH, outW, top, left, fillBits[0]!);
 }
