@@ -9,10 +9,10 @@ import { sgemm } from "../src/backend/cpu/gemm.js";
 import { conv2dGeometry, maxPool2dGeometry, type Conv2dOptions, type Padding4 } from "../src/shape/conv-pool.js";
 import { scratchBytes } from "../src/backend/cpu/scratch.js";
 import { simdConv2d, simdConv2dBackwardInput, simdConv2dBackwardWeight } from "../src/backend/wasm/conv2d.js";
-import { sgemmSimd, simdAvailable, simdGemmModuleBytes, simdMemory } from "../src/backend/wasm/gemm.js";
+import { packSlivers, sgemmSimd, simdAvailable, simdGemmModuleBytes, simdMemory } from "../src/backend/wasm/gemm.js";
 import { isDepthwise } from "../src/backend/wasm/depthwise.js";
 import { simdMaxPool2d } from "../src/backend/wasm/pool2d.js";
-import { padPlanes } from "../src/backend/wasm/pack.js";
+import { packPanel, padPlanes } from "../src/backend/wasm/pack.js";
 import { maxPool2d } from "../src/backend/cpu/pool2d.js";
 import { FunctionBody, I32, Op, encodeModule } from "../src/backend/wasm/assembler.js";
 import { compare, f32, loadFixture, randomArray, rng, type Encoded } from "./backend-helpers.js";
@@ -235,5 +235,28 @@ describe("SIMD max_pool2d", () => {
       I, I, I, I, I, I, I, 1, 2, 3, I, I, 4, 5, 6, I, I, I, I, I,
       I, I, I, I, I, I, I, 7, 8, 9, I, I, 10, 11, 12, I, I, I, I, I,
     ]);
+  });
+});
+
+describe("SIMD panel packing", () => {
+  it("packPanel lays out every operand layout exactly as packSlivers does (rows or slivers contiguous, partial slivers, other strides)", () => {
+    const next = rng(31);
+    for (const [rows, K, width, layout] of [
+      [8, 13, 4, "rows"], [7, 9, 4, "rows"], [3, 5, 4, "rows"], [12, 4, 4, "rows"],
+      [16, 11, 8, "cols"], [21, 6, 8, "cols"], [9, 7, 4, "cols"], [5, 3, 8, "cols"],
+      [10, 10, 8, "rows"], [6, 6, 4, "strided"],
+    ] as const) {
+      const ld = layout === "strided" ? K + 3 : (layout === "rows" ? K : rows) + 2;
+      const [rs, cs] = layout === "rows" ? [ld, 1] : layout === "cols" ? [1, ld] : [ld, 2];
+      const X = randomArray(next, 5 + rows * K * 3 + ld * Math.max(rows, K) * 2);
+      const sliversLen = Math.ceil(rows / width) * width * K;
+      const mem = simdMemory(4 * sliversLen + 4096);
+      mem.fill(7, 0, 2 * sliversLen);
+      packSlivers(X, 5, rs, cs, rows, K, width, mem, 0);
+      const want = Array.from(mem.subarray(0, sliversLen));
+      mem.fill(7, 0, 2 * sliversLen);
+      packPanel(X, 5, rs, cs, rows, K, width, mem, 0, 2 * sliversLen + 4);
+      expect(Array.from(mem.subarray(0, sliversLen)), JSON.stringify({ rows, K, width, layout })).toEqual(want);
+    }
   });
 });

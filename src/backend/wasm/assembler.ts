@@ -25,6 +25,7 @@ export const Op = {
   i32Eqz: 0x45,
   i32Eq: 0x46,
   i32And: 0x71,
+  i32Or: 0x72,
   i32Ne: 0x47,
   i32LtU: 0x49,
   i32Add: 0x6a,

@@ -31,8 +31,8 @@ import {
   weightLength,
 } from "../cpu/conv2d.js";
 import type { Conv2dGeometry } from "../../shape/conv-pool.js";
-import { SIMD_TILE_COLS, SIMD_TILE_ROWS, packSlivers, simdAvailable, simdGemm, simdMemory } from "./gemm.js";
-import { biasRows, gatherSlivers, gatherTables, padPlanes, scatterAddRows, tableColumns } from "./pack.js";
+import { SIMD_TILE_COLS, SIMD_TILE_ROWS, simdAvailable, simdGemm, simdMemory } from "./gemm.js";
+import { biasRows, gatherSlivers, gatherTables, packPanel, padPlanes, scatterAddRows, tableColumns } from "./pack.js";
 import { checkLength, destination } from "../cpu/buffers.js";
 import { isDepthwise, simdDepthwiseConv2d } from "./depthwise.js";
 import { align4 } from "./memory.js";
@@ -68,13 +68,13 @@ export function simdConv2d(
   const biasOff = align4(tOff + E + tableColumns(P));
   const yOff = align4(biasOff + coutG * g.groups);
   const yEnd = align4(yOff + coutG * P + 3);
-  const mem = simdMemory(yEnd + inputLength(g));
+  const mem = simdMemory(yEnd + Math.max(inputLength(g), coutG * E));
   copyPadded(g, input, mem, xOff, yEnd);
   if (bias) mem.set(bias.subarray(0, g.outChannels), biasOff);
   else mem.fill(0, biasOff, yOff);
   gatherTables(elements, E, positions, P, tOff);
   for (let gr = 0; gr < g.groups; gr++) {
-    packSlivers(weight, gr * coutG * E, E, 1, coutG, E, SIMD_TILE_ROWS, mem, 0);
+    packPanel(weight, gr * coutG * E, E, 1, coutG, E, SIMD_TILE_ROWS, mem, 0, yEnd);
     for (let n = 0; n < g.batch; n++) {
       const xBase = (n * g.inChannels + gr * cinG) * planeP;
       gatherSlivers(xOff + xBase, elements, E, positions, P, aLen, tOff);
@@ -107,12 +107,12 @@ export function simdConv2dBackwardWeight(
   const xLen = g.batch * g.inChannels * planeP;
   const tOff = align4(xOff + xLen + 3);
   const tEnd = align4(tOff + P + tableColumns(E));
-  const mem = simdMemory(tEnd + inputLength(g));
+  const mem = simdMemory(tEnd + Math.max(inputLength(g), coutG * P));
   copyPadded(g, input, mem, xOff, tEnd);
   gatherTables(positions, P, elements, E, tOff);
   for (let gr = 0; gr < g.groups; gr++) {
     for (let n = 0; n < g.batch; n++) {
-      packSlivers(gradOutput, (n * g.outChannels + gr * coutG) * P, P, 1, coutG, P, SIMD_TILE_ROWS, mem, 0);
+      packPanel(gradOutput, (n * g.outChannels + gr * coutG) * P, P, 1, coutG, P, SIMD_TILE_ROWS, mem, 0, tEnd);
       gatherSlivers(xOff + (n * g.inChannels + gr * cinG) * planeP, positions, P, elements, E, aLen, tOff);
       // The first image writes the tile, the others add to it.
       simdGemm(0, aLen, cBase, mp, np, P, n > 0);
@@ -155,14 +155,15 @@ export function simdConv2dBackwardInput(
   // The (padded) input gradient accumulates in the backend's memory, after the GEMM's panels.
   const yOff = cBase + mp * np;
   const tOff = yOff + yLen;
-  const mem = simdMemory(tOff + E + P + (P >> 3));
+  const stage = align4(tOff + E + P + (P >> 3));
+  const mem = simdMemory(stage + coutG * Math.max(E, P));
   mem.fill(0, yOff, tOff);
   for (let gr = 0; gr < g.groups; gr++) {
     // A = w_g^T: element (e, co) at weight[(gr*coutG + co)*E + e].
-    packSlivers(weight, gr * coutG * E, 1, E, E, coutG, SIMD_TILE_ROWS, mem, 0);
+    packPanel(weight, gr * coutG * E, 1, E, E, coutG, SIMD_TILE_ROWS, mem, 0, stage);
     for (let n = 0; n < g.batch; n++) {
       // B = grad_y_g: element (co, p) at gradOutput[(n*C_out + gr*coutG + co)*P + p].
-      packSlivers(gradOutput, (n * g.outChannels + gr * coutG) * P, 1, P, P, coutG, SIMD_TILE_COLS, mem, aLen);
+      packPanel(gradOutput, (n * g.outChannels + gr * coutG) * P, 1, P, P, coutG, SIMD_TILE_COLS, mem, aLen, stage);
       simdGemm(0, aLen, cBase, mp, np, coutG, false);
       // col2im: column-gradient entry (e, p) lands on the input pixel it was read from.
       scatterAddRows(yOff + (n * g.inChannels + gr * cinG) * planeP, elements, E, positions, P, cBase, np, tOff);

@@ -26,12 +26,20 @@
 import { TsorchError } from "../../errors.js";
 import { checkSgemmArgs, operandStrides, sgemm } from "../cpu/gemm.js";
 import { FunctionBody, I32, V128, encodeModule, Op } from "./assembler.js";
-import { heapF32, instantiate, memoryImport, residentAddress } from "./memory.js";
+import { align4, heapF32, instantiate, memoryImport, residentAddress } from "./memory.js";
+import { packPanel } from "./pack.js";
 import { parallelGemm } from "./threads.js";
 
 /** Rows and columns of the SIMD micro-kernel's tile. */
 const MR = 4;
 const NR = 8;
+/**
+ * Cache blocks: k steps per block and rows of A per block (64 x 4096 floats: 1 MB, L2). Measured here
+ * (kernel alone, alternating rounds, load 10): KC/MC 4096/64 gave 29-40 GFLOP/s over five ResNet-like
+ * shapes, unblocked 29-40, 256/128 27-40; a 512x56x4608 product (ResNet's last layer) gained most (30 -> 36).
+ */
+const KC = 4096;
+const MC = 64;
 
 /**
  * The module: `kernel(a, b, c, k, ldcBytes, acc)` computes one `tileRows x tileCols` tile over k
@@ -40,7 +48,7 @@ const NR = 8;
  * as tileCols-column slivers, both k-major; C row-major with `np` columns. `acc = 0` writes
  * `C = A*B`, otherwise `C += A*B`.
  */
-export function simdGemmModuleBytes(tileRows = MR, tileCols = NR): Uint8Array {
+export function simdGemmModuleBytes(tileRows = MR, tileCols = NR, blockK = KC, blockM = MC): Uint8Array {
   const NV = tileCols / 4; // vectors per row of the tile
   // kernel: params a=0, b=1, c=2, k=3, ldc=4, acc=5; locals: row pointer, tileRows*NV accumulators,
   // NV vectors of B, one splat of A
@@ -76,28 +84,7 @@ export function simdGemmModuleBytes(tileRows = MR, tileCols = NR): Uint8Array {
     kernel.localGet(c).localGet(ldc).op(Op.i32Add).localSet(c);
   }
 
-  // gemm: params a=0, b=1, c=2, mp=3, np=4, k=5, acc=6; locals j=7, i=8, ldc=9, ap=10, cp=11, bj=12
-  const gemm = new FunctionBody([I32, I32, I32, I32, I32, I32]);
-  const [ga, gb, gc, mp, np, gk, gacc, j, i, gldc, ap, cp, bj] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-  gemm.localGet(np).i32Const(4).op(Op.i32Mul).localSet(gldc);
-  gemm.localGet(gb).localSet(bj);
-  gemm.loop(); // over the column slivers of B
-  {
-    gemm.i32Const(0).localSet(i);
-    gemm.localGet(ga).localSet(ap);
-    gemm.localGet(gc).localGet(j).i32Const(4).op(Op.i32Mul).op(Op.i32Add).localSet(cp);
-    gemm.loop(); // over the row slivers of A
-    {
-      gemm.localGet(ap).localGet(bj).localGet(cp).localGet(gk).localGet(gldc).localGet(gacc).call(0);
-      gemm.localGet(ap).localGet(gk).i32Const(4 * tileRows).op(Op.i32Mul).op(Op.i32Add).localSet(ap);
-      gemm.localGet(cp).localGet(gldc).i32Const(tileRows).op(Op.i32Mul).op(Op.i32Add).localSet(cp);
-      gemm.localGet(i).i32Const(tileRows).op(Op.i32Add).localTee(i).localGet(mp).op(Op.i32LtU).brIf(0);
-    }
-    gemm.end();
-    gemm.localGet(bj).localGet(gk).i32Const(4 * tileCols).op(Op.i32Mul).op(Op.i32Add).localSet(bj);
-    gemm.localGet(j).i32Const(tileCols).op(Op.i32Add).localTee(j).localGet(np).op(Op.i32LtU).brIf(0);
-  }
-  gemm.end();
+  const gemm = gemmDriverBody(tileRows, tileCols, blockK, blockM);
 
   return encodeModule({
     memory: memoryImport(),
@@ -107,6 +94,57 @@ export function simdGemmModuleBytes(tileRows = MR, tileCols = NR): Uint8Array {
       { name: "dot_rows", params: [I32, I32, I32, I32, I32, I32], results: [], body: dotRowsBody() },
     ],
   });
+}
+
+/**
+ * The `gemm` driver: runs the kernel (function 0) over C in cache blocks, as in Goto's GEMM. For each
+ * block of `blockK` steps of k, for each block of `blockM` rows of A (its slivers stay in L2 while every
+ * sliver of B passes once), for each B sliver (in L1 while it meets the block's A slivers), for each A
+ * sliver of the block: one tile over the block's k steps, added onto C after the first k block. The
+ * packed panels need no repacking: a k block of a sliver is a contiguous run of it.
+ */
+function gemmDriverBody(tileRows: number, tileCols: number, blockK: number, blockM: number): FunctionBody {
+  const [a, b, c, mp, np, k, acc] = [0, 1, 2, 3, 4, 5, 6];
+  const [pc, kcur, ic, mcur, j, i, ldc, ap, bp, cp, accf, aBlock] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
+  const f = new FunctionBody(new Array<typeof I32>(12).fill(I32));
+  const min = (x: () => void, y: () => void) => {
+    // select(x, y, x < y) with x and y evaluated twice (locals and constants only)
+    x(); y(); x(); y(); f.op(Op.i32LtU).op(0x1b /* select */);
+  };
+  f.localGet(np).i32Const(4).op(Op.i32Mul).localSet(ldc);
+  f.i32Const(0).localSet(pc);
+  f.loop(); // k blocks
+  min(() => f.i32Const(blockK), () => f.localGet(k).localGet(pc).op(Op.i32Sub));
+  f.localSet(kcur);
+  // After the first k block the tiles add onto C (the kernel accumulates for any nonzero flag).
+  f.localGet(acc).localGet(pc).op(Op.i32Or).localSet(accf);
+  f.i32Const(0).localSet(ic);
+  f.loop(); // row blocks of A
+  min(() => f.i32Const(blockM), () => f.localGet(mp).localGet(ic).op(Op.i32Sub));
+  f.localSet(mcur);
+  f.localGet(a).localGet(ic).localGet(k).op(Op.i32Mul).i32Const(4).op(Op.i32Mul).op(Op.i32Add)
+    .localGet(pc).i32Const(4 * tileRows).op(Op.i32Mul).op(Op.i32Add).localSet(aBlock);
+  f.localGet(b).localGet(pc).i32Const(4 * tileCols).op(Op.i32Mul).op(Op.i32Add).localSet(bp);
+  f.i32Const(0).localSet(j);
+  f.loop(); // B slivers
+  f.localGet(aBlock).localSet(ap);
+  f.localGet(c).localGet(ic).localGet(np).op(Op.i32Mul).localGet(j).op(Op.i32Add).i32Const(4).op(Op.i32Mul).op(Op.i32Add)
+    .localSet(cp);
+  f.i32Const(0).localSet(i);
+  f.loop(); // A slivers of the block
+  f.localGet(ap).localGet(bp).localGet(cp).localGet(kcur).localGet(ldc).localGet(accf).call(0);
+  f.localGet(ap).localGet(k).i32Const(4 * tileRows).op(Op.i32Mul).op(Op.i32Add).localSet(ap);
+  f.localGet(cp).localGet(ldc).i32Const(tileRows).op(Op.i32Mul).op(Op.i32Add).localSet(cp);
+  f.localGet(i).i32Const(tileRows).op(Op.i32Add).localTee(i).localGet(mcur).op(Op.i32LtU).brIf(0);
+  f.end();
+  f.localGet(bp).localGet(k).i32Const(4 * tileCols).op(Op.i32Mul).op(Op.i32Add).localSet(bp);
+  f.localGet(j).i32Const(tileCols).op(Op.i32Add).localTee(j).localGet(np).op(Op.i32LtU).brIf(0);
+  f.end();
+  f.localGet(ic).i32Const(blockM).op(Op.i32Add).localTee(ic).localGet(mp).op(Op.i32LtU).brIf(0);
+  f.end();
+  f.localGet(pc).i32Const(blockK).op(Op.i32Add).localTee(pc).localGet(k).op(Op.i32LtU).brIf(0);
+  f.end();
+  return f;
 }
 
 /** Float32 lanes `l` of the two vectors on the stack as the byte lanes of `i8x16.shuffle`. */
@@ -347,12 +385,14 @@ export function sgemmSimd(
   const np = Math.ceil(N / NR) * NR;
   const aLen = mp * K;
   const bLen = np * K;
-  const mem = simdMemory(aLen + bLen + mp * np);
+  const cBase = aLen + bLen;
   const [rsA, csA] = operandStrides(transA, lda);
   const [rsB, csB] = operandStrides(transB, ldb);
-  packSlivers(A, aOffset, rsA, csA, M, K, MR, mem, 0);
-  packSlivers(B, bOffset, csB, rsB, N, K, NR, mem, aLen);
-  const cBase = aLen + bLen;
+  // Where packPanel stages each operand's block before packing it.
+  const stage = align4(cBase + mp * np);
+  const mem = simdMemory(stage + Math.max((M - 1) * rsA + (K - 1) * csA, (N - 1) * csB + (K - 1) * rsB) + 1);
+  packPanel(A, aOffset, rsA, csA, M, K, MR, mem, 0, stage);
+  packPanel(B, bOffset, csB, rsB, N, K, NR, mem, aLen, stage);
   simdGemm(0, aLen, cBase, mp, np, K, false);
   for (let i = 0; i < M; i++) {
     const src = cBase + i * np;

@@ -9,7 +9,8 @@
  * partial sliver is gathered whole, its extra columns repeating the last real one.
  */
 import { FunctionBody, I32, V128, encodeModule, Op } from "./assembler.js";
-import { heapF32, heapI32, instantiate, memoryImport } from "./memory.js";
+import { heapF32, heapI32, instantiate, memoryImport, residentAddress } from "./memory.js";
+import { packSlivers } from "./gemm.js";
 
 /**
  * The module: `gather(cols, slivers, rows, k, dst, x)`, byte addresses: element (k, j) is read at
@@ -59,6 +60,9 @@ export function packModuleBytes(): Uint8Array {
       { name: "scatter_add", params: [I32, I32, I32, I32, I32, I32, I32], results: [], body: scatterAddBody() },
       { name: "bias_rows", params: [I32, I32, I32, I32, I32, I32], results: [], body: biasRowsBody() },
       { name: "pad_planes", params: new Array<typeof I32>(10).fill(I32), results: [], body: padPlanesBody() },
+      { name: "pack_rows4", params: [I32, I32, I32, I32, I32], results: [], body: packRows4Body() },
+      { name: "pack_cols4", params: [I32, I32, I32, I32, I32], results: [], body: packColsBody(4) },
+      { name: "pack_cols8", params: [I32, I32, I32, I32, I32], results: [], body: packColsBody(8) },
     ],
   });
 }
@@ -190,10 +194,94 @@ function padPlanesBody(): FunctionBody {
   return f;
 }
 
+/** Float32 lanes `l` of the two vectors on the stack as the byte lanes of `i8x16.shuffle`. */
+function lanes(l: readonly number[]): number[] {
+  return l.flatMap((x) => [4 * x, 4 * x + 1, 4 * x + 2, 4 * x + 3]);
+}
+
+/**
+ * `pack_rows4(src, ld, groups, k, dst)`, byte addresses (`ld` in bytes): packs `4*groups` rows of `k`
+ * floats (row r at `src + r*ld`) as 4-row slivers, k-major (the A layout of the SIMD GEMM): four k at a
+ * time as a 4x4 transpose in shuffles, the last `k % 4` one by one.
+ */
+function packRows4Body(): FunctionBody {
+  const [src, ld, groups, K, dst] = [0, 1, 2, 3, 4];
+  const [r1, r2, r3, kk, end] = [5, 6, 7, 8, 9];
+  const [va, vb, vc, vd, t0, t1, t2, t3] = [10, 11, 12, 13, 14, 15, 16, 17];
+  const f = new FunctionBody([I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128]);
+  f.block();
+  f.localGet(groups).op(Op.i32Eqz).brIf(0);
+  f.localGet(K).i32Const(-4).op(Op.i32And).i32Const(2).op(0x74 /* i32.shl */).localSet(end); // bytes of whole quads
+  f.loop(); // row groups
+  f.localGet(src).localGet(ld).op(Op.i32Add).localTee(r1).localGet(ld).op(Op.i32Add).localTee(r2).localGet(ld).op(Op.i32Add)
+    .localSet(r3);
+  f.i32Const(0).localSet(kk);
+  f.block();
+  f.localGet(end).op(Op.i32Eqz).brIf(0);
+  f.loop(); // four k at a time
+  [src, r1, r2, r3].forEach((row, q) => f.localGet(row).localGet(kk).op(Op.i32Add).v128Load(0).localSet([va, vb, vc, vd][q]!));
+  f.localGet(va).localGet(vb).i8x16Shuffle(lanes([0, 4, 1, 5])).localSet(t0);
+  f.localGet(va).localGet(vb).i8x16Shuffle(lanes([2, 6, 3, 7])).localSet(t1);
+  f.localGet(vc).localGet(vd).i8x16Shuffle(lanes([0, 4, 1, 5])).localSet(t2);
+  f.localGet(vc).localGet(vd).i8x16Shuffle(lanes([2, 6, 3, 7])).localSet(t3);
+  f.localGet(dst).localGet(t0).localGet(t2).i8x16Shuffle(lanes([0, 1, 4, 5])).v128Store(0);
+  f.localGet(dst).localGet(t0).localGet(t2).i8x16Shuffle(lanes([2, 3, 6, 7])).v128Store(16);
+  f.localGet(dst).localGet(t1).localGet(t3).i8x16Shuffle(lanes([0, 1, 4, 5])).v128Store(32);
+  f.localGet(dst).localGet(t1).localGet(t3).i8x16Shuffle(lanes([2, 3, 6, 7])).v128Store(48);
+  f.localGet(dst).i32Const(64).op(Op.i32Add).localSet(dst);
+  f.localGet(kk).i32Const(16).op(Op.i32Add).localTee(kk).localGet(end).op(Op.i32LtU).brIf(0);
+  f.end();
+  f.end();
+  f.block();
+  f.localGet(kk).localGet(K).i32Const(2).op(0x74).op(0x4f /* i32.ge_u */).brIf(0);
+  f.loop(); // the last k % 4, one k at a time
+  [src, r1, r2, r3].forEach((row, q) => f.localGet(dst).localGet(row).localGet(kk).op(Op.i32Add).f32Load(0).f32Store(4 * q));
+  f.localGet(dst).i32Const(16).op(Op.i32Add).localSet(dst);
+  f.localGet(kk).i32Const(4).op(Op.i32Add).localTee(kk).localGet(K).i32Const(2).op(0x74).op(Op.i32LtU).brIf(0);
+  f.end();
+  f.end();
+  f.localGet(r3).localGet(ld).op(Op.i32Add).localSet(src);
+  f.localGet(groups).i32Const(1).op(Op.i32Sub).localTee(groups).brIf(0);
+  f.end();
+  f.end();
+  return f;
+}
+
+/**
+ * `pack_colsW(src, ld, slivers, k, dst)`, byte addresses (`ld` in bytes), W = 4 or 8: the slivers of a
+ * matrix whose sliver rows are already contiguous (element (j, k) at `src + 4*j + k*ld`, a row-major
+ * B, or a transposed A): `W` floats per k copied as vectors.
+ */
+function packColsBody(width: 4 | 8): FunctionBody {
+  const [src, ld, slivers, K, dst] = [0, 1, 2, 3, 4];
+  const [p, kk] = [5, 6];
+  const f = new FunctionBody([I32, I32]);
+  f.block();
+  f.localGet(slivers).op(Op.i32Eqz).brIf(0);
+  f.localGet(K).op(Op.i32Eqz).brIf(0);
+  f.loop(); // slivers
+  f.localGet(src).localSet(p);
+  f.localGet(K).localSet(kk);
+  f.loop(); // k
+  for (let h = 0; h < width / 4; h++) f.localGet(dst).localGet(p).v128Load(16 * h).v128Store(16 * h);
+  f.localGet(dst).i32Const(4 * width).op(Op.i32Add).localSet(dst);
+  f.localGet(p).localGet(ld).op(Op.i32Add).localSet(p);
+  f.localGet(kk).i32Const(1).op(Op.i32Sub).localTee(kk).brIf(0);
+  f.end();
+  f.localGet(src).i32Const(4 * width).op(Op.i32Add).localSet(src);
+  f.localGet(slivers).i32Const(1).op(Op.i32Sub).localTee(slivers).brIf(0);
+  f.end();
+  f.end();
+  return f;
+}
+
 interface Exports {
   gather: (cols: number, slivers: number, rows: number, k: number, dst: number, x: number) => void;
   scatter_add: (cols: number, slivers: number, rows: number, k: number, src: number, ld: number, flags: number) => void;
   bias_rows: (src: number, ld: number, rows: number, cols: number, bias: number, dst: number) => void;
+  pack_rows4: (src: number, ld: number, groups: number, k: number, dst: number) => void;
+  pack_cols4: (src: number, ld: number, slivers: number, k: number, dst: number) => void;
+  pack_cols8: (src: number, ld: number, slivers: number, k: number, dst: number) => void;
   pad_planes: (src: number, dst: number, planes: number, inH: number, inW: number, outH: number, outW: number, top: number, left: number, fill: number) => void;
 }
 
@@ -293,4 +381,36 @@ export function padPlanes(
 ): void {
   fillFloat[0] = fill;
   module().pad_planes(src << 2, dst << 2, planes, inH, inW, outH, outW, top, left, fillBits[0]!);
+}
+
+/**
+ * `packSlivers` (gemm.ts) done in WebAssembly where the layout allows: the `rows x K` matrix with element
+ * (i, k) at `X[off + i*rs + k*cs]` is read where it is when resident in the backend's memory, else
+ * copied as one block to `stage` (floats; room for `(rows-1)*rs + (K-1)*cs + 1` floats), then packed into `width`-row slivers at `base` by
+ * `pack_rows4` (rows contiguous: cs = 1, width 4) or `pack_colsW` (slivers' rows contiguous: rs = 1).
+ * A last partial sliver, and other layouts, are packed by `packSlivers`. The copy is a memcpy and the
+ * packing vector moves: about 5x faster than `packSlivers` on a ResNet weight.
+ */
+export function packPanel(
+  X: Float32Array, off: number, rs: number, cs: number, rows: number, K: number, width: 4 | 8,
+  mem: Float32Array, base: number, stage: number,
+): void {
+  const whole = rows - (rows % width);
+  const rowsFirst = cs === 1 && width === 4 && rs >= K;
+  const colsFirst = rs === 1 && cs >= width;
+  if (whole === 0 || K === 0 || (!rowsFirst && !colsFirst)) {
+    packSlivers(X, off, rs, cs, rows, K, width, mem, base);
+    return;
+  }
+  // A resident array (a parameter: memory.ts) is packed from where it is, anything else staged first.
+  const resident = residentAddress(X);
+  let from = resident + 4 * off;
+  if (resident < 0) {
+    const span = (whole - 1) * rs + (K - 1) * cs + 1;
+    mem.set(X.subarray(off, off + span), stage);
+    from = stage << 2;
+  }
+  if (rowsFirst) module().pack_rows4(from, rs << 2, whole >> 2, K, base << 2);
+  else (width === 4 ? module().pack_cols4 : module().pack_cols8)(from, cs << 2, whole / width, K, base << 2);
+  if (whole < rows) packSlivers(X, off + whole * rs, rs, cs, rows - whole, K, width, mem, base + whole * K);
 }
