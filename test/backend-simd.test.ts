@@ -13,6 +13,7 @@ import { packSlivers, sgemmSimd, simdAvailable, simdGemmModuleBytes, simdMemory 
 import { isDepthwise } from "../src/backend/wasm/depthwise.js";
 import { simdMaxPool2d } from "../src/backend/wasm/pool2d.js";
 import { packPanel, padPlanes } from "../src/backend/wasm/pack.js";
+import { makeResident, residentAddress } from "../src/backend/wasm/memory.js";
 import { maxPool2d } from "../src/backend/cpu/pool2d.js";
 import { FunctionBody, I32, Op, encodeModule } from "../src/backend/wasm/assembler.js";
 import { compare, f32, loadFixture, randomArray, rng, type Encoded } from "./backend-helpers.js";
@@ -257,6 +258,14 @@ describe("SIMD panel packing", () => {
       mem.fill(7, 0, 2 * sliversLen);
       packPanel(X, 5, rs, cs, rows, K, width, mem, 0, 2 * sliversLen + 4);
       expect(Array.from(mem.subarray(0, sliversLen)), JSON.stringify({ rows, K, width, layout })).toEqual(want);
+      // The same matrix resident in the backend's memory (a parameter) is packed where it is.
+      const holder = { data: X.slice() };
+      expect(makeResident(holder)).toBe(true);
+      expect(residentAddress(holder.data)).toBeGreaterThan(0);
+      const heap = simdMemory(4 * sliversLen + 4096);
+      heap.fill(7, 0, 2 * sliversLen);
+      packPanel(holder.data, 5, rs, cs, rows, K, width, heap, 0, 2 * sliversLen + 4);
+      expect(Array.from(heap.subarray(0, sliversLen)), `resident ${JSON.stringify({ rows, K, width, layout })}`).toEqual(want);
     }
   });
 });
