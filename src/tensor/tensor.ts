@@ -97,7 +97,7 @@ export class Tensor {
   constructor(storage: Storage, shape: readonly number[], strides: readonly number[], offset: number, dtype: DType) {
     this.storage = storage;
     // Shapes are immutable: a frozen Size (another tensor's shape) is shared instead of copied.
-    this.shape = shape instanceof Size && Object.isFrozen(shape) ? shape : (Object.freeze(Size.of_(shape)) as Size);
+    this.shape = shape instanceof Size && Object.isFrozen(shape) ? shape : Size.frozen(shape);
     this._strides = strides;
     this._offset = offset;
     this.dtype = dtype;
