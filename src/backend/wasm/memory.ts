@@ -137,9 +137,17 @@ export function makeResident(holder: { data: Float32Array }): boolean {
   const start = take(bytes);
   if (start < 0) return false;
   const end = start + bytes;
-  if (end > residentTop) residentTop = end;
   const m = memory;
-  if (m.buffer.byteLength < residentTop) m.grow(Math.ceil((residentTop - m.buffer.byteLength) / 65536));
+  if (m.buffer.byteLength < end) {
+    try {
+      m.grow(Math.ceil((end - m.buffer.byteLength) / 65536));
+    } catch {
+      // The engine would not commit the pages (a strict overcommit policy, say): stay an ordinary array.
+      release(start, end);
+      return false;
+    }
+  }
+  if (end > residentTop) residentTop = end;
   const buffer = m.buffer;
   memoryBuffers.add(buffer);
   const data = new Float32Array(buffer, start, src.length);
