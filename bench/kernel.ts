@@ -17,7 +17,7 @@
  * `--quick` shortens every phase (a 2 s busy loop, fewer repeats).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { launchKernel, type LaunchedKernel } from "../kernel/client.js";
@@ -36,6 +36,21 @@ function row(name: string, samples: number[], target?: number): void {
   console.log(`${name.padEnd(38)} median ${median.toFixed(2).padStart(8)} ms  p90 ${p90.toFixed(2).padStart(8)}  min ${min.toFixed(2).padStart(8)}  max ${max.toFixed(2).padStart(8)}  (n=${n})${verdict}`);
 }
 
+/**
+ * CPU time (user + system, all threads) a process has used so far, in ms, from /proc: what its
+ * start costs independently of how loaded the machine is. Undefined where /proc is missing.
+ */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
 async function time<T>(fn: () => Promise<T>): Promise<number> {
   const t = performance.now();
   await fn();
@@ -51,20 +66,23 @@ async function main(): Promise<void> {
   const firstResults: number[] = [];
   const firstIdles: number[] = [];
   const ipykernel: number[] = [];
+  const firstCpu: number[] = [];
+  const ipykernelCpu: number[] = [];
   const hasIpykernel = spawnSync("/usr/bin/python3", ["-c", "import ipykernel"]).status === 0;
   const launches = quick ? 3 : 6;
   let kernel: LaunchedKernel | undefined;
   /** Spawn → the first `1 + 1`'s result (its execute_result), and → its idle. */
-  async function firstResult(k: LaunchedKernel, spawned: number): Promise<{ reply: number; idle: number; sent: number }> {
+  async function firstResult(k: LaunchedKernel, spawned: number): Promise<{ reply: number; idle: number; sent: number; cpu: number | undefined }> {
     const sent = performance.now();
     const header = k.client.send("shell", "execute_request", { code: "1 + 1", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
     const isResult = (m: { parent_header: { msg_id?: string }; header: { msg_type: string } }) => m.parent_header.msg_id === header.msg_id && m.header.msg_type === "execute_result";
     const result = await k.client.inbox.iopub.take(isResult, 60_000, "the first result");
     if ((result.content.data as Record<string, string>)["text/plain"] !== "2") throw new Error(`the first 1 + 1 gave ${JSON.stringify(result.content)}`);
     const shown = performance.now();
+    const cpu = cpuMs(k.process.pid);
     await k.client.reply("shell", header.msg_id, 60_000);
     await k.client.collect(header.msg_id, 60_000);
-    return { reply: shown - spawned, idle: performance.now() - spawned, sent: shown - sent };
+    return { reply: shown - spawned, idle: performance.now() - spawned, sent: shown - sent, cpu };
   }
   // Launches alternate with ipykernel's, so a burst of load on this shared machine hits both.
   for (let i = 0; i < launches; i++) {
@@ -77,6 +95,7 @@ async function main(): Promise<void> {
       firstCells.push(first.sent);
       firstResults.push(first.reply);
       firstIdles.push(first.idle);
+      if (first.cpu !== undefined) firstCpu.push(first.cpu);
     }
     if (i < launches - 1) await k.stop();
     else kernel = k;
@@ -84,7 +103,9 @@ async function main(): Promise<void> {
       // ipykernel through the same client: what a Python user waits from start to the first result.
       const spawnedPy = performance.now();
       const py = await launchKernel({ argv: ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"], env: { PYDEVD_DISABLE_FILE_VALIDATION: "1" } });
-      ipykernel.push((await firstResult(py, spawnedPy)).reply);
+      const pyFirst = await firstResult(py, spawnedPy);
+      ipykernel.push(pyFirst.reply);
+      if (pyFirst.cpu !== undefined) ipykernelCpu.push(pyFirst.cpu);
       await py.stop();
     }
   }
@@ -97,6 +118,12 @@ async function main(): Promise<void> {
   if (ipykernel.length > 0) {
     row("start → first result (ipykernel)", ipykernel);
     console.log(`start → first result, tsorch / ipykernel (medians): ${(stats(firstResults).median / stats(ipykernel).median).toFixed(2)}×`);
+  }
+  // Wall time above depends on the machine's load; the CPU the process spent until its first result does much less.
+  if (firstCpu.length > 0) row("CPU until first result (tsorch)", firstCpu);
+  if (ipykernelCpu.length > 0) {
+    row("CPU until first result (ipykernel)", ipykernelCpu);
+    console.log(`CPU until first result, tsorch / ipykernel (medians): ${(stats(firstCpu).median / stats(ipykernelCpu).median).toFixed(2)}×`);
   } else console.log("start → first result (ipykernel): not measured (/usr/bin/python3 has no ipykernel)");
 
   const replies: number[] = [];

@@ -70,6 +70,8 @@ export type ToMain =
   | { kind: "fatal"; error: string }
   /** `refused`: an authentic request the I/O thread could not accept (why); answered with an error reply. */
   | { kind: "request"; channel: Channel; message: Message; refused?: string }
+  /** The I/O thread answered a kernel_info_request itself: a frontend is there, its cells may follow. */
+  | { kind: "kernel_info" }
   | { kind: "interrupt"; seq: number; cell: number }
   | { kind: "shutdown"; restart: boolean }
   | { kind: "closed" };

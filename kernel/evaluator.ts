@@ -89,7 +89,8 @@ export async function loadEvaluator(options: EvaluatorOptions): Promise<Evaluato
   const override = process.env.TSORCH_EVALUATOR;
   const url = override ? pathToFileURL(override).href : new URL("./eval/index.js", import.meta.url).href;
   try {
-    const module = (await import(url)) as { CellEvaluator?: EvaluatorClass; default?: EvaluatorClass };
+    // A literal specifier, so that a bundler bundles the evaluator (see scripts/bundle.mjs).
+    const module = (override ? await import(url) : await import("./eval/index.js")) as { CellEvaluator?: EvaluatorClass; default?: EvaluatorClass };
     const Class = module.CellEvaluator ?? module.default;
     if (typeof Class !== "function") throw new Error(`${url} does not export a CellEvaluator class`);
     return new Class(options);

@@ -52,12 +52,23 @@ interface RunningCell {
 
 const realExit = process.exit.bind(process);
 
+/** Defined (true) in the bundled CLI (scripts/bundle.mjs), which bundles the I/O thread too. */
+declare const TSORCH_BUNDLE: boolean | undefined;
+/** The I/O thread's module, beside this one. */
+const WORKER_MODULE = typeof TSORCH_BUNDLE !== "undefined" && TSORCH_BUNDLE ? "./worker.bundle.js" : "./worker.js";
+
 function nowSeconds(): number {
   return Math.floor(Date.now() / 1000) % 2 ** 31;
 }
 
 /** How long the kernel must be quiet before the evaluator's warm-up builds the project. */
 const WARM_UP_QUIET_MS = 300;
+/**
+ * ...and this long after a frontend's kernel_info_request (answered by the I/O thread): a client
+ * that just connected usually sends its first cells next (Run All, nbconvert, `tsorch run`), and
+ * they should run at once in the quick path rather than wait for the whole warm-up.
+ */
+const WARM_UP_AFTER_CONNECT_MS = 1000;
 
 export class Kernel {
   private readonly sender = defaultSender();
@@ -85,6 +96,8 @@ export class Kernel {
   private busy = false;
   /** When the last shell request started (the warm-up waits for a quiet moment). */
   private lastRequestAt = 0;
+  /** When the I/O thread last answered a kernel_info_request (a frontend connecting). */
+  private lastKernelInfoAt = 0;
   private running: RunningCell | undefined;
   private handledInterrupt = 0;
   private shuttingDown = false;
@@ -147,7 +160,7 @@ export class Kernel {
       this.failed = reject;
     });
     this.port.on("message", (message: ToMain) => this.onMessage(message));
-    this.worker = new Worker(new URL("./worker.js", import.meta.url), {
+    this.worker = new Worker(new URL(WORKER_MODULE, import.meta.url), {
       workerData: init,
       transferList: [this.workerPort, this.workerStdinPort],
       // The worker's own stdio goes straight to the process's descriptors, not into a cell's output.
@@ -210,7 +223,8 @@ export class Kernel {
     // all of it. The cells a frontend sends right after start (Run All) run before the checker
     // instead, so the warm-up starts only once the kernel has been quiet for a moment.
     const warmUpWhenQuiet = () => {
-      if (this.busy || this.queue.length > 0 || performance.now() - this.lastRequestAt < WARM_UP_QUIET_MS) {
+      const now = performance.now();
+      if (this.busy || this.queue.length > 0 || now - this.lastRequestAt < WARM_UP_QUIET_MS || now - this.lastKernelInfoAt < WARM_UP_AFTER_CONNECT_MS) {
         native.setTimeout(warmUpWhenQuiet, WARM_UP_QUIET_MS).unref();
         return;
       }
@@ -275,6 +289,9 @@ export class Kernel {
           this.queue.push({ channel: message.channel, message: message.message, ...(message.refused !== undefined ? { refused: message.refused } : {}) });
           this.pump();
         }
+        break;
+      case "kernel_info":
+        this.lastKernelInfoAt = performance.now();
         break;
       case "interrupt":
         this.onInterrupt(message.seq, message.cell);

@@ -53,12 +53,15 @@ export async function loadRuntime(): Promise<Runtime> {
   const url = new URL("../src/index.js", import.meta.url);
   let module: Record<string, unknown>;
   try {
-    module = (await import(url.href)) as Record<string, unknown>;
+    // A literal specifier, so that a bundler bundles the runtime (see scripts/bundle.mjs).
+    module = (await import("../src/index.js")) as Record<string, unknown>;
   } catch (err) {
     const error = `the tsorch runtime (${fileURLToPath(url)}) could not be loaded: ${(err as Error).message}`;
     log.warn(error);
     return { exports: {}, error };
   }
+  // Cells that import "tsorch" get this same instance (see kernel/eval/modules.ts).
+  (globalThis as Record<symbol, unknown>)[Symbol.for("tsorch.runtime")] = module;
   const exports: Record<string, unknown> = {};
   for (const name of RUNTIME_NAMES) if (module[name] !== undefined) exports[name] = module[name];
   const missing = RUNTIME_NAMES.filter((n) => !(n in exports));

@@ -318,6 +318,7 @@ function onFrames(channel: Channel, frames: Buffer[]): void {
   if (type === "kernel_info_request" && (channel === "control" || pendingShell === 0)) {
     // Nothing queued on shell, so answering here keeps the order and does not wait for TypeScript to load.
     void answer(channel, message, "kernel_info_reply", init.kernelInfo);
+    toMain({ kind: "kernel_info" });
     return;
   }
   if (type === "interrupt_request") {

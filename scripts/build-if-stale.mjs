@@ -4,7 +4,8 @@
  * that way again; a full TypeScript build there would cost 20 s behind a spinner for nothing.
  *
  * dist/ is current when every .ts file under the compiled directories has its .js beside it in
- * dist/ that is at least as new, and tsconfig.json is older than the oldest of them.
+ * dist/ that is at least as new, tsconfig.json is older than the oldest of them, and the bundled
+ * CLI (scripts/bundle.mjs) is at least as new as all of them.
  * `npm run build` always builds.
  */
 import { spawnSync } from "node:child_process";
@@ -34,6 +35,8 @@ function mtime(file) {
 /** Why dist/ must be rebuilt, or undefined when it is current. */
 function staleReason() {
   const config = mtime(join(root, "tsconfig.json")) ?? Infinity;
+  const bundle = mtime(join(root, "dist", "kernel", "cli.bundle.js"));
+  if (bundle === undefined) return "dist/kernel/cli.bundle.js is missing";
   for (const dir of SOURCES) {
     for (const file of tsFiles(join(root, dir))) {
       const out = join(root, "dist", relative(root, file)).replace(/\.ts$/, ".js");
@@ -41,6 +44,7 @@ function staleReason() {
       if (built === undefined) return `${relative(root, out)} is missing`;
       if (built < (mtime(file) ?? Infinity)) return `${relative(root, file)} changed`;
       if (built < config) return "tsconfig.json changed";
+      if (bundle < built) return `dist/kernel/cli.bundle.js is older than ${relative(root, out)}`;
     }
   }
   return undefined;

@@ -19,9 +19,25 @@ import { builtinModules, createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import vm from "node:vm";
+import { packageRoot } from "./package-root.js";
 import { typescript } from "./typescript.js";
 
 export type ModuleNamespace = Record<string, unknown>;
+
+/**
+ * Where a host that already loaded tsorch's runtime (the kernel, see kernel/preload.ts) leaves
+ * its module namespace. `import ... from "tsorch"` in a cell then gets that same instance, also
+ * when the host runs bundled: a second copy would make a cell's tensors and modules strangers to
+ * the preloaded `torch` and `nn` (`instanceof` fails, two random generators).
+ */
+export const LOADED_RUNTIME = Symbol.for("tsorch.runtime");
+
+/** The preloaded runtime when `file` is the package's own entry (dist/src/index.js), else undefined. */
+function loadedRuntime(file: string): ModuleNamespace | undefined {
+  const runtime = (globalThis as Record<symbol, unknown>)[LOADED_RUNTIME];
+  if (runtime === undefined || file !== path.join(packageRoot(), "dist", "src", "index.js")) return undefined;
+  return runtime as ModuleNamespace;
+}
 
 /** Thrown when a specifier resolves to nothing; `code` matches Node's. */
 export class ModuleNotFoundError extends Error {
@@ -82,6 +98,8 @@ export class ModuleLoader {
     if (typeof specifier !== "string") specifier = String(specifier);
     const resolved = this.resolve(specifier, this.cwd);
     if (resolved.startsWith("node:")) return (await import(resolved)) as ModuleNamespace;
+    const runtime = loadedRuntime(resolved);
+    if (runtime) return runtime;
     if (isTypeScriptFile(resolved)) return this.loadLocalTs(resolved).exports;
     if (resolved.endsWith(".json")) return { default: JSON.parse(fs.readFileSync(resolved, "utf8")) as unknown };
     const url = pathToFileURL(resolved);
@@ -112,6 +130,14 @@ export class ModuleLoader {
     if (specifier.startsWith(".") || path.isAbsolute(specifier)) {
       const file = resolveFile(path.resolve(dir, specifier));
       if (file && isTypeScriptFile(file)) return this.loadLocalTs(file).exports;
+    } else if (!specifier.startsWith("node:") && !builtinModules.includes(specifier)) {
+      let runtime: ModuleNamespace | undefined;
+      try {
+        runtime = loadedRuntime(this.resolve(specifier, dir));
+      } catch {
+        runtime = undefined; // Node's require says what is wrong below
+      }
+      if (runtime) return runtime;
     }
     try {
       return base(specifier);

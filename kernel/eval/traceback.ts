@@ -32,6 +32,7 @@ import { fileURLToPath } from "node:url";
 import util from "node:util";
 import type * as TS from "typescript";
 import { CYAN, DIM, RESET, RULE, cellLocation, errorLine, sourceContext, tracebackHeader } from "./ansi.js";
+import { unbundleFrame } from "./bundle-frames.js";
 import { kernelDirectories, packageRoot, runtimeDirectories } from "./package-root.js";
 import { splitLines } from "./positions.js";
 import { SourceMap } from "./source-map.js";
@@ -134,7 +135,7 @@ export class TracebackFormatter {
   /** One chunk of text per shown frame (or folded group of runtime frames), oldest first. */
   private frameChunks(error: unknown, executionCount: number | undefined): string[] {
     const stack = typeof error === "object" && error !== null ? (error as { stack?: unknown }).stack : undefined;
-    const frames = typeof stack === "string" ? parseStack(stack) : [];
+    const frames = typeof stack === "string" ? parseStack(stack).map(unbundleFrame) : [];
     const cellIndexes = frames.map((f, i) => (this.cells.has(f.file) ? i : -1)).filter((i) => i >= 0);
     // Everything older than the outermost cell frame is the machinery that ran the cell.
     const shown = cellIndexes.length > 0 ? frames.slice(0, cellIndexes[cellIndexes.length - 1]! + 1) : frames;

@@ -1,0 +1,61 @@
+/**
+ * `npm run build`, second step: bundles the compiled CLI (dist/kernel/cli.js and everything it
+ * imports from dist/) into dist/kernel/cli.bundle.js plus chunks beside it, and the I/O thread
+ * (dist/kernel/worker.js) into dist/kernel/worker.bundle.js.
+ *
+ * Node spends ~1 ms per ES module resolving, reading and linking it; the kernel and runtime are
+ * ~300 modules, which was most of the time from start to the first cell's result. One bundle
+ * loads in a fraction of that. The kernelspec, `npx tsorch` and the tests start the bundle
+ * (see `cliPath` in kernel/paths.ts); dist/kernel/cli.js stays runnable on its own.
+ *
+ * - Code splitting keeps the dynamic imports lazy: the runtime (`../src/index.js`), the
+ *   evaluator and the commands load as their own chunks when first needed, so kernel_info is
+ *   answered before they are read. Chunks sit in dist/kernel/ so that `new URL("./worker.js",
+ *   import.meta.url)` and the other paths relative to a module still name the same files.
+ * - Packages (typescript, zeromq, ws, ...) stay external and load from node_modules.
+ * - The source map points at the compiled files in dist/ (their own TypeScript maps are not
+ *   folded in), so a traceback frame inside the bundle maps back to the dist/src file and line
+ *   the unbundled runtime would have reported (see kernel/eval/bundle-frames.ts).
+ */
+import { build } from "esbuild";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "dist", "kernel");
+
+/** Reads dist/**\/*.js without its `//# sourceMappingURL` line (see above). */
+const withoutInputMaps = {
+  name: "without-input-maps",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, (args) => ({
+      contents: readFileSync(args.path, "utf8").replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "\n"),
+      loader: "js",
+    }));
+  },
+};
+
+const started = Date.now();
+// The previous build's chunks (their names carry content hashes, so they would pile up).
+for (const name of readdirSync(out)) if (/^(cli|worker)\.bundle/.test(name)) rmSync(join(out, name));
+await build({
+  // The I/O thread (kernel/worker.ts) runs in a thread of its own and has its own entry.
+  entryPoints: { "cli.bundle": join(out, "cli.js"), "worker.bundle": join(out, "worker.js") },
+  define: { TSORCH_BUNDLE: "true" },
+  outdir: out,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  packages: "external",
+  chunkNames: "cli.bundle-[hash]",
+  sourcemap: "linked",
+  // Class and function names appear in tracebacks, reprs and errors (`Linear.forward`).
+  keepNames: true,
+  legalComments: "none",
+  logLevel: "warning",
+  plugins: [withoutInputMaps],
+});
+console.log(`bundled dist/kernel/cli.bundle.js in ${Date.now() - started} ms`);
