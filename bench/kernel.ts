@@ -147,11 +147,27 @@ async function main(): Promise<void> {
 
   const completions: number[] = [];
   const idleRequests: number[] = [];
-  for (let i = 0; i < (quick ? 20 : 50); i++) {
-    completions.push(await time(() => client.request("shell", "complete_request", { code: i % 2 ? "Math.ma" : "torch.ze", cursor_pos: i % 2 ? 7 : 8 })));
+  // A member of a global, of a module, and a bare word; ipykernel gets the same three kinds.
+  const completing = ["Math.ma", "torch.ze", "con"];
+  for (let i = 0; i < (quick ? 21 : 51); i++) {
+    const code = completing[i % completing.length]!;
+    completions.push(await time(() => client.request("shell", "complete_request", { code, cursor_pos: code.length })));
     idleRequests.push(await time(() => client.request("shell", "kernel_info_request", {})));
   }
   row("complete_request → reply", completions, 10);
+  if (hasIpykernel) {
+    const py = await launchKernel({ argv: ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"], env: { PYDEVD_DISABLE_FILE_VALIDATION: "1" } });
+    await py.client.execute("import math, os");
+    const pyCompleting = ["math.fa", "os.pa", "pri"];
+    const pyCompletions: number[] = [];
+    for (let i = 0; i < (quick ? 21 : 51); i++) {
+      const code = pyCompleting[i % pyCompleting.length]!;
+      pyCompletions.push(await time(() => py.client.request("shell", "complete_request", { code, cursor_pos: code.length })));
+    }
+    await py.stop();
+    row("complete_request → reply (ipykernel)", pyCompletions);
+    console.log(`completion, tsorch / ipykernel (medians): ${(stats(completions).median / stats(pyCompletions).median).toFixed(2)}×`);
+  }
   row("kernel_info_request (shell) → idle", idleRequests);
 
   const idleBeats: number[] = [];

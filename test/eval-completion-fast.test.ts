@@ -84,6 +84,35 @@ describe("member completion without a new program", () => {
   });
 });
 
+describe("bare-word completion without a new program", () => {
+  const words = ["t", "tor", "n", "ne", "Ne", "Ma", "co", "le", "_", "s", "ob", "ma", "re", "di", "F", "zzz", "const a = 1\nne", "net.forward\nto"];
+  test.each(words)("%j reads as the language service's", (code) => {
+    const fast = nb.ev.complete(code, [...code].length);
+    const slow = nb.ev.complete(code, [...code].length, false);
+    expect(fast.matches).toEqual(slow.matches);
+    const kinds = (r: typeof fast) => entries(r).map((e) => e.split(" ").slice(0, 2).join(" "));
+    expect(kinds(fast)).toEqual(kinds(slow));
+    const signatures = (r: typeof fast) => (r.metadata._jupyter_types_experimental as Entry[]).map((e) => e.signature);
+    const [a, b] = [signatures(fast), signatures(slow)];
+    expect(a.filter((sig, i) => sig !== "" && b[i] !== "" && sig !== b[i])).toEqual([]);
+    expect([fast.cursor_start, fast.cursor_end]).toEqual([slow.cursor_start, slow.cursor_end]);
+  });
+
+  test("a bare word lists the notebook's names, globals and keywords; not names hidden by _", () => {
+    expect(nb.ev.complete("ne", 2).matches).toEqual(expect.arrayContaining(["net", "new"]));
+    expect(nb.ev.complete("tor", 3).matches).toContain("torch");
+    expect(nb.ev.complete("Ma", 2).matches).toContain("Math");
+    expect(nb.ev.complete("co", 2).matches).toEqual(expect.arrayContaining(["const", "console", "continue"]));
+    expect(nb.ev.complete("t", 1).matches.some((m) => m.startsWith("_"))).toBe(false);
+  });
+
+  test("a name the cell declares, or a word inside an expression, is still offered (the full way)", () => {
+    expect(nb.ev.complete("const netty = 1\nne", 18).matches).toEqual(expect.arrayContaining(["net", "netty", "new"]));
+    expect(nb.ev.complete("Math.max(ne", 11).matches).toContain("net");
+    expect(nb.ev.complete("function g(nested: number) { return nes", 39).matches).toContain("nested");
+  });
+});
+
 describe("signatures as PyTorch writes them, from the op's one signature", () => {
   test("Shift+Tab on torch.amax: PyTorch's form first, then the TypeScript type", () => {
     expect(signatureTexts("amax")).toEqual(["amax(input, dim=[], keepdim=False)"]);

@@ -312,11 +312,12 @@ export class CellEvaluator {
   }
 
 
-  complete(code: string, cursorPos: number): CompletionResult {
+  /** `fast: false` always asks the language service for a new program (tests compare the two ways). */
+  complete(code: string, cursorPos: number, fast = true): CompletionResult {
     this.cancelIdlePreparation();
     // Names of cells that ran unchecked get their types first (what the check finds is kept for `checkLate`).
     if (this.unchecked.length > 0) this.checkUnchecked();
-    return this.ensureLanguage().complete(code, cursorPos);
+    return this.ensureLanguage().complete(code, cursorPos, fast);
   }
 
   inspect(code: string, cursorPos: number, detailLevel: 0 | 1): InspectResult {

@@ -65,6 +65,18 @@ export interface LanguageHooks {
   pytorchSignatures(name: string, file: string): readonly string[];
 }
 
+const COMPLETION_OPTIONS: TS.GetCompletionsAtPositionOptions = {
+  includeCompletionsWithInsertText: true,
+  includeCompletionsForModuleExports: false,
+  includeAutomaticOptionalChainCompletions: true,
+  includeCompletionsWithSnippetText: false,
+  includeCompletionsWithClassMemberSnippets: false,
+  includeCompletionsWithObjectLiteralMethodSnippets: false,
+};
+
+/** The service's sort text for a name the file imports (`SortText.LocationPriority`). */
+const IMPORTED_SORT_TEXT = "11";
+
 /** Types and signatures are read for this many matches at most (the rest get the entry's kind). */
 const MAX_TYPED_ENTRIES = 200;
 /** ...and for no longer than this (a type may need a long chain of inference). */
@@ -78,7 +90,8 @@ export class LanguageFeatures {
     private readonly hooks: LanguageHooks,
   ) {}
 
-  complete(code: string, cursorPos: number): CompletionResult {
+  /** `fast: false` always asks the language service (tests compare the two ways). */
+  complete(code: string, cursorPos: number, fast = true): CompletionResult {
     const ts = this.project.ts;
     const offset = codePointToUtf16(code, cursorPos);
     const cursorCp = utf16ToCodePoint(code, offset);
@@ -94,20 +107,13 @@ export class LanguageFeatures {
     const prefix = code.slice(wordStart, offset);
     const isMember = wordStart > 0 && /[.#]/.test(code[wordStart - 1]!);
     const lowerPrefix = prefix.toLowerCase();
-    if (isMember) {
-      const fast = this.completeMembersFast(code, offset, wordStart, prefix);
-      if (fast) return fast;
+    if (fast) {
+      const quick = isMember ? this.completeMembersFast(code, offset, wordStart, prefix) : this.completeWordFast(code, offset, wordStart, prefix);
+      if (quick) return quick;
     }
     const file = this.prepare(code, isMember ? undefined : (name) => name.toLowerCase().startsWith(lowerPrefix));
     const service = this.project.service;
-    const info = service.getCompletionsAtPosition(file, offset, {
-      includeCompletionsWithInsertText: true,
-      includeCompletionsForModuleExports: false,
-      includeAutomaticOptionalChainCompletions: true,
-      includeCompletionsWithSnippetText: false,
-      includeCompletionsWithClassMemberSnippets: false,
-      includeCompletionsWithObjectLiteralMethodSnippets: false,
-    });
+    const info = service.getCompletionsAtPosition(file, offset, COMPLETION_OPTIONS);
     if (!info) return empty;
 
     // Jupyter replaces one range for every match: the word before the cursor, unless TypeScript
@@ -206,7 +212,8 @@ export class LanguageFeatures {
     const sf = program.getSourceFile(file);
     if (!sf) return undefined;
     const checker = program.getTypeChecker();
-    let symbol = this.scopeExport(sf, checker, names[0]!);
+    // An earlier cell's name or a kernel global, else a global of the standard library (`Math`).
+    let symbol = this.scopeExport(sf, checker, names[0]!) ?? this.globalValue(sf, checker, names[0]!);
     for (const name of names.slice(1)) {
       if (!symbol) return undefined;
       symbol = memberOf(ts, checker, symbol, name);
@@ -235,6 +242,96 @@ export class LanguageFeatures {
     }
     entries.sort(byRelevance(prefix));
     return this.result(entries, symbols, new Map(), utf16ToCodePoint(code, wordStart), utf16ToCodePoint(code, offset));
+  }
+
+  /** A global value declared outside the notebook's own files (the standard library, `@types/node`). */
+  private globalValue(sf: TS.SourceFile, checker: TS.TypeChecker, name: string): TS.Symbol | undefined {
+    const ts = this.project.ts;
+    const location = sf.statements[sf.statements.length - 1] ?? sf;
+    const symbol = checker.resolveName(name, location, ts.SymbolFlags.Value, false);
+    if (!symbol || symbol.flags & ts.SymbolFlags.Alias) return undefined;
+    return symbol.declarations?.every((d) => d.getSourceFile().isDeclarationFile) ? symbol : undefined;
+  }
+
+  /**
+   * A bare word that starts a top-level statement (`tor`, `ne` on a line of their own): the
+   * completions at the start of the input file in the program kept built between cells (globals
+   * and keywords, computed once per program) plus the earlier cells' names the scope module
+   * exports, filtered by the word, without a new program and type checker. The same entries,
+   * order, kinds and signatures as the language service's (a test holds them equal); a word
+   * inside an expression or a function, or one that a name the cell declares could match, goes
+   * the full way.
+   */
+  private completeWordFast(code: string, offset: number, wordStart: number, prefix: string): CompletionResult | undefined {
+    const ts = this.project.ts;
+    if (prefix === "") return undefined;
+    const cell = ts.createSourceFile("pending.mts", code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const token = findNodeAt(ts, cell, wordStart);
+    if (!token || !ts.isIdentifier(token) || token.getStart(cell) !== wordStart || token.end !== offset) return undefined;
+    const statement = token.parent;
+    if (!statement || !ts.isExpressionStatement(statement) || statement.parent !== cell || statement.expression !== token) return undefined;
+    const lowerPrefix = prefix.toLowerCase();
+    if (topLevelDeclarations(ts, cell).some((d) => d.name.toLowerCase().startsWith(lowerPrefix))) return undefined;
+    const base = this.restingWords();
+    if (!base) return undefined;
+    const { entries: globals, symbols: globalSymbols, scope } = base;
+    const symbols = Object.assign(new Map<string, TS.Symbol>(), { location: globalSymbols.location }) as Map<string, TS.Symbol> & { location: TS.Node };
+    const entries: { name: string; kind: string; sortText: string; insertText?: string }[] = [];
+    // Earlier cells' names shadow globals of the same name, as the imports of the full way do.
+    const shadowed = new Set<string>();
+    for (const exported of scope) {
+      const name = exported.name;
+      if (!name.toLowerCase().startsWith(lowerPrefix) || (name.startsWith("_") && !prefix.startsWith("_"))) continue;
+      shadowed.add(name);
+      symbols.set(name, exported);
+      entries.push({ name, kind: ts.ScriptElementKind.alias, sortText: IMPORTED_SORT_TEXT });
+    }
+    for (const entry of globals) {
+      const name = entry.name;
+      if (shadowed.has(name) || (name.startsWith("_") && !prefix.startsWith("_"))) continue;
+      const text = (entry.insertText ?? name).toLowerCase();
+      if (!text.startsWith(lowerPrefix) && !name.toLowerCase().startsWith(lowerPrefix)) continue;
+      const symbol = globalSymbols.get(name);
+      if (symbol) symbols.set(name, symbol);
+      entries.push(entry);
+    }
+    entries.sort(byRelevance(prefix));
+    return this.result(entries, symbols, new Map(), utf16ToCodePoint(code, wordStart), utf16ToCodePoint(code, offset));
+  }
+
+  /** Completions at the start of the resting input file, for the program they were read from. */
+  private restingCache: { program: TS.Program; entries: TS.CompletionEntry[]; symbols: Map<string, TS.Symbol> & { location: TS.Node }; scope: TS.Symbol[] } | undefined;
+
+  private restingWords() {
+    const ts = this.project.ts;
+    const file = this.hooks.resting();
+    const program = this.project.program();
+    if (this.restingCache?.program === program) return this.restingCache;
+    const sf = program.getSourceFile(file);
+    const info = sf ? this.project.service.getCompletionsAtPosition(file, 0, COMPLETION_OPTIONS) : undefined;
+    // The same program: the service did not build a new one for the question.
+    if (!sf || !info || this.project.program() !== program) return undefined;
+    const checker = program.getTypeChecker();
+    const entries = info.entries
+      .filter((e) => !e.source && !e.hasAction)
+      .filter((e) => e.kind !== ts.ScriptElementKind.externalModuleName || !this.project.isInternalModuleName(e.name));
+    // Entries with ranges of their own are placed by the service for the word it saw (none here): the full way.
+    if (entries.some((e) => e.replacementSpan)) return undefined;
+    const symbols = this.completionSymbols(file, 0, false);
+    if (!symbols) return undefined;
+    const scope: TS.Symbol[] = [];
+    for (const st of sf.statements) {
+      if (!ts.isImportDeclaration(st)) continue;
+      const module = checker.getSymbolAtLocation(st.moduleSpecifier);
+      if (!module) continue;
+      for (const exported of checker.getExportsOfModule(module)) {
+        // Types (`DisplayHandle`) are not offered where a statement starts, as the service does.
+        const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+        if (target.flags & ts.SymbolFlags.Value) scope.push(exported);
+      }
+    }
+    this.restingCache = { program, entries, symbols, scope };
+    return this.restingCache;
   }
 
   /** What the scope module exports as `name` (an earlier cell's name or a kernel global). */
