@@ -17,7 +17,6 @@
  *   folded in), so a traceback frame inside the bundle maps back to the dist/src file and line
  *   the unbundled runtime would have reported (see kernel/eval/bundle-frames.ts).
  */
-import { build } from "esbuild";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,8 +36,17 @@ const withoutInputMaps = {
 };
 
 const started = Date.now();
-// The previous build's chunks (their names carry content hashes, so they would pile up).
+// The previous build's chunks (their names carry content hashes, so they would pile up); a bundle
+// that cannot be rebuilt must not stay behind either, older than the files it was made from.
 for (const name of readdirSync(out)) if (/^(cli|worker)\.bundle/.test(name)) rmSync(join(out, name));
+let build;
+try {
+  ({ build } = await import("esbuild"));
+} catch {
+  // A checkout whose node_modules predate the devDependency: dist/kernel/cli.js still runs (slower to start).
+  console.warn("esbuild is not installed (run `npm install`): dist/kernel/cli.bundle.js not built; tsorch runs from dist/kernel/cli.js");
+  process.exit(0);
+}
 await build({
   // The I/O thread (kernel/worker.ts) runs in a thread of its own and has its own entry.
   entryPoints: { "cli.bundle": join(out, "cli.js"), "worker.bundle": join(out, "worker.js") },
