@@ -77,6 +77,9 @@ export {
   corrcoef, renorm, bucketize, searchsorted, histc, mode, nanmedian, aminmax, repeat_interleave, argwhere, logspace,
   index_fill, index_copy, masked_scatter, scalar_tensor, fill, tril_indices, triu_indices,
 } from "./ops/numeric.js";
+export {
+  torchLu as lu, lu_unpack, torchLuSolve as lu_solve, triangular_solve, cholesky, cholesky_inverse, cholesky_solve, matrix_exp,
+} from "./ops/linalg-solve.js";
 export { logdet, slogdet, pinverse, qrSome as qr, svdOld as svd, geqrf, householder_product as orgqr, ormqr } from "./ops/decompositions.js";
 export { special, lgamma, digamma, polygamma, mvlgamma, erfinv, i0, sinc, logit, xlogy } from "./ops/special.js";
 export { addcmul, addcdiv, lerp } from "./ops/ternary.js";

@@ -28,13 +28,21 @@ const OPS: Record<string, Fn> = {
   "linalg.qr": torch.linalg.qr as Fn, qr: torch.qr as Fn, geqrf: torch.geqrf as Fn,
   "linalg.householder_product": torch.linalg.householder_product as Fn,
   "linalg.svd": torch.linalg.svd as Fn, svd: torch.svd as Fn, "linalg.eigh": torch.linalg.eigh as Fn,
+  "linalg.lu_factor": torch.linalg.lu_factor as Fn, "linalg.lu_factor_ex": torch.linalg.lu_factor_ex as Fn,
+  "linalg.lu": torch.linalg.lu as Fn, lu: torch.lu as Fn, lu_unpack: torch.lu_unpack as Fn,
+  "linalg.lu_solve": torch.linalg.lu_solve as Fn, lu_solve: torch.lu_solve as Fn,
+  "linalg.solve_triangular": torch.linalg.solve_triangular as Fn, triangular_solve: torch.triangular_solve as Fn,
+  cholesky: torch.cholesky as Fn, cholesky_inverse: torch.cholesky_inverse as Fn, cholesky_solve: torch.cholesky_solve as Fn,
+  "linalg.cholesky_ex": torch.linalg.cholesky_ex as Fn, "linalg.inv_ex": torch.linalg.inv_ex as Fn,
+  "linalg.solve_ex": torch.linalg.solve_ex as Fn, "linalg.tensorinv": torch.linalg.tensorinv as Fn,
+  "linalg.tensorsolve": torch.linalg.tensorsolve as Fn, matrix_exp: torch.matrix_exp as Fn, "linalg.lstsq": torch.linalg.lstsq as Fn,
 };
 /** Ops whose vectors are compared up to sign (the rest entry by entry). */
 const GAUGE = new Set(["linalg.svd", "svd", "linalg.eigh"]);
 
 const tensorOf = (e: EncodedTensor, grad = false): Tensor => {
   const t = decodeInput({ ...e, requires_grad: false }) as Tensor;
-  return grad ? t.requires_grad_(true) : t;
+  return grad && t.dtype.is_floating_point ? t.requires_grad_(true) : t;
 };
 const values = (t: Tensor) => Array.from(t.contiguous().toFlatArray() as ArrayLike<number>);
 
@@ -102,13 +110,13 @@ function loss(c: Case, outs: Tensor[]): Tensor {
     S: () => outs[1]!, absU: () => outs[0]!.narrow(-1, 0, k).abs(), absVh: () => Vh!.narrow(-2, 0, k).abs(),
     L: () => outs[0]!, absQ: () => outs[1]!.abs(),
   };
-  const part = (name: string): Tensor => parts[name]?.() ?? outs.filter((t) => t.numel() > 0)[Number(name.slice(3) || 0)]!;
+  const part = (name: string): Tensor => parts[name]?.() ?? outs[Number(name.slice(3))]!;
   return c.loss!.parts.map((p, i) => part(p).mul(tensorOf(c.loss!.weights[i]!)).sum()).reduce((a, b) => a.add(b));
 }
 
 function run(c: Case): void {
   const A = tensorOf(c.input, true);
-  const args = c.args.map((a) => (typeof a === "object" ? tensorOf(a, true) : a));
+  const args = c.args.map((a) => (a !== null && typeof a === "object" ? tensorOf(a, true) : a));
   const call = () => OPS[c.op]!(A, ...args, ...(Object.keys(c.kwargs).length ? [c.kwargs] : []));
   if (c.error) {
     expect(call).toThrow(c.error.message);
@@ -123,7 +131,7 @@ function run(c: Case): void {
   if (GAUGE.has(c.op)) compareGauge(c, outs, A.detach());
   else outs.forEach((t, i) => close(t, c.out![i]!, 1e-9, `output ${i}`));
   if (c.grads) {
-    const inputs = [A, ...args.filter((a): a is Tensor => a instanceof Tensor)];
+    const inputs = [A, ...args.filter((a): a is Tensor => a instanceof Tensor && a.requires_grad)];
     const grads = torch.autograd.grad([loss(c, outs)], inputs, { allow_unused: true });
     c.grads.forEach((g, i) => { if (g) close(grads[i]!, g, 1e-7, `gradient ${i}`); });
   }

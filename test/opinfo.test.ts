@@ -47,6 +47,7 @@ const REORDERED: Record<string, Fn> = {
   // Variants whose op is another call than the name says (keyed name/variant).
   "normal/in_place": (x, ...rest) => ((x as Tensor).normal_ as Fn).apply(x, rest),
   "normal/number_mean": (std, mean, ...rest) => (torch.normal as Fn)(mean, std, ...rest),
+  "linalg.lstsq/grad_oriented": (a, b, ...rest) => [...((torch.linalg.lstsq as Fn)(a, b, ...rest) as Tensor[])].slice(0, 2),
   "linalg.pinv/singular": (a, b) => torch.linalg.pinv((a as Tensor).matmul((b as Tensor).mT)),
   // PyTorch's rand_like OpInfo calls torch.randn_like (its recorded outputs are normal samples).
   "rand_like/": (x, ...rest) => (torch.randn_like as Fn)(x, ...rest),
@@ -215,4 +216,4 @@ describe(`PyTorch ${fixture.torch}'s OpInfo database`, () => {
 });
 
 /** What this tree reaches today; raise it as ops arrive. */
-const FLOOR = { present: 528, matched: 1807, errorsRefused: 387, errorsSameText: 319 };
+const FLOOR = { present: 548, matched: 1886, errorsRefused: 389, errorsSameText: 324 };

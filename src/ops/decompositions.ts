@@ -376,7 +376,7 @@ export function pinverse(A: Tensor, rcond = 1e-15): Tensor {
  */
 export type ReturnTuple<K extends string> = readonly Tensor[] & { readonly [name in K]: Tensor };
 
-function returnTuple<K extends string>(kind: string, names: readonly K[], values: readonly Tensor[]): ReturnTuple<K> {
+export function returnTuple<K extends string>(kind: string, names: readonly K[], values: readonly Tensor[]): ReturnTuple<K> {
   const t = [...values] as Tensor[] & Record<string, unknown>;
   names.forEach((name, i) => Object.defineProperty(t, name, { value: values[i], enumerable: false }));
   const text = () => `torch.return_types.${kind}(\n${names.map((name, i) => `${name}=${values[i]!.toString()}`).join(",\n")})`;

@@ -238,6 +238,9 @@ function choleskyLower(A: Tensor): Tensor {
 }
 
 export { svdvals, eigvalsh, matrix_rank, pinv, cond, slogdet, qr, eigh, householder_product, linalgSvd as svd } from "./decompositions.js";
+export {
+  lu_factor, lu_factor_ex, lu, lu_solve, solve_triangular, cholesky_ex, inv_ex, solve_ex, tensorinv, tensorsolve, matrix_exp, lstsq,
+} from "./linalg-solve.js";
 export { linalg_cross as cross } from "./numeric.js";
 export { matrix_power } from "./matmul.js";
 
