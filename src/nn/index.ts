@@ -33,8 +33,14 @@ export {
 } from "./pooling.js";
 export {
   ReLU, ReLU6, LeakyReLU, ELU, SiLU, Sigmoid, Tanh, GELU, Softplus, Softmax, LogSoftmax,
+  CELU, SELU, Hardtanh, Mish, Hardswish, Hardsigmoid, LogSigmoid, Softsign, Tanhshrink, Threshold, Hardshrink, Softshrink,
+  GLU, Softmin, Softmax2d, PReLU, type HardtanhOptions, type PReLUOptions,
 } from "./activation.js";
 export { Flatten, Unflatten } from "./flatten.js";
+export {
+  ZeroPad1d, ZeroPad2d, ZeroPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
+  ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, CircularPad1d, CircularPad2d, CircularPad3d, type Padding,
+} from "./padding.js";
 export { Unfold, Fold } from "./fold.js";
 export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, type UpsampleOptions, type Upsampling2dOptions } from "./upsample.js";
 export { Dropout, Dropout2d } from "./dropout.js";

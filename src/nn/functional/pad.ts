@@ -248,14 +248,16 @@ function boundaryMaps(x: Tensor, pad: readonly number[], mode: "reflect" | "repl
 
 function circularMaps(x: Tensor, pad: readonly number[]): [(CoordMap | null)[], number[]] {
   const nd = x.ndim;
-  const k = nd - 2;
-  if (pad.length + 4 !== nd * 2) {
-    throw runtime(`Invalid padding size, expected ${k * 2} but got ${pad.length}`);
+  // The padded dims are the last pad.length / 2; one (unbatched) or two dims come before them.
+  const k = pad.length / 2;
+  if (nd - k !== 1 && nd - k !== 2) {
+    throw runtime("Invalid padding size, expected 1 or 2 non-padded dimensions, which would be equivalent to padding of length " +
+      `${(nd - 1) * 2} or ${(nd - 2) * 2} respectively but got ${pad.length}`);
   }
   const maps: (CoordMap | null)[] = new Array(nd).fill(null);
   const outShape = [...x.shape];
   for (let i = 0; i < k; i++) {
-    const d = 2 + i;
+    const d = nd - k + i;
     const before = pad[2 * (k - i - 1)]!;
     const after = pad[2 * (k - i - 1) + 1]!;
     const size = x.shape[d]!;
