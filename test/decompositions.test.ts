@@ -162,6 +162,17 @@ describe("decompositions: named results and the canonical sign", () => {
     const { eigenvectors: Q } = torch.linalg.eigh(A.add(A.mT));
     pivots(Q).forEach((i, j) => expect(col(Q, j)[i]!).toBeGreaterThan(0));
   });
+  it("matrix norms from singular values ('nuc', 2, -2) match the SVD and pass gradcheck", () => {
+    torch.manual_seed(0);
+    const M = torch.randn(2, 4, 3, { dtype: torch.float64 });
+    const S = torch.linalg.svdvals(M);
+    close(torch.linalg.matrix_norm(M, "nuc"), S.sum(-1), 1e-12, "nuc");
+    close(torch.linalg.matrix_norm(M, 2), S.narrow(-1, 0, 1).squeeze(-1), 1e-12, "2");
+    close(torch.linalg.matrix_norm(M, -2, { dim: [0, 2], keepdim: true }), torch.linalg.svdvals(M.movedim(1, 0)).amin(-1).reshape([1, 4, 1]), 1e-12, "-2 over dims (0, 2)");
+    for (const ord of ["nuc", 2, -2] as const) {
+      expect(torch.autograd.gradcheck((a: Tensor) => torch.linalg.matrix_norm(a, ord), [M.clone().requires_grad_(true)])).toBe(true);
+    }
+  });
   it("a rank-deficient matrix still gets orthonormal singular vectors", () => {
     const { U, S, Vh } = torch.linalg.svd(torch.ones(4, 3).double());
     close(U.mT.matmul(U), torch.eye(4).double(), 1e-12, "U^T U");

@@ -159,6 +159,8 @@ function perMatrix(A: Tensor, m: number, n: number, batch: number, size: number,
 
 /** The singular values of each matrix, descending. */
 export function svdvals(A: Tensor): Tensor {
+  // Differentiable through the full decomposition (the gradient of S needs U and V), as in PyTorch.
+  if (is_grad_enabled() && A.requires_grad) return svdCore("linalg.svd", A, false, true)[1];
   const { m, n, batch } = checkMatrix("linalg.svd", A);
   const k = Math.min(m, n);
   const out = perMatrix(A, m, n, batch, k, (a, o) => o.set(svd(a, m, n).s.subarray(0, k)));

@@ -20,7 +20,8 @@ import { type ArgsOf, Bool, Dims, DTypeT, Float, Int, arg, kwarg, oneOf, optiona
 import { checkTensor } from "./operand.js";
 import { amax, amin, norm as pnorm, sum } from "./reduce.js";
 import { scalarTypeName } from "./result-type.js";
-import { diag_embed } from "./rearrange.js";
+import { diag_embed, movedim } from "./rearrange.js";
+import { svdvals } from "./decompositions.js";
 import { stack } from "./join.js";
 
 const ORD = optional(union(Float, oneOf("fro", "nuc"), "Number or str"));
@@ -44,7 +45,7 @@ export function vector_norm(x: Tensor, ...args: ArgsOf<typeof VECTOR_NORM>): Ten
   return pnorm(input, ord, dim, keepdim);
 }
 
-/** A matrix norm over the two dims `dim`: 'fro', 1, -1, inf, -inf ('nuc' and ±2 need an SVD tsorch does not have yet). */
+/** A matrix norm over the two dims `dim`: 'fro', 'nuc', 1, -1, 2, -2, inf, -inf. */
 export function matrix_norm(A: Tensor, ...args: ArgsOf<typeof MATRIX_NORM>): Tensor {
   checkTensor(A, "linalg.matrix_norm");
   const { ord, dim, keepdim, dtype } = MATRIX_NORM.parse(args);
@@ -54,7 +55,13 @@ export function matrix_norm(A: Tensor, ...args: ArgsOf<typeof MATRIX_NORM>): Ten
   if (dims.length !== 2) throw new ArgumentError(`linalg.matrix_norm: dim must be a 2-tuple. Got ${dims.join(" ")}`, "dim", "RuntimeError");
   const x = dtype ? A.to(dtype) : A;
   if (ord === "fro") return pnorm(x, 2, dims, keepdim);
-  if (ord === "nuc" || Math.abs(ord) === 2) throw new ArgumentError(`linalg.matrix_norm: ord=${ord} needs singular values, not supported yet`, "ord", "RuntimeError");
+  if (ord === "nuc" || Math.abs(ord) === 2) {
+    // From the singular values: their sum (nuclear), largest (2) or smallest (-2).
+    const [d0, d1] = dims as [number, number];
+    const S = svdvals(movedim(x, [d0, d1], [x.ndim - 2, x.ndim - 1]));
+    const out = ord === "nuc" ? S.sum(-1) : ord === 2 ? amax(S, -1) : amin(S, -1);
+    return keepdim ? out.unsqueeze(Math.min(d0, d1)).unsqueeze(Math.max(d0, d1)) : out;
+  }
   if (![1, -1, Infinity, -Infinity].includes(ord)) {
     throw new ArgumentError(`linalg.matrix_norm: Order ${ord} not supported.`, "ord", "RuntimeError");
   }
