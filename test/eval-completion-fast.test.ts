@@ -130,6 +130,25 @@ describe("signatures as PyTorch writes them, from the op's one signature", () =>
     expect(methods.find((e) => e.text === "amax")?.signature).toBe("(dim=[], keepdim=False)");
   });
 
+  test("factories and layers without an op signature read as PyTorch's, from their declarations", () => {
+    const shown = (code: string) => stripAnsi(nb.ev.inspect(code, [...code].length, 0).data["text/plain"]!).split("\n")[0];
+    expect(signatureTexts("randn")).toEqual([]);
+    expect(shown("torch.randn")).toBe("Signature: randn(*size, generator?, dtype?, requires_grad?, device?)");
+    expect(shown("nn.Conv2d")).toBe(
+      "Signature: Conv2d(in_channels, out_channels, kernel_size, stride?, padding?, dilation?, groups?, bias?, padding_mode?, *, dtype?, device?)");
+    expect(shown("nn.Linear")).toBe("Signature: Linear(in_features, out_features, bias?, *, dtype?, device?)");
+    expect(shown("nn.ReLU")).toBe("Signature: ReLU(inplace?)");
+    // The TypeScript form follows, and the markdown carries both.
+    const full = nb.ev.inspect("torch.randn", 11, 0);
+    expect(stripAnsi(full.data["text/plain"]!)).toMatch(/\nTypeScript: function randn\(\.\.\.args/);
+    expect(full.data["text/markdown"]).toContain("```python\nrandn(*size, generator?, dtype?, requires_grad?, device?)\n```");
+    // Completion details carry the parameters too.
+    const types = nb.ev.complete("torch.rand", 10).metadata._jupyter_types_experimental as Entry[];
+    expect(types.find((e) => e.text === "randn")?.signature).toBe("(*size, generator?, dtype?, requires_grad?, device?)");
+    // The notebook's own functions and classes keep their TypeScript signature.
+    expect(shown("net.forward")).toMatch(/^Signature: \(method\) Net\.forward\(x: Tensor\)/);
+  });
+
   test("a function of the notebook with an op's name keeps its own TypeScript signature", async () => {
     expect((await nb.run("function amax(a: number, b: number) { return Math.max(a, b) }")).status).toBe("ok");
     expect(stripAnsi(nb.ev.inspect("amax", 4, 0).data["text/plain"]!)).toMatch(/^Signature: function amax\(a: number, b: number\): number/);

@@ -380,6 +380,10 @@ export class CellEvaluator {
 
   private ensureLanguage(): LanguageFeatures {
     const project = this.ensureProject();
+    const isRuntimeFile = (file: string) => {
+      const entry = project.bundleEntry(file) ?? file;
+      return entry === this.runtimeTypes || runtimeDirectories(packageRoot()).some((dir) => entry.startsWith(dir));
+    };
     this.language ??= new LanguageFeatures(project, {
       pendingFile: this.inputFile,
       cellEnd: CELL_END,
@@ -388,11 +392,8 @@ export class CellEvaluator {
       ownerOf: (file) => this.cellLabel(file),
       cleanText: (text) => this.renameFiles(text),
       originalSource: (file) => this.originalSources.get(file),
-      pytorchSignatures: (name, file) => {
-        const entry = project.bundleEntry(file) ?? file;
-        const runtime = entry === this.runtimeTypes || runtimeDirectories(packageRoot()).some((dir) => entry.startsWith(dir));
-        return runtime ? runtimeSignatureTexts(name) : [];
-      },
+      pytorchSignatures: (name, file) => (isRuntimeFile(file) ? runtimeSignatureTexts(name) : []),
+      isRuntimeFile: (file) => isRuntimeFile(file),
       resting: () => {
         this.project!.setFile(this.inputFile, this.placeholderInput());
         this.project!.setRoots(this.rootFiles());

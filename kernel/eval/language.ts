@@ -12,6 +12,7 @@ import { RED, RESET } from "./ansi.js";
 import { declarationPath, findDeclaration } from "./declaration-map.js";
 import { mentionedNames, topLevelDeclarations } from "./declarations.js";
 import { codePointToUtf16, isIdentifierChar, offsetToLineCol, utf16ToCodePoint } from "./positions.js";
+import { pytorchForm } from "./pytorch-form.js";
 import type { CellProject } from "./project.js";
 
 export interface CompletionResult {
@@ -63,6 +64,8 @@ export interface LanguageHooks {
    * per overload), for a name declared in `file`; empty for anything else.
    */
   pytorchSignatures(name: string, file: string): readonly string[];
+  /** Whether `file` declares tsorch's runtime (its functions and layers get PyTorch's form, see pytorch-form.ts). */
+  isRuntimeFile(file: string): boolean;
 }
 
 const COMPLETION_OPTIONS: TS.GetCompletionsAtPositionOptions = {
@@ -365,7 +368,7 @@ export class LanguageFeatures {
         if (original) quick = original;
       }
       if (definition && this.isPendingFile(definition.fileName)) definition = undefined;
-      return { found: true, data: this.describe(quick, definition, detailLevel) };
+      return { found: true, data: this.describe(quick, definition, detailLevel, this.symbolAt(file, pos)) };
     }
     const help = service.getSignatureHelpItems(file, offset, undefined);
     if (help && help.items.length > 0) {
@@ -507,18 +510,55 @@ export class LanguageFeatures {
     const ts = this.project.ts;
     const checker = this.project.program().getTypeChecker();
     const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
-    const declaration = target.declarations?.[0];
-    const form = declaration ? this.hooks.pytorchSignatures(target.name, declaration.getSourceFile().fileName)[0] : undefined;
+    const form = this.pytorchForms(target)[0];
     if (!form) return undefined;
     const params = form.slice(form.indexOf("("));
     return target.flags & ts.SymbolFlags.Method ? asMethod(params) : params;
   }
 
-  private describe(quick: TS.QuickInfo, definition: TS.DefinitionInfo | undefined, detailLevel: 0 | 1): Record<string, string> {
+  /**
+   * PyTorch's forms of a runtime function or layer: its op's registered signatures (one per
+   * overload), else one read from its declaration (functions, classes, constants holding a
+   * function; see pytorch-form.ts).
+   * Empty for anything outside the runtime.
+   */
+  private pytorchForms(target: TS.Symbol): readonly string[] {
+    const cached = this.forms.get(target);
+    if (cached) return cached;
+    const ts = this.project.ts;
+    const declaration = target.declarations?.[0];
+    const file = declaration?.getSourceFile().fileName;
+    let forms: readonly string[] = file ? this.hooks.pytorchSignatures(target.name, file) : [];
+    if (forms.length === 0 && file && target.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Class | ts.SymbolFlags.Variable) && this.hooks.isRuntimeFile(file)) {
+      const derived = pytorchForm(ts, this.project.program().getTypeChecker(), target);
+      forms = derived ? [derived] : [];
+    }
+    if (!(target.flags & ts.SymbolFlags.Transient)) this.forms.set(target, forms);
+    return forms;
+  }
+
+  private readonly forms = new WeakMap<TS.Symbol, readonly string[]>();
+
+  /** The symbol named at `pos` in `file`, through aliases (an earlier cell's import) to what it stands for. */
+  private symbolAt(file: string, pos: number): TS.Symbol | undefined {
+    const ts = this.project.ts;
+    const program = this.project.program();
+    const sf = program.getSourceFile(file);
+    if (!sf) return undefined;
+    // The cursor may sit just after the name.
+    const node = [pos, pos - 1].map((p) => findNodeAt(ts, sf, Math.max(0, p))).find((n) => n !== undefined && ts.isIdentifier(n));
+    if (!node) return undefined;
+    const checker = program.getTypeChecker();
+    const symbol = checker.getSymbolAtLocation(node);
+    return symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+  }
+
+  private describe(quick: TS.QuickInfo, definition: TS.DefinitionInfo | undefined, detailLevel: 0 | 1, symbol?: TS.Symbol): Record<string, string> {
     const ts = this.project.ts;
     const typed = this.hooks.cleanText(ts.displayPartsToString(quick.displayParts));
     // A runtime op shows PyTorch's form first (`amax(input, dim=[], keepdim=False)`), then its TypeScript type.
-    const found = definition ? this.hooks.pytorchSignatures(definition.name, definition.fileName) : [];
+    let found = definition ? this.hooks.pytorchSignatures(definition.name, definition.fileName) : [];
+    if (found.length === 0 && symbol) found = this.pytorchForms(symbol);
     const forms = quick.kind === ts.ScriptElementKind.memberFunctionElement ? found.map(asMethod) : found;
     const signature = forms.length > 0 ? forms.join("\n") : typed;
     const docs = ts.displayPartsToString(quick.documentation ?? []);
