@@ -155,6 +155,10 @@ describe("SIMD conv2d kernels", () => {
         for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i]! - got[i]!));
         expect(worst, JSON.stringify({ N, C, H, W, k, s, p })).toBeLessThan(1e-5 * k * k);
         expect([got[want.length], got[want.length + 1]]).toEqual([7, 7]);
+        // A resident filter (a parameter) is read in place: the same result.
+        const holder = { data: w.slice() };
+        expect(makeResident(holder)).toBe(true);
+        expect(Array.from(simdConv2d(g, x, holder.data, bias))).toEqual(Array.from(got.subarray(0, want.length)));
       }
     }
     // Dilated, stride-3 and channel-multiplier layers keep the GEMM path.

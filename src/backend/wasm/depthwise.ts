@@ -11,10 +11,11 @@
  * up to 3 values into the next row (which then overwrites them), and copied out once.
  */
 import type { Conv2dGeometry } from "../../shape/conv-pool.js";
-import { padInput, paddedH, paddedW } from "../cpu/conv2d.js";
+import { paddedH, paddedW } from "../cpu/conv2d.js";
 import { destination } from "../cpu/buffers.js";
 import { FunctionBody, I32, V128, encodeModule, Op } from "./assembler.js";
-import { align4, heapF32, instantiate, memoryImport } from "./memory.js";
+import { align4, heapF32, instantiate, memoryImport, residentAddress } from "./memory.js";
+import { padPlanes } from "./pack.js";
 
 /** Float32 lanes `l` of the two vectors on the stack as the byte lanes of `i8x16.shuffle`. */
 function lanes(l: readonly number[]): number[] {
@@ -126,18 +127,22 @@ export function simdDepthwiseConv2d(g: Conv2dGeometry, input: Float32Array, weig
   const taps = g.kernelH * g.kernelW;
   const total = planes * g.outH * g.outW;
   const y = destination("conv2d", "output", out, total);
-  const X = padInput(g, input);
-  // input, 16 spare floats per row of slack at the end, filters, biases, output (+3 spare floats)
+  // input (padded by WebAssembly from a staged copy), 16 spare floats per row of slack at the end,
+  // filters (read in place when resident: memory.ts), biases, output (+3 spare floats), staging
   const wOff = align4(xLen + 16 * Wp + 16);
   const bOff = align4(wOff + C * taps);
   const yOff = align4(bOff + C);
-  const mem = heapF32(yOff + total + 4);
-  mem.set(X.subarray(0, xLen), 0);
+  const stage = align4(yOff + total + 4);
+  const inLen = planes * g.inH * g.inW;
+  const mem = heapF32(stage + inLen);
+  mem.set(input.subarray(0, inLen), stage);
+  padPlanes(stage, 0, planes, g.inH, g.inW, Hp, Wp, g.padTop, g.padLeft, 0);
   mem.fill(0, xLen, wOff);
-  mem.set(weight.subarray(0, C * taps), wOff);
+  const resident = residentAddress(weight);
+  if (resident < 0) mem.set(weight.subarray(0, C * taps), wOff);
   if (bias) mem.set(bias.subarray(0, C), bOff);
   else mem.fill(0, bOff, yOff);
-  (g.strideH === 1 ? m.dw1 : m.dw2)(0, 4 * wOff, 4 * bOff, 4 * yOff, planes, C, 4 * Hp * Wp, 4 * Wp, g.outH, g.outW, g.kernelH, g.kernelW);
+  (g.strideH === 1 ? m.dw1 : m.dw2)(0, resident >= 0 ? resident : 4 * wOff, 4 * bOff, 4 * yOff, planes, C, 4 * Hp * Wp, 4 * Wp, g.outH, g.outW, g.kernelH, g.kernelW);
   y.set(mem.subarray(yOff, yOff + total));
   return y;
 }
