@@ -62,6 +62,26 @@ describe("threads", () => {
     expect(runningWorkers()).toBe(0);
   });
 
+  it("a batch of small images (LeNet's convolutions at batch 64, and an odd batch) is split across threads with the same bits", () => {
+    setBackend("wasm");
+    torch.manual_seed(1);
+    const conv1 = new nn.Conv2d(1, 6, 5), conv2 = new nn.Conv2d(6, 16, 5, { padding: 1 });
+    const x1 = torch.randn(64, 1, 32, 32), x2 = torch.randn(37, 6, 14, 14);
+    const run = (n: number) => {
+      torch.set_num_threads(n);
+      return torch.no_grad(() => [bits(conv1(x1)), bits(conv2(x2))]);
+    };
+    const one = run(1);
+    expect(runningWorkers()).toBe(0);
+    const two = run(2);
+    expect(runningWorkers()).toBe(1);
+    const three = run(3);
+    expect(runningWorkers()).toBe(2);
+    expect(two).toEqual(one);
+    expect(three).toEqual(one);
+    torch.set_num_threads(1);
+  });
+
   it("small products stay on the calling thread", () => {
     setBackend("wasm");
     torch.set_num_threads(2);

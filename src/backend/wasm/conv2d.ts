@@ -31,7 +31,8 @@ import {
   weightLength,
 } from "../cpu/conv2d.js";
 import type { Conv2dGeometry } from "../../shape/conv-pool.js";
-import { SIMD_TILE_COLS, SIMD_TILE_ROWS, simdAvailable, simdGemm, simdMemory } from "./gemm.js";
+import { SIMD_TILE_COLS, SIMD_TILE_ROWS, runCallsHere, simdAvailable, simdGemm, simdMemory, workerModules } from "./gemm.js";
+import { Call, CallList, MAX_CALLS, PARALLEL_MIN_WORK, getNumThreads, runJobs } from "./threads.js";
 import { biasRows, gatherSlivers, gatherTables, packPanel, padPlanes, scatterAddRows, tableColumns } from "./pack.js";
 import { checkLength, destination } from "../cpu/buffers.js";
 import { isDepthwise, simdDepthwiseConv2d } from "./depthwise.js";
@@ -73,6 +74,12 @@ export function simdConv2d(
   if (bias) mem.set(bias.subarray(0, g.outChannels), biasOff);
   else mem.fill(0, biasOff, yOff);
   gatherTables(elements, E, positions, P, tOff);
+  const threads = batchThreads(g, mp * np * E);
+  if (threads > 1) {
+    packPanel(weight, 0, E, 1, coutG, E, SIMD_TILE_ROWS, mem, 0, yEnd);
+    splitBatch(g, threads, y, { aLen, bLen, cLen: mp * np, mp, np, E, P, xOff, tOff, biasOff, free: align4(yEnd + Math.max(inputLength(g), coutG * E)) });
+    return y;
+  }
   for (let gr = 0; gr < g.groups; gr++) {
     packPanel(weight, gr * coutG * E, E, 1, coutG, E, SIMD_TILE_ROWS, mem, 0, yEnd);
     for (let n = 0; n < g.batch; n++) {
@@ -85,6 +92,65 @@ export function simdConv2d(
   }
   return y;
 }
+
+/**
+ * How many threads a forward convolution splits its batch over: several when there are threads, no
+ * groups, at least two images, and images too small for their own product to be split by rows
+ * (`parallelGemm`) while the whole batch is large enough to be worth waking workers.
+ */
+function batchThreads(g: Conv2dGeometry, imageWork: number): number {
+  const n = getNumThreads();
+  if (n < 2 || g.groups !== 1 || g.batch < 2 || imageWork >= PARALLEL_MIN_WORK || imageWork * g.batch < PARALLEL_MIN_WORK) return 1;
+  const threads = Math.min(n, g.batch);
+  // Three calls per image must fit a thread's call list.
+  return 3 * Math.ceil(g.batch / threads) <= MAX_CALLS ? threads : 1;
+}
+
+interface ForwardLayout {
+  aLen: number; bLen: number; cLen: number; mp: number; np: number; E: number; P: number;
+  xOff: number; tOff: number; biasOff: number;
+  /** Where the threads' own regions (B panel, C tile, output rows) start. */
+  free: number;
+}
+
+/**
+ * The forward product of a batch split over `threads` threads (no groups): thread t gathers, multiplies
+ * and adds the bias for its share of the images in its own B, C and output regions (calls run by
+ * threads.ts), then the outputs are copied out. The arithmetic per image is the serial path's, so the
+ * results are the same bits on any number of threads.
+ */
+function splitBatch(g: Conv2dGeometry, threads: number, y: Float32Array, L: ForwardLayout): void {
+  const coutG = g.outChannels;
+  const per = Math.ceil(g.batch / threads);
+  const outImage = coutG * L.P;
+  const region = align4(L.bLen) + align4(L.cLen) + align4(per * outImage + 3);
+  const mem = simdMemory(L.free + threads * region);
+  const planeP = paddedH(g) * paddedW(g);
+  const slivers = tableColumns(L.P) >> 3;
+  const jobs: CallList[] = [];
+  for (let t = 0, n0 = 0; n0 < g.batch; t++, n0 += per) {
+    const bOff = L.free + t * region;
+    const cOff = bOff + align4(L.bLen);
+    const yOff = cOff + align4(L.cLen);
+    const job = (jobLists[t] ??= new CallList()).reset();
+    const count = Math.min(per, g.batch - n0);
+    for (let i = 0; i < count; i++) {
+      const x = L.xOff + (n0 + i) * g.inChannels * planeP;
+      job.add(Call.gather, (L.tOff + L.E) << 2, slivers, L.tOff << 2, L.E, bOff << 2, x << 2);
+      job.add(Call.gemm, 0, bOff << 2, cOff << 2, L.mp, L.np, L.E, 0);
+      job.add(Call.biasRows, cOff << 2, L.np << 2, coutG, L.P, L.biasOff << 2, (yOff + i * outImage) << 2);
+    }
+    jobs.push(job);
+  }
+  runJobs(jobs, workerModules, runCallsHere);
+  for (let t = 0, n0 = 0; n0 < g.batch; t++, n0 += per) {
+    const yOff = L.free + t * region + align4(L.bLen) + align4(L.cLen);
+    const count = Math.min(per, g.batch - n0);
+    y.set(mem.subarray(yOff, yOff + count * outImage), n0 * outImage);
+  }
+}
+
+const jobLists: CallList[] = [];
 
 /** Gradient with respect to the weight on WebAssembly SIMD; same contract as `conv2dBackwardWeight`. */
 export function simdConv2dBackwardWeight(

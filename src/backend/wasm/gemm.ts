@@ -27,8 +27,8 @@ import { TsorchError } from "../../errors.js";
 import { checkSgemmArgs, operandStrides, sgemm } from "../cpu/gemm.js";
 import { FunctionBody, I32, V128, encodeModule, Op } from "./assembler.js";
 import { align4, heapF32, instantiate, memoryImport, residentAddress } from "./memory.js";
-import { packPanel } from "./pack.js";
-import { parallelGemm } from "./threads.js";
+import { packFunctions, packModuleBytes, packPanel } from "./pack.js";
+import { type CallList, parallelGemm } from "./threads.js";
 
 /** Rows and columns of the SIMD micro-kernel's tile. */
 const MR = 4;
@@ -214,6 +214,20 @@ function getInstance(): Instance | null {
   return instance;
 }
 
+/** The modules a worker thread instantiates (threads.ts): this GEMM module and the packing module. */
+export function workerModules(): Uint8Array[] {
+  getInstance();
+  return [moduleBytes, packModuleBytes()];
+}
+
+/** Runs a call list (threads.ts) on the calling thread. */
+export function runCallsHere(job: CallList): void {
+  const pack = packFunctions();
+  const fns: ((...args: number[]) => void)[] = [getInstance()!.gemm, pack.gather, pack.bias_rows];
+  const w = job.words;
+  for (let i = 0, o = 0; i < job.count; i++, o += 8) fns[w[o]!]!(w[o + 1]!, w[o + 2]!, w[o + 3]!, w[o + 4]!, w[o + 5]!, w[o + 6]!, w[o + 7]!);
+}
+
 /** Whether WebAssembly SIMD is available (the module validates and instantiates). */
 export function simdAvailable(): boolean {
   return getInstance() !== null;
@@ -235,7 +249,7 @@ export function simdMemory(floats: number): Float32Array {
  * overwriting it.
  */
 export function simdGemm(a: number, b: number, c: number, mp: number, np: number, k: number, accumulate: boolean): void {
-  parallelGemm(getInstance()!.gemm, moduleBytes, MR, a * 4, b * 4, c * 4, mp, np, k, accumulate ? 1 : 0);
+  parallelGemm(getInstance()!.gemm, workerModules, MR, a * 4, b * 4, c * 4, mp, np, k, accumulate ? 1 : 0);
 }
 
 /** Rows of an A sliver and columns of a B sliver of `simdGemm`. */

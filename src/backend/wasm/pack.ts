@@ -292,6 +292,11 @@ function module(): Exports {
   return exports!;
 }
 
+/** The packing module's `gather` and `bias_rows` on this thread (for threads.ts' call lists). */
+export function packFunctions(): { gather: Exports["gather"]; bias_rows: Exports["bias_rows"] } {
+  return module();
+}
+
 /**
  * Writes the address tables of `gatherSlivers` for `K x N` matrices `G(k, j) = heap[x + rowOffs[k] +
  * colOffs[j]]` at `heap[tables...]` (`K + tableColumns(N)` ints), once for every x gathered with them.
