@@ -80,7 +80,9 @@ export {
 export {
   torchLu as lu, lu_unpack, torchLuSolve as lu_solve, triangular_solve, cholesky, cholesky_inverse, cholesky_solve, matrix_exp,
 } from "./ops/linalg-solve.js";
-export { logdet, slogdet, pinverse, qrSome as qr, svdOld as svd, geqrf, householder_product as orgqr, ormqr } from "./ops/decompositions.js";
+export {
+  logdet, slogdet, pinverse, qrSome as qr, svdOld as svd, geqrf, householder_product as orgqr, ormqr, svd_lowrank, pca_lowrank,
+} from "./ops/decompositions.js";
 export { special, lgamma, digamma, polygamma, mvlgamma, erfinv, i0, sinc, logit, xlogy } from "./ops/special.js";
 export { addcmul, addcdiv, lerp } from "./ops/ternary.js";
 export { softmax, log_softmax } from "./ops/softmax.js";

@@ -22,7 +22,8 @@ import { Tensor } from "../tensor/tensor.js";
 import { cat } from "./join.js";
 import { checkTensor } from "./operand.js";
 import { diag_embed } from "./rearrange.js";
-import { type ArgsOf, Bool, Float, TensorT, arg, kwarg, oneOf, optional, signature, union } from "./signature.js";
+import { randn } from "./random.js";
+import { type ArgsOf, Bool, Float, Int, TensorT, arg, kwarg, oneOf, optional, signature, union } from "./signature.js";
 import { det } from "./linalg.js";
 
 interface Svd { u: Float64Array; s: Float64Array; v: Float64Array; m: number; n: number; k: number }
@@ -732,4 +733,54 @@ function eighBackward(L: Tensor, Q: Tensor, gL: Tensor | null, gQ: Tensor | null
     inner = inner.add(skew.div(E).masked_fill(eye(n, { dtype: L.dtype }).bool(), 0));
   }
   return Q.matmul(inner).matmul(Q.mT);
+}
+
+// ---------------------------------------------------------------- randomized low-rank SVD
+
+/**
+ * An orthonormal basis (m x q) approximately spanning the range of A - M
+ * (Halko, Martinsson and Tropp 2009, algorithm 4.4): a Gaussian sketch from
+ * the seeded generator, refined by `niter` power iterations, each
+ * orthonormalised by QR, in PyTorch's order of random draws and products.
+ */
+function approximateBasis(A: Tensor, q: number, niter: number, M: Tensor | null): Tensor {
+  const R = randn([A.shape[A.ndim - 1]!, q], { dtype: A.dtype });
+  const sketch = (X: Tensor, Y: Tensor) => (M ? X.matmul(Y).sub(M.matmul(Y)) : X.matmul(Y));
+  const sketchH = (Y: Tensor) => (M ? A.mT.matmul(Y).sub(M.mT.matmul(Y)) : A.mT.matmul(Y));
+  let Q = qr(sketch(A, R))[0]!;
+  for (let i = 0; i < niter; i++) {
+    Q = qr(sketchH(Q))[0]!;
+    Q = qr(sketch(A, Q))[0]!;
+  }
+  return Q;
+}
+
+const SVD_LOWRANK = signature("svd_lowrank", [arg("q", optional(Int), 6), arg("niter", optional(Int), 2), arg("M", optional(TensorT), null)]);
+
+/**
+ * `torch.svd_lowrank`: an approximate rank-q SVD (U, S, V) of A (or A - M)
+ * by randomized range finding, drawing from the seeded generator as PyTorch
+ * does. Its singular vectors carry the signs tsorch's SVD gives (see linalg.svd).
+ */
+export function svd_lowrank(A: Tensor, ...args: ArgsOf<typeof SVD_LOWRANK>): ReturnTuple<"U" | "S" | "V"> {
+  const { q, niter, M: Min } = SVD_LOWRANK.parse(args);
+  const { m, n } = checkMatrix("svd_lowrank", A);
+  const wide = m < n;
+  const X = wide ? A.mT : A;
+  const M = Min ? (wide ? Min.expand(A.shape).mT : Min.expand(A.shape)) : null;
+  const Q = approximateBasis(X, q ?? 6, niter ?? 2, M);
+  const B = M ? Q.mT.matmul(X).sub(Q.mT.matmul(M)) : Q.mT.matmul(X);
+  const [Ub, S, Vh] = linalgSvd(B, false);
+  const U = Q.matmul(Ub!), V = Vh!.mT;
+  return returnTuple("svd_lowrank", ["U", "S", "V"], wide ? [V, S!, U] : [U, S!, V]);
+}
+
+const PCA_LOWRANK = signature("pca_lowrank", [arg("q", optional(Int), null), arg("center", Bool, true), arg("niter", Int, 2)]);
+
+/** `torch.pca_lowrank`: svd_lowrank of A with its column means removed (when `center`); q defaults to min(6, m, n). */
+export function pca_lowrank(A: Tensor, ...args: ArgsOf<typeof PCA_LOWRANK>): ReturnTuple<"U" | "S" | "V"> {
+  const { q, center, niter } = PCA_LOWRANK.parse(args);
+  const { m, n } = checkMatrix("pca_lowrank", A);
+  const X = center ? A.sub(A.mean(-2, true)) : A;
+  return svd_lowrank(X, q ?? Math.min(6, m, n), niter);
 }
