@@ -15,7 +15,7 @@ import { ArgumentError } from "../errors.js";
 import { type DTypeLike, int64, toDType } from "../tensor/dtype.js";
 import { empty, ones, tensor, zeros } from "../tensor/creation.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { type ArgsWithOptions, parseArgs } from "./args.js";
+import { type ArgsWithOptions, parseArgs, requiredByKeyword } from "./args.js";
 import { batch_norm } from "./functional/batchnorm.js";
 import { fillInPlace } from "./in-place.js";
 import { Module } from "./module.js";
@@ -146,6 +146,7 @@ export abstract class _NormBase extends Module {
 export abstract class BatchNormBase extends _NormBase {
   constructor(num_features: number, args: unknown[]) {
     super();
+    [num_features, ...args] = requiredByKeyword(new.target.name, ["num_features"], [num_features, ...args]) as [number, ...unknown[]];
     const o = parseArgs<BatchNormOptions>(
       `${new.target.name}.__init__`, ["eps", "momentum", "affine", "track_running_stats"], args, ["dtype", "device", "bias"]);
     this._initNorm(num_features, {
@@ -213,5 +214,21 @@ export class BatchNorm2d extends BatchNormBase {
 
   override _check_input_dim(input: Tensor): void {
     if (input.ndim !== 4) throw new ArgumentError(`expected 4D input (got ${input.ndim}D input)`, "input", "ValueError");
+  }
+}
+
+/**
+ * Batch normalisation of `[N, C, D, H, W]` volumes (after a Conv3d).
+ *
+ * @example
+ * new nn.BatchNorm3d(4)(torch.randn(2, 4, 3, 5, 5)).shape   // torch.Size([2, 4, 3, 5, 5])
+ */
+export class BatchNorm3d extends BatchNormBase {
+  constructor(num_features: number, ...args: ArgsWithOptions<BatchNormPositional, BatchNormOptions>) {
+    super(num_features, args);
+  }
+
+  override _check_input_dim(input: Tensor): void {
+    if (input.ndim !== 5) throw new ArgumentError(`expected 5D input (got ${input.ndim}D input)`, "input", "ValueError");
   }
 }

@@ -44,9 +44,9 @@ export {
 export { Unfold, Fold } from "./fold.js";
 export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, type UpsampleOptions, type Upsampling2dOptions } from "./upsample.js";
 export { Dropout, Dropout2d } from "./dropout.js";
-export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from "./batchnorm.js";
+export { BatchNorm1d, BatchNorm2d, BatchNorm3d, type BatchNormOptions } from "./batchnorm.js";
 export { Embedding, EmbeddingBag } from "./embedding.js";
-export { LayerNorm, GroupNorm, RMSNorm, InstanceNorm1d, InstanceNorm2d } from "./normalization.js";
+export { LayerNorm, GroupNorm, RMSNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from "./normalization.js";
 export { RNN, LSTM, GRU, RNNBase } from "./rnn.js";
 export {
   MultiheadAttention, TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer, TransformerDecoder, Transformer,

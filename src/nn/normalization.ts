@@ -91,7 +91,7 @@ export class GroupNorm extends Module {
     super();
     [num_groups, num_channels, ...args] = requiredByKeyword("GroupNorm", ["num_groups", "num_channels"], [num_groups, num_channels, ...args]) as [typeof num_groups, typeof num_channels, ...typeof args];
     const o = GROUP_NORM_INIT.parse(args);
-    if (num_channels % num_groups !== 0) throw new ArgumentError("num_channels must be divisible by num_groups", "num_groups", "ValueError");
+    if (num_channels % num_groups !== 0) throw new ArgumentError(`num_channels (${num_channels}) must be divisible by num_groups (${num_groups})`, "num_groups", "ValueError");
     const dtype = toDType(o.dtype ?? null);
     this.num_groups = num_groups;
     this.num_channels = num_channels;
@@ -159,6 +159,7 @@ abstract class InstanceNormBase extends _NormBase {
 
   constructor(num_features: number, args: unknown[]) {
     super();
+    [num_features, ...args] = requiredByKeyword(new.target.name, ["num_features"], [num_features, ...args]) as [number, ...unknown[]];
     this._initNorm(num_features, INSTANCE_NORM_INIT.parse(args as never));
   }
 
@@ -191,6 +192,14 @@ export class InstanceNorm1d extends InstanceNormBase {
 /** Instance normalisation of `[N, C, H, W]` (or `[C, H, W]`) inputs. */
 export class InstanceNorm2d extends InstanceNormBase {
   protected readonly inputDims = 4;
+  constructor(num_features: number, ...args: ArgsOf<typeof INSTANCE_NORM_INIT>) {
+    super(num_features, args);
+  }
+}
+
+/** Instance normalisation of `[N, C, D, H, W]` (or `[C, D, H, W]`) inputs. */
+export class InstanceNorm3d extends InstanceNormBase {
+  protected readonly inputDims = 5;
   constructor(num_features: number, ...args: ArgsOf<typeof INSTANCE_NORM_INIT>) {
     super(num_features, args);
   }

@@ -14,6 +14,7 @@
  * @example
  * F.batch_norm(x, bn.running_mean, bn.running_var, bn.weight, bn.bias, true, 0.1, 1e-5)
  */
+import { pyFloat } from "../python-style.js";
 import { ArgumentError, ShapeError } from "../../errors.js";
 import { record } from "../../autograd/graph.js";
 import { float64 } from "../../tensor/dtype.js";
@@ -73,6 +74,8 @@ export const batch_norm = hooked("F.batch_norm", function batch_norm(
   const { weight: w, bias, training, momentum, eps } = BATCH_NORM.parse(args);
   checkInitialized("<built-in method batch_norm of type object>", input, w, bias);
   if (training) verifyBatchSize(input.shape);
+  if (training && eps <= 0) throw new ArgumentError(`batch_norm eps must be positive during training, but got ${pyFloat(eps)}`, "eps", "ValueError");
+  if (eps < 0) throw new ArgumentError(`batch_norm eps must be non-negative, but got ${pyFloat(eps)}`, "eps", "ValueError");
   if (input.ndim < 2 && input.numel() === 0) return input.clone();
   if (input.ndim < 2) {
     throw new ShapeError(`batch_norm expects an input of at least 2 dimensions [N, C, ...], but got ${formatSize(input.shape)}`, {
@@ -98,6 +101,8 @@ export const batch_norm = hooked("F.batch_norm", function batch_norm(
   }
   // A meta input (tensor/meta.ts): the checks ran; the running statistics stay as they are.
   if (isMeta(input)) return metaLike(input);
+  // An empty batch: an empty output, the running statistics untouched (as in PyTorch).
+  if (input.numel() === 0) return input.clone();
   return batchNormImpl(input, running_mean, running_var, w, bias, training, momentum, eps);
 }, describeBatchNorm);
 
