@@ -17,7 +17,7 @@
  * torch.div(x, 2, { rounding_mode: "floor" }) // tensor([[0, 1, 1]])
  * x.add(torch.ones(2, 1), { alpha: 10 })   // shape [2, 3], float32
  */
-import { type OptionsOf, Num, arg, signature } from "./signature.js";
+import { type OptionsOf, Num, arg, isOptionsObject, signature } from "./signature.js";
 import { ArgumentError, TsorchError } from "../errors.js";
 import { zeros_like } from "../tensor/creation.js";
 import { type DType, bool as boolDType, castScalar, float32 } from "../tensor/dtype.js";
@@ -27,7 +27,7 @@ import { type BinaryDef, type BinaryPlan, attachBinary, runBinary } from "./bina
 import { recording } from "./grad-utils.js";
 import { eq, ge, gt, lt, logical_and } from "./compare.js";
 import { where } from "./index-ops.js";
-import { type Scalar, type TensorLike, checkTensor, checkTensorLike, isScalar, pyTypeName, scalarKind, scalarNumber } from "./operand.js";
+import { type Scalar, type TensorLike, checkOperands, checkTensorLike, isScalar, pyTypeName, scalarKind, scalarNumber } from "./operand.js";
 import { resultType, scalarTypeName, toFloating } from "./result-type.js";
 import { elementwise } from "./tensor-iterator.js";
 import { exp, log, neg } from "./unary.js";
@@ -362,7 +362,7 @@ export const subtract = sub;
 
 /** `other - alpha * input` (PyTorch's `torch.rsub`; Python's `other - input` for a scalar `other`). */
 export function rsub(input: Tensor, other: TensorLike, options?: AlphaOptions | Scalar): Tensor {
-  needTensor("rsub", input, other);
+  checkOperands("rsub", input, other, ["TT", "TN"], undefined, isOptionsObject(options) ? options : {});
   const alpha = alphaOf("rsub", options);
   if (other instanceof Tensor) return sub(other, input, { alpha });
   const def = RSUB;
@@ -410,22 +410,18 @@ export function floor_divide(input: TensorLike, other: TensorLike): Tensor {
 
 /** Python's `%`: the result has the sign of the divisor. */
 export function remainder(input: TensorLike, other: TensorLike): Tensor {
-  needTensor("remainder", input, other);
+  checkOperands("remainder", input, other, ["TT", "TN", "NT"]);
   return runBinary(REMAINDER, input, other, null);
 }
 
 /** C's `fmod`: the result has the sign of the dividend. */
 export function fmod(input: TensorLike, other: TensorLike): Tensor {
-  needTensor("fmod", input, other);
-  if (!(input instanceof Tensor)) {
-    throw new ArgumentError(
-      `fmod() received an invalid combination of arguments - got (${pyTypeName(input)}, ${pyTypeName(other)}), but expected one of:\n` +
-      " * (Tensor input, Tensor other, *, Tensor out)\n * (Tensor input, Number other, *, Tensor out)",
-      "input", "TypeError",
-    );
-  }
+  checkOperands("fmod", input, other, ["TT", "TN"]);
   return runBinary(FMOD, input, other, null);
 }
+
+/** pow's overloads: a tensor and a tensor or a number, or a number raised to a tensor. */
+const POW_FORMS = ["TT", "TN", "NT"] as const;
 
 /**
  * `input ** exponent`; either may be a number. A float32 tensor squared is
@@ -436,7 +432,7 @@ export function fmod(input: TensorLike, other: TensorLike): Tensor {
  * torch.pow(2, torch.tensor([3]))        // tensor([8])
  */
 export function pow(input: TensorLike, exponent: TensorLike): Tensor {
-  needTensor("pow", input, exponent);
+  checkOperands("pow", input, exponent, POW_FORMS, ["input", "exponent"]);
   if (input instanceof Tensor && isScalar(exponent)) {
     const p = POW.plan(input, exponent, null);
     const special = p.compute.kind === "float" ? SPECIAL_EXPONENTS[String(scalarNumber(exponent))] : undefined;
@@ -451,14 +447,14 @@ export function pow(input: TensorLike, exponent: TensorLike): Tensor {
 
 /** `pow` computed in float64 (PyTorch's `float_power`). */
 export function float_power(input: TensorLike, exponent: TensorLike): Tensor {
+  checkOperands("float_power", input, exponent, POW_FORMS, ["input", "exponent"]);
   const cast = (x: TensorLike) => (x instanceof Tensor ? x.to("float64") : x);
   return pow(cast(input), cast(exponent));
 }
 
 /** A binary op PyTorch defines for two tensors only (no scalar overload). */
 function tensorsOnly(name: string, def: Parameters<typeof runBinary>[0], input: Tensor, other: Tensor): Tensor {
-  needTensor(name, input, other);
-  checkTensor(other, name, "other", 2);
+  checkOperands(name, input, other, ["TT"]);
   return runBinary(def, input, other, null);
 }
 
@@ -492,16 +488,12 @@ export const arctan2 = atan2;
 
 /** `sqrt(input^2 + other^2)` without overflow. */
 export function hypot(input: Tensor, other: Tensor): Tensor {
-  needTensor("hypot", input, other);
-  checkTensor(other, "hypot", "other", 2);
-  return runBinary(HYPOT, input, other, null);
+  return tensorsOnly("hypot", HYPOT, input, other);
 }
 
 /** `log(exp(input) + exp(other))`, stable for large values. */
 export function logaddexp(input: Tensor, other: Tensor): Tensor {
-  needTensor("logaddexp", input, other);
-  checkTensor(other, "logaddexp", "other", 2);
-  return runBinary(LOGADDEXP, input, other, null);
+  return tensorsOnly("logaddexp", LOGADDEXP, input, other);
 }
 
 /** Records `def` for an output computed outside `runBinary` (special kernels, swapped operands). */

@@ -16,7 +16,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { gt, le, ge, lt, logical_and, logical_or } from "./compare.js";
 import { gradIf, inputInfo, saveInput, tensorOrNull } from "./grad-utils.js";
 import { where } from "./index-ops.js";
-import { type TensorLike, checkTensor, scalarNumber } from "./operand.js";
+import { type TensorLike, checkOperands, checkTensor, scalarNumber } from "./operand.js";
 import { resultType } from "./result-type.js";
 import { elementwise } from "./tensor-iterator.js";
 
@@ -127,7 +127,7 @@ export const clip = clamp;
 
 /** `clamp(input, min)`, recorded as `ClampMinBackward0`. */
 export function clamp_min(input: Tensor, min: TensorLike): Tensor {
-  checkTensor(input, "clamp_min");
+  checkOperands("clamp_min", input, min, ["TT", "TN"], ["input", "min"]);
   if (min instanceof Tensor) return clamp(input, min, null);
   const dt = resultType([input, min]);
   const l = castScalar(scalarNumber(min), dt);
@@ -141,7 +141,7 @@ export function clamp_min(input: Tensor, min: TensorLike): Tensor {
 
 /** `clamp(input, null, max)`, recorded as `ClampMaxBackward0`. */
 export function clamp_max(input: Tensor, max: TensorLike): Tensor {
-  checkTensor(input, "clamp_max");
+  checkOperands("clamp_max", input, max, ["TT", "TN"], ["input", "max"]);
   if (max instanceof Tensor) return clamp(input, null, max);
   const dt = resultType([input, max]);
   const h = castScalar(scalarNumber(max), dt);

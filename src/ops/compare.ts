@@ -14,17 +14,13 @@ import { no_grad } from "../autograd/grad-mode.js";
 import { ArgumentError, DTypeError } from "../errors.js";
 import { bool as boolDType, float32 } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
-import { type TensorLike, checkTensor, checkTensorLike, invalidCombination } from "./operand.js";
+import { type TensorLike, checkOperands, checkTensor } from "./operand.js";
 import { resultType, scalarTypeName } from "./result-type.js";
 import { elementwise } from "./tensor-iterator.js";
 
 function compare(op: string, input: TensorLike, other: TensorLike): Tensor {
-  // torch.eq(2, x): no overload of the comparisons takes a number first.
-  if (!(input instanceof Tensor) && !op.startsWith("logical_") && (typeof input === "number" || typeof input === "boolean")) throw invalidCombination(op, [input, other]);
-  checkTensorLike(input, op, "input", 1);
-  checkTensorLike(other, op, "other", 2);
-  // PyTorch's logical ops take tensors only.
-  if (op.startsWith("logical_")) checkTensor(other, op, "other", 2);
+  // The comparisons take a tensor and a tensor or a number (torch.eq(2, x) is refused); the logical ops two tensors.
+  checkOperands(op, input, other, op.startsWith("logical_") ? ["TT"] : ["TT", "TN"]);
   return elementwise(op, [input, other], resultType([input, other]), boolDType, [], null, op);
 }
 
@@ -75,9 +71,7 @@ export function logical_not(input: Tensor): Tensor {
 }
 
 function bitwise(op: string, input: TensorLike, other: TensorLike): Tensor {
-  if (!(input instanceof Tensor) && !(other instanceof Tensor)) throw invalidCombination(op, [input, other]);
-  checkTensorLike(input, op, "input", 1);
-  checkTensorLike(other, op, "other", 2);
+  checkOperands(op, input, other, ["TT", "TN", "NT"]);
   const dt = resultType([input, other]);
   if (dt.kind === "float") throw new DTypeError(`"${op}_cpu" not implemented for '${scalarTypeName(dt)}'`, op, [dt.name]);
   return elementwise(op, [input, other], dt, dt, [], null, op);

@@ -15,6 +15,7 @@
 import { TsorchError } from "../errors.js";
 import { int64 } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
+import { narrowBoundsError, normDim } from "../tensor/view.js";
 import { zeros } from "../tensor/creation.js";
 import { cat, stack } from "./join.js";
 import { checkTensor } from "./operand.js";
@@ -28,7 +29,14 @@ const copyAll = (ts: Tensor[]) => ts.map(copy);
 export function alias_copy(input: Tensor): Tensor { return copy(checkTensor(input, "alias_copy")); }
 export function diagonal_copy(input: Tensor, ...args: Parameters<typeof diagonal> extends [Tensor, ...infer R] ? R : never): Tensor { return copy(diagonal(input, ...args)); }
 export function expand_copy(input: Tensor, size: readonly number[]): Tensor { return copy(input.expand(...size)); }
-export function narrow_copy(input: Tensor, dim: number, start: number, length: number): Tensor { return copy(input.narrow(dim, start, length)); }
+export function narrow_copy(input: Tensor, dim: number, start: number, length: number): Tensor {
+  // narrow_copy has no negative-length check of its own: a negative length is refused as out of bounds.
+  if (length < 0 && input instanceof Tensor && input.ndim > 0) {
+    const size = input.shape[normDim(dim, input.ndim)]!;
+    throw narrowBoundsError(input, start < 0 ? start + size : start, length, size);
+  }
+  return copy(input.narrow(dim, start, length));
+}
 export function permute_copy(input: Tensor, dims: readonly number[]): Tensor { return copy(input.permute(...dims)); }
 export function squeeze_copy(input: Tensor, dim?: number | readonly number[]): Tensor { return copy(dim === undefined ? input.squeeze() : input.squeeze(dim as number)); }
 export function t_copy(input: Tensor): Tensor { return copy(input.t()); }

@@ -16,8 +16,9 @@
 import { TsorchError } from "../errors.js";
 import { type DTypeLike, bool, float32, int32, int64, toDType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
-import { full, zeros, tensor as makeTensor } from "../tensor/creation.js";
-import { type TensorLike, checkTensor } from "./operand.js";
+import { normDim } from "../tensor/view.js";
+import { checkSpaceEnds, full, zeros, tensor as makeTensor } from "../tensor/creation.js";
+import { type TensorLike, checkOperands, checkTensor } from "./operand.js";
 import { resultType, scalarTypeName, toFloating } from "./result-type.js";
 import { type ArgsOf, Bool, DTypeT, Float, Int, Num, Str, TensorT, arg, kwarg, oneOf, optional, required, signature, union } from "./signature.js";
 import { abs, exp2, log2, neg } from "./unary.js";
@@ -39,10 +40,7 @@ export function rad2deg(input: Tensor): Tensor { return mul(checkTensor(input, "
 
 /** |input| with the sign (bit) of `other`. */
 export function copysign(input: TensorLike, other: TensorLike): Tensor {
-  if (!isT(input)) {
-    const kind = (v: TensorLike) => (isT(v) ? "Tensor" : typeof v === "boolean" ? "bool" : Number.isInteger(v) ? "int" : "float");
-    throw new TsorchError(`copysign() received an invalid combination of arguments - got (${kind(input)}, ${kind(other)}), but expected one of:`, "TypeError");
-  }
+  checkOperands("copysign", input, other, ["TT", "TN"]);
   const dtype = toFloating(resultType([input, other]));
   const a = isT(input) ? input.to(dtype) : makeTensor(Number(input), { dtype });
   const s = isT(other) ? signbit(other) : makeTensor(Object.is(other, -0) || Number(other) < 0);
@@ -51,8 +49,7 @@ export function copysign(input: TensorLike, other: TensorLike): Tensor {
 
 /** 0 below zero, 1 above, `values` at zero. */
 export function heaviside(input: Tensor, values: Tensor): Tensor {
-  checkTensor(input, "heaviside");
-  checkTensor(values, "heaviside", "values", 2);
+  checkOperands("heaviside", input, values, ["TT"], ["input", "values"]);
   if (input.dtype !== values.dtype) {
     throw new TsorchError(`heaviside is not yet implemented for tensors with different dtypes`);
   }
@@ -61,7 +58,8 @@ export function heaviside(input: Tensor, values: Tensor): Tensor {
 
 /** input * 2^other. */
 export function ldexp(input: Tensor, other: Tensor): Tensor {
-  return mul(checkTensor(input, "ldexp"), exp2(checkTensor(other, "ldexp", "other", 2)));
+  checkOperands("ldexp", input, other, ["TT"]);
+  return mul(input, exp2(other));
 }
 
 /** log2(2^a + 2^b), computed without overflow. */
@@ -95,7 +93,7 @@ function nextAfter64(x: number, y: number): number {
 }
 /** The next representable value after `input` towards `other`, in the input's dtype. */
 export function nextafter(input: Tensor, other: Tensor): Tensor {
-  checkTensor(input, "nextafter");
+  checkOperands("nextafter", input, other, ["TT"]);
   const dtype = resultType([input, other]);
   if (dtype.kind !== "float") throw new TsorchError(`"nextafter_cpu" not implemented for '${dtype.name === "int64" ? "Long" : dtype.name}'`);
   return pointwise("nextafter", [input, other], dtype.name === "float64" ? nextAfter64 : nextAfter32, [], dtype);
@@ -200,11 +198,12 @@ export function cross(input: Tensor, other: Tensor, ...args: ArgsOf<typeof CROSS
 function crossAlong(input: Tensor, other: Tensor, dim: number): Tensor {
   checkTensor(input, "cross");
   if (input.ndim !== other.ndim) throw new TsorchError(`linalg.cross: inputs must have the same number of dimensions.`);
-  const d = dim < 0 ? dim + input.ndim : dim;
-  [input, other] = broadcast_tensors(input, other) as [Tensor, Tensor];
+  const d = normDim(dim, input.ndim);
+  // The sizes along dim are checked before the batch dims broadcast (a size 1 there is refused).
   if (input.shape[d] !== 3 || other.shape[d] !== 3) {
     throw new TsorchError(`linalg.cross: inputs dimension ${dim} must have length 3. Got ${input.shape[d]} and ${other.shape[d]}`);
   }
+  [input, other] = broadcast_tensors(input, other) as [Tensor, Tensor];
   const a = (i: number) => input.narrow(d, i, 1);
   const b = (i: number) => other.narrow(d, i, 1);
   return cat([
@@ -482,10 +481,7 @@ export function argwhere(input: Tensor): Tensor { return checkTensor(input, "arg
 const LOGSPACE = signature("logspace", [required("end", union(Num, TensorT, "Number or Tensor")), required("steps", Int), arg("base", Float, 10), kwarg("dtype", optional(DTypeT), null), kwarg("device", optional(Str), null), kwarg("requires_grad", Bool, false)], 1);
 export function logspace(start: number | Tensor, ...args: ArgsOf<typeof LOGSPACE>): Tensor {
   const { end, steps, base, dtype } = LOGSPACE.parse(args);
-  if ((start instanceof Tensor && start.ndim > 0) || (end instanceof Tensor && end.ndim > 0)) {
-    const nd = (t: unknown) => (t instanceof Tensor ? t.ndim : 0);
-    throw new TsorchError(`logspace only supports 0-dimensional start and end tensors, but got start with ${nd(start)} dimension(s) and end with ${nd(end)} dimension(s).`);
-  }
+  checkSpaceEnds("logspace", start, end);
   const s = Number(start instanceof Tensor ? start.item() : start);
   const e = Number(end instanceof Tensor ? end.item() : end);
   if (steps < 0) throw new TsorchError("number of steps must be non-negative");

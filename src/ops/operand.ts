@@ -84,8 +84,40 @@ export function checkTensor(x: unknown, fn: string, arg = "input", position = 1)
 /**
  * PyTorch's TypeError for a call no overload takes (an op whose overloads all
  * need a tensor, called with numbers): `eq() received an invalid combination
- * of arguments - got (int, Tensor), but expected one of:`.
+ * of arguments - got (int, Tensor), but expected one of:`, keyword arguments
+ * after the positional ones (`got (int, Tensor, alpha=int)`), then the
+ * overloads it has, one a line, as PyTorch lists them.
  */
-export function invalidCombination(fn: string, args: readonly unknown[]): ArgumentError {
-  return new ArgumentError(`${fn}() received an invalid combination of arguments - got (${args.map(pyTypeName).join(", ")}), but expected one of:`, "input", "TypeError");
+export function invalidCombination(fn: string, args: readonly unknown[], kwargs: Record<string, unknown> = {}, overloads: readonly string[] = []): ArgumentError {
+  const got = [...args.map(pyTypeName), ...Object.entries(kwargs).map(([k, v]) => `${k}=${pyTypeName(v)}`)].join(", ");
+  const list = overloads.map((o) => `\n * ${o}`).join("");
+  return new ArgumentError(`${fn}() received an invalid combination of arguments - got (${got}), but expected one of:${list}`, "input", "TypeError");
+}
+
+/**
+ * The overloads of a binary op, by which operands may be a Python number:
+ * "TT" two tensors, "TN" a tensor then a number, "NT" a number then a tensor.
+ * One form ("TT" only) is a plain signature of two tensors.
+ */
+export type OperandForm = "TT" | "TN" | "NT";
+
+/**
+ * Checks a binary op's operands against PyTorch's overloads of it. With one
+ * form a non-tensor is `atan2(): argument 'input' (position 1) must be Tensor,
+ * not int`; with several, a combination none takes is `fmod() received an
+ * invalid combination of arguments - got (int, int), but expected one of:`.
+ */
+export function checkOperands(
+  fn: string, input: unknown, other: unknown, forms: readonly OperandForm[],
+  names: readonly [string, string] = ["input", "other"], kwargs: Record<string, unknown> = {},
+): void {
+  if (forms.length === 1 && forms[0] === "TT") {
+    checkTensor(input, fn, names[0], 1);
+    checkTensor(other, fn, names[1], 2);
+    return;
+  }
+  const kind = (x: unknown) => (x instanceof Tensor ? "T" : isScalar(x) ? "N" : "?");
+  if ((forms as readonly string[]).includes(kind(input) + kind(other))) return;
+  const overloads = forms.map((f) => `(${f[0] === "T" ? "Tensor" : "Number"} ${names[0]}, ${f[1] === "T" ? "Tensor" : "Number"} ${names[1]})`);
+  throw invalidCombination(fn, [input, other], kwargs, overloads);
 }

@@ -19,7 +19,7 @@
 import { inspect } from "node:util";
 import { is_grad_enabled } from "../autograd/grad-mode.js";
 import { record } from "../autograd/graph.js";
-import { ArgumentError, DTypeError, IndexError, TsorchError } from "../errors.js";
+import { ArgumentError, DTypeError, IndexError, ShapeError, TsorchError } from "../errors.js";
 import { allocate, zeros } from "../tensor/creation.js";
 import { type DType, type DTypeLike, bool as boolDType, float32, int64, toDType, uint8 } from "../tensor/dtype.js";
 import { contiguousStrides } from "../tensor/strided.js";
@@ -28,7 +28,7 @@ import { normDim } from "../tensor/view.js";
 import { type ReduceOp, groupBases, reducedRows } from "../backend/cpu/reduce.js";
 import { opKernel } from "./kernels.js";
 import { isMeta, metaTensor } from "../tensor/meta.js";
-import { checkTensor } from "./operand.js";
+import { checkTensor, invalidCombination } from "./operand.js";
 import { nuclearNorm } from "./decompositions.js";
 import { scalarTypeName } from "./result-type.js";
 import { saveInput, saveOutput } from "./grad-utils.js";
@@ -65,6 +65,8 @@ export function normDims(dim: DimArg, ndim: number): number[] {
   if (dim === null || dim === undefined) return [...Array(ndim).keys()];
   const list = typeof dim === "number" ? [dim] : [...dim];
   if (list.length === 0) return [...Array(ndim).keys()];
+  // ATen's reduction dim mask is a 64-bit set.
+  if (ndim > 64) throw new ShapeError("only tensors with up to 64 dims are supported", { op: "reduce", shapes: {}, expected: { ndim: "<= 64" }, got: { ndim } });
   const seen = new Set<number>();
   for (const d of list) {
     const n = normDim(d, ndim);
@@ -393,7 +395,8 @@ export function max(input: Tensor): Tensor;
 export function max(input: Tensor, dim: number | DimKeep, keepdim?: boolean): ValuesIndices;
 export function max(input: Tensor, other: Tensor): Tensor;
 export function max(input: Tensor, dimOrOther?: number | Tensor | DimKeep, keepdim = false): Tensor | ValuesIndices {
-  checkTensor(input, "max");
+  // eslint-disable-next-line prefer-rest-params -- the call as given, for PyTorch's overload error
+  if (!(input instanceof Tensor)) throw invalidCombination("max", Array.from(arguments), {}, extremeOverloads);
   if (dimOrOther instanceof Tensor) return input.maximum(dimOrOther);
   if (dimOrOther === undefined) return extremeAll(input, "max");
   if (typeof dimOrOther === "object") return extremeDim(input, dimOrOther.dim ?? 0, dimOrOther.keepdim ?? keepdim, "max");
@@ -405,12 +408,16 @@ export function min(input: Tensor): Tensor;
 export function min(input: Tensor, dim: number | DimKeep, keepdim?: boolean): ValuesIndices;
 export function min(input: Tensor, other: Tensor): Tensor;
 export function min(input: Tensor, dimOrOther?: number | Tensor | DimKeep, keepdim = false): Tensor | ValuesIndices {
-  checkTensor(input, "min");
+  // eslint-disable-next-line prefer-rest-params -- the call as given, for PyTorch's overload error
+  if (!(input instanceof Tensor)) throw invalidCombination("min", Array.from(arguments), {}, extremeOverloads);
   if (dimOrOther instanceof Tensor) return input.minimum(dimOrOther);
   if (dimOrOther === undefined) return extremeAll(input, "min");
   if (typeof dimOrOther === "object") return extremeDim(input, dimOrOther.dim ?? 0, dimOrOther.keepdim ?? keepdim, "min");
   return extremeDim(input, dimOrOther, keepdim, "min");
 }
+
+/** The overloads of max/min, as PyTorch lists them when none takes a call. */
+const extremeOverloads = ["(Tensor input)", "(Tensor input, Tensor other)", "(Tensor input, int dim, bool keepdim = False)"];
 
 export const AMAX = signature("amax", [arg("dim", Dims, []), arg("keepdim", Bool, false)]);
 export const AMIN = signature("amin", AMAX.params);

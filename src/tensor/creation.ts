@@ -242,13 +242,24 @@ export function arange(...args: ArgsOf<typeof ARANGE>): Tensor {
   return finish(t, opts);
 }
 
+/** linspace/logspace take 0-d tensors for `start` and `end`, with PyTorch's error for any other. */
+export function checkSpaceEnds(op: "linspace" | "logspace", start: unknown, end: unknown): void {
+  const nd = (t: unknown) => (t instanceof Tensor ? t.ndim : 0);
+  if (nd(start) > 0 || nd(end) > 0) {
+    throw new ArgumentError(
+      `${op} only supports 0-dimensional start and end tensors, but got start with ${nd(start)} dimension(s) and end with ${nd(end)} dimension(s).`,
+      nd(start) > 0 ? "start" : "end", "RuntimeError");
+  }
+}
+
 /**
  * `steps` evenly spaced values from `start` to `end` inclusive, computed as
  * PyTorch's CPU kernel does (in the output precision, the second half
  * counted back from `end`), so the printed values agree.
  */
 export function linspace(startArg: number | Tensor, endArg: number | Tensor, steps: number, opts: CreationOptions = {}): Tensor {
-  // 0-d tensors stand for their values (PyTorch's Tensor overload).
+  // 0-d tensors stand for their values (PyTorch's Tensor overload); others are refused.
+  checkSpaceEnds("linspace", startArg, endArg);
   const start = startArg instanceof Tensor ? Number(startArg.item()) : startArg;
   const end = endArg instanceof Tensor ? Number(endArg.item()) : endArg;
   if (!Number.isInteger(steps) || steps < 0) throw new ArgumentError("number of steps must be non-negative", "steps", "RuntimeError");

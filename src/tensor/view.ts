@@ -275,6 +275,11 @@ export function sliceDim(x: Tensor, dim: number, spec: SliceSpec): Tensor {
 
 export const NARROW = signature("narrow", [required("dim", Int), required("start", Int), required("length", Int)]);
 
+/** narrow's (and narrow_copy's) refusal of a window past the end of the dimension. */
+export function narrowBoundsError(x: Tensor, start: number, length: number, size: number): ShapeError {
+  return new ShapeError(`start (${start}) + length (${length}) exceeds dimension size (${size}).`, { op: "narrow", shapes: { input: x.shape } });
+}
+
 export const narrow = hooked("narrow", function narrow(x: Tensor, ...args: ArgsOf<typeof NARROW>): Tensor {
   const { dim, start, length } = NARROW.parse(args);
   if (x.ndim === 0) throw new ArgumentError("narrow() cannot be applied to a 0-dim tensor.", "input", "RuntimeError");
@@ -285,9 +290,7 @@ export const narrow = hooked("narrow", function narrow(x: Tensor, ...args: ArgsO
     throw new IndexError(`start out of range (expected to be in range of [${-size}, ${size}], but got ${start})`, start, [-size, size]);
   }
   const s = start < 0 ? start + size : start;
-  if (s + length > size) {
-    throw new ShapeError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`, { op: "narrow", shapes: { input: x.shape } });
-  }
+  if (s + length > size) throw narrowBoundsError(x, s, length, size);
   return sliceDim(x, d, { start: s, stop: s + length, step: 1 });
 }, describeNarrow);
 

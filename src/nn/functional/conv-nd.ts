@@ -17,7 +17,6 @@
  */
 import { record } from "../../autograd/graph.js";
 import { floatKernel } from "../../backend/registry.js";
-import { DTypeError } from "../../errors.js";
 import { hooked } from "../../ops/op-hook.js";
 import {
   type ArgsOf, Dims, Int, TensorT, arg, oneOf, optional, signature, union,
@@ -31,7 +30,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import { squeeze, unsqueeze } from "../../tensor/view.js";
 import type { FloatArray } from "../../backend/cpu/float-array.js";
 import {
-  checkInitialized, kernelData, kernelDtype, kernelTensor, requireFloat, requireSameDtype, requireTensor,
+  checkInitialized, kernelData, kernelDtype, kernelTensor, requireBiasDtype, requireFloat, requireSameDtype, requireTensor,
 } from "./float-data.js";
 
 const BIAS = arg("bias", optional(TensorT), null);
@@ -169,21 +168,15 @@ function convolution(g: ConvNdGeometry, input: Tensor, weight: Tensor, bias: Ten
   return out;
 }
 
-function typeName(t: Tensor): string {
-  return t.dtype.name === "float64" ? "double" : "float";
-}
-
 /** One convolution call: argument checks, geometry, the batch of one for unbatched inputs. */
 function run(op: ConvNdOp, input: Tensor, weight: Tensor, bias: Tensor | null, options: Parameters<typeof convNdGeometry>[3]): Tensor {
   requireTensor(op, [[input, "input"], [weight, "weight"], [bias, "bias", true]]);
   checkInitialized(`<built-in method ${op} of type object>`, input, weight, bias);
   const { shape, batched } = batchedConvInput(op, input.shape);
   const g = convNdGeometry(op, shape, weight.shape, options, bias ? bias.shape : null);
+  requireBiasDtype(input, bias, op);
   requireFloat(input, "slow_conv2d_cpu", op);
   requireSameDtype(input, weight, op);
-  if (bias && bias.dtype !== input.dtype) {
-    throw new DTypeError(`Input type (${typeName(input)}) and bias type (${typeName(bias)}) should be the same`, op, [input.dtype.name, bias.dtype.name]);
-  }
   const y = convolution(g, batched ? input : unsqueeze(input, 0), weight, bias);
   return batched ? y : squeeze(y, 0);
 }

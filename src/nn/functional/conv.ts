@@ -13,7 +13,7 @@
  * F.conv2d(x, w, b, { stride: 2, padding: 1 })
  * F.conv2d(x, w, b, 2, 1)                     // the same, positionally
  */
-import { ArgumentError, DTypeError } from "../../errors.js";
+import { ArgumentError } from "../../errors.js";
 import { record } from "../../autograd/graph.js";
 import { floatKernel } from "../../backend/registry.js";
 import { type Pair, conv2dGeometry, conv2dOutputShape } from "../../shape/conv-pool.js";
@@ -21,7 +21,7 @@ import { pair } from "../../shape/dim.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { squeeze, unsqueeze } from "../../tensor/view.js";
 import {
-  requireTensor, checkInitialized, kernelData, kernelDtype, kernelTensor, requireFloat, requireSameDtype,
+  requireTensor, checkInitialized, kernelData, kernelDtype, kernelTensor, requireBiasDtype, requireFloat, requireSameDtype,
 } from "./float-data.js";
 import { pad } from "./pad.js";
 import { anyMeta, metaTensor } from "../../tensor/meta.js";
@@ -49,13 +49,9 @@ function checkPairArg(name: string, v: unknown): void {
 /** The convolution proper on a 4-D input with numeric padding. */
 function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, stride: Pair, padding: Pair, dilation: Pair, groups: number): Tensor {
   const g = conv2dGeometry(input.shape, weight.shape, { stride, padding, dilation, groups }, bias ? bias.shape : null);
+  requireBiasDtype(input, bias, "conv2d");
   requireFloat(input, "slow_conv2d_cpu", "conv2d");
   requireSameDtype(input, weight, "conv2d");
-  if (bias && bias.dtype !== input.dtype) {
-    throw new DTypeError(
-      `Input type (${input.dtype.name === "float64" ? "double" : "float"}) and bias type (${bias.dtype.name === "float64" ? "double" : "float"}) should be the same`,
-      "conv2d", [input.dtype.name, bias.dtype.name]);
-  }
   // A meta operand (tensor/meta.ts): every check above ran; the output shape, no compute.
   if (anyMeta(input, weight, bias)) return metaTensor(conv2dOutputShape(g), input.dtype);
   const dt = kernelDtype(input);

@@ -8,10 +8,10 @@
  * F.embedding(torch.tensor([[1, 2], [4, 9]]), w).shape   // torch.Size([2, 2, 3])
  */
 import { no_grad } from "../../autograd/grad-mode.js";
-import { DTypeError, IndexError } from "../../errors.js";
+import { DTypeError, IndexError, ShapeError } from "../../errors.js";
 import { type ArgsOf, Bool, Float, Int, arg, optional, signature } from "../../ops/signature.js";
 import { isMeta, metaTensor } from "../../tensor/meta.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import { Tensor } from "../../tensor/tensor.js";
 import { writeInPlace } from "../in-place.js";
 import { hooked } from "../../ops/op-hook.js";
 import { describeEmbedding } from "../../shape/families/index.js";
@@ -76,6 +76,9 @@ function renorm(weight: Tensor, input: Tensor, max_norm: number, norm_type: numb
  */
 export const embedding = hooked("F.embedding", function embedding(input: Tensor, weight: Tensor, ...args: ArgsOf<typeof EMBEDDING>): Tensor {
   const { padding_idx, max_norm, norm_type } = EMBEDDING.parse(args);
+  if (weight instanceof Tensor && weight.ndim !== 2) {
+    throw new ShapeError("'weight' must be 2-D", { op: "embedding", shapes: { weight: weight.shape }, expected: { ndim: 2 }, got: { ndim: weight.ndim } });
+  }
   checkIndices(input, weight);
   const pad = paddingIndex(padding_idx, weight.shape[0]!);
   const shape = [...input.shape, weight.shape[1]!];

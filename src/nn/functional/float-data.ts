@@ -25,6 +25,7 @@ import { float64 } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { is_lazy } from "../parameter.js";
 import { pyTypename } from "../python-style.js";
+import { type SampleDType, cppTypeName as cTypeName } from "../../random/dtypes.js";
 
 /**
  * Python's argument check: `linear(): argument 'input' (position 1) must be
@@ -88,6 +89,18 @@ export function cppTypeName(dtype: DType): string {
 export function requireFloat(t: Tensor, kernelName: string, op: string): void {
   if (!t.dtype.is_floating_point) {
     throw new DTypeError(`"${kernelName}" not implemented for '${cppTypeName(t.dtype)}'`, op, [t.dtype.name]);
+  }
+}
+
+/**
+ * Throws `Input type (long int) and bias type (double) should be the same` (the C++ type names) when a
+ * convolution's bias does not share the input's dtype; ATen checks this before the kernel's dtypes.
+ */
+export function requireBiasDtype(input: Tensor, bias: Tensor | null, op: string): void {
+  if (bias && bias.dtype !== input.dtype) {
+    throw new DTypeError(
+      `Input type (${cTypeName(input.dtype.name as SampleDType)}) and bias type (${cTypeName(bias.dtype.name as SampleDType)}) should be the same`,
+      op, [input.dtype.name, bias.dtype.name]);
   }
 }
 
