@@ -9,7 +9,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { manual_seed } from "../src/random/generator.js";
 import type { GradFn } from "../src/autograd/graph.js";
 import { Tensor } from "../src/tensor/tensor.js";
-import { build, expectClose, expectExact, expectPyError, fixture, relError, repr2x, toTensor, values } from "./nn-helpers.js";
+import { build, expectClose, expectExact, expectPadAccepted, expectPyError, fixture, isPoolPad113, poolPad2x, relError, repr2x, toTensor, values } from "./nn-helpers.js";
 import { writeInPlace } from "../src/nn/in-place.js";
 
 type Chain = [string, (Chain | null)[]] | null;
@@ -71,6 +71,18 @@ describe("module configurations against PyTorch", () => {
       }
       const x = toTensor(c.input).requires_grad_(true);
       manual_seed(c.forward_seed);
+      if (c.error && isPoolPad113(c.error.message)) {
+        // Recorded under 1.13; 2.x's pad bound and text win (see poolPad2x).
+        const message = poolPad2x(c.args[0], c.kwargs.padding, c.kind.startsWith("AvgPool") ? 1 : c.kwargs.dilation);
+        if (message !== null) {
+          expectPyError(() => m(x), { ...c.error, message });
+          stats.errors++;
+          return;
+        }
+        // 2.x accepts this pad (its outcome is not in this 1.13 fixture; layers.json has 2.x pooling values).
+        expectPadAccepted(() => m(x), label);
+        return;
+      }
       if (c.error) {
         const e = expectPyError(() => m(x), c.error);
         expect(e.modulePath).toBe("");

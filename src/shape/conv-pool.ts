@@ -358,7 +358,7 @@ export function conv2dGeometry(
 }
 
 /** ATen's `pooling_output_shape`: the per-dimension checks, then the arithmetic. */
-function checkedPoolOutputSize(
+export function checkedPoolOutputSize(
   inputSize: number,
   kernelSize: number,
   pad: number,
@@ -368,9 +368,11 @@ function checkedPoolOutputSize(
 ): number {
   if (stride === 0) throw runtimeArg("stride should not be zero", "stride");
   if (pad < 0) throw runtimeArg(`pad must be non-negative, but got pad: ${pad}`, "padding");
-  // C++ integer division truncates toward zero (kernel may be negative here; it is rejected later).
-  if (pad > Math.trunc(kernelSize / 2)) {
-    throw runtimeArg(`pad should be at most half of kernel size, but got pad=${pad} and kernel_size=${kernelSize}`, "padding");
+  // PyTorch 2.x halves the dilated (effective) kernel; C++ integer division truncates toward zero
+  // (kernel may be negative here; it is rejected later).
+  if (pad > Math.trunc(((kernelSize - 1) * dilation + 1) / 2)) {
+    throw runtimeArg(
+      `pad should be at most half of effective kernel size, but got pad=${pad}, kernel_size=${kernelSize} and dilation=${dilation}`, "padding");
   }
   return poolOutputSize(inputSize, kernelSize, pad, pad, stride, dilation, ceilMode);
 }

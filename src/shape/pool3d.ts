@@ -7,7 +7,7 @@
  * pool3dGeometry("max_pool3d", [1, 2, 4, 6, 6], { kernel: [2, 2, 2] }).out   // [2, 3, 3]
  */
 import { ArgumentError, ShapeError, SizeError, fmtShape } from "../errors.js";
-import { poolOutputSize } from "./dim.js";
+import { checkedPoolOutputSize } from "./conv-pool.js";
 
 export type Triple = [number, number, number];
 
@@ -83,15 +83,7 @@ export function pool3dGeometry(op: "max_pool3d" | "avg_pool3d", shape: readonly 
   const divisorOverride = o.divisorOverride ?? null;
   if (!max && divisorOverride === 0) throw runtimeArg("divisor must be not zero", "divisor_override");
   const inn = shape.slice(nd - 3) as Triple;
-  const out = [0, 1, 2].map((a) => {
-    if (stride[a] === 0) throw runtimeArg("stride should not be zero", "stride");
-    if (padding[a]! < 0) throw runtimeArg(`pad must be non-negative, but got pad: ${padding[a]}`, "padding");
-    if (padding[a]! > Math.trunc(((kernel[a]! - 1) * dilation[a]! + 1) / 2)) {
-      throw runtimeArg(`pad should be at most half of effective kernel size, but got pad=${padding[a]}, kernel_size=${kernel[a]} and dilation=${dilation[a]}`,
-        "padding");
-    }
-    return poolOutputSize(inn[a]!, kernel[a]!, padding[a]!, padding[a]!, stride[a]!, dilation[a]!, o.ceilMode ?? false);
-  }) as Triple;
+  const out = [0, 1, 2].map((a) => checkedPoolOutputSize(inn[a]!, kernel[a]!, padding[a]!, stride[a]!, dilation[a]!, o.ceilMode ?? false)) as Triple;
   // pool3d_shape_check
   const [kT, kH, kW] = kernel;
   if (!(kT > 0 && kH > 0 && kW > 0)) throw runtimeArg(`kernel size should be greater than zero, but got kT: ${kT} kH: ${kH} kW: ${kW}`, "kernel_size");

@@ -106,7 +106,9 @@ export const max_pool1d = hooked("F.max_pool1d", function max_pool1d(input: Tens
   requireTensor("max_pool1d", [[input, "input"]]);
   const o = MAX_POOL1D.parse(args);
   const k = list(o.kernel_size);
-  const stride = checkMaxPool1d(input, k, o.stride === null ? [] : list(o.stride), list(o.padding), list(o.dilation), o.ceil_mode);
+  const s = o.stride === null ? [] : list(o.stride);
+  // With indices PyTorch runs max_pool1d_with_indices, whose checks are the 2-D op's (its wording, its rules).
+  const stride = o.return_indices ? (s.length === 0 ? k[0]! : s[0]!) : checkMaxPool1d(input, k, s, list(o.padding), list(o.dilation), o.ceil_mode);
   const [kk, pp, dd] = [k[0]!, list(o.padding)[0]!, list(o.dilation)[0]!];
   return asRow(input, (x) => max_pool2d(x, [1, kk], [1, stride], [0, pp], [1, dd], o.ceil_mode, o.return_indices));
 }, describeMaxPool1d);
@@ -124,10 +126,7 @@ export const avg_pool1d = hooked("F.avg_pool1d", function avg_pool1d(input: Tens
   const k = oneInt("avg_pool1d", "kernel_size", o.kernel_size);
   const s = o.stride === null || list(o.stride).length === 0 ? k : oneInt("avg_pool1d", "stride", o.stride);
   const p = oneInt("avg_pool1d", "padding", o.padding);
-  if (p > Math.trunc(k / 2)) {
-    // PyTorch 2.x words the 2-D check it runs this way (1.13 said "of kernel size").
-    throw runtimeArg(`pad should be at most half of effective kernel size, but got pad=${p}, kernel_size=${k} and dilation=1`, "padding");
-  }
+  // The pad bound is the 2-D op's check on the width.
   return asRow(input, (x) => avg_pool2d(x, [1, k], [1, s], [0, p], o.ceil_mode, o.count_include_pad));
 }, describeAvgPool1d);
 
