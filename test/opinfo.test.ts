@@ -221,4 +221,4 @@ describe(`PyTorch ${fixture.torch}'s OpInfo database`, () => {
 });
 
 /** What this tree reaches today; raise it as ops arrive. */
-const FLOOR = { present: 550, matched: 1898, errorsRefused: 389, errorsSameText: 324 };
+const FLOOR = { present: 550, matched: 1898, errorsRefused: 406, errorsSameText: 375 };
