@@ -313,6 +313,20 @@ export abstract class RNNBase extends Module {
 }
 
 /**
+ * Parses an RNN constructor's arguments; a non-bool `bias` or `batch_first` is PyTorch's own
+ * `TypeError: bias should be of type bool, got: int` (RNNBase checks them itself).
+ */
+function parseInit<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    const m = e instanceof ArgumentError ? /argument '(bias|batch_first)' must be bool, not (\w+)/.exec(e.message) : null;
+    if (m) throw new ArgumentError(`${m[1]} should be of type bool, got: ${m[2]}`, m[1]!, "TypeError");
+    throw e;
+  }
+}
+
+/**
  * Elman RNN: `h_t = tanh(x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh)` (or relu).
  *
  * @example
@@ -323,7 +337,7 @@ export class RNN extends RNNBase {
   constructor(input_size: number, hidden_size: number, ...args: ArgsOf<typeof RNN_INIT>) {
     super();
     [input_size, hidden_size, ...args] = requiredByKeyword("RNN", ["input_size", "hidden_size"], [input_size, hidden_size, ...args]) as [number, number, ...typeof args];
-    const o = RNN_INIT.parse(args);
+    const o = parseInit(() => RNN_INIT.parse(args));
     this.init(o.nonlinearity === "relu" ? "RNN_RELU" : "RNN_TANH", input_size, hidden_size, o);
   }
 
@@ -346,7 +360,7 @@ export class LSTM extends RNNBase {
   constructor(input_size: number, hidden_size: number, ...args: ArgsOf<typeof LSTM_INIT>) {
     super();
     [input_size, hidden_size, ...args] = requiredByKeyword("LSTM", ["input_size", "hidden_size"], [input_size, hidden_size, ...args]) as [number, number, ...typeof args];
-    this.init("LSTM", input_size, hidden_size, LSTM_INIT.parse(args));
+    this.init("LSTM", input_size, hidden_size, parseInit(() => LSTM_INIT.parse(args)));
   }
 
   override forward(input: PackedSequence, hx?: [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
@@ -368,7 +382,7 @@ export class GRU extends RNNBase {
   constructor(input_size: number, hidden_size: number, ...args: ArgsOf<typeof GRU_INIT>) {
     super();
     [input_size, hidden_size, ...args] = requiredByKeyword("GRU", ["input_size", "hidden_size"], [input_size, hidden_size, ...args]) as [number, number, ...typeof args];
-    this.init("GRU", input_size, hidden_size, GRU_INIT.parse(args));
+    this.init("GRU", input_size, hidden_size, parseInit(() => GRU_INIT.parse(args)));
   }
 
   override forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
