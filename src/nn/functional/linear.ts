@@ -108,8 +108,13 @@ export const linear = hooked("F.linear", function linear(input: Tensor, weight: 
   }
   requireSameDtype(input, weight, "linear");
   const k = input.shape[input.ndim - 1]!;
-  const lead = input.shape.slice(0, -1);
-  const rows = lead.reduce((p, s) => p * s, 1);
+  // The leading dims as a plain array (slicing a Size builds another Array subclass, on every call).
+  const lead: number[] = [];
+  let rows = 1;
+  for (let i = 0; i < input.ndim - 1; i++) {
+    lead.push(input.shape[i]!);
+    rows *= input.shape[i]!;
+  }
   const out = weight.shape[0]!;
   checkMultipliable([rows, k], [weight.shape[1]!, out], "linear");
   const wT = transpose2d(weight);
