@@ -22,7 +22,7 @@
  * bar.update(10, { loss: 0.52 });
  * updateDisplay("epoch-1", bar);                  // one comm update, no output redrawn
  */
-import { progressState, type ProgressState } from "../../src/render/progress.js";
+import { PROGRESS_INDENT, progressState, type ProgressState } from "../../src/render/progress.js";
 import type { DisplayData, DisplayInterceptor } from "../display.js";
 import { FloatProgress, HBox, HTML, Image } from "./controls.js";
 import { hasWidgetManager, type Widget } from "./widget.js";
@@ -66,7 +66,9 @@ function progressWidget(first: ProgressState): Live {
       bar.description = p.label;
       bar.bar_style = p.done ? "success" : "";
     });
-    detail.value = `<div class="tsorch-progress-detail" style="${DETAIL_STYLE}">${p.detailHtml}</div>`;
+    // The box starts where printed text starts (see PROGRESS_INDENT), less the widget's own margin.
+    detail.value = `<style>.tsorch-live-progress::before { content: ""; ${PROGRESS_INDENT} margin-left: calc(-1 * var(--jp-widgets-margin, 2px)); }</style>` +
+      `<div class="tsorch-progress-detail" style="${DETAIL_STYLE}">${p.detailHtml}</div>`;
   };
   set(first);
   return {

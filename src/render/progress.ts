@@ -37,6 +37,14 @@ export interface ProgressBarOptions {
   now?: () => number;
 }
 
+/**
+ * Notebooks indent text output by one character of the code font (JupyterLab's
+ * `.jp-OutputArea .jp-RenderedText { padding-left: 1ch }`): a bar starts there too, so it lines up
+ * with the lines a training loop prints under it. CSS declarations for an empty first box.
+ */
+export const PROGRESS_INDENT =
+  "flex: none; width: 1ch; font-family: var(--jp-code-font-family, monospace); font-size: var(--jp-code-font-size, 13px);";
+
 /** Metric values shown after the bar: numbers are shortened to three significant digits. */
 export type Metrics = Record<string, number | string>;
 
@@ -69,6 +77,7 @@ export function formatDuration(seconds: number): string {
 
 const PROGRESS_CSS = `
 .tsorch-progress { display: flex; align-items: center; flex-wrap: wrap; }
+.tsorch-progress .tsorch-indent { display: inline-block; margin: 0; ${PROGRESS_INDENT} }
 .tsorch-progress span { margin-right: 0.6em; }
 .tsorch-progress .tsorch-bar { display: inline-block; width: 12em; height: 0.85em; border-radius: 3px; overflow: hidden;
   background: rgba(128, 128, 128, 0.25); }
@@ -195,6 +204,7 @@ export class ProgressBar {
     const pct = (this.fraction * 100).toFixed(1);
     const inner =
       `<div class="tsorch-progress${this.done ? " tsorch-done" : ""}" role="progressbar" aria-valuemin="0" aria-valuemax="${this.total}" aria-valuenow="${this.#n}">` +
+      `<span class="tsorch-indent"></span>` +
       (this.label ? `<span class="tsorch-label">${escapeHtml(this.label)}</span>` : "") +
       `<span class="tsorch-bar"><span class="tsorch-fill" style="width:${pct}%"></span></span>` +
       this.#detailHtml() +
