@@ -48,6 +48,7 @@ export { BatchNorm1d, BatchNorm2d, BatchNorm3d, type BatchNormOptions } from "./
 export { Embedding, EmbeddingBag } from "./embedding.js";
 export { LayerNorm, GroupNorm, RMSNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from "./normalization.js";
 export { RNN, LSTM, GRU, RNNBase } from "./rnn.js";
+export { RNNCell, LSTMCell, GRUCell, RNNCellBase, type RNNCellOptions } from "./rnn-cell.js";
 export {
   MultiheadAttention, TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer, TransformerDecoder, Transformer,
   NonDynamicallyQuantizableLinear,
