@@ -58,13 +58,13 @@ export { einsum, tensordot, kron, cdist } from "./ops/contract.js";
 export * as linalg from "./ops/linalg.js";
 export { signal } from "./ops/windows.js";
 export * as fft from "./ops/fft.js";
-// add, sub, mul, div, neg, abs, angle and conj take real or complex tensors.
+// add, sub, mul, div, neg, abs, angle, conj and isreal take real or complex tensors.
 export {
   ComplexTensor, complex, view_as_complex, view_as_real, polar, real, imag, is_complex,
 } from "./ops/complex.js";
 export { complex64, complex128, complex64 as cfloat, complex128 as cdouble } from "./tensor/dtype.js";
 import { torchComplex } from "./ops/complex.js";
-export const { add, sub, mul, div, neg, abs, angle, conj } = torchComplex;
+export const { add, sub, mul, div, neg, abs, angle, conj, isreal } = torchComplex;
 export {
   alias_copy, diagonal_copy, expand_copy, narrow_copy, permute_copy, squeeze_copy, t_copy, transpose_copy, unbind_copy,
   unsqueeze_copy, view_copy, as_strided_copy, unfold_copy, split_with_sizes, split_with_sizes_copy, unsafe_split, unsafe_chunk,
@@ -72,7 +72,7 @@ export {
   combinations, diagflat, select_scatter, slice_scatter, diagonal_scatter, as_strided_scatter,
 } from "./ops/copies.js";
 export {
-  deg2rad, rad2deg, copysign, heaviside, ldexp, logaddexp2, nextafter, frexp, isreal, conj_physical,
+  deg2rad, rad2deg, copysign, heaviside, ldexp, logaddexp2, nextafter, frexp, conj_physical,
   resolve_conj, resolve_neg, isin, inner, vdot, addr, addbmm, dist, cross, diff, trapezoid, trapz, cumulative_trapezoid, cov,
   corrcoef, renorm, bucketize, searchsorted, histc, mode, nanmedian, aminmax, repeat_interleave, argwhere, logspace,
   index_fill, index_copy, masked_scatter, scalar_tensor, fill, tril_indices, triu_indices,

@@ -21,7 +21,7 @@ const fft = torch.fft;
 const CALLS: Record<string, Fn> = {
   complex: torch.complex, view_as_complex: torch.view_as_complex, view_as_real: torch.view_as_real, polar: torch.polar,
   real: torch.real, imag: torch.imag, abs: torch.abs, angle: torch.angle, conj: torch.conj, neg: torch.neg,
-  is_complex: torch.is_complex, add: torch.add, sub: torch.sub, mul: torch.mul, div: torch.div,
+  is_complex: torch.is_complex, isreal: torch.isreal, add: torch.add, sub: torch.sub, mul: torch.mul, div: torch.div,
   add_alpha: (a, b) => torch.add(a, b, { alpha: 2 }),
   relu: torch.relu, floor: torch.floor, clamp: (x) => torch.clamp(x, 0, 1), maximum: torch.maximum,
   repr: (x) => x,

@@ -2,7 +2,7 @@
  * Complex tensors: `torch.complex64` and `torch.complex128`, with the surface
  * a PyTorch user reaches for first: creation (`torch.complex`,
  * `torch.view_as_complex`, `torch.polar`, the `torch.fft` transforms),
- * `view_as_real`, `.real` / `.imag`, `abs`, `angle`, `conj`, `neg`, `add`,
+ * `view_as_real`, `.real` / `.imag`, `abs`, `angle`, `conj`, `isreal`, `neg`, `add`,
  * `sub`, `mul`, `div` (with PyTorch's promotion against real tensors and
  * numbers), reshaping, and PyTorch's printing. The `torch.fft` family reads
  * and returns them, so `irfft(rfft(x))` gives `x` back.
@@ -29,7 +29,7 @@ import { formatTensor } from "../tensor/format.js";
 import { Tensor } from "../tensor/tensor.js";
 import { stack } from "./join.js";
 import { add as realAdd, div as realDiv, mul as realMul, sub as realSub } from "./binary.js";
-import { angle as realAngle, conj as realConj } from "./numeric.js";
+import { angle as realAngle, conj as realConj, isreal as realIsreal } from "./numeric.js";
 import { abs as realAbs, neg as realNeg } from "./unary.js";
 import { checkTensor } from "./operand.js";
 import { scalarTypeName } from "./result-type.js";
@@ -292,7 +292,7 @@ export function imag(x: ComplexTensor | Tensor): Tensor {
 
 // ---------------------------------------------------------------- torch.* taking real or complex tensors
 
-const realOps = { add: realAdd, sub: realSub, mul: realMul, div: realDiv, neg: realNeg, abs: realAbs, angle: realAngle, conj: realConj };
+const realOps = { add: realAdd, sub: realSub, mul: realMul, div: realDiv, neg: realNeg, abs: realAbs, angle: realAngle, conj: realConj, isreal: realIsreal };
 
 /**
  * The `torch` functions that take a real or a complex tensor: complex
@@ -320,6 +320,7 @@ export const torchComplex = {
   abs: ((input: unknown) => (input instanceof ComplexTensor ? abs(input) : realOps.abs(input as Tensor))) as RealOrComplexUnary<Tensor>,
   angle: ((input: unknown) => (input instanceof ComplexTensor ? angle(input) : realOps.angle(input as Tensor))) as RealOrComplexUnary<Tensor>,
   conj: ((input: unknown) => (input instanceof ComplexTensor ? conj(input) : realOps.conj(input as Tensor))) as RealOrComplexUnary<ComplexTensor>,
+  isreal: ((input: unknown) => (input instanceof ComplexTensor ? input.imag.eq(0) : realOps.isreal(input as Tensor))) as RealOrComplexUnary<Tensor>,
 };
 
 /** A real binary op's own signature, plus complex operands giving a complex result. */

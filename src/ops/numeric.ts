@@ -122,11 +122,11 @@ export function angle(input: Tensor): Tensor {
   const dtype = toFloating(input.dtype);
   return pointwise("angle", [input], (x) => (Number.isNaN(x) ? NaN : x < 0 ? Math.PI : 0), [(g) => mul(g, 0)], dtype);
 }
-/** True everywhere: tsorch's tensors are real. */
+/** True everywhere on a real tensor (torch.isreal of a complex one: src/ops/complex.ts). */
 export function isreal(input: Tensor): Tensor { return full([...checkTensor(input, "isreal").shape], true, { dtype: bool }); }
-/** The real part: the tensor itself. */
+/** The real part of a real tensor: the tensor itself (of a complex one: src/ops/complex.ts). */
 export function real(input: Tensor): Tensor { return checkTensor(input, "real"); }
-/** The complex conjugate: the tensor itself on real tensors. */
+/** The complex conjugate of a real tensor: the tensor itself (of a complex one: src/ops/complex.ts). */
 export function conj(input: Tensor): Tensor { return checkTensor(input, "conj"); }
 export function conj_physical(input: Tensor): Tensor { return checkTensor(input, "conj_physical").clone(); }
 export function resolve_conj(input: Tensor): Tensor { return checkTensor(input, "resolve_conj"); }
