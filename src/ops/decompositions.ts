@@ -760,7 +760,8 @@ const SVD_LOWRANK = signature("svd_lowrank", [arg("q", optional(Int), 6), arg("n
 /**
  * `torch.svd_lowrank`: an approximate rank-q SVD (U, S, V) of A (or A - M)
  * by randomized range finding, drawing from the seeded generator as PyTorch
- * does. Its singular vectors carry the signs tsorch's SVD gives (see linalg.svd).
+ * does. Each pair of singular vectors is determined up to its sign, as
+ * linalg.svd's (here the sign of the small SVD's vector, carried through Q).
  */
 export function svd_lowrank(A: Tensor, ...args: ArgsOf<typeof SVD_LOWRANK>): ReturnTuple<"U" | "S" | "V"> {
   const { q, niter, M: Min } = SVD_LOWRANK.parse(args);
