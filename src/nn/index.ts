@@ -25,7 +25,7 @@ export { Parameter, UninitializedParameter, is_lazy } from "./parameter.js";
 export {
   Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, type Conv2dOptions, type ConvNdOptions, type ConvTransposeOptions, type PaddingMode,
 } from "./conv.js";
-export { Linear, LazyLinear, Identity, type LinearOptions } from "./linear.js";
+export { Linear, LazyLinear, Identity, Bilinear, type LinearOptions } from "./linear.js";
 export {
   MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
   MaxPool3d, AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d,

@@ -21,6 +21,7 @@ import { empty } from "../tensor/creation.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type ArgsWithOptions, parseArgs, requiredByKeyword } from "./args.js";
 import { linear } from "./functional/linear.js";
+import { bilinear } from "./functional/bilinear.js";
 import { _calculate_fan_in_and_fan_out, kaiming_uniform_, uniform_ } from "./init.js";
 import { Module, type RemovableHandle } from "./module.js";
 import { Parameter, UninitializedParameter, is_lazy } from "./parameter.js";
@@ -178,5 +179,51 @@ export class Identity extends Module {
 
   override op_spec(): OpSpec {
     return spec(identity, {});
+  }
+}
+
+/**
+ * `y = x1ᵀ A x2 + b`: one `[in1_features, in2_features]` matrix per output feature, weight and bias
+ * uniform in ±1/sqrt(in1_features) (PyTorch's init, so seeded weights match).
+ *
+ * @example
+ * const m = new nn.Bilinear(20, 30, 40);
+ * m(torch.randn(128, 20), torch.randn(128, 30)).shape   // torch.Size([128, 40])
+ */
+export class Bilinear extends Module {
+  declare in1_features: number;
+  declare in2_features: number;
+  declare out_features: number;
+  declare weight: Parameter;
+  declare bias: Parameter | null;
+
+  constructor(in1_features: number, in2_features: number, out_features: number, ...args: ArgsWithOptions<[bias: boolean], LinearOptions>) {
+    super();
+    [in1_features, in2_features, out_features, ...args] = requiredByKeyword("Bilinear", ["in1_features", "in2_features", "out_features"],
+      [in1_features, in2_features, out_features, ...args]) as [number, number, number, ...typeof args];
+    const o = parseArgs<LinearOptions>("Bilinear.__init__", ["bias"], args, ["dtype", "device"]);
+    const dtype = toDType(o.dtype ?? null);
+    this.in1_features = in1_features;
+    this.in2_features = in2_features;
+    this.out_features = out_features;
+    this.weight = new Parameter(empty([out_features, in1_features, in2_features], { dtype }));
+    if (o.bias ?? true) this.bias = new Parameter(empty([out_features], { dtype }));
+    else this.register_parameter("bias", null);
+    this.reset_parameters();
+  }
+
+  /** Weight, then bias, uniform in ±1/sqrt(in1_features). */
+  reset_parameters(): void {
+    const bound = 1 / Math.sqrt(this.weight.shape[1]!);
+    uniform_(this.weight, -bound, bound);
+    if (this.bias) uniform_(this.bias, -bound, bound);
+  }
+
+  override forward(input1: Tensor, input2: Tensor): Tensor {
+    return bilinear(input1, input2, this.weight, this.bias);
+  }
+
+  override extra_repr(): string {
+    return `in1_features=${this.in1_features}, in2_features=${this.in2_features}, out_features=${this.out_features}, bias=${pyValue(this.bias !== null)}`;
   }
 }

@@ -38,3 +38,4 @@ export { embedding } from "./embedding.js";
 export { embedding_bag } from "./embedding-bag.js";
 export { layer_norm, group_norm, rms_norm, instance_norm } from "./normalization.js";
 export { scaled_dot_product_attention, multi_head_attention_forward } from "./attention.js";
+export { bilinear } from "./bilinear.js";
