@@ -1,7 +1,7 @@
 /**
  * `npm run build`, second step: bundles the compiled CLI (dist/kernel/cli.js and everything it
- * imports from dist/) into dist/kernel/cli.bundle.js plus chunks beside it, and the I/O thread
- * (dist/kernel/worker.js) into dist/kernel/worker.bundle.js.
+ * imports from dist/) into dist/kernel/cli.bundle.js plus chunks beside it, and the threads it
+ * starts (the kernel's I/O thread, the REPL's interrupt thread) into *.bundle.js files beside it.
  *
  * Node spends ~1 ms per ES module resolving, reading and linking it; the kernel and runtime are
  * ~300 modules, which was most of the time from start to the first cell's result. One bundle
@@ -38,7 +38,7 @@ const withoutInputMaps = {
 const started = Date.now();
 // The previous build's chunks (their names carry content hashes, so they would pile up); a bundle
 // that cannot be rebuilt must not stay behind either, older than the files it was made from.
-for (const name of readdirSync(out)) if (/^(cli|worker)\.bundle/.test(name)) rmSync(join(out, name));
+for (const name of readdirSync(out)) if (/^(cli|worker|interrupt-thread)\.bundle/.test(name)) rmSync(join(out, name));
 let build;
 try {
   ({ build } = await import("esbuild"));
@@ -48,8 +48,12 @@ try {
   process.exit(0);
 }
 await build({
-  // The I/O thread (kernel/worker.ts) runs in a thread of its own and has its own entry.
-  entryPoints: { "cli.bundle": join(out, "cli.js"), "worker.bundle": join(out, "worker.js") },
+  // The kernel's I/O thread and the REPL's interrupt thread run in threads of their own: entries of their own.
+  entryPoints: {
+    "cli.bundle": join(out, "cli.js"),
+    "worker.bundle": join(out, "worker.js"),
+    "interrupt-thread.bundle": join(out, "repl", "interrupt-thread.js"),
+  },
   define: { TSORCH_BUNDLE: "true" },
   outdir: out,
   bundle: true,

@@ -30,6 +30,25 @@ describe("the bundled CLI", () => {
     for (const chunk of chunks) expect(readFileSync(join(root, "dist", "kernel", chunk), "utf8")).not.toMatch(/from\s*"\.\.\/src\//);
   });
 
+  it("names only files that exist in its paths relative to itself (threads, declarations)", () => {
+    const dir = join(root, "dist", "kernel");
+    const chunks = readdirSync(dir).filter((f) => /\.bundle(-[A-Z0-9]+)?\.js$/.test(f));
+    const named = new Set<string>();
+    for (const chunk of chunks) {
+      const text = readFileSync(join(dir, chunk), "utf8");
+      for (const m of text.matchAll(/new URL\(\s*"(\.{1,2}\/[^"]+)"\s*,\s*import\.meta\.url\)/g)) named.add(m[1]!);
+      // Thread modules are chosen into a constant first (the bundle's or the plain one).
+      for (const m of text.matchAll(/"(\.\/[\w-]+\.bundle\.js)"/g)) named.add(m[1]!);
+    }
+    expect(named).toContain("./worker.bundle.js");
+    expect(named).toContain("./interrupt-thread.bundle.js");
+    // Beside the chunks: the thread bundles, and the declarations preload.ts points cells at.
+    for (const relative of named) {
+      const target = join(dir, relative);
+      expect(existsSync(target) || existsSync(target.replace(/\.js$/, ".d.ts")), relative).toBe(true);
+    }
+  });
+
   it("maps a frame inside the bundle back to the compiled runtime file", () => {
     const dir = join(root, "dist", "kernel");
     const chunk = readdirSync(dir)

@@ -20,6 +20,10 @@ import { Worker } from "node:worker_threads";
 import { TerminationGuard } from "../termination.js";
 import { REPL_SLOTS, ReplSlot } from "./interrupt-slots.js";
 
+/** Defined (true) in the bundled CLI (scripts/bundle.mjs), whose chunks sit in dist/kernel/ beside the thread's own bundle. */
+declare const TSORCH_BUNDLE: boolean | undefined;
+const INTERRUPT_THREAD = typeof TSORCH_BUNDLE !== "undefined" && TSORCH_BUNDLE ? "./interrupt-thread.bundle.js" : "./interrupt-thread.js";
+
 export class InputInterrupter {
   private readonly shared = new Int32Array(new SharedArrayBuffer(REPL_SLOTS * Int32Array.BYTES_PER_ELEMENT));
   private readonly guard = new TerminationGuard();
@@ -46,7 +50,7 @@ export class InputInterrupter {
     if (!this.guard.supported()) return;
     this.guard.install();
     try {
-      this.worker = new Worker(new URL("./interrupt-thread.js", import.meta.url), { workerData: { shared: this.shared.buffer } });
+      this.worker = new Worker(new URL(INTERRUPT_THREAD, import.meta.url), { workerData: { shared: this.shared.buffer } });
       // The REPL leaves when the user does, whatever this thread is doing.
       this.worker.unref();
       this.worker.on("error", () => (this.worker = undefined));
