@@ -20,6 +20,25 @@ function bits(t: torch.Tensor): Int32Array {
   return new Int32Array(Float32Array.from(t.flatten().tolist() as number[]).buffer);
 }
 
+/**
+ * Runs `outputs` (no_grad) on 1, 2 and 3 threads: no worker on one, one and two workers running after,
+ * and the same bits each time.
+ */
+function expectSameBitsOn123Threads(outputs: () => Int32Array[]): void {
+  const run = (n: number) => {
+    torch.set_num_threads(n);
+    return torch.no_grad(outputs);
+  };
+  const one = run(1);
+  expect(runningWorkers()).toBe(0);
+  const two = run(2);
+  expect(runningWorkers()).toBe(1);
+  const three = run(3);
+  expect(runningWorkers()).toBe(2);
+  expect(two).toEqual(one);
+  expect(three).toEqual(one);
+}
+
 describe("threads", () => {
   it("default to the machine's cores; set_num_threads changes the count and checks its argument", () => {
     expect(initialThreads).toBe(availableParallelism());
@@ -37,18 +56,7 @@ describe("threads", () => {
     const a = torch.randn(512, 512), b = torch.randn(512, 512);
     const conv = new nn.Conv2d(64, 64, 3, { padding: 1 });
     const x = torch.randn(2, 64, 28, 28);
-    const run = (n: number) => {
-      torch.set_num_threads(n);
-      return torch.no_grad(() => [bits(torch.mm(a, b)), bits(conv(x))]);
-    };
-    const one = run(1);
-    expect(runningWorkers()).toBe(0);
-    const two = run(2);
-    expect(runningWorkers()).toBe(1);
-    const three = run(3);
-    expect(runningWorkers()).toBe(2);
-    expect(two).toEqual(one);
-    expect(three).toEqual(one);
+    expectSameBitsOn123Threads(() => [bits(torch.mm(a, b)), bits(conv(x))]);
     // Training through the split products: gradients match one thread's too.
     const grads = (n: number) => {
       torch.set_num_threads(n);
@@ -67,18 +75,7 @@ describe("threads", () => {
     torch.manual_seed(1);
     const conv1 = new nn.Conv2d(1, 6, 5), conv2 = new nn.Conv2d(6, 16, 5, { padding: 1 });
     const x1 = torch.randn(64, 1, 32, 32), x2 = torch.randn(37, 6, 14, 14);
-    const run = (n: number) => {
-      torch.set_num_threads(n);
-      return torch.no_grad(() => [bits(conv1(x1)), bits(conv2(x2))]);
-    };
-    const one = run(1);
-    expect(runningWorkers()).toBe(0);
-    const two = run(2);
-    expect(runningWorkers()).toBe(1);
-    const three = run(3);
-    expect(runningWorkers()).toBe(2);
-    expect(two).toEqual(one);
-    expect(three).toEqual(one);
+    expectSameBitsOn123Threads(() => [bits(conv1(x1)), bits(conv2(x2))]);
     torch.set_num_threads(1);
   });
 
