@@ -28,7 +28,7 @@ const CALLS: Record<string, Fn> = {
   "fft.fft": (x, kw) => fft.fft(x, kw), "fft.ifft": (x) => fft.ifft(x), "fft.rfft": (x) => fft.rfft(x),
   "fft.irfft": (x) => fft.irfft(x), "fft.fft2": (x) => fft.fft2(x), "fft.ifftn": (x) => fft.ifftn(x),
   "fft.irfftn": (x) => fft.irfftn(x), "fft.hfft": (x) => fft.hfft(x), "fft.ihfft": (x) => fft.ihfft(x),
-  "fft.fftshift": (x) => fft.fftshift(x),
+  "fft.fftshift": (x) => fft.fftshift(x), "fft.fftfreq": (n) => fft.fftfreq(n), "fft.rfftfreq": (n) => fft.rfftfreq(n),
 };
 /** Cases whose PyTorch call composes transforms (the generator's lambdas), by index among cases of that name. */
 const COMPOSED: Record<string, Fn> = {
@@ -38,6 +38,8 @@ const COMPOSED: Record<string, Fn> = {
   "fft.fft 2": (x) => fft.fft(x, { n: 4, norm: "ortho" }),
   "fft.irfft2 0": (x: Tensor) => fft.irfft2(fft.rfft2(x), { s: x.shape }),
   "fft.hfft 1": (x) => fft.hfft(fft.ihfft(x), { n: 6 }),
+  "fft.fftfreq 1": (n) => fft.fftfreq(n, { d: 0.1 }),
+  "fft.rfftfreq 0": (n) => fft.rfftfreq(n, 0.5, { dtype: torch.float64 }),
 };
 
 function decode(e: Encoded): unknown {

@@ -1,7 +1,7 @@
 /**
  * `torch.fft`: discrete Fourier transforms over one, two or n dimensions
  * (`fft`, `ifft`, `rfft`, `irfft`, `hfft`, `ihfft` and their `2`/`n` forms,
- * `fftshift`, `ifftshift`), with PyTorch's `n`/`s`, `dim` and `norm`
+ * `fftshift`, `ifftshift`, `fftfreq`, `rfftfreq`), with PyTorch's `n`/`s`, `dim` and `norm`
  * ("backward", "ortho", "forward") arguments.
  *
  * Inputs are real or complex tensors (`ComplexTensor`, src/ops/complex.ts);
@@ -19,12 +19,12 @@
  * torch.fft.fftshift(torch.arange(5))                   // tensor([3, 4, 0, 1, 2])
  */
 import { TsorchError } from "../errors.js";
-import { type DType, float32 } from "../tensor/dtype.js";
+import { type DType, float32, toDType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { ComplexTensor } from "./complex.js";
 import { checkTensor } from "./operand.js";
 import { roll } from "./rearrange.js";
-import { type ArgsOf, Dims, Int, arg, oneOf, optional, signature } from "./signature.js";
+import { type ArgsOf, DTypeT, Dims, Float, Int, arg, kwarg, oneOf, optional, signature } from "./signature.js";
 
 type Norm = "backward" | "ortho" | "forward" | null;
 const NORM = optional(oneOf("backward", "ortho", "forward"));
@@ -355,3 +355,26 @@ function shift<T extends Input>(input: T, dim: number | readonly number[] | null
 export function fftshift<T extends Input>(input: T, ...args: ArgsOf<typeof SHIFT>): T { return shift(input, SHIFT.parse(args).dim, false); }
 /** The inverse of fftshift. */
 export function ifftshift<T extends Input>(input: T, ...args: ArgsOf<typeof SHIFT>): T { return shift(input, SHIFT.parse(args).dim, true); }
+
+const FREQ = [arg("d", Float, 1), kwarg("dtype", optional(DTypeT), null)] as const;
+const FFTFREQ = signature("fft_fftfreq", FREQ, 1);
+const RFFTFREQ = signature("fft_rfftfreq", FREQ, 1);
+
+function frequencies(fn: string, n: number, d: number, dtype: DType, values: number[]): Tensor {
+  if (!Number.isInteger(n) || n < 0) throw new TsorchError(`${fn}: n must be a non-negative integer, got ${n}`);
+  if (dtype.kind !== "float") throw new TsorchError(`${fn} requires a floating point dtype, got ${dtype.toString()}`);
+  return Tensor._fromData(new dtype.ArrayType(values.map((k) => k / (d * n))), [values.length], dtype);
+}
+
+/** The sample frequencies of an n-point fft with sample spacing d: [0, 1, ..., -2, -1] / (d n). */
+export function fftfreq(n: number, ...args: ArgsOf<typeof FFTFREQ>): Tensor {
+  const { d, dtype } = FFTFREQ.parse(args);
+  const half = Math.floor((n - 1) / 2) + 1;
+  return frequencies("fftfreq", n, d, toDType(dtype), Array.from({ length: n }, (_, i) => (i < half ? i : i - n)));
+}
+
+/** The sample frequencies of an n-point rfft: [0, 1, ..., n / 2] / (d n). */
+export function rfftfreq(n: number, ...args: ArgsOf<typeof RFFTFREQ>): Tensor {
+  const { d, dtype } = RFFTFREQ.parse(args);
+  return frequencies("rfftfreq", n, d, toDType(dtype), Array.from({ length: Math.floor(n / 2) + 1 }, (_, i) => i));
+}
