@@ -127,6 +127,32 @@ export interface AvgPool2dOptions {
   divisor_override?: number | null;
 }
 
+/** What `nn.AvgPool2d` and `nn.AvgPool3d` hold and print (PyTorch's `_AvgPoolNd`); `S` is a size of that rank. */
+export abstract class _AvgPoolNd<S> extends Module {
+  declare kernel_size: S;
+  declare stride: S;
+  declare padding: S;
+  declare ceil_mode: boolean;
+  declare count_include_pad: boolean;
+  declare divisor_override: number | null;
+
+  protected _setup(name: string, kernel_size: S, args: unknown[]): void {
+    [kernel_size, ...args] = requiredByKeyword(name, ["kernel_size"], [kernel_size, ...args]) as [S, ...unknown[]];
+    const o = parseArgs<{ stride?: S | null; padding?: S; ceil_mode?: boolean; count_include_pad?: boolean; divisor_override?: number | null }>(
+      `${name}.__init__`, ["stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"], args);
+    this.kernel_size = kernel_size;
+    this.stride = o.stride ?? kernel_size;
+    this.padding = o.padding ?? (0 as S);
+    this.ceil_mode = o.ceil_mode ?? false;
+    this.count_include_pad = o.count_include_pad ?? true;
+    this.divisor_override = o.divisor_override ?? null;
+  }
+
+  override extra_repr(): string {
+    return `kernel_size=${pyValue(this.kernel_size)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}`;
+  }
+}
+
 /**
  * Average pooling over `kernel_size` windows.
  *
@@ -134,14 +160,7 @@ export interface AvgPool2dOptions {
  * new nn.AvgPool2d(3, { stride: 2, padding: 1 })
  * String(new nn.AvgPool2d(2))   // "AvgPool2d(kernel_size=2, stride=2, padding=0)"
  */
-export class AvgPool2d extends Module {
-  declare kernel_size: Pair;
-  declare stride: Pair;
-  declare padding: Pair;
-  declare ceil_mode: boolean;
-  declare count_include_pad: boolean;
-  declare divisor_override: number | null;
-
+export class AvgPool2d extends _AvgPoolNd<Pair> {
   constructor(
     kernel_size: Pair,
     ...args: ArgsWithOptions<
@@ -150,23 +169,11 @@ export class AvgPool2d extends Module {
     >
   ) {
     super();
-    [kernel_size, ...args] = requiredByKeyword("AvgPool2d", ["kernel_size"], [kernel_size, ...args]) as [typeof kernel_size, ...typeof args];
-    const o = parseArgs<AvgPool2dOptions>(
-      "AvgPool2d.__init__", ["stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"], args);
-    this.kernel_size = kernel_size;
-    this.stride = o.stride ?? kernel_size;
-    this.padding = o.padding ?? 0;
-    this.ceil_mode = o.ceil_mode ?? false;
-    this.count_include_pad = o.count_include_pad ?? true;
-    this.divisor_override = o.divisor_override ?? null;
+    this._setup("AvgPool2d", kernel_size, args);
   }
 
   override forward(input: Tensor): Tensor {
     return avg_pool2d(input, this.kernel_size, this.stride, this.padding, this.ceil_mode, this.count_include_pad, this.divisor_override);
-  }
-
-  override extra_repr(): string {
-    return `kernel_size=${pyValue(this.kernel_size)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}`;
   }
 
   override op_spec(): OpSpec {
@@ -385,14 +392,7 @@ export interface AvgPool3dOptions {
  * new nn.AvgPool3d(2, { stride: 1 })(torch.randn(1, 2, 4, 4, 4)).shape   // torch.Size([1, 2, 3, 3, 3])
  * String(new nn.AvgPool3d(2))   // "AvgPool3d(kernel_size=2, stride=2, padding=0)"
  */
-export class AvgPool3d extends Module {
-  declare kernel_size: Triple;
-  declare stride: Triple;
-  declare padding: Triple;
-  declare ceil_mode: boolean;
-  declare count_include_pad: boolean;
-  declare divisor_override: number | null;
-
+export class AvgPool3d extends _AvgPoolNd<Triple> {
   constructor(
     kernel_size: Triple,
     ...args: ArgsWithOptions<
@@ -401,23 +401,11 @@ export class AvgPool3d extends Module {
     >
   ) {
     super();
-    [kernel_size, ...args] = requiredByKeyword("AvgPool3d", ["kernel_size"], [kernel_size, ...args]) as [typeof kernel_size, ...typeof args];
-    const o = parseArgs<AvgPool3dOptions>(
-      "AvgPool3d.__init__", ["stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"], args);
-    this.kernel_size = kernel_size;
-    this.stride = o.stride ?? kernel_size;
-    this.padding = o.padding ?? 0;
-    this.ceil_mode = o.ceil_mode ?? false;
-    this.count_include_pad = o.count_include_pad ?? true;
-    this.divisor_override = o.divisor_override ?? null;
+    this._setup("AvgPool3d", kernel_size, args);
   }
 
   override forward(input: Tensor): Tensor {
     return avg_pool3d(input, this.kernel_size, this.stride, this.padding, this.ceil_mode, this.count_include_pad, this.divisor_override);
-  }
-
-  override extra_repr(): string {
-    return `kernel_size=${pyValue(this.kernel_size)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}`;
   }
 
   override op_spec(): OpSpec {
