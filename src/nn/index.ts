@@ -46,7 +46,7 @@ export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, type UpsampleOptio
 export { Dropout, Dropout2d } from "./dropout.js";
 export { BatchNorm1d, BatchNorm2d, BatchNorm3d, type BatchNormOptions } from "./batchnorm.js";
 export { Embedding, EmbeddingBag } from "./embedding.js";
-export { LayerNorm, GroupNorm, RMSNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from "./normalization.js";
+export { LayerNorm, GroupNorm, RMSNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LocalResponseNorm } from "./normalization.js";
 export { RNN, LSTM, GRU, RNNBase } from "./rnn.js";
 export { RNNCell, LSTMCell, GRUCell, RNNCellBase, type RNNCellOptions } from "./rnn-cell.js";
 export {

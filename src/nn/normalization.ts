@@ -8,7 +8,8 @@
  * String(ln)            // "LayerNorm((16,), eps=1e-05, elementwise_affine=True)"
  * new nn.GroupNorm(2, 6)(torch.randn(4, 6, 8, 8)).shape   // torch.Size([4, 6, 8, 8])
  */
-import { requiredByKeyword } from "./args.js";
+import { local_response_norm } from "./functional/local-response-norm.js";
+import { type ArgsWithOptions, parseArgs, requiredByKeyword } from "./args.js";
 import { ArgumentError } from "../errors.js";
 import { type ArgsOf, Bool, DTypeT, Float, Str, arg, kwarg, optional, signature } from "../ops/signature.js";
 import { ones, zeros } from "../tensor/creation.js";
@@ -202,5 +203,37 @@ export class InstanceNorm3d extends InstanceNormBase {
   protected readonly inputDims = 5;
   constructor(num_features: number, ...args: ArgsOf<typeof INSTANCE_NORM_INIT>) {
     super(num_features, args);
+  }
+}
+
+/**
+ * Local response normalisation across channels (AlexNet's): each value divided by
+ * `(k + alpha/size · Σ x²)^beta` over `size` neighbouring channels.
+ *
+ * @example
+ * String(new nn.LocalResponseNorm(2))   // "LocalResponseNorm(2, alpha=0.0001, beta=0.75, k=1.0)"
+ */
+export class LocalResponseNorm extends Module {
+  declare size: number;
+  declare alpha: number;
+  declare beta: number;
+  declare k: number;
+
+  constructor(size: number, ...args: ArgsWithOptions<[alpha: number, beta: number, k: number], { alpha?: number; beta?: number; k?: number }>) {
+    super();
+    [size, ...args] = requiredByKeyword("LocalResponseNorm", ["size"], [size, ...args]) as [number, ...typeof args];
+    const o = parseArgs<{ alpha?: number; beta?: number; k?: number }>("LocalResponseNorm.__init__", ["alpha", "beta", "k"], args);
+    this.size = size;
+    this.alpha = o.alpha ?? 1e-4;
+    this.beta = o.beta ?? 0.75;
+    this.k = o.k ?? 1.0;
+  }
+
+  override forward(input: Tensor): Tensor {
+    return local_response_norm(input, this.size, this.alpha, this.beta, this.k);
+  }
+
+  override extra_repr(): string {
+    return `${this.size}, alpha=${pyFloat(this.alpha)}, beta=${pyFloat(this.beta)}, k=${pyFloat(this.k)}`;
   }
 }

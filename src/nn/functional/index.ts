@@ -39,3 +39,4 @@ export { embedding_bag } from "./embedding-bag.js";
 export { layer_norm, group_norm, rms_norm, instance_norm } from "./normalization.js";
 export { scaled_dot_product_attention, multi_head_attention_forward } from "./attention.js";
 export { bilinear } from "./bilinear.js";
+export { local_response_norm } from "./local-response-norm.js";
