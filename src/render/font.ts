@@ -148,16 +148,24 @@ function parseGlyph(source: string): Glyph {
   return { width, bits };
 }
 
-const GLYPHS = new Map<string, Glyph>(Object.entries(GLYPH_SOURCE).map(([ch, src]) => [ch, parseGlyph(src)]));
-const MISSING_GLYPH = parseGlyph(MISSING);
+/** Glyphs parsed on first use: most sessions draw no text into images, and start-up should not pay for the font. */
+const GLYPHS = new Map<string, Glyph>();
+let missingGlyph: Glyph | undefined;
 
 function glyphFor(ch: string): Glyph {
-  return GLYPHS.get(ch) ?? MISSING_GLYPH;
+  let glyph = GLYPHS.get(ch);
+  if (glyph === undefined) {
+    const source = hasGlyph(ch) ? GLYPH_SOURCE[ch] : undefined;
+    if (source === undefined) return (missingGlyph ??= parseGlyph(MISSING));
+    glyph = parseGlyph(source);
+    GLYPHS.set(ch, glyph);
+  }
+  return glyph;
 }
 
 /** Whether the font draws `ch` (otherwise it shows as a hollow box). */
 export function hasGlyph(ch: string): boolean {
-  return GLYPHS.has(ch);
+  return Object.prototype.hasOwnProperty.call(GLYPH_SOURCE, ch);
 }
 
 /**
