@@ -71,11 +71,16 @@ export class Recorder implements ModuleCallListener, OpListener {
   error: unknown = undefined;
   /** Whether the outermost call's arguments were all tensors (then it can be run again at other sizes). */
   tensorsOnly = true;
-  private readonly ids = new WeakMap<Tensor, number>();
+  /** Ids of the tensors seen so far; only needed while recording (cleared by {@link closeAll}, so no tensor is kept). */
+  private readonly ids = new Map<Tensor, number>();
   private nextId = 0;
-  private readonly frameRows = new Map<ModuleFrame, TraceRow | null>();
+  /** Module calls in progress, innermost last, with their rows (null: a call folded into an op). */
+  private readonly frames: ModuleFrame[] = [];
+  private readonly frameRows: (TraceRow | null)[] = [];
   /** Open rows, innermost last. */
   private readonly open: TraceRow[] = [];
+  /** Per open row: whether it is an opaque layer (see isOpaque), so the check is made once per row. */
+  private readonly openOpaque: boolean[] = [];
   private readonly started: number[] = [];
 
   constructor(readonly options: RecordOptions) {}
@@ -93,18 +98,30 @@ export class Recorder implements ModuleCallListener, OpListener {
       id = assign ? this.nextId++ : -1;
       if (assign) this.ids.set(t, id);
     }
+    // The shape is the tensor's frozen Size (shared, never copied); the rest is read as it is now.
+    const dtype = t.dtype;
     return {
-      __info: true, shape: t.shape, dtype: t.dtype.name, itemsize: t.dtype.itemsize, id, meta: t.is_meta,
+      __info: true, shape: t.shape, dtype: dtype.name, itemsize: dtype.itemsize, id, meta: t.is_meta,
       isParameter: t instanceof Parameter,
     } as TensorInfo;
   }
 
   /** An argument with tensors replaced by their info (lists and option objects one level deep). */
-  private convert(v: unknown, depth = 0): unknown {
+  private convert(v: unknown, depth: number): unknown {
     if (v instanceof Tensor) return this.info(v, false);
-    if (depth > 1) return v;
-    if (Array.isArray(v)) return v.some((x) => x instanceof Tensor || Array.isArray(x)) ? v.map((x) => this.convert(x, depth + 1)) : v;
-    if (typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
+    if (depth > 1 || typeof v !== "object" || v === null) return v;
+    if (Array.isArray(v)) {
+      let convert = false;
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (x instanceof Tensor || Array.isArray(x)) { convert = true; break; }
+      }
+      if (!convert) return v;
+      const out = new Array<unknown>(v.length);
+      for (let i = 0; i < v.length; i++) out[i] = this.convert(v[i], depth + 1);
+      return out;
+    }
+    if (Object.getPrototypeOf(v) === Object.prototype) {
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) out[k] = this.convert(x, depth + 1);
       return out;
@@ -114,7 +131,8 @@ export class Recorder implements ModuleCallListener, OpListener {
 
   private inputInfos(args: readonly unknown[], assign: boolean): TensorInfo[] {
     const out: TensorInfo[] = [];
-    for (const a of args) {
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
       if (a instanceof Tensor) out.push(this.info(a, assign));
       else if (Array.isArray(a)) for (const x of a) if (x instanceof Tensor) out.push(this.info(x, assign));
     }
@@ -127,19 +145,33 @@ export class Recorder implements ModuleCallListener, OpListener {
     row.parent?.children.push(row);
     this.rows.push(row);
     this.open.push(row);
+    this.openOpaque.push(row.kind === "module" && isOpaque(row));
     if (this.options.timing) this.started[row.index] = performance.now();
   }
 
   private close(row: TraceRow, output: unknown, error: unknown, failed: boolean): void {
-    const i = this.open.lastIndexOf(row);
-    if (i >= 0) this.open.length = i;
+    const open = this.open;
+    if (open[open.length - 1] === row) {
+      open.pop();
+      this.openOpaque.pop();
+    } else {
+      const i = open.lastIndexOf(row);
+      if (i >= 0) while (open.length > i) { open.pop(); this.openOpaque.pop(); }
+    }
     if (this.options.timing) row.timeMs = performance.now() - this.started[row.index]!;
     if (failed) {
       row.error = error;
       return;
     }
+    if (output instanceof Tensor) {
+      row.outputs = [this.info(output, true)];
+      if (this.options.keepActivations) row.activation = output.detach();
+      return;
+    }
     const tensors = outputTensors(output);
-    row.outputs = tensors.map((t) => this.info(t, true));
+    const outputs = new Array<TensorInfo>(tensors.length);
+    for (let i = 0; i < tensors.length; i++) outputs[i] = this.info(tensors[i]!, true);
+    row.outputs = outputs;
     if (this.options.keepActivations && tensors[0]) row.activation = tensors[0].detach();
   }
 
@@ -147,7 +179,8 @@ export class Recorder implements ModuleCallListener, OpListener {
     const parent = this.open[this.open.length - 1] ?? null;
     // A module called from inside an op is part of that op.
     if ((parent !== null && parent.kind === "op") || insideHookedOp()) {
-      this.frameRows.set(frame, null);
+      this.frames.push(frame);
+      this.frameRows.push(null);
       return;
     }
     const row = new TraceRow(this.rows.length, "module", frame, parent === null ? 0 : parent.depth + 1, parent,
@@ -155,17 +188,24 @@ export class Recorder implements ModuleCallListener, OpListener {
     // The outermost call's inputs are the trace's inputs: they get the first ids.
     row.inputs = this.inputInfos(args, parent === null);
     if (parent === null) this.tensorsOnly = args.every((a) => a instanceof Tensor);
-    this.frameRows.set(frame, row);
+    this.frames.push(frame);
+    this.frameRows.push(row);
     this.push(row);
     // A leaf layer's ops are part of its row: they run unreported (as plain calls) until it returns.
-    if (isOpaque(row)) enterOpaque();
+    if (this.openOpaque[this.openOpaque.length - 1]) enterOpaque();
   }
 
   onModuleExit(frame: ModuleFrame, outcome: ModuleCallOutcome): void {
-    const row = this.frameRows.get(frame);
-    this.frameRows.delete(frame);
-    if (!row) return;
-    if (isOpaque(row)) exitOpaque();
+    // Calls end innermost first; a frame not on top was left by a call that never reported its end.
+    const frames = this.frames;
+    let k = frames.length - 1;
+    if (frames[k] !== frame) k = frames.lastIndexOf(frame);
+    if (k < 0) return;
+    const row = this.frameRows[k]!;
+    while (frames.length > k) { frames.pop(); this.frameRows.pop(); }
+    if (row === null) return;
+    const top = this.open.length - 1;
+    if (this.open[top] === row ? this.openOpaque[top] : isOpaque(row)) exitOpaque();
     const failed = "error" in outcome && outcome.error !== undefined;
     this.close(row, outcome.output, outcome.error, failed);
     if (failed && row.parent === null) this.error = outcome.error;
@@ -175,9 +215,21 @@ export class Recorder implements ModuleCallListener, OpListener {
     const caller = this.open[this.open.length - 1];
     if (caller === undefined || caller.kind !== "module") return null;
     // Inside a leaf layer (not the outermost module) an op is part of the layer's row.
-    if (isOpaque(caller)) return null;
-    const row = new TraceRow(this.rows.length, "op", name, caller.depth + 1, caller, caller.module, args.map((a) => this.convert(a)), describe);
-    row.inputs = this.inputInfos(args, false);
+    if (this.openOpaque[this.openOpaque.length - 1]) return null;
+    // Tensors become their info once: the row's inputs are the infos among the converted arguments.
+    const converted = new Array<unknown>(args.length);
+    const inputs: TensorInfo[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      const c = (converted[i] = this.convert(a, 0));
+      if (a instanceof Tensor) inputs.push(c as TensorInfo);
+      else if (Array.isArray(a) && c !== a) {
+        const list = c as unknown[];
+        for (let j = 0; j < a.length; j++) if (a[j] instanceof Tensor) inputs.push(list[j] as TensorInfo);
+      }
+    }
+    const row = new TraceRow(this.rows.length, "op", name, caller.depth + 1, caller, caller.module, converted, describe);
+    row.inputs = inputs;
     this.push(row);
     return row;
   }
@@ -191,6 +243,10 @@ export class Recorder implements ModuleCallListener, OpListener {
   /** Rows still open when the outermost call ended (a host abandoned the call): closed as they are. */
   closeAll(): void {
     this.open.length = 0;
+    this.openOpaque.length = 0;
+    this.frames.length = 0;
+    this.frameRows.length = 0;
+    this.ids.clear();
   }
 }
 

@@ -76,7 +76,8 @@ export function viewBatchProblem(op: string, requested: readonly number[], input
 export function checkViewBatch(row: TraceRow): void {
   const input = row.inputs[0];
   const output = row.outputs[0];
-  if (!input || !output) return;
+  // The common case, a kept batch, decided before anything is built.
+  if (!input || !output || input.shape[0] === output.shape[0]) return;
   const requested = Array.isArray(row.args[1]) ? (row.args[1] as number[]) : [...output.shape];
   const problem = viewBatchProblem(row.name, requested, input.shape, output.shape);
   if (problem === null) return;
