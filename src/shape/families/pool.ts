@@ -9,7 +9,7 @@
  * describeMaxPool2d([x, 2]).args     // "2, 2"
  */
 import { outputNonEmpty, poolOutputSize } from "../dim.js";
-import { type OpFamily, type OpSpec, check, family, isOptions, pairArg, showPair, spec } from "../descriptor.js";
+import { type OpFamily, type OpSpec, type RuleContext, type SymShape, check, family, isOptions, pairArg, showPair, spec } from "../descriptor.js";
 import { num } from "../sym.js";
 import { smallestInput, tooSmallStory } from "./stories.js";
 
@@ -85,6 +85,20 @@ export function describeAvgPool2d(args: readonly unknown[]): OpSpec {
 
 // ---------------------------------------------------------------- adaptive
 
+/**
+ * Adaptive pooling's output, for every rank: the last `sizes.length` dims become the sizes asked
+ * for (`null` keeps the input's), and each pooled dim of the input must be non-empty.
+ */
+export function adaptiveOutput(x: SymShape, sizes: readonly (number | null | undefined)[], ctx: RuleContext): SymShape {
+  const out = [...x];
+  sizes.forEach((o, a) => {
+    const d = x.length - sizes.length + a;
+    ctx.constrain("ge", x[d]!, 1, "non-empty input");
+    if (o !== null && o !== undefined) out[d] = num(o);
+  });
+  return out;
+}
+
 export interface AdaptivePoolParams {
   /** `null` keeps the input's size on that axis (PyTorch's None). */
   readonly output_size: [number | null, number | null];
@@ -98,17 +112,7 @@ function adaptiveFamily(op: "adaptive_avg_pool2d" | "adaptive_max_pool2d"): OpFa
       const show = p.output_size.map((v) => (v === null ? "None" : String(v)));
       return show[0] === show[1] ? show[0]! : `${show[0]}, ${show[1]}`;
     },
-    rule(ins, p, ctx) {
-      const x = ins[0]!;
-      const out = [...x];
-      for (const a of [0, 1] as const) {
-        const d = x.length - 2 + a;
-        ctx.constrain("ge", x[d]!, 1, "non-empty input");
-        const o = p.output_size[a];
-        if (o !== null && o !== undefined) out[d] = num(o);
-      }
-      return [out];
-    },
+    rule: (ins, p, ctx) => [adaptiveOutput(ins[0]!, p.output_size, ctx)],
     macs: () => 0,
   });
 }

@@ -10,7 +10,7 @@
  */
 import { outputNonEmpty, poolOutputSize } from "../dim.js";
 import { type OpFamily, type OpSpec, check, family, isOptions, spec } from "../descriptor.js";
-import { num } from "../sym.js";
+import { adaptiveOutput } from "./pool.js";
 import { smallestInput, tooSmallStory } from "./stories.js";
 
 export interface Pool1dParams {
@@ -95,14 +95,7 @@ function adaptive1dFamily(op: "adaptive_avg_pool1d" | "adaptive_max_pool1d"): Op
   return family<AdaptivePool1dParams>({
     op,
     args: (p) => String(p.output_size),
-    rule(ins, p, ctx) {
-      const x = ins[0]!;
-      const d = x.length - 1;
-      ctx.constrain("ge", x[d]!, 1, "non-empty input");
-      const out = [...x];
-      out[d] = num(p.output_size);
-      return [out];
-    },
+    rule: (ins, p, ctx) => [adaptiveOutput(ins[0]!, [p.output_size], ctx)],
     macs: () => 0,
   });
 }

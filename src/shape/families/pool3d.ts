@@ -10,7 +10,7 @@
  */
 import { outputNonEmpty, poolOutputSize } from "../dim.js";
 import { type OpFamily, type OpSpec, check, family, isOptions, spec } from "../descriptor.js";
-import { num } from "../sym.js";
+import { adaptiveOutput } from "./pool.js";
 import { smallestInput, tooSmallStory } from "./stories.js";
 
 type Triple = [number, number, number];
@@ -118,17 +118,7 @@ function adaptive3dFamily(op: "adaptive_avg_pool3d" | "adaptive_max_pool3d"): Op
   return family<AdaptivePool3dParams>({
     op,
     args: (p) => show(p.output_size),
-    rule(ins, p, ctx) {
-      const x = ins[0]!;
-      const out = [...x];
-      for (let a = 0; a < 3; a++) {
-        const d = x.length - 3 + a;
-        ctx.constrain("ge", x[d]!, 1, "non-empty input");
-        const o = p.output_size[a];
-        if (o !== null && o !== undefined) out[d] = num(o);
-      }
-      return [out];
-    },
+    rule: (ins, p, ctx) => [adaptiveOutput(ins[0]!, p.output_size, ctx)],
     macs: () => 0,
   });
 }
