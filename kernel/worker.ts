@@ -329,8 +329,37 @@ function onFrames(channel: Channel, frames: Buffer[]): void {
     void shutdown(channel, message);
     return;
   }
-  if (channel === "shell") pendingShell += 1;
-  toMain({ kind: "request", channel, message });
+  if (channel !== "shell") return toMain({ kind: "request", channel, message });
+  pendingShell += 1;
+  toShell({ kind: "request", channel, message });
+}
+
+/**
+ * How long shell requests wait, once, for the first IOPub subscription. ZeroMQ connects in the
+ * background, and a client that sends a cell as soon as kernel_info is answered (jupyter console
+ * does) may not be subscribed yet: that cell's output would be published to nobody. XPUB shows
+ * the subscription arriving (`welcome`), so the requests go on the moment it does; a client that
+ * never subscribes loses this much time once.
+ */
+const IOPUB_GRACE_MS = 1000;
+let iopubJoined = false;
+let heldShell: ToMain[] = [];
+let graceTimer: NodeJS.Timeout | undefined;
+
+/** Passes a shell request to the main thread, in order, once IOPub has a subscriber (or the grace is over). */
+function toShell(message: ToMain): void {
+  if (iopubJoined) return toMain(message);
+  heldShell.push(message);
+  graceTimer ??= setTimeout(releaseShell, IOPUB_GRACE_MS);
+}
+
+function releaseShell(): void {
+  if (iopubJoined) return;
+  iopubJoined = true;
+  clearTimeout(graceTimer);
+  const held = heldShell;
+  heldShell = [];
+  for (const message of held) toMain(message);
 }
 
 /**
@@ -345,7 +374,7 @@ function refuse(channel: Channel, request: RefusedRequest, reason: string): void
   const message: Message = { identities: request.identities, header: request.header, parent_header: {}, metadata: {}, content: {}, buffers: [] };
   if (channel === "shell") {
     pendingShell += 1;
-    toMain({ kind: "request", channel, message, refused: reason });
+    toShell({ kind: "request", channel, message, refused: reason });
     return;
   }
   void answer(channel, message, type.replace(/_request$/, "_reply"), { status: "error", ename: "ProtocolError", evalue: `message refused: ${reason}`, traceback: [] });
@@ -505,6 +534,7 @@ async function welcome(): Promise<void> {
       if (frame && frame[0] === 1) {
         const subscription = frame.subarray(1).toString("utf8");
         void send("iopub", "iopub_welcome", { subscription }, {}, { identities: [Buffer.from(subscription)] });
+        releaseShell();
       }
     }
   } catch (err) {
@@ -519,11 +549,12 @@ function freeIpcPort(info: ConnectionInfo, taken: Set<number>): number {
 
 async function bindAll(): Promise<Record<PortName, number>> {
   const info = { ...init.connection };
+  // IOPub first: a client's subscription then has the longest start on its first request.
   const pairs: [PortName, zmq.Socket][] = [
+    ["iopub_port", sockets.iopub],
     ["shell_port", sockets.shell],
     ["control_port", sockets.control],
     ["stdin_port", sockets.stdin],
-    ["iopub_port", sockets.iopub],
     ["hb_port", sockets.hb],
   ];
   const taken = new Set<number>();
