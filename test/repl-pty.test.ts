@@ -244,7 +244,10 @@ describe("tsorch repl in a terminal", () => {
     await withRepl(join(dir, "h6"), async (repl) => {
       repl.type(`display.png("${GRADIENT_PNG}")\r`);
       const at = await repl.waitFor("▀".repeat(24));
-      expect(repl.screen().split("\n").filter((line) => line === "▀".repeat(24))).toHaveLength(6);
+      // The rows arrive in more than one write: wait for the image's last row before counting them.
+      const rows = () => repl.screen().split("\n").filter((line) => line === "▀".repeat(24)).length;
+      for (const deadline = Date.now() + 10_000; rows() < 6 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+      expect(rows()).toBe(6);
       repl.type('({ answer: 42, name: "tsorch" })\r');
       await repl.waitFor("{ answer: 42, name: 'tsorch' }", at);
       expect(repl.raw()).toContain("{ answer: \x1b[33m42\x1b[39m, name: \x1b[32m'tsorch'\x1b[39m }");
