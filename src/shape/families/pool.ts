@@ -34,16 +34,7 @@ function poolFamily(op: "max_pool2d" | "avg_pool2d"): OpFamily<Pool2dParams> {
       if (p.ceil_mode) extras.push("ceil_mode=True");
       return [showPair(p.kernel), showPair(p.stride), ...extras].join(", ");
     },
-    rule(ins, p, ctx) {
-      const x = ins[0]!;
-      const out = [...x];
-      for (const a of [0, 1] as const) {
-        const d = x.length - 2 + a;
-        out[d] = poolOutputSize(x[d]!, p.kernel[a], p.padding[a], p.padding[a], p.stride[a], p.dilation[a], p.ceil_mode);
-        check(ctx, outputNonEmpty(out[d]!));
-      }
-      return [out];
-    },
+    rule: (ins, p, ctx) => [windowOutput(ins[0]!, p, ctx)],
     macs: () => 0,
     story(f) {
       if (f.key.what !== "output size") return null;
@@ -81,6 +72,29 @@ export function describeMaxPool2d(args: readonly unknown[]): OpSpec {
 export function describeAvgPool2d(args: readonly unknown[]): OpSpec {
   const o = isOptions(args[2]) ? args[2] : { stride: args[2], padding: args[3], ceil_mode: args[4] };
   return spec(avgPool2d, pool2dParams(args[1], o.stride, o.padding, 1, o.ceil_mode));
+}
+
+/** A pooling window per pooled axis (the last `kernel.length` dims). */
+export interface PoolWindows {
+  readonly kernel: readonly number[];
+  readonly stride: readonly number[];
+  readonly padding: readonly number[];
+  readonly dilation: readonly number[];
+  readonly ceil_mode: boolean;
+}
+
+/**
+ * Windowed pooling's output, for every rank: each pooled dim becomes PyTorch's output size
+ * (dim.ts), which must be at least 1.
+ */
+export function windowOutput(x: SymShape, p: PoolWindows, ctx: RuleContext): SymShape {
+  const out = [...x];
+  p.kernel.forEach((k, a) => {
+    const d = x.length - p.kernel.length + a;
+    out[d] = poolOutputSize(x[d]!, k, p.padding[a]!, p.padding[a]!, p.stride[a]!, p.dilation[a]!, p.ceil_mode);
+    check(ctx, outputNonEmpty(out[d]!));
+  });
+  return out;
 }
 
 // ---------------------------------------------------------------- adaptive

@@ -8,9 +8,9 @@
  * @example
  * spec(maxPool1d, pool1dParams(3, 2)).args   // "3, 2"
  */
-import { outputNonEmpty, poolOutputSize } from "../dim.js";
-import { type OpFamily, type OpSpec, check, family, isOptions, spec } from "../descriptor.js";
-import { adaptiveOutput } from "./pool.js";
+import { poolOutputSize } from "../dim.js";
+import { type OpFamily, type OpSpec, family, isOptions, spec } from "../descriptor.js";
+import { adaptiveOutput, windowOutput } from "./pool.js";
 import { smallestInput, tooSmallStory } from "./stories.js";
 
 export interface Pool1dParams {
@@ -33,14 +33,8 @@ function pool1dFamily(op: "max_pool1d" | "avg_pool1d"): OpFamily<Pool1dParams> {
       if (p.ceil_mode) extras.push("ceil_mode=True");
       return [p.kernel, p.stride, ...extras].join(", ");
     },
-    rule(ins, p, ctx) {
-      const x = ins[0]!;
-      const out = [...x];
-      const d = x.length - 1;
-      out[d] = poolOutputSize(x[d]!, p.kernel, p.padding, p.padding, p.stride, p.dilation, p.ceil_mode);
-      check(ctx, outputNonEmpty(out[d]!));
-      return [out];
-    },
+    rule: (ins, p, ctx) =>
+      [windowOutput(ins[0]!, { kernel: [p.kernel], stride: [p.stride], padding: [p.padding], dilation: [p.dilation], ceil_mode: p.ceil_mode }, ctx)],
     macs: () => 0,
     story(f) {
       if (f.key.what !== "output size") return null;

@@ -8,9 +8,9 @@
  * @example
  * spec(maxPool3d, pool3dParams(2)).args   // "2, 2"
  */
-import { outputNonEmpty, poolOutputSize } from "../dim.js";
-import { type OpFamily, type OpSpec, check, family, isOptions, spec } from "../descriptor.js";
-import { adaptiveOutput } from "./pool.js";
+import { poolOutputSize } from "../dim.js";
+import { type OpFamily, type OpSpec, family, isOptions, spec } from "../descriptor.js";
+import { adaptiveOutput, windowOutput } from "./pool.js";
 import { smallestInput, tooSmallStory } from "./stories.js";
 
 type Triple = [number, number, number];
@@ -42,16 +42,7 @@ function pool3dFamily(op: "max_pool3d" | "avg_pool3d"): OpFamily<Pool3dParams> {
       if (p.ceil_mode) extras.push("ceil_mode=True");
       return [show(p.kernel), show(p.stride), ...extras].join(", ");
     },
-    rule(ins, p, ctx) {
-      const x = ins[0]!;
-      const out = [...x];
-      for (let a = 0; a < 3; a++) {
-        const d = x.length - 3 + a;
-        out[d] = poolOutputSize(x[d]!, p.kernel[a]!, p.padding[a]!, p.padding[a]!, p.stride[a]!, p.dilation[a]!, p.ceil_mode);
-        check(ctx, outputNonEmpty(out[d]!));
-      }
-      return [out];
-    },
+    rule: (ins, p, ctx) => [windowOutput(ins[0]!, p, ctx)],
     macs: () => 0,
     story(f) {
       if (f.key.what !== "output size") return null;
