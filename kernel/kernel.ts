@@ -300,7 +300,9 @@ export class Kernel {
         this.onShutdown();
         break;
       case "closed":
-        realExit(0);
+        // The I/O thread has closed its sockets: let it end before the process does, so ZeroMQ's
+        // teardown runs in a thread that is still whole (an exit racing it aborted now and then).
+        void Promise.race([this.worker?.terminate(), new Promise((resolve) => native.setTimeout(resolve, 1000))]).finally(() => realExit(0));
         break;
     }
   }
